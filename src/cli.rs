@@ -1,0 +1,647 @@
+//! The command line: parsing, setting up a run from the configuration and flags, and
+//! mapping the outcome to an exit code (0 clean, 1 findings at or above `--fail-on`,
+//! 2 usage, configuration or I/O error).
+
+use crate::config::{self, Config};
+use crate::discover::{self, Excludes};
+use crate::engine::{
+    ActiveRule, Engine, Files, Settings, Severity, Source, Suppression, SuppressionKind, all_meta, meta,
+    suppress::selector_matches,
+};
+use crate::model::pss::{PssLevel, PssVersion};
+use crate::report::{self, Format, ReportCx};
+use crate::source::{FileId, Loc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(name = "plimsoll", version, about = "A static linter and policy checker for Kubernetes manifests")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint manifests (files, directories, or `-` for stdin)
+    Check(CheckArgs),
+    /// List every rule with its id, family, severity and summary
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Print a rule's full documentation
+    Explain {
+        /// The rule id, e.g. pss-privileged
+        rule: String,
+    },
+    /// Write a commented starter .plimsoll.yaml in the current directory
+    Init {
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files and directories to lint; `-` reads manifests from stdin
+    #[arg(default_value = ".")]
+    pub paths: Vec<String>,
+
+    /// Output format, optionally with a file: `--format sarif=results.sarif`. Repeat (or
+    /// separate with commas) to write several formats in one run: text, json, sarif, github
+    #[arg(long, short = 'f', value_delimiter = ',', default_value = "text")]
+    pub format: Vec<String>,
+
+    /// Write the format that has no file of its own here instead of stdout
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding at or above this severity remains [default: warning]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Rules to run: ids, families (pss, image, secret, core) or `all`
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Rules not to run: ids or families
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Pod Security Standards level [default: restricted]
+    #[arg(long, value_parser = parse_level)]
+    pub pss_level: Option<PssLevel>,
+
+    /// Pod Security Standards version: `latest` or `v1.<minor>` [default: latest]
+    #[arg(long, value_parser = parse_version)]
+    pub pss_version: Option<PssVersion>,
+
+    /// Configuration file [default: nearest .plimsoll.yaml upward]
+    #[arg(long, conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Do not read any configuration file
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Do not lint paths matching this glob (repeatable)
+    #[arg(long)]
+    pub exclude: Vec<String>,
+
+    /// Do not honour .gitignore, .ignore and git exclude files
+    #[arg(long)]
+    pub no_ignore_files: bool,
+
+    /// Namespace of objects that do not set one [default: default]
+    #[arg(long)]
+    pub default_namespace: Option<String>,
+
+    /// The manifests are the whole cluster: "not in the set" findings keep their severity
+    #[arg(long)]
+    pub complete_set: bool,
+
+    /// Name shown for manifests read from stdin
+    #[arg(long, default_value = "<stdin>")]
+    pub stdin_filename: String,
+
+    /// Threads to use [default: all cores]
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+
+    /// Colour the text output
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// Print findings only: no summary, no notices
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Print counts per rule, throughput and timings to stderr
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+fn parse_level(s: &str) -> Result<PssLevel, String> {
+    s.parse()
+}
+
+fn parse_version(s: &str) -> Result<PssVersion, String> {
+    s.parse()
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => list_rules(format),
+        Command::Explain { rule } => explain(&rule),
+        Command::Init { force } => init(force),
+    };
+    match code {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// An error that ends the run with exit code 2.
+type Fatal = Box<dyn std::error::Error>;
+
+fn check(args: CheckArgs) -> Result<u8, Fatal> {
+    let started = Instant::now();
+    if let Some(jobs) = args.jobs {
+        if jobs == 0 {
+            return Err("--jobs must be at least 1".into());
+        }
+        // Fails only when called twice in a process (tests); the first pool then stays.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
+    }
+    let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+
+    let cwd = std::env::current_dir()?;
+    let config = if args.no_config {
+        None
+    } else {
+        match args.config.clone().or_else(|| config::find(&cwd)) {
+            Some(path) => Some(config::load(&path)?),
+            None => None,
+        }
+    };
+    let outputs = outputs(&args)?;
+    let mut files = Files::default();
+    let config_file = config.as_ref().map(|c| {
+        files.add(
+            discover::display(&c.path),
+            Source::Text(Arc::from(c.text.as_str())),
+            false,
+            false,
+        )
+    });
+    let (engine, fail_on) = setup(&args, config.as_ref(), config_file)?;
+
+    // Inputs.
+    let mut excludes = vec![Excludes::new(&cwd, &args.exclude)?];
+    if let Some(c) = &config {
+        excludes.push(Excludes::new(&c.base, c.file.exclude.as_deref().unwrap_or_default())?);
+    }
+    let mut paths = Vec::new();
+    let mut stdin = false;
+    for p in &args.paths {
+        if p == "-" {
+            stdin = true;
+        } else {
+            paths.push(PathBuf::from(p));
+        }
+    }
+    let found = discover::discover(
+        &paths,
+        &discover::Options {
+            excludes,
+            no_ignore_files: args.no_ignore_files,
+            threads,
+        },
+    )?;
+    if stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes)?;
+        let text = crate::source::decode(bytes).map_err(|e| format!("stdin: {e} at {}:{}", e.pos().line, e.pos().col))?;
+        files.add(args.stdin_filename.clone(), Source::Text(Arc::from(text)), true, true);
+    }
+    for f in &found.files {
+        files.add(f.display.clone(), Source::Path(f.path.clone()), true, f.explicit);
+    }
+    for e in &found.errors {
+        if !args.quiet {
+            eprintln!("warning: {e}");
+        }
+    }
+    let inputs = files.ids().filter(|id| files.get(*id).input).count();
+    if inputs == 0 {
+        return Err(format!(
+            "no manifests found in {} (looked for *.yaml, *.yml, *.json; check --exclude and .gitignore)",
+            args.paths.join(", ")
+        )
+        .into());
+    }
+
+    let outcome = engine.run(&files);
+
+    let rules: Vec<&'static str> = {
+        let mut ids: Vec<_> = engine.rules.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    let stdout_is_tty = std::io::stdout().is_terminal();
+    for (format, path) in &outputs {
+        let to_stdout = path.is_none();
+        let color = *format == Format::Text
+            && to_stdout
+            && match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => stdout_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            };
+        let cx = ReportCx {
+            files: &files,
+            outcome: &outcome,
+            rules: &rules,
+            color,
+            quiet: args.quiet,
+            elapsed: started.elapsed(),
+        };
+        match path {
+            Some(p) => {
+                let file = std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                report::render(*format, &cx, &mut w)?;
+                w.flush()?;
+            }
+            None => {
+                let stdout = std::io::stdout();
+                let mut w = std::io::BufWriter::new(stdout.lock());
+                report::render(*format, &cx, &mut w)?;
+                w.flush()?;
+            }
+        }
+    }
+    if args.statistics {
+        statistics(&outcome, &rules, started.elapsed());
+    }
+    for e in &outcome.io_errors {
+        eprintln!("error: cannot read {}: {}", e.path, e.message);
+    }
+    if !outcome.io_errors.is_empty() {
+        return Ok(2);
+    }
+    if outcome.stats.objects == 0 && outcome.findings.is_empty() {
+        return Err(format!(
+            "no Kubernetes objects found in {inputs} {} (documents need `apiVersion` and `kind`)",
+            if inputs == 1 { "file" } else { "files" }
+        )
+        .into());
+    }
+    let failing = fail_on.is_some_and(|min| outcome.findings.iter().any(|f| f.severity >= min));
+    Ok(u8::from(failing))
+}
+
+/// The formats to write and where: `(format, None)` goes to `--output` or stdout.
+fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Fatal> {
+    let mut out = Vec::new();
+    let mut to_default = 0;
+    for spec in &args.format {
+        let (name, file) = match spec.split_once('=') {
+            Some((n, f)) => (n, Some(PathBuf::from(f))),
+            None => (spec.as_str(), None),
+        };
+        let format: Format = name.parse()?;
+        let file = file.or_else(|| {
+            to_default += 1;
+            args.output.clone()
+        });
+        out.push((format, file));
+    }
+    if to_default > 1 {
+        return Err("only one --format may go to stdout/--output; give the others a file: --format sarif=results.sarif".into());
+    }
+    Ok(out)
+}
+
+/// Builds the engine from the registry, the configuration file and the flags.
+fn setup(args: &CheckArgs, config: Option<&Config>, config_file: Option<FileId>) -> Result<(Engine, Option<Severity>), Fatal> {
+    let cfg = config.map(|c| &c.file);
+    let rules_cfg = cfg.and_then(|c| c.rules.as_ref());
+    let registry = crate::rules::all();
+    let mut known: BTreeSet<&'static str> = BTreeSet::new();
+    for m in all_meta() {
+        known.insert(m.id.as_str());
+        known.insert(m.family.as_str());
+    }
+    let check_selectors = |list: &[String], route: &str| -> Result<(), Fatal> {
+        for (i, s) in list.iter().enumerate() {
+            if s != "all" && !known.contains(s.as_str()) {
+                let message = format!("unknown rule or family `{s}` (see `plimsoll rules`)");
+                return Err(match config {
+                    Some(c) if !route.is_empty() => Box::new(c.error(&format!("{route}[{i}]"), message)),
+                    _ => message.into(),
+                });
+            }
+        }
+        Ok(())
+    };
+    check_selectors(&args.select, "")?;
+    check_selectors(&args.ignore, "")?;
+    let cfg_select = rules_cfg.and_then(|r| r.select.clone());
+    let cfg_ignore = rules_cfg.and_then(|r| r.ignore.clone()).unwrap_or_default();
+    if let Some(s) = &cfg_select {
+        check_selectors(s, "rules.select")?;
+    }
+    check_selectors(&cfg_ignore, "rules.ignore")?;
+
+    let select = if args.select.is_empty() { cfg_select } else { Some(args.select.clone()) };
+    let ignore: Vec<String> = cfg_ignore.into_iter().chain(args.ignore.iter().cloned()).collect();
+
+    // Severities and options from the configuration, validated against the registry.
+    let severity_cfg = rules_cfg.and_then(|r| r.severity.clone()).unwrap_or_default();
+    for (id, sev) in &severity_cfg {
+        let route = format!("rules.severity.{id}");
+        let c = config.ok_or("severity without configuration")?;
+        if meta(id).is_none() {
+            return Err(Box::new(c.error(&route, format!("unknown rule `{id}`"))));
+        }
+        sev.parse::<Severity>().map_err(|e| c.error(&route, e))?;
+    }
+    let options_cfg = rules_cfg.and_then(|r| r.options.clone()).unwrap_or_default();
+    for id in options_cfg.keys() {
+        if meta(id).is_none() {
+            let c = config.ok_or("options without configuration")?;
+            return Err(Box::new(c.error(&format!("rules.options.{id}"), format!("unknown rule `{id}`"))));
+        }
+    }
+
+    let mut rules = Vec::new();
+    for entry in &registry {
+        let m = meta(entry.id).ok_or_else(|| format!("rule `{}` has no metadata", entry.id))?;
+        let selected = match &select {
+            Some(list) => list.iter().any(|s| selector_matches(s, entry.id)),
+            None => m.enabled,
+        };
+        if !selected || ignore.iter().any(|s| selector_matches(s, entry.id)) {
+            continue;
+        }
+        let mut options = m.default_options();
+        if let (Some(user), serde_json::Value::Object(map)) = (options_cfg.get(entry.id), &mut options) {
+            let serde_json::Value::Object(user) = user else {
+                let c = config.ok_or("options without configuration")?;
+                return Err(Box::new(c.error(&format!("rules.options.{}", entry.id), "expected a mapping of options")));
+            };
+            for (k, v) in user {
+                if !m.options.contains_key(k) {
+                    let c = config.ok_or("options without configuration")?;
+                    let expected: Vec<_> = m.options.keys().map(String::as_str).collect();
+                    return Err(Box::new(c.error(
+                        &format!("rules.options.{}", entry.id),
+                        format!(
+                            "unknown option `{k}` for rule `{}` (options: {})",
+                            entry.id,
+                            if expected.is_empty() { "none".to_string() } else { expected.join(", ") }
+                        ),
+                    )));
+                }
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        let rule = (entry.build)(options).map_err(|e| match config {
+            Some(c) => Box::new(c.error(&format!("rules.options.{}", entry.id), format!("rule `{}`: {e}", entry.id))) as Fatal,
+            None => format!("rule `{}`: {e}", entry.id).into(),
+        })?;
+        let severity = match severity_cfg.get(entry.id) {
+            Some(s) => s.parse()?,
+            None => m.severity,
+        };
+        rules.push(ActiveRule {
+            id: entry.id,
+            severity,
+            rule,
+        });
+    }
+
+    // Settings.
+    let mut settings = Settings::default();
+    if let Some(c) = cfg {
+        let c_err = |route: &str, m: String| -> Fatal {
+            match config {
+                Some(conf) => Box::new(conf.error(route, m)),
+                None => m.into(),
+            }
+        };
+        if let Some(ns) = &c.default_namespace {
+            settings.default_namespace = ns.clone();
+        }
+        if let Some(b) = c.complete_set {
+            settings.complete_set = b;
+        }
+        if let Some(v) = &c.kubernetes_version {
+            settings.kubernetes_minor = Some(parse_kubernetes_version(v).map_err(|e| c_err("kubernetes_version", e))?);
+        }
+        if let Some(p) = &c.pss {
+            if let Some(l) = &p.level {
+                settings.pss.level = l.parse().map_err(|e| c_err("pss.level", e))?;
+            }
+            if let Some(v) = &p.version {
+                settings.pss.version = v.parse().map_err(|e| c_err("pss.version", e))?;
+            }
+            if let Some(n) = &p.namespace_labels {
+                settings.pss.respect_namespace_labels = match n.as_str() {
+                    "respect" => true,
+                    "ignore" => false,
+                    other => return Err(c_err("pss.namespace_labels", format!("`{other}` is not `respect` or `ignore`"))),
+                };
+            }
+        }
+        if let Some(l) = &c.limits {
+            l.apply(&mut settings.limits);
+        }
+    }
+    if let Some(ns) = &args.default_namespace {
+        settings.default_namespace = ns.clone();
+    }
+    settings.complete_set |= args.complete_set;
+    if let Some(l) = args.pss_level {
+        settings.pss.level = l;
+    }
+    if let Some(v) = args.pss_version {
+        settings.pss.version = v;
+    }
+
+    let fail_on = match args.fail_on {
+        Some(f) => f,
+        None => match cfg.and_then(|c| c.fail_on.as_deref()) {
+            None => FailOn::Warning,
+            Some(s) => FailOn::from_str(s, false).map_err(|_| {
+                let m = format!("`{s}` is not one of error, warning, info, never");
+                match config {
+                    Some(c) => Box::new(c.error("fail_on", m)) as Fatal,
+                    None => m.into(),
+                }
+            })?,
+        },
+    };
+    let fail_on = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+
+    // Suppressions from the configuration.
+    let mut config_suppressions = Vec::new();
+    if let (Some(c), Some(file)) = (config, config_file) {
+        for (i, entry) in c.file.ignore.iter().flatten().enumerate() {
+            let route = format!("ignore[{i}]");
+            if entry.rules.is_empty() {
+                return Err(Box::new(c.error(&route, "an ignore entry needs at least one rule")));
+            }
+            if entry.reason.trim().is_empty() {
+                return Err(Box::new(c.error(&route, "an ignore entry needs a reason")));
+            }
+            let mut globs = globset::GlobSetBuilder::new();
+            for (j, p) in entry.paths.iter().enumerate() {
+                let glob = globset::GlobBuilder::new(p.trim_start_matches("./"))
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| c.error(&format!("ignore[{i}].paths[{j}]"), format!("invalid glob: {e}")))?;
+                globs.add(glob);
+            }
+            let known_names: Vec<&'static str> = known.iter().copied().collect();
+            let unknown: Vec<String> = entry
+                .rules
+                .iter()
+                .filter(|r| r.as_str() != "all" && !known_names.contains(&r.as_str()))
+                .cloned()
+                .collect();
+            config_suppressions.push(Suppression {
+                kind: SuppressionKind::Config,
+                rules: entry.rules.clone(),
+                reason: Some(entry.reason.clone()),
+                loc: Loc {
+                    file,
+                    span: c.span(&route).unwrap_or_default(),
+                },
+                object: None,
+                paths: (!entry.paths.is_empty())
+                    .then(|| globs.build().map(Arc::new))
+                    .transpose()
+                    .map_err(|e| c.error(&route, e.to_string()))?,
+                malformed: None,
+                unknown,
+                used: false,
+            });
+        }
+    }
+
+    let engine = Engine {
+        rules,
+        settings,
+        config_suppressions,
+        config_base: config.map(|c| c.base.clone()),
+        known: known.into_iter().collect(),
+    };
+    Ok((engine, fail_on))
+}
+
+/// `"1.33"` or `"v1.33"` (a patch is allowed and ignored) → 33.
+fn parse_kubernetes_version(v: &str) -> Result<u32, String> {
+    let s = v.trim_start_matches('v');
+    let mut parts = s.split('.');
+    match (parts.next(), parts.next()) {
+        (Some("1"), Some(minor)) => minor
+            .parse()
+            .map_err(|_| format!("`{v}` is not a Kubernetes version like \"1.33\"")),
+        _ => Err(format!("`{v}` is not a Kubernetes version like \"1.33\"")),
+    }
+}
+
+fn statistics(outcome: &crate::engine::Outcome, rules: &[&str], elapsed: std::time::Duration) {
+    let s = &outcome.stats;
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    let mb = s.bytes as f64 / 1_000_000.0;
+    eprintln!("files:          {}", s.files);
+    eprintln!("bytes:          {} ({mb:.2} MB)", s.bytes);
+    eprintln!("documents:      {} ({} skipped: not Kubernetes objects)", s.documents, s.skipped_documents);
+    eprintln!(
+        "objects:        {} ({} typed, {} generic, {} failed to type-check, {} SOPS-encrypted)",
+        s.objects, s.typed, s.generic, s.invalid, s.sops
+    );
+    eprintln!("load + check:   {:.3}s", s.load_and_check.as_secs_f64());
+    eprintln!("cross-object:   {:.3}s", s.cross_object.as_secs_f64());
+    eprintln!("total:          {secs:.3}s");
+    eprintln!("throughput:     {:.1} MB/s, {:.0} documents/s", mb / secs, s.documents as f64 / secs);
+    eprintln!("findings by rule:");
+    for id in rules {
+        let n = outcome.findings.iter().filter(|f| f.rule == *id).count();
+        if n > 0 {
+            eprintln!("  {n:>7}  {id}");
+        }
+    }
+}
+
+fn list_rules(format: ListFormat) -> Result<u8, Fatal> {
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    match format {
+        ListFormat::Text => {
+            let width = all_meta().iter().map(|m| m.id.len()).max().unwrap_or(0);
+            for m in all_meta() {
+                let off = if m.enabled { "" } else { " (off by default)" };
+                writeln!(w, "{:width$}  {:<7}  {}{off}", m.id, m.severity.as_str(), m.summary)?;
+            }
+        }
+        ListFormat::Json => {
+            let list: Vec<_> = all_meta()
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "id": m.id, "family": m.family, "severity": m.severity,
+                        "enabled": m.enabled, "summary": m.summary, "url": m.url(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut w, &list)?;
+            writeln!(w)?;
+        }
+        ListFormat::Markdown => write!(w, "{}", crate::docs::index())?,
+    }
+    Ok(0)
+}
+
+fn explain(rule: &str) -> Result<u8, Fatal> {
+    match meta(rule) {
+        Some(m) => {
+            print!("{}", crate::docs::rule_page(m));
+            Ok(0)
+        }
+        None => Err(format!("unknown rule `{rule}` (see `plimsoll rules`)").into()),
+    }
+}
+
+fn init(force: bool) -> Result<u8, Fatal> {
+    let path = Path::new(config::FILE_NAMES[0]);
+    if path.exists() && !force {
+        return Err(format!("{} exists; use --force to overwrite it", path.display()).into());
+    }
+    std::fs::write(path, config::STARTER)?;
+    println!("wrote {}", path.display());
+    Ok(0)
+}

@@ -1,0 +1,268 @@
+//! `.plimsoll.yaml`: found upward from the working directory (or given with `--config`),
+//! read with the same spanned loader as manifests so that every error names the file, the
+//! line and the key.
+
+use crate::source::{Limits, Route, Span, de::Context, parse};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAMES: &[&str] = &[".plimsoll.yaml", ".plimsoll.yml"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Lowest severity that makes the run fail: error, warning, info or never.
+    pub fail_on: Option<String>,
+    /// Target cluster version, e.g. "1.33": drives PSS `latest`.
+    pub kubernetes_version: Option<String>,
+    /// Namespace of objects that do not name one.
+    pub default_namespace: Option<String>,
+    /// The set is the whole cluster: "not found in the set" keeps its severity.
+    pub complete_set: Option<bool>,
+    pub pss: Option<PssConfig>,
+    pub rules: Option<RulesConfig>,
+    /// Globs of paths not to lint, relative to this file's directory.
+    pub exclude: Option<Vec<String>>,
+    pub ignore: Option<Vec<IgnoreEntry>>,
+    pub limits: Option<LimitsConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PssConfig {
+    pub level: Option<String>,
+    pub version: Option<String>,
+    /// respect (default) or ignore.
+    pub namespace_labels: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub severity: Option<BTreeMap<String, String>>,
+    pub options: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreEntry {
+    pub rules: Vec<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub max_depth: Option<usize>,
+    pub max_file_size: Option<u64>,
+    pub max_alias_nodes: Option<usize>,
+}
+
+impl LimitsConfig {
+    pub fn apply(&self, limits: &mut Limits) {
+        if let Some(d) = self.max_depth {
+            limits.max_depth = d;
+        }
+        if let Some(s) = self.max_file_size {
+            limits.max_file_size = s;
+        }
+        if let Some(a) = self.max_alias_nodes {
+            limits.max_alias_nodes = a;
+        }
+    }
+}
+
+/// A configuration error: the file, a position when known, and what is wrong.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub span: Option<Span>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.span {
+            Some(s) => write!(f, "{}:{}:{}: {}", self.path.display(), s.start.line, s.start.col, self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A loaded configuration file.
+#[derive(Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    /// The directory the file's globs are relative to (absolute).
+    pub base: PathBuf,
+    pub text: String,
+    pub file: ConfigFile,
+    spans: BTreeMap<String, Span>,
+}
+
+impl Config {
+    /// The span of a route in the file (e.g. `ignore[2]`, `rules.select[0]`), for errors
+    /// and for findings about the file (unused `ignore` entries).
+    pub fn span(&self, route: &str) -> Option<Span> {
+        self.spans.get(route).copied()
+    }
+
+    pub fn error(&self, route: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            path: self.path.clone(),
+            span: self.span(route),
+            message: message.into(),
+        }
+    }
+}
+
+/// The nearest configuration file from `start` upward.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        for name in FILE_NAMES {
+            let candidate = d.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let err = |span: Option<Span>, message: String| ConfigError {
+        path: path.to_path_buf(),
+        span,
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
+    let text = crate::source::decode(bytes).map_err(|e| err(Some(Span::new(e.pos(), e.pos())), e.to_string()))?;
+    let (file, spans) = {
+        let (tree, docs, perr) = parse(&text, &Limits::default());
+        if let Some(e) = perr {
+            return Err(err(Some(Span::new(e.pos, e.pos)), format!("invalid YAML: {e}")));
+        }
+        if docs.len() > 1 {
+            return Err(err(None, "expected a single YAML document".to_string()));
+        }
+        let file = match docs.first() {
+            None => ConfigFile::default(),
+            Some(doc) => {
+                if !tree.is_map(doc.root) && !tree.is_null(doc.root) {
+                    return Err(err(Some(tree.span(doc.root)), "expected a mapping of settings".to_string()));
+                }
+                let cx = Context::new(&tree, 0, true);
+                let file: ConfigFile = cx.deserialize(doc.root, false).map_err(|e| {
+                    let span = e.node.map(|n| tree.span(n));
+                    let route = e.route.clone().filter(|r| !r.is_empty()).map(|r| format!("`{r}`: ")).unwrap_or_default();
+                    err(span, format!("{route}{e}"))
+                })?;
+                if let Some(u) = cx.take_unknown().into_iter().next() {
+                    let expected = u.expected.join(", ");
+                    return Err(err(
+                        Some(tree.span(u.key)),
+                        format!("unknown key `{}` (expected one of: {expected})", u.route),
+                    ));
+                }
+                file
+            }
+        };
+        // Record the spans of the routes that errors and findings may name.
+        let mut spans = BTreeMap::new();
+        if let Some(doc) = docs.first() {
+            let mut record = |route: Route| {
+                let w = route.walk(&tree, doc.root);
+                if w.matched == route.segs().len() {
+                    spans.insert(route.to_string(), w.span(&tree));
+                }
+            };
+            for key in ["fail_on", "kubernetes_version", "default_namespace", "complete_set", "exclude", "limits"] {
+                record(Route::root().key(key));
+            }
+            for key in ["level", "version", "namespace_labels"] {
+                record(Route::root().keys(&["pss", key]));
+            }
+            if let Some(r) = &file.rules {
+                for (key, n) in [("select", r.select.as_ref().map_or(0, Vec::len)), ("ignore", r.ignore.as_ref().map_or(0, Vec::len))] {
+                    for i in 0..n {
+                        record(Route::root().keys(&["rules", key]).index(i));
+                    }
+                }
+                for id in r.severity.iter().flat_map(|m| m.keys()) {
+                    record(Route::root().keys(&["rules", "severity"]).key(id.clone()));
+                }
+                for id in r.options.iter().flat_map(|m| m.keys()) {
+                    record(Route::root().keys(&["rules", "options"]).key(id.clone()));
+                }
+            }
+            for (i, entry) in file.ignore.iter().flatten().enumerate() {
+                record(Route::root().key("ignore").index(i));
+                for j in 0..entry.rules.len() {
+                    record(Route::root().key("ignore").index(i).key("rules").index(j));
+                }
+                for j in 0..entry.paths.len() {
+                    record(Route::root().key("ignore").index(i).key("paths").index(j));
+                }
+            }
+        }
+        (file, spans)
+    };
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let base = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(Config {
+        path: path.to_path_buf(),
+        base,
+        text,
+        file,
+        spans,
+    })
+}
+
+/// The commented starter file written by `plimsoll init`.
+pub const STARTER: &str = r#"# plimsoll configuration. Every key is optional; the values shown are the defaults.
+# Documentation: docs/configuration.md
+
+# Lowest severity that fails the run: error, warning, info or never.
+fail_on: warning
+
+# Target cluster version. PSS `latest` means the newest checks this cluster runs.
+# kubernetes_version: "1.33"
+
+# Namespace of objects that do not set metadata.namespace.
+default_namespace: default
+
+# true when these manifests are the whole cluster: "referenced object not in the set"
+# findings then keep their severity instead of dropping to info.
+complete_set: false
+
+pss:
+  level: restricted          # privileged, baseline or restricted
+  version: latest            # latest or v1.<minor>
+  namespace_labels: respect  # respect pod-security.kubernetes.io/enforce labels, or ignore
+
+rules:
+  # select: [all]            # rule ids or families (pss, image, secret, core); default:
+  #                          # every rule that is on by default
+  ignore: []
+  # severity: { image-not-digest-pinned: error }
+  # options: { some-rule: { option: value } }
+
+# Paths not to lint, relative to this file.
+exclude: []
+
+# Findings to ignore, with the reason.
+# ignore:
+#   - rules: [secret-plaintext-in-manifest]
+#     paths: ["test/fixtures/**"]
+#     reason: test fixtures hold fake credentials
+"#;

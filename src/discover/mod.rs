@@ -1,0 +1,166 @@
+//! Finding the files to lint: explicit files always, directories walked in parallel with
+//! `.gitignore` honoured and exclude globs applied.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Extensions of manifest files found by walking.
+pub const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+/// Exclude globs relative to a base directory.
+#[derive(Clone, Debug)]
+pub struct Excludes {
+    base: PathBuf,
+    set: GlobSet,
+}
+
+impl Excludes {
+    /// Globs with a `/` are anchored at `base`; globs without one match a file or directory
+    /// name at any depth (as in `.gitignore`). A trailing `/` is ignored.
+    pub fn new(base: &Path, globs: &[String]) -> Result<Excludes, String> {
+        let mut b = GlobSetBuilder::new();
+        for g in globs {
+            let g = g.trim_end_matches('/');
+            let pattern = if g.contains('/') {
+                g.trim_start_matches("./").to_string()
+            } else {
+                format!("**/{g}")
+            };
+            let glob = globset::GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("invalid exclude glob `{g}`: {e}"))?;
+            b.add(glob);
+            // `dir/**` also excludes `dir` itself.
+            if let Some(dir) = pattern.strip_suffix("/**") {
+                b.add(Glob::new(dir).map_err(|e| format!("invalid exclude glob `{g}`: {e}"))?);
+            }
+        }
+        Ok(Excludes {
+            base: base.to_path_buf(),
+            set: b.build().map_err(|e| e.to_string())?,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
+    fn matches(&self, abs: &Path) -> bool {
+        abs.strip_prefix(&self.base).is_ok_and(|rel| self.set.is_match(rel))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub excludes: Vec<Excludes>,
+    /// Do not honour `.gitignore`, `.ignore` and git excludes.
+    pub no_ignore_files: bool,
+    pub threads: usize,
+}
+
+/// A file to lint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    /// As shown to the user.
+    pub display: String,
+    pub path: PathBuf,
+    /// Named on the command line.
+    pub explicit: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub files: Vec<Found>,
+    /// Problems met while walking (unreadable directories, symlink loops).
+    pub errors: Vec<String>,
+}
+
+/// Walks `paths` (files or directories; `-` is handled by the caller).
+pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let out = Mutex::new(Discovered::default());
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if !meta.is_dir() {
+            lock(&out).files.push(Found {
+                display: display(path),
+                path: path.clone(),
+                explicit: true,
+            });
+            continue;
+        }
+        let mut walker = WalkBuilder::new(path);
+        walker
+            .hidden(true)
+            .follow_links(true)
+            .require_git(false)
+            .git_ignore(!opts.no_ignore_files)
+            .git_global(!opts.no_ignore_files)
+            .git_exclude(!opts.no_ignore_files)
+            .ignore(!opts.no_ignore_files)
+            .parents(!opts.no_ignore_files)
+            .threads(opts.threads);
+        let excludes = opts.excludes.clone();
+        if excludes.iter().any(|e| !e.is_empty()) {
+            let cwd = cwd.clone();
+            walker.filter_entry(move |entry| {
+                let abs = cwd.join(entry.path());
+                !excludes.iter().any(|e| e.matches(&abs))
+            });
+        }
+        walker.build_parallel().run(|| {
+            let out = &out;
+            Box::new(move |entry| {
+                match entry {
+                    Ok(e) => {
+                        let is_file = e.file_type().is_some_and(|t| t.is_file());
+                        let ext_ok = e
+                            .path()
+                            .extension()
+                            .and_then(|x| x.to_str())
+                            .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
+                        if is_file && ext_ok {
+                            lock(out).files.push(Found {
+                                display: display(e.path()),
+                                path: e.path().to_path_buf(),
+                                explicit: false,
+                            });
+                        }
+                    }
+                    Err(err) => lock(out).errors.push(err.to_string()),
+                }
+                WalkState::Continue
+            })
+        });
+    }
+    let mut out = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    out.files.sort();
+    // The same file reached twice: keep the explicit mention.
+    out.files.dedup_by(|b, a| {
+        if a.path == b.path || a.display == b.display {
+            a.explicit |= b.explicit;
+            true
+        } else {
+            false
+        }
+    });
+    out.errors.sort();
+    Ok(out)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A path as shown: forward slashes, no leading `./`.
+pub fn display(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    s.to_string()
+}

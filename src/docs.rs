@@ -1,0 +1,94 @@
+//! Rule documentation generated from `rules/<id>.yaml`: `docs/rules/<id>.md`,
+//! `docs/rules/README.md`, and `plimsoll explain`.
+
+use crate::engine::{RuleMeta, all_meta};
+use std::fmt::Write;
+
+/// The page of one rule.
+pub fn rule_page(m: &RuleMeta) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# `{}`\n", m.id);
+    let _ = writeln!(s, "{}\n", m.summary);
+    let _ = writeln!(s, "| | |\n|---|---|");
+    let _ = writeln!(s, "| Family | `{}` |", m.family);
+    let _ = writeln!(s, "| Default severity | {} |", m.severity);
+    let _ = writeln!(s, "| On by default | {} |", if m.enabled { "yes" } else { "no" });
+    if let Some(p) = &m.pss {
+        let _ = writeln!(s, "| Pod Security Standards | `{}` check, {} level |", p.check, p.level);
+    }
+    let _ = writeln!(s, "| Points at | {} |", one_line(&m.position));
+    let _ = writeln!(s);
+    let _ = writeln!(s, "## Why\n\n{}\n", m.rationale.trim());
+    let _ = writeln!(s, "## How to fix\n\n{}\n", m.remediation.trim());
+    if !m.options.is_empty() {
+        let _ = writeln!(s, "## Options\n\n| Option | Default | Description |\n|---|---|---|");
+        for (name, o) in &m.options {
+            let _ = writeln!(s, "| `{name}` | `{}` | {} |", o.default, one_line(&o.description));
+        }
+        let _ = writeln!(
+            s,
+            "\nSet them in `.plimsoll.yaml`:\n\n```yaml\nrules:\n  options:\n    {}:\n{}```\n",
+            m.id,
+            m.options
+                .iter()
+                .map(|(k, o)| format!("      {k}: {}\n", o.default))
+                .collect::<String>()
+        );
+    }
+    let _ = writeln!(s, "## Example\n\nThis manifest triggers the rule:\n\n```yaml\n{}```\n", ensure_newline(&m.examples.bad));
+    let _ = writeln!(s, "This one does not:\n\n```yaml\n{}```\n", ensure_newline(&m.examples.good));
+    let _ = writeln!(
+        s,
+        "## Suppressing\n\nWith a reason, on the object:\n\n```yaml\nmetadata:\n  annotations:\n    ignore.plimsoll.dev/{}: \"why this is acceptable\"\n```\n\nor on the finding's line (or the line above):\n\n```yaml\n# plimsoll: ignore[{}] why this is acceptable\n```\n",
+        m.id, m.id
+    );
+    if !m.references.is_empty() {
+        let _ = writeln!(s, "## References\n");
+        for r in &m.references {
+            let _ = writeln!(s, "- {r}");
+        }
+        let _ = writeln!(s);
+    }
+    s.trim_end().to_string() + "\n"
+}
+
+/// The index of every rule, grouped by family.
+pub fn index() -> String {
+    let mut s = String::from("# Rules\n\nGenerated from `rules/*.yaml` by `PLIMSOLL_UPDATE_DOCS=1 cargo test --test docs`; do not edit.\n");
+    let mut families: Vec<&str> = all_meta().iter().map(|m| m.family.as_str()).collect();
+    families.dedup();
+    families.sort_unstable();
+    families.dedup();
+    for family in families {
+        let _ = writeln!(s, "\n## `{family}`\n\n| Rule | Severity | Default | Summary |\n|---|---|---|---|");
+        for m in all_meta().iter().filter(|m| m.family == family) {
+            let _ = writeln!(
+                s,
+                "| [`{}`]({}.md) | {} | {} | {} |",
+                m.id,
+                m.id,
+                m.severity,
+                if m.enabled { "on" } else { "off" },
+                one_line(&m.summary)
+            );
+        }
+    }
+    s
+}
+
+/// Every generated file: (path relative to the repository, content).
+pub fn generated() -> Vec<(String, String)> {
+    let mut out = vec![("docs/rules/README.md".to_string(), index())];
+    for m in all_meta() {
+        out.push((format!("docs/rules/{}.md", m.id), rule_page(m)));
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn ensure_newline(s: &str) -> String {
+    if s.ends_with('\n') { s.to_string() } else { format!("{s}\n") }
+}

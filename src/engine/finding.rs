@@ -1,0 +1,130 @@
+//! Findings, severities and locations as rules report them.
+
+use crate::model::ObjectRef;
+use crate::source::Loc;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Severity, String> {
+        match s {
+            "error" => Ok(Severity::Error),
+            "warning" => Ok(Severity::Warning),
+            "info" => Ok(Severity::Info),
+            _ => Err(format!("`{s}` is not a severity (error, warning, info)")),
+        }
+    }
+}
+
+/// Where a finding points: a location, the route that led there, and, when the field the
+/// route names is absent, the part of the route that is missing.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub loc: Loc,
+    /// Route from the document root, e.g. `spec.template.spec.containers[0].image`.
+    pub route: Option<String>,
+    /// The absent tail of the route (`securityContext.runAsNonRoot`) when the location is
+    /// the nearest existing ancestor instead of the field itself.
+    pub missing: Option<String>,
+}
+
+impl From<Loc> for Target {
+    fn from(loc: Loc) -> Target {
+        Target {
+            loc,
+            route: None,
+            missing: None,
+        }
+    }
+}
+
+/// A second location that explains a finding.
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub loc: Loc,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub target: Target,
+    /// Short text under the underline; defaults to what is missing, if anything.
+    pub label: Option<String>,
+    /// Extra help specific to this finding (the rule's remediation is shown too).
+    pub help: Option<String>,
+    pub object: Option<Arc<ObjectRef>>,
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    pub fn loc(&self) -> Loc {
+        self.target.loc
+    }
+
+    /// Sets the text shown under the underline.
+    pub fn label(&mut self, label: impl Into<String>) -> &mut Finding {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Adds finding-specific help.
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a related location.
+    pub fn related(&mut self, loc: Loc, message: impl Into<String>) -> &mut Finding {
+        self.related.push(Related {
+            loc,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Caps the severity (e.g. "not in the set" verdicts are `info` unless the set is
+    /// complete).
+    pub fn at_most(&mut self, cap: Severity) -> &mut Finding {
+        self.severity = self.severity.min(cap);
+        self
+    }
+
+    /// The label to show: the rule's, else what is missing.
+    pub fn shown_label(&self) -> Option<String> {
+        self.label
+            .clone()
+            .or_else(|| self.target.missing.as_ref().map(|m| format!("`{m}` is not set")))
+    }
+}

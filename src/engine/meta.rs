@@ -1,0 +1,124 @@
+//! Rule metadata, read from the embedded `rules/<id>.yaml` files.
+
+use super::finding::Severity;
+use crate::model::pss::PssLevel;
+use crate::source::{Limits, de::Context, parse};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+include!(concat!(env!("OUT_DIR"), "/rule_files.rs"));
+
+/// Where the rule documentation is published (`docs/rules/<id>.md` in the repository).
+pub const DOCS_BASE: &str = "https://plimsoll.dev/rules/";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub id: String,
+    /// The id prefix that groups rules (`pss`, `image`, …).
+    pub family: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// On unless deselected (`false`: only when selected explicitly).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// One line: what the rule finds.
+    pub summary: String,
+    /// Why it matters.
+    pub rationale: String,
+    /// How to fix it.
+    pub remediation: String,
+    /// Where findings point.
+    pub position: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Options with their defaults.
+    #[serde(default)]
+    pub options: BTreeMap<String, OptionMeta>,
+    /// For Pod Security Standards rules: the upstream check id and level.
+    #[serde(default)]
+    pub pss: Option<PssMeta>,
+    pub examples: Examples,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionMeta {
+    pub default: serde_json::Value,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PssMeta {
+    /// The check id in `k8s.io/pod-security-admission` (`privileged`, `hostNamespaces`, …).
+    pub check: String,
+    pub level: PssLevel,
+}
+
+/// Minimal manifests: `bad` makes the rule fire, `good` does not.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    pub bad: String,
+    pub good: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl RuleMeta {
+    pub fn url(&self) -> String {
+        format!("{DOCS_BASE}{}", self.id)
+    }
+
+    /// The options' defaults as one JSON object.
+    pub fn default_options(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.options
+                .iter()
+                .map(|(k, o)| (k.clone(), o.default.clone()))
+                .collect(),
+        )
+    }
+}
+
+/// Parses one rule metadata file.
+pub fn parse_meta(text: &str) -> Result<RuleMeta, String> {
+    let (tree, docs, err) = parse(text, &Limits::default());
+    if let Some(e) = err {
+        return Err(format!("{}:{}: {e}", e.pos.line, e.pos.col));
+    }
+    let doc = docs.first().ok_or("empty file")?;
+    let cx = Context::new(&tree, 0, true);
+    let meta: RuleMeta = cx
+        .deserialize(doc.root, false)
+        .map_err(|e| format!("{}: {e}", e.route.clone().unwrap_or_default()))?;
+    if let Some(u) = cx.take_unknown().first() {
+        return Err(format!("unknown key `{}`", u.route));
+    }
+    Ok(meta)
+}
+
+static ALL: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
+    RULE_FILES
+        .iter()
+        .map(|(stem, text)| match parse_meta(text) {
+            Ok(m) => m,
+            // Embedded at build time and checked by the test suite.
+            Err(e) => panic!("rules/{stem}.yaml: {e}"),
+        })
+        .collect()
+});
+
+/// Every rule's metadata, sorted by id.
+pub fn all_meta() -> &'static [RuleMeta] {
+    &ALL
+}
+
+/// One rule's metadata.
+pub fn meta(id: &str) -> Option<&'static RuleMeta> {
+    all_meta().iter().find(|m| m.id == id)
+}

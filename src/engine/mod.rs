@@ -1,0 +1,17 @@
+//! The rule engine: the rule trait and registry, findings, suppression and the run. Knows
+//! no particular rule: the rule modules list themselves (`rules::all()`) and the run is
+//! handed that list.
+
+mod finding;
+pub mod meta;
+mod rule;
+mod run;
+mod settings;
+pub mod suppress;
+
+pub use finding::{Finding, Related, Severity, Target};
+pub use meta::{RuleMeta, all_meta, meta};
+pub use rule::{FileCx, NoOptions, ObjectCx, Out, Rule, RuleDef, RuleEntry, SetCx, entry};
+pub use run::{ActiveRule, Engine, FileEntry, Files, IoError, Outcome, Source, Stats};
+pub use settings::{PssSettings, Settings};
+pub use suppress::{Suppression, SuppressionKind};

@@ -1,0 +1,232 @@
+//! The rule trait, the contexts rules read, and the sink they report to.
+//!
+//! A rule overrides the hook that fits it, from the most general to the most specific:
+//! - [`Rule::check_file`]: once per file, with its load problems (`invalid-manifest` …);
+//! - [`Rule::check_object`]: once per object, in parallel across files;
+//! - [`Rule::check_set`]: once per run, on the index of facts (cross-object rules);
+//! - [`Rule::check_suppressions`]: once per run, with the suppressions that matched nothing.
+
+use super::finding::{Finding, Severity, Target};
+use super::settings::Settings;
+use super::suppress::Suppression;
+use crate::model::{Index, Loaded, Object, ObjectRef, Workload};
+use crate::source::{DecodeError, FileId, Loc, Route, Span, Tree};
+use serde::de::DeserializeOwned;
+use std::cell::OnceCell;
+use std::sync::Arc;
+
+pub trait Rule: Send + Sync {
+    fn check_file(&self, _cx: &FileCx<'_>, _out: &mut Out<'_>) {}
+    fn check_object(&self, _cx: &ObjectCx<'_>, _out: &mut Out<'_>) {}
+    fn check_set(&self, _cx: &SetCx<'_>, _out: &mut Out<'_>) {}
+    fn check_suppressions(&self, _unused: &[&Suppression], _out: &mut Out<'_>) {}
+}
+
+/// A rule's identity and how to build it from its options.
+pub trait RuleDef: Rule + Sized + 'static {
+    /// The rule id, also the name of its `rules/<id>.yaml` and of its file.
+    const ID: &'static str;
+    /// The rule's options; their defaults live in `rules/<id>.yaml`.
+    type Options: DeserializeOwned;
+    fn new(options: Self::Options) -> Self;
+}
+
+/// Options of a rule that has none.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoOptions {}
+
+/// Declares a rule without options: `declare_rule!(PssPrivileged, "pss-privileged");`
+#[macro_export]
+macro_rules! declare_rule {
+    ($ty:ident, $id:literal) => {
+        pub struct $ty;
+        impl $crate::engine::RuleDef for $ty {
+            const ID: &'static str = $id;
+            type Options = $crate::engine::NoOptions;
+            fn new(_: $crate::engine::NoOptions) -> Self {
+                $ty
+            }
+        }
+    };
+}
+
+/// An entry of the rule registry.
+pub struct RuleEntry {
+    pub id: &'static str,
+    /// Builds the rule from its options (defaults from metadata merged with configuration).
+    pub build: fn(serde_json::Value) -> Result<Box<dyn Rule>, String>,
+}
+
+pub fn entry<R: RuleDef>() -> RuleEntry {
+    RuleEntry {
+        id: R::ID,
+        build: |options| {
+            let options = serde_json::from_value::<R::Options>(options).map_err(|e| e.to_string())?;
+            Ok(Box::new(R::new(options)))
+        },
+    }
+}
+
+/// Where a rule's findings go. Stamps them with the rule's id, its configured severity and
+/// the object being checked.
+pub struct Out<'a> {
+    pub(crate) rule: &'static str,
+    pub(crate) severity: Severity,
+    pub(crate) object: Option<Arc<ObjectRef>>,
+    pub(crate) findings: &'a mut Vec<Finding>,
+}
+
+impl Out<'_> {
+    /// Reports a finding at `target`; returns it for labels, help and related locations.
+    pub fn emit(&mut self, target: impl Into<Target>, message: impl Into<String>) -> &mut Finding {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity: self.severity,
+            message: message.into(),
+            target: target.into(),
+            label: None,
+            help: None,
+            object: self.object.clone(),
+            related: Vec::new(),
+        });
+        let last = self.findings.len() - 1;
+        &mut self.findings[last]
+    }
+
+    /// Reports a finding about another object than the one being checked (set rules).
+    pub fn emit_for(&mut self, object: &Arc<ObjectRef>, target: impl Into<Target>, message: impl Into<String>) -> &mut Finding {
+        let f = self.emit(target, message);
+        f.object = Some(object.clone());
+        f
+    }
+}
+
+/// A file being checked.
+pub struct FileCx<'a> {
+    pub file: FileId,
+    pub path: &'a str,
+    /// The file could not be decoded as text.
+    pub decode_error: Option<&'a DecodeError>,
+    /// The file was larger than the limit (its size).
+    pub too_large: Option<u64>,
+    pub loaded: Option<&'a Loaded<'a>>,
+    pub objects: &'a [Arc<ObjectRef>],
+    pub settings: &'a Settings,
+}
+
+impl FileCx<'_> {
+    /// The object that holds `span`, for findings that are about a node.
+    pub fn object_at(&self, span: Span) -> Option<&Arc<ObjectRef>> {
+        let loaded = self.loaded?;
+        loaded
+            .objects
+            .iter()
+            .zip(self.objects)
+            .find(|(o, _)| {
+                let s = loaded.tree.span(o.root);
+                s.start.byte <= span.start.byte && span.end.byte <= s.end.byte
+            })
+            .map(|(_, r)| r)
+    }
+}
+
+/// An object being checked.
+pub struct ObjectCx<'a> {
+    pub file: FileId,
+    pub tree: &'a Tree<'a>,
+    pub obj: &'a Object,
+    pub settings: &'a Settings,
+    workload: OnceCell<Option<Workload<'a>>>,
+}
+
+impl<'a> ObjectCx<'a> {
+    pub fn new(file: FileId, tree: &'a Tree<'a>, obj: &'a Object, settings: &'a Settings) -> ObjectCx<'a> {
+        ObjectCx {
+            file,
+            tree,
+            obj,
+            settings,
+            workload: OnceCell::new(),
+        }
+    }
+
+    /// Resolves a route from the object's root to a target: the node it names, or the
+    /// nearest existing ancestor with the missing part noted.
+    pub fn at(&self, route: &Route) -> Target {
+        let walk = route.walk(self.tree, self.obj.root);
+        let missing = (walk.matched < route.segs().len()).then(|| {
+            let tail: Vec<_> = route.segs()[walk.matched..].to_vec();
+            let mut r = Route::root();
+            for seg in tail {
+                r = match seg {
+                    crate::source::Seg::Key(k) => r.key(k),
+                    crate::source::Seg::Index(i) => r.index(i),
+                };
+            }
+            r.to_string()
+        });
+        Target {
+            loc: Loc {
+                file: self.file,
+                span: walk.span(self.tree),
+            },
+            route: Some(self.obj.prefix.join(route).to_string()),
+            missing,
+        }
+    }
+
+    /// Like [`ObjectCx::at`], but a sub-range of a scalar's text (e.g. an image's tag):
+    /// `chars` counts characters of the value as written, quotes excluded.
+    pub fn at_part(&self, route: &Route, chars: std::ops::Range<usize>) -> Target {
+        let mut target = self.at(route);
+        if target.missing.is_some() {
+            return target;
+        }
+        let walk = route.walk(self.tree, self.obj.root);
+        let node = self.tree.deref(walk.node);
+        let span = self.tree.span(node);
+        let quoted = matches!(
+            self.tree.style(node),
+            Some(crate::source::ScalarStyle::SingleQuoted | crate::source::ScalarStyle::DoubleQuoted)
+        );
+        // Only a one-line scalar written without escapes maps characters to columns.
+        let Some(text) = self.tree.text(node) else { return target };
+        let width = (span.end.col - span.start.col) as usize - if quoted { 2 } else { 0 };
+        if span.start.line != span.end.line || width != text.chars().count() || chars.end > width {
+            return target;
+        }
+        let offset = if quoted { 1 } else { 0 };
+        let byte_at = |c: usize| {
+            text.char_indices().nth(c).map_or(text.len(), |(b, _)| b) + offset + span.start.byte as usize
+        };
+        let mut part = span;
+        part.start.col = span.start.col + (chars.start + offset) as u32;
+        part.start.byte = byte_at(chars.start) as u32;
+        part.end.col = span.start.col + (chars.end + offset) as u32;
+        part.end.byte = byte_at(chars.end) as u32;
+        target.loc.span = part;
+        target
+    }
+
+    /// Whether the route names a field present in the source.
+    pub fn exists(&self, route: &Route) -> bool {
+        route.walk(self.tree, self.obj.root).matched == route.segs().len()
+    }
+
+    /// The pod template, for pod-bearing kinds.
+    pub fn workload(&self) -> Option<Workload<'a>> {
+        *self.workload.get_or_init(|| Workload::of(self.obj, self.tree))
+    }
+
+    /// The effective namespace (`None` for cluster-scoped kinds).
+    pub fn namespace(&self) -> Option<&'a str> {
+        self.obj.namespace(&self.settings.default_namespace)
+    }
+}
+
+/// The whole set, for cross-object rules.
+pub struct SetCx<'a> {
+    pub index: &'a Index,
+    pub settings: &'a Settings,
+}

@@ -1,0 +1,462 @@
+//! The run: load and check files in parallel, build the index, run cross-object rules,
+//! apply suppressions, sort.
+
+use super::finding::{Finding, Severity};
+use super::rule::{FileCx, ObjectCx, Out, Rule, SetCx};
+use super::settings::Settings;
+use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
+use crate::model::{FileFacts, Index, LoadOptions, ObjectRef, load};
+use crate::source::{DecodeError, FileId, Loc, Route, decode};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Where an input's text comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    Path(PathBuf),
+    /// Text already in memory (stdin, rendered output).
+    Text(Arc<str>),
+}
+
+/// A file of the run: an input to lint, or a file findings may point into (the
+/// configuration file).
+#[derive(Debug)]
+pub struct FileEntry {
+    /// The path as shown to the user (relative to the working directory when possible).
+    pub display: String,
+    pub source: Source,
+    /// Linted (not only referenced).
+    pub input: bool,
+    /// Named explicitly on the command line (or stdin).
+    pub explicit: bool,
+    text: OnceLock<Option<Arc<str>>>,
+}
+
+/// The files of a run, by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Files {
+    entries: Vec<FileEntry>,
+}
+
+impl Files {
+    pub fn add(&mut self, display: String, source: Source, input: bool, explicit: bool) -> FileId {
+        let text = OnceLock::new();
+        if let Source::Text(t) = &source {
+            let _ = text.set(Some(t.clone()));
+        }
+        self.entries.push(FileEntry {
+            display,
+            source,
+            input,
+            explicit,
+            text,
+        });
+        FileId(self.entries.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &FileEntry {
+        &self.entries[id.0 as usize]
+    }
+
+    pub fn display(&self, id: FileId) -> &str {
+        &self.get(id).display
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = FileId> {
+        (0..self.entries.len() as u32).map(FileId)
+    }
+
+    /// The decoded text of a file, read on first use (for rendering snippets).
+    pub fn text(&self, id: FileId) -> Option<Arc<str>> {
+        let entry = self.get(id);
+        entry
+            .text
+            .get_or_init(|| match &entry.source {
+                Source::Text(t) => Some(t.clone()),
+                Source::Path(p) => std::fs::read(p).ok().and_then(|b| decode(b).ok()).map(Arc::from),
+            })
+            .clone()
+    }
+
+    fn keep_text(&self, id: FileId, text: Arc<str>) {
+        let _ = self.get(id).text.set(Some(text));
+    }
+}
+
+/// A rule as configured for this run.
+pub struct ActiveRule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub rule: Box<dyn Rule>,
+}
+
+pub struct Engine {
+    pub rules: Vec<ActiveRule>,
+    pub settings: Settings,
+    /// Suppressions from the configuration file.
+    pub config_suppressions: Vec<Suppression>,
+    /// Directory the configuration's path globs are relative to.
+    pub config_base: Option<PathBuf>,
+    /// Every rule id and family known (to tell unknown names in suppressions).
+    pub known: Vec<&'static str>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub files: usize,
+    pub bytes: u64,
+    pub documents: usize,
+    pub objects: usize,
+    /// Documents skipped as not Kubernetes objects.
+    pub skipped_documents: usize,
+    /// Objects read into a typed struct.
+    pub typed: usize,
+    /// Objects of kinds without a typed struct (CRDs, other kinds): read generically.
+    pub generic: usize,
+    /// Objects of a typed kind that failed to type-check.
+    pub invalid: usize,
+    /// SOPS-encrypted documents.
+    pub sops: usize,
+    pub load_and_check: Duration,
+    pub cross_object: Duration,
+}
+
+/// An input that could not be read.
+#[derive(Debug, Clone)]
+pub struct IoError {
+    pub path: String,
+    pub message: String,
+}
+
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub suppressed: usize,
+    pub stats: Stats,
+    pub io_errors: Vec<IoError>,
+}
+
+struct FileOutput {
+    findings: Vec<Finding>,
+    facts: FileFacts,
+    suppressions: Vec<Suppression>,
+    stats: Stats,
+    io_error: Option<IoError>,
+}
+
+impl Engine {
+    fn is_enabled(&self, id: &str) -> bool {
+        self.rules.iter().any(|r| r.id == id)
+    }
+
+    pub fn run(&self, files: &Files) -> Outcome {
+        let started = Instant::now();
+        let inputs: Vec<FileId> = files.ids().filter(|id| files.get(*id).input).collect();
+        let outputs: Vec<FileOutput> = inputs.par_iter().map(|id| self.check_file(files, *id)).collect();
+
+        let mut findings = Vec::new();
+        let mut facts = Vec::with_capacity(outputs.len());
+        let mut suppressions = self.config_suppressions.clone();
+        let mut stats = Stats::default();
+        let mut io_errors = Vec::new();
+        for out in outputs {
+            findings.extend(out.findings);
+            facts.push(out.facts);
+            suppressions.extend(out.suppressions);
+            stats.add(&out.stats);
+            io_errors.extend(out.io_error);
+        }
+        stats.load_and_check = started.elapsed();
+
+        let set_started = Instant::now();
+        let index = Index::build(facts);
+        let cx = SetCx {
+            index: &index,
+            settings: &self.settings,
+        };
+        let set_findings: Vec<Vec<Finding>> = self
+            .rules
+            .par_iter()
+            .map(|r| {
+                let mut found = Vec::new();
+                r.rule.check_set(
+                    &cx,
+                    &mut Out {
+                        rule: r.id,
+                        severity: r.severity,
+                        object: None,
+                        findings: &mut found,
+                    },
+                );
+                found
+            })
+            .collect();
+        findings.extend(set_findings.into_iter().flatten());
+
+        let base = self.config_base.as_deref();
+        let relative: Vec<Option<PathBuf>> = files
+            .ids()
+            .map(|id| relative_to(files.get(id), base))
+            .collect();
+        let suppressed = suppress::apply(&mut findings, &mut suppressions, |id| relative[id.0 as usize].as_deref());
+
+        let unused: Vec<&Suppression> = suppressions
+            .iter()
+            .filter(|s| {
+                !s.used
+                    && (s.malformed.is_some()
+                        || !s.unknown.is_empty()
+                        || self.rules.iter().any(|r| s.rules.iter().any(|sel| suppress::selector_matches(sel, r.id))))
+            })
+            .collect();
+        for r in &self.rules {
+            r.rule.check_suppressions(
+                &unused,
+                &mut Out {
+                    rule: r.id,
+                    severity: r.severity,
+                    object: None,
+                    findings: &mut findings,
+                },
+            );
+        }
+        stats.cross_object = set_started.elapsed();
+
+        findings.sort_by(|a, b| {
+            let (la, lb) = (a.loc(), b.loc());
+            files
+                .display(la.file)
+                .cmp(files.display(lb.file))
+                .then(la.span.start.cmp(&lb.span.start))
+                .then(a.rule.cmp(b.rule))
+                .then(a.message.cmp(&b.message))
+                .then(la.span.end.cmp(&lb.span.end))
+        });
+        Outcome {
+            findings,
+            suppressed,
+            stats,
+            io_errors,
+        }
+    }
+
+    fn check_file(&self, files: &Files, id: FileId) -> FileOutput {
+        let entry = files.get(id);
+        let mut out = FileOutput {
+            findings: Vec::new(),
+            facts: FileFacts::default(),
+            suppressions: Vec::new(),
+            stats: Stats {
+                files: 1,
+                ..Stats::default()
+            },
+            io_error: None,
+        };
+        let limit = self.settings.limits.max_file_size;
+        let text: Result<Arc<str>, ReadError> = match &entry.source {
+            Source::Text(t) => Ok(t.clone()),
+            Source::Path(p) => read(p, limit),
+        };
+        let text = match text {
+            Ok(t) => t,
+            Err(ReadError::Io(message)) => {
+                out.io_error = Some(IoError {
+                    path: entry.display.clone(),
+                    message,
+                });
+                return out;
+            }
+            Err(ReadError::TooLarge(size)) => {
+                self.file_rules(&mut out, id, entry, None, Some(size), None);
+                return out;
+            }
+            Err(ReadError::Decode(e)) => {
+                self.file_rules(&mut out, id, entry, Some(&e), None, None);
+                return out;
+            }
+        };
+        out.stats.bytes = text.len() as u64;
+        let loaded = load(
+            &text,
+            &LoadOptions {
+                limits: self.settings.limits.clone(),
+                explicit: entry.explicit,
+            },
+        );
+        out.stats.documents = loaded.documents;
+        out.stats.skipped_documents = loaded.skipped;
+        out.stats.objects = loaded.objects.len();
+        let refs: Vec<Arc<ObjectRef>> = loaded
+            .objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| Arc::new(ObjectRef::of(o, id, i)))
+            .collect();
+        self.file_rules(&mut out, id, entry, None, None, Some((&loaded, &refs)));
+
+        for (obj, oref) in loaded.objects.iter().zip(&refs) {
+            if obj.sops {
+                out.stats.sops += 1;
+            }
+            match (&obj.typed, crate::model::TypedKind::lookup(&obj.api_version, &obj.kind)) {
+                (crate::model::Typed::Generic, Some(_)) if !obj.sops => out.stats.invalid += 1,
+                (crate::model::Typed::Generic, _) => out.stats.generic += 1,
+                _ => out.stats.typed += 1,
+            }
+            let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings);
+            for r in &self.rules {
+                r.rule.check_object(
+                    &cx,
+                    &mut Out {
+                        rule: r.id,
+                        severity: r.severity,
+                        object: Some(oref.clone()),
+                        findings: &mut out.findings,
+                    },
+                );
+            }
+            out.facts.add(id, &loaded.tree, obj, oref, &self.settings.default_namespace);
+            self.annotation_suppressions(&mut out.suppressions, &cx, oref);
+        }
+        for d in &loaded.directives {
+            out.suppressions.push(Suppression {
+                kind: SuppressionKind::Comment { own_line: d.own_line },
+                unknown: self.unknown_names(&d.rules),
+                rules: d.rules.clone(),
+                reason: d.reason.clone(),
+                loc: Loc { file: id, span: d.span },
+                object: None,
+                paths: None,
+                malformed: d.malformed.clone(),
+                used: false,
+            });
+        }
+        if !out.findings.is_empty() || !out.suppressions.is_empty() {
+            files.keep_text(id, text.clone());
+        }
+        out
+    }
+
+    fn file_rules(
+        &self,
+        out: &mut FileOutput,
+        id: FileId,
+        entry: &FileEntry,
+        decode_error: Option<&DecodeError>,
+        too_large: Option<u64>,
+        loaded: Option<(&crate::model::Loaded<'_>, &[Arc<ObjectRef>])>,
+    ) {
+        let cx = FileCx {
+            file: id,
+            path: &entry.display,
+            decode_error,
+            too_large,
+            loaded: loaded.map(|l| l.0),
+            objects: loaded.map_or(&[], |l| l.1),
+            settings: &self.settings,
+        };
+        for r in &self.rules {
+            r.rule.check_file(
+                &cx,
+                &mut Out {
+                    rule: r.id,
+                    severity: r.severity,
+                    object: None,
+                    findings: &mut out.findings,
+                },
+            );
+        }
+    }
+
+    fn annotation_suppressions(&self, into: &mut Vec<Suppression>, cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) {
+        let Some(annotations) = cx.obj.annotations() else { return };
+        for (key, reason) in annotations.range(ANNOTATION_PREFIX.to_string()..) {
+            let Some(rule) = key.strip_prefix(ANNOTATION_PREFIX) else { break };
+            let route = Route::root().keys(&["metadata", "annotations"]).key(key.clone());
+            let rules = vec![rule.to_string()];
+            into.push(Suppression {
+                kind: SuppressionKind::Annotation,
+                unknown: self.unknown_names(&rules),
+                rules,
+                reason: Some(reason.clone()).filter(|r| !r.trim().is_empty()),
+                loc: cx.at(&route).loc,
+                object: Some(oref.clone()),
+                paths: None,
+                malformed: None,
+                used: false,
+            });
+        }
+    }
+
+    /// The names that are not `all`, a known rule id or a known family.
+    pub fn unknown_names(&self, names: &[String]) -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| n.as_str() != "all" && !self.known.contains(&n.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether any rule is enabled (used by the CLI for `--select` sanity checks).
+    pub fn has_rule(&self, id: &str) -> bool {
+        self.is_enabled(id)
+    }
+}
+
+impl Stats {
+    fn add(&mut self, o: &Stats) {
+        self.files += o.files;
+        self.bytes += o.bytes;
+        self.documents += o.documents;
+        self.objects += o.objects;
+        self.skipped_documents += o.skipped_documents;
+        self.typed += o.typed;
+        self.generic += o.generic;
+        self.invalid += o.invalid;
+        self.sops += o.sops;
+    }
+}
+
+enum ReadError {
+    Io(String),
+    TooLarge(u64),
+    Decode(DecodeError),
+}
+
+fn read(path: &Path, limit: u64) -> Result<Arc<str>, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(ReadError::Io("is a directory".to_string()));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    decode(bytes).map(Arc::from).map_err(ReadError::Decode)
+}
+
+/// A file's path relative to `base`, for configuration path globs.
+fn relative_to(entry: &FileEntry, base: Option<&Path>) -> Option<PathBuf> {
+    match &entry.source {
+        Source::Text(_) => Some(PathBuf::from(&entry.display)),
+        Source::Path(p) => {
+            let abs = std::path::absolute(p).ok()?;
+            match base {
+                Some(base) => abs.strip_prefix(base).ok().map(Path::to_path_buf),
+                None => Some(PathBuf::from(&entry.display)),
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Run-wide settings that rules may read (from the configuration file and the CLI).
+
+use crate::model::pss::{PssLevel, PssVersion};
+use crate::source::Limits;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Namespace of objects that do not name one.
+    pub default_namespace: String,
+    /// The set holds every object of the cluster: "referenced object not in the set" keeps
+    /// its severity instead of dropping to `info`.
+    pub complete_set: bool,
+    /// Target cluster minor version (`kubernetes_version: "1.33"` → 33).
+    pub kubernetes_minor: Option<u32>,
+    pub pss: PssSettings,
+    pub limits: Limits,
+}
+
+#[derive(Clone, Debug)]
+pub struct PssSettings {
+    pub level: PssLevel,
+    pub version: PssVersion,
+    /// Judge workloads by their namespace's `pod-security.kubernetes.io/enforce` labels.
+    pub respect_namespace_labels: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            default_namespace: "default".to_string(),
+            complete_set: false,
+            kubernetes_minor: None,
+            pss: PssSettings {
+                level: PssLevel::Restricted,
+                version: PssVersion::Latest,
+                respect_namespace_labels: true,
+            },
+            limits: Limits::default(),
+        }
+    }
+}

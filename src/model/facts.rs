@@ -1,0 +1,188 @@
+//! Compact facts kept from every object for the cross-object phase, and the index built
+//! from them once. Cross-object rules are lookups in the index, never scans of all pairs.
+//! Facts hold resolved locations, so no tree outlives its file's processing.
+
+use super::object::{Object, ObjectRef};
+use super::views::Workload;
+use crate::source::{FileId, Loc, Route, Tree, grip};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Every object: identity, effective namespace, labels.
+#[derive(Debug, Clone)]
+pub struct ObjectFact {
+    pub obj: Arc<ObjectRef>,
+    /// Effective namespace; `None` for cluster-scoped kinds.
+    pub namespace: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    /// The object's grip: its `metadata.name` entry, else its `kind` entry.
+    pub loc: Loc,
+}
+
+/// A `Namespace` object of the set.
+#[derive(Debug, Clone)]
+pub struct NamespaceFact {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub obj: Arc<ObjectRef>,
+    /// The `metadata.name` entry.
+    pub loc: Loc,
+    /// The `metadata.labels` key, or `metadata` when there are no labels.
+    pub labels_loc: Loc,
+}
+
+/// A pod-bearing object.
+#[derive(Debug, Clone)]
+pub struct WorkloadFact {
+    pub obj: Arc<ObjectRef>,
+    pub namespace: String,
+    /// The pod template's labels (what selectors match), not the controller's.
+    pub template_labels: BTreeMap<String, String>,
+    /// The template's `labels` key, else the nearest existing ancestor.
+    pub labels_loc: Loc,
+    pub containers: Vec<ContainerFact>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContainerFact {
+    pub name: String,
+    pub image: Option<String>,
+    /// The `image` entry, else the container's grip.
+    pub image_loc: Loc,
+}
+
+/// The facts of one file.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    pub objects: Vec<ObjectFact>,
+    pub namespaces: Vec<NamespaceFact>,
+    pub workloads: Vec<WorkloadFact>,
+}
+
+impl FileFacts {
+    /// Records the facts of one object.
+    pub fn add(&mut self, file: FileId, tree: &Tree<'_>, obj: &Object, oref: &Arc<ObjectRef>, default_namespace: &str) {
+        let at = |route: &Route| Loc {
+            file,
+            span: route.walk(tree, obj.root).span(tree),
+        };
+        let name_route = Route::root().keys(&["metadata", "name"]);
+        let loc = if name_route.walk(tree, obj.root).matched == 2 {
+            at(&name_route)
+        } else {
+            at(&Route::root().key("kind"))
+        };
+        let labels = obj.labels().cloned().unwrap_or_default();
+        if obj.kind == "Namespace" && obj.api_version == "v1" {
+            if let Some(name) = obj.name() {
+                self.namespaces.push(NamespaceFact {
+                    name: name.to_string(),
+                    labels: labels.clone(),
+                    obj: oref.clone(),
+                    loc,
+                    labels_loc: at(&Route::root().keys(&["metadata", "labels"])),
+                });
+            }
+        }
+        let namespace = obj.namespace(default_namespace).map(str::to_string);
+        if let (Some(w), Some(ns)) = (Workload::of(obj, tree), &namespace) {
+            let containers = w
+                .containers()
+                .map(|c| {
+                    let image_route = c.route.key("image");
+                    let image_loc = if image_route.walk(tree, obj.root).matched == image_route.segs().len() {
+                        at(&image_route)
+                    } else {
+                        Loc {
+                            file,
+                            span: grip(tree, c.route.walk(tree, obj.root).node),
+                        }
+                    };
+                    ContainerFact {
+                        name: c.name().to_string(),
+                        image: c.container.image.clone(),
+                        image_loc,
+                    }
+                })
+                .collect();
+            self.workloads.push(WorkloadFact {
+                obj: oref.clone(),
+                namespace: ns.clone(),
+                template_labels: w.meta.and_then(|m| m.labels.clone()).unwrap_or_default(),
+                labels_loc: at(&w.labels_route()),
+                containers,
+            });
+        }
+        self.objects.push(ObjectFact {
+            obj: oref.clone(),
+            namespace,
+            labels,
+            loc,
+        });
+    }
+}
+
+/// Everything the cross-object phase knows, indexed once.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub objects: Vec<ObjectFact>,
+    pub workloads: Vec<WorkloadFact>,
+    /// `Namespace` objects by name (the first one in file order when repeated).
+    pub namespaces: BTreeMap<String, NamespaceFact>,
+    /// Workloads by effective namespace, as indices into `workloads`.
+    pub workloads_by_namespace: BTreeMap<String, Vec<usize>>,
+    /// Objects by (kind, effective namespace, name), as indices into `objects`.
+    by_kind_namespace_name: HashMap<(String, Option<String>, String), usize>,
+    /// Every namespace something lives in or that a `Namespace` object declares.
+    pub namespace_names: std::collections::BTreeSet<String>,
+}
+
+impl Index {
+    /// Builds the index from per-file facts given in file order.
+    pub fn build(files: Vec<FileFacts>) -> Index {
+        let mut index = Index::default();
+        for facts in files {
+            for ns in facts.namespaces {
+                index.namespace_names.insert(ns.name.clone());
+                index.namespaces.entry(ns.name.clone()).or_insert(ns);
+            }
+            for w in facts.workloads {
+                index
+                    .workloads_by_namespace
+                    .entry(w.namespace.clone())
+                    .or_default()
+                    .push(index.workloads.len());
+                index.workloads.push(w);
+            }
+            for o in facts.objects {
+                if let Some(ns) = &o.namespace {
+                    index.namespace_names.insert(ns.clone());
+                }
+                if let Some(name) = &o.obj.name {
+                    index
+                        .by_kind_namespace_name
+                        .entry((o.obj.kind.clone(), o.namespace.clone(), name.clone()))
+                        .or_insert(index.objects.len());
+                }
+                index.objects.push(o);
+            }
+        }
+        index
+    }
+
+    /// The object of a kind with this name, in this namespace (`None` for cluster-scoped).
+    pub fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&ObjectFact> {
+        self.by_kind_namespace_name
+            .get(&(kind.to_string(), namespace.map(str::to_string), name.to_string()))
+            .map(|i| &self.objects[*i])
+    }
+
+    /// The workloads in a namespace.
+    pub fn workloads_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a WorkloadFact> + 'a {
+        self.workloads_by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.workloads[*i])
+    }
+}

@@ -1,0 +1,285 @@
+//! Text → documents → objects, with every problem recorded at its position.
+
+use super::kinds::{Typed, TypedKind};
+use super::object::Object;
+use crate::source::de::{Context, DeError};
+use crate::source::{
+    Directive, Limits, NodeId, NodeKind, ParseError, Route, Span, Tree, find_directives, parse,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+/// A problem found while loading, reported by the `invalid-manifest`, `unknown-field` rules.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub kind: IssueKind,
+    pub span: Span,
+    /// Route from the document root to the offending node, when known.
+    pub route: Option<String>,
+    pub message: String,
+    /// Index into [`Loaded::objects`] of the object concerned, if any.
+    pub object: Option<usize>,
+    pub doc: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueKind {
+    /// Not valid YAML, not a Kubernetes object, or a value of the wrong type.
+    Invalid,
+    /// A key the object's schema does not have.
+    UnknownField {
+        name: String,
+        /// A declared field close to the unknown one.
+        suggestion: Option<String>,
+        struct_name: &'static str,
+    },
+}
+
+pub struct LoadOptions {
+    pub limits: Limits,
+    /// The file was named explicitly (or is stdin): documents that are not Kubernetes objects
+    /// are reported instead of skipped.
+    pub explicit: bool,
+}
+
+/// One loaded file.
+pub struct Loaded<'s> {
+    pub tree: Tree<'s>,
+    pub objects: Vec<Object>,
+    pub issues: Vec<Issue>,
+    pub directives: Vec<Directive>,
+    /// YAML documents read (including skipped ones).
+    pub documents: usize,
+    /// Documents skipped because they are not Kubernetes objects (discovered files only).
+    pub skipped: usize,
+}
+
+pub fn load<'s>(text: &'s str, opts: &LoadOptions) -> Loaded<'s> {
+    let (tree, docs, error) = parse(text, &opts.limits);
+    let mut out = Loaded {
+        tree,
+        objects: Vec::new(),
+        issues: Vec::new(),
+        directives: Vec::new(),
+        documents: docs.len(),
+        skipped: 0,
+    };
+    for doc in &docs {
+        load_document(&mut out, doc.index, doc.root, opts);
+    }
+    if let Some(ParseError { pos, message }) = error {
+        out.issues.push(Issue {
+            kind: IssueKind::Invalid,
+            span: Span::new(pos, pos),
+            route: None,
+            message: format!("invalid YAML: {message}"),
+            object: None,
+            doc: docs.last().map_or(0, |d| d.index + 1),
+        });
+    }
+    out.directives = find_directives(text);
+    if !out.directives.is_empty() {
+        let tree = &out.tree;
+        // A marker inside a quoted or block scalar is text, not a comment.
+        out.directives.retain(|d| {
+            let at = d.span.start.byte;
+            !tree.nodes.iter().any(|n| {
+                matches!(n.kind, NodeKind::Scalar { .. }) && n.span.start.byte <= at && at < n.span.end.byte
+            })
+        });
+    }
+    out
+}
+
+fn load_document(out: &mut Loaded<'_>, doc: usize, root: NodeId, opts: &LoadOptions) {
+    let tree = &out.tree;
+    let root = tree.deref(root);
+    if !tree.is_map(root) {
+        let what = if tree.is_seq(root) { "a sequence" } else { "a scalar" };
+        if opts.explicit {
+            out.issues.push(invalid(
+                tree.span(root),
+                None,
+                doc,
+                format!("this document is {what}, not a Kubernetes object"),
+            ));
+        } else {
+            out.skipped += 1;
+        }
+        return;
+    }
+    let kind = tree.get(root, "kind").and_then(|k| tree.str(k));
+    let is_list = kind.is_some_and(|k| k.ends_with("List"))
+        && tree.get(root, "items").is_some_and(|i| tree.is_seq(i) || tree.is_null(i));
+    if is_list {
+        let items: Vec<NodeId> = tree
+            .get(root, "items")
+            .map(|i| tree.items(i).iter().map(|item| tree.deref(*item)).collect())
+            .unwrap_or_default();
+        for (i, item) in items.into_iter().enumerate() {
+            load_object(out, doc, item, Route::root().key("items").index(i), true, &opts.limits);
+        }
+    } else {
+        load_object(out, doc, root, Route::root(), opts.explicit, &opts.limits);
+    }
+}
+
+fn invalid(span: Span, route: Option<String>, doc: usize, message: String) -> Issue {
+    Issue {
+        kind: IssueKind::Invalid,
+        span,
+        route,
+        message,
+        object: None,
+        doc,
+    }
+}
+
+/// Reads one object candidate (a document's root, or a `List` item).
+fn load_object(out: &mut Loaded<'_>, doc: usize, node: NodeId, prefix: Route, strict: bool, limits: &Limits) {
+    let tree = &out.tree;
+    let grip = crate::source::grip(tree, node);
+    if !tree.is_map(node) {
+        out.issues.push(invalid(
+            tree.span(node),
+            Some(prefix.to_string()),
+            doc,
+            "a list item must be a Kubernetes object (a mapping)".to_string(),
+        ));
+        return;
+    }
+    let api_version = tree.get_entry(node, "apiVersion");
+    let kind = tree.get_entry(node, "kind");
+    let (api_version, kind) = match (api_version, kind) {
+        (None, None) => {
+            if strict {
+                out.issues.push(invalid(
+                    grip,
+                    Some(prefix.to_string()),
+                    doc,
+                    "not a Kubernetes object: no `apiVersion` and no `kind`".to_string(),
+                ));
+            } else {
+                out.skipped += 1;
+            }
+            return;
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            let missing = if kind.is_none() { "kind" } else { "apiVersion" };
+            let present = api_version.or(kind).map(|(k, v)| tree.span(k).to(tree.span(v)));
+            out.issues.push(invalid(
+                present.unwrap_or(grip),
+                Some(prefix.to_string()),
+                doc,
+                format!("not a valid Kubernetes object: `{missing}` is missing"),
+            ));
+            return;
+        }
+        (Some(a), Some(k)) => (a, k),
+    };
+    let mut type_meta = Vec::with_capacity(2);
+    for (name, (key, value)) in [("apiVersion", api_version), ("kind", kind)] {
+        match tree.str(value).filter(|s| !s.is_empty()) {
+            Some(s) => type_meta.push(s.to_string()),
+            None => {
+                out.issues.push(invalid(
+                    tree.span(key).to(tree.span(value)),
+                    Some(prefix.key(name).to_string()),
+                    doc,
+                    format!("`{name}` must be a non-empty string"),
+                ));
+                return;
+            }
+        }
+    }
+    let kind = type_meta.pop().unwrap_or_default();
+    let api_version = type_meta.pop().unwrap_or_default();
+    let mut obj = Object::new(doc, node, prefix.clone(), api_version, kind);
+    obj.sops = tree.get(node, "sops").is_some_and(|s| tree.is_map(s));
+    let index = out.objects.len();
+
+    let typed = if obj.sops {
+        None
+    } else {
+        TypedKind::lookup(&obj.api_version, &obj.kind)
+    };
+    let mut typed_ok = false;
+    if let Some((which, legacy)) = typed {
+        obj.legacy_api = legacy;
+        let cx = Context::new(tree, limits.max_alias_nodes, !legacy);
+        let (typed, errors) = which.read(&cx, node);
+        for e in &errors {
+            out.issues.push(type_issue(tree, e, &prefix, doc, index, node));
+        }
+        if let Some(t) = typed {
+            obj.typed = t;
+            typed_ok = true;
+        }
+        push_unknown(&mut out.issues, tree, &cx, &prefix, doc, index);
+    }
+    if !typed_ok {
+        if let Some(meta) = tree.get(node, "metadata") {
+            // Unknown fields in the metadata of a typed object were reported already.
+            let cx = Context::new(tree, limits.max_alias_nodes, typed.is_none());
+            match cx.deserialize::<ObjectMeta>(meta, false) {
+                Ok(m) => obj.set_generic_meta(m),
+                Err(e) if typed.is_none() || obj.sops => {
+                    out.issues.push(type_issue(tree, &e, &prefix.key("metadata"), doc, index, node))
+                }
+                Err(_) => {}
+            }
+            push_unknown(&mut out.issues, tree, &cx, &prefix.key("metadata"), doc, index);
+        }
+        obj.typed = Typed::Generic;
+    }
+    out.objects.push(obj);
+}
+
+fn type_issue(tree: &Tree<'_>, e: &DeError, prefix: &Route, doc: usize, object: usize, fallback: NodeId) -> Issue {
+    let node = e.node.unwrap_or(fallback);
+    let route = match e.route.as_deref() {
+        Some("") | None => prefix.to_string(),
+        Some(r) if prefix.is_root() => r.to_string(),
+        Some(r) => format!("{prefix}.{r}"),
+    };
+    let mut message = e.message.clone();
+    if !route.is_empty() {
+        message = format!("`{route}`: {message}");
+    }
+    Issue {
+        kind: IssueKind::Invalid,
+        span: tree.span(node),
+        route: Some(route),
+        message,
+        object: Some(object),
+        doc,
+    }
+}
+
+fn push_unknown(issues: &mut Vec<Issue>, tree: &Tree<'_>, cx: &Context<'_, '_>, prefix: &Route, doc: usize, object: usize) {
+    for u in cx.take_unknown() {
+        let suggestion = u
+            .expected
+            .iter()
+            .map(|f| (strsim::jaro_winkler(f, &u.name), *f))
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, f)| f.to_string());
+        let route = if prefix.is_root() {
+            u.route.clone()
+        } else {
+            format!("{prefix}.{}", u.route)
+        };
+        issues.push(Issue {
+            kind: IssueKind::UnknownField {
+                name: u.name,
+                suggestion,
+                struct_name: u.struct_name,
+            },
+            span: tree.span(u.key),
+            route: Some(route),
+            message: String::new(),
+            object: Some(object),
+            doc,
+        });
+    }
+}

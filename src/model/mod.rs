@@ -1,0 +1,16 @@
+//! The Kubernetes vocabulary: kinds, typed objects, loading, views over workloads and
+//! containers, and the facts and index that cross-object rules query. Knows no rule.
+
+pub mod facts;
+pub mod image;
+pub mod kinds;
+pub mod load;
+pub mod object;
+pub mod pss;
+pub mod views;
+
+pub use facts::{FileFacts, Index, NamespaceFact, ObjectFact, WorkloadFact};
+pub use kinds::{Typed, TypedKind};
+pub use load::{Issue, IssueKind, LoadOptions, Loaded, load};
+pub use object::{Object, ObjectRef};
+pub use views::{ContainerKind, ContainerView, Workload};

@@ -1,0 +1,174 @@
+//! The one way to walk pods: a workload view over every pod-bearing kind, and a container
+//! view over init, regular and ephemeral containers, each with its route.
+
+use super::kinds::Typed;
+use super::object::Object;
+use crate::source::{Route, Tree};
+use k8s_openapi::api::core::v1::{Container, EphemeralContainer, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use std::borrow::Cow;
+
+/// The pod template of a pod-bearing object.
+#[derive(Clone, Copy, Debug)]
+pub struct Workload<'o> {
+    /// Pod template metadata (the Pod's own metadata for a Pod).
+    pub meta: Option<&'o ObjectMeta>,
+    pub spec: &'o PodSpec,
+    /// Route from the object's root to the template (`spec.template`; empty for a Pod).
+    template: &'static [&'static str],
+}
+
+impl<'o> Workload<'o> {
+    /// The pod template of `obj`, if it has one. Kinds and paths follow Pod Security
+    /// Admission (pss.md §2.1). A template absent from the source is no template (the
+    /// typed struct would hold an empty default).
+    pub fn of(obj: &'o Object, tree: &Tree<'_>) -> Option<Workload<'o>> {
+        const POD: &[&str] = &[];
+        const TEMPLATE: &[&str] = &["spec", "template"];
+        const POD_TEMPLATE: &[&str] = &["template"];
+        const CRON: &[&str] = &["spec", "jobTemplate", "spec", "template"];
+        let (template, t) = match &obj.typed {
+            Typed::Pod(p) => (POD, Some((Some(&p.metadata), p.spec.as_ref()))),
+            Typed::PodTemplate(p) => (POD_TEMPLATE, p.template.as_ref().map(split)),
+            Typed::Deployment(d) => (TEMPLATE, Some(split(&d.spec.template))),
+            Typed::StatefulSet(d) => (TEMPLATE, Some(split(&d.spec.template))),
+            Typed::DaemonSet(d) => (TEMPLATE, Some(split(&d.spec.template))),
+            Typed::ReplicaSet(d) => (TEMPLATE, d.spec.template.as_ref().map(split)),
+            Typed::ReplicationController(d) => {
+                (TEMPLATE, d.spec.as_ref().and_then(|s| s.template.as_ref()).map(split))
+            }
+            Typed::Job(d) => (TEMPLATE, d.spec.as_ref().map(|s| split(&s.template))),
+            Typed::CronJob(d) => (CRON, d.spec.job_template.spec.as_ref().map(|s| split(&s.template))),
+            _ => return None,
+        };
+        let (meta, spec) = t?;
+        let spec = spec?;
+        if !template.is_empty() {
+            let route = Route::root().keys(template).key("spec");
+            if route.walk(tree, obj.root).matched < route.segs().len() {
+                return None;
+            }
+        }
+        Some(Workload { meta, spec, template })
+    }
+
+    /// Route from the object's root to the pod template (`metadata` and `spec` below it).
+    pub fn template_route(&self) -> Route {
+        Route::root().keys(self.template)
+    }
+
+    /// Route to the pod spec.
+    pub fn spec_route(&self) -> Route {
+        self.template_route().key("spec")
+    }
+
+    /// Route to the pod template's labels.
+    pub fn labels_route(&self) -> Route {
+        self.template_route().keys(&["metadata", "labels"])
+    }
+
+    /// Every container, in the order Pod Security Admission visits them: init containers,
+    /// containers, ephemeral containers.
+    pub fn containers(&self) -> impl Iterator<Item = ContainerView<'o>> + 'o {
+        let spec = self.spec;
+        let base = self.spec_route();
+        let init = spec.init_containers.iter().flatten().enumerate().map({
+            let base = base.clone();
+            move |(i, c)| ContainerView {
+                kind: ContainerKind::Init,
+                index: i,
+                container: Cow::Borrowed(c),
+                route: base.key("initContainers").index(i),
+            }
+        });
+        let regular = spec.containers.iter().enumerate().map({
+            let base = base.clone();
+            move |(i, c)| ContainerView {
+                kind: ContainerKind::Regular,
+                index: i,
+                container: Cow::Borrowed(c),
+                route: base.key("containers").index(i),
+            }
+        });
+        let ephemeral = spec.ephemeral_containers.iter().flatten().enumerate().map(move |(i, c)| ContainerView {
+            kind: ContainerKind::Ephemeral,
+            index: i,
+            container: Cow::Owned(from_ephemeral(c)),
+            route: base.key("ephemeralContainers").index(i),
+        });
+        init.chain(regular).chain(ephemeral)
+    }
+}
+
+fn split(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> (Option<&ObjectMeta>, Option<&PodSpec>) {
+    (t.metadata.as_ref(), t.spec.as_ref())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    /// `container`, `init container`, `ephemeral container`, for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "init container",
+            ContainerKind::Regular => "container",
+            ContainerKind::Ephemeral => "ephemeral container",
+        }
+    }
+}
+
+/// One container of a pod template, with its route from the object's root.
+#[derive(Clone, Debug)]
+pub struct ContainerView<'o> {
+    pub kind: ContainerKind,
+    pub index: usize,
+    pub container: Cow<'o, Container>,
+    pub route: Route,
+}
+
+impl ContainerView<'_> {
+    pub fn name(&self) -> &str {
+        &self.container.name
+    }
+
+    /// Route to a field of the container's `securityContext`.
+    pub fn security_context_route(&self, field: &'static str) -> Route {
+        self.route.keys(&["securityContext", field])
+    }
+}
+
+/// Ephemeral containers have the fields of a container (plus a target); view them as one.
+fn from_ephemeral(c: &EphemeralContainer) -> Container {
+    Container {
+        args: c.args.clone(),
+        command: c.command.clone(),
+        env: c.env.clone(),
+        env_from: c.env_from.clone(),
+        image: c.image.clone(),
+        image_pull_policy: c.image_pull_policy.clone(),
+        lifecycle: c.lifecycle.clone(),
+        liveness_probe: c.liveness_probe.clone(),
+        name: c.name.clone(),
+        ports: c.ports.clone(),
+        readiness_probe: c.readiness_probe.clone(),
+        resize_policy: c.resize_policy.clone(),
+        resources: c.resources.clone(),
+        restart_policy: c.restart_policy.clone(),
+        restart_policy_rules: c.restart_policy_rules.clone(),
+        security_context: c.security_context.clone(),
+        startup_probe: c.startup_probe.clone(),
+        stdin: c.stdin,
+        stdin_once: c.stdin_once,
+        termination_message_path: c.termination_message_path.clone(),
+        termination_message_policy: c.termination_message_policy.clone(),
+        tty: c.tty,
+        volume_devices: c.volume_devices.clone(),
+        volume_mounts: c.volume_mounts.clone(),
+        working_dir: c.working_dir.clone(),
+    }
+}

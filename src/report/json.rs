@@ -1,0 +1,154 @@
+//! A stable, versioned JSON document (schema described in `docs/formats.md`).
+
+use super::{ReportCx, counts};
+use crate::engine::Finding;
+use crate::source::{Loc, Pos};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Bumped on any incompatible change to the document's shape.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    file: &'a str,
+    start: Position,
+    end: Position,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    route: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    object: Option<Object<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct Position {
+    line: u32,
+    column: u32,
+    byte: u32,
+}
+
+impl From<Pos> for Position {
+    fn from(p: Pos) -> Position {
+        Position {
+            line: p.line,
+            column: p.col,
+            byte: p.byte,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    /// 0-based index of the YAML document in its file.
+    document: usize,
+}
+
+#[derive(Serialize)]
+struct RelatedJson<'a> {
+    message: &'a str,
+    file: &'a str,
+    start: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    documents: usize,
+    objects: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    info: usize,
+    suppressed: usize,
+}
+
+pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
+    let o = cx.outcome;
+    let (errors, warnings, info) = counts(&o.findings);
+    let doc = Document {
+        version: JSON_VERSION,
+        tool: Tool {
+            name: "plimsoll",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: o.findings.iter().map(|f| finding(cx, f)).collect(),
+        summary: Summary {
+            files: o.stats.files,
+            documents: o.stats.documents,
+            objects: o.stats.objects,
+            findings: o.findings.len(),
+            errors,
+            warnings,
+            info,
+            suppressed: o.suppressed,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
+}
+
+fn finding<'a>(cx: &'a ReportCx<'_>, f: &'a Finding) -> JsonFinding<'a> {
+    let loc: Loc = f.loc();
+    JsonFinding {
+        rule: f.rule,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        file: cx.files.display(loc.file),
+        start: loc.span.start.into(),
+        end: loc.span.end.into(),
+        route: f.target.route.as_deref(),
+        missing: f.target.missing.as_deref(),
+        label: f.shown_label(),
+        help: f.help.as_deref(),
+        object: f.object.as_ref().map(|o| Object {
+            api_version: &o.api_version,
+            kind: &o.kind,
+            namespace: o.namespace.as_deref(),
+            name: o.name.as_deref(),
+            document: o.doc,
+        }),
+        related: f
+            .related
+            .iter()
+            .map(|r| RelatedJson {
+                message: &r.message,
+                file: cx.files.display(r.loc.file),
+                start: r.loc.span.start.into(),
+                end: r.loc.span.end.into(),
+            })
+            .collect(),
+    }
+}

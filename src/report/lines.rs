@@ -1,0 +1,31 @@
+//! Line starts of a text, for cutting snippets.
+
+pub struct LineIndex {
+    /// Byte offset of the start of each line (line 1 at index 0).
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts, len: text.len() }
+    }
+
+    /// Byte range of a 1-based line, without its line break.
+    pub fn line(&self, text: &str, line: u32) -> std::ops::Range<usize> {
+        let i = (line.max(1) as usize - 1).min(self.starts.len() - 1);
+        let start = self.starts[i];
+        let mut end = self.starts.get(i + 1).map_or(self.len, |n| n - 1);
+        if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        start..end.max(start)
+    }
+
+    /// Byte range covering lines `first..=last`.
+    pub fn lines(&self, text: &str, first: u32, last: u32) -> std::ops::Range<usize> {
+        self.line(text, first).start..self.line(text, last).end
+    }
+}

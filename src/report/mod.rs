@@ -1,0 +1,78 @@
+//! Renderers: they know findings and rule metadata, not particular rules.
+
+mod github;
+mod json;
+mod lines;
+mod sarif;
+mod text;
+
+pub use lines::LineIndex;
+
+use crate::engine::{Files, Finding, Outcome, Severity, meta};
+use std::io::{self, Write};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "sarif" => Ok(Format::Sarif),
+            "github" => Ok(Format::Github),
+            _ => Err(format!("unknown format `{s}` (text, json, sarif, github)")),
+        }
+    }
+}
+
+/// What a renderer needs besides the findings.
+pub struct ReportCx<'a> {
+    pub files: &'a Files,
+    pub outcome: &'a Outcome,
+    /// Ids of the rules that ran, sorted.
+    pub rules: &'a [&'static str],
+    pub color: bool,
+    /// Text: omit the closing summary.
+    pub quiet: bool,
+    /// Wall time of the run, for the text summary.
+    pub elapsed: Duration,
+}
+
+pub fn render(format: Format, cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Text => text::render(cx, w),
+        Format::Json => json::render(cx, w),
+        Format::Sarif => sarif::render(cx, w),
+        Format::Github => github::render(cx, w),
+    }
+}
+
+/// Counts by severity: (errors, warnings, info).
+pub fn counts(findings: &[Finding]) -> (usize, usize, usize) {
+    let mut c = (0, 0, 0);
+    for f in findings {
+        match f.severity {
+            Severity::Error => c.0 += 1,
+            Severity::Warning => c.1 += 1,
+            Severity::Info => c.2 += 1,
+        }
+    }
+    c
+}
+
+/// The first paragraph of a rule's remediation, on one line.
+pub fn remediation(rule: &str) -> Option<String> {
+    let m = meta(rule)?;
+    let para = m.remediation.split("\n\n").next()?;
+    Some(para.split_whitespace().collect::<Vec<_>>().join(" "))
+}

@@ -1,0 +1,175 @@
+//! rustc/ruff-style text: the finding, the YAML lines with the span underlined, help and a
+//! link to the rule's documentation, then a summary.
+
+use super::{LineIndex, ReportCx, counts, remediation};
+use crate::engine::{Finding, Severity, meta};
+use crate::source::{FileId, Loc};
+use annotate_snippets::{AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet};
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
+    let renderer = if cx.color { Renderer::styled() } else { Renderer::plain() };
+    let mut cache: HashMap<FileId, Option<(Arc<str>, LineIndex)>> = HashMap::new();
+    for f in &cx.outcome.findings {
+        for loc in std::iter::once(f.loc()).chain(f.related.iter().map(|r| r.loc)) {
+            cache.entry(loc.file).or_insert_with(|| {
+                cx.files.text(loc.file).map(|t| {
+                    let idx = LineIndex::new(&t);
+                    (t, idx)
+                })
+            });
+        }
+        let report = finding_report(cx, f, &cache);
+        writeln!(w, "{}\n", renderer.render(&report))?;
+    }
+    if !cx.quiet {
+        summary(cx, w)?;
+    }
+    Ok(())
+}
+
+fn level(s: Severity) -> Level<'static> {
+    match s {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+fn finding_report<'a>(
+    cx: &'a ReportCx<'_>,
+    f: &'a Finding,
+    cache: &'a HashMap<FileId, Option<(Arc<str>, LineIndex)>>,
+) -> Vec<Group<'a>> {
+    let loc = f.loc();
+    let title = level(f.severity).primary_title(f.message.as_str()).id(f.rule);
+    let mut elements: Vec<Element<'a>> = Vec::new();
+    let same_file: Vec<_> = f.related.iter().filter(|r| r.loc.file == loc.file).collect();
+    match cache.get(&loc.file).and_then(|c| c.as_ref()) {
+        Some((text, index)) => {
+            let first = same_file.iter().map(|r| r.loc.span.start.line).fold(loc.span.start.line, u32::min);
+            let last = same_file.iter().map(|r| r.loc.span.end.line).fold(loc.span.end.line, u32::max);
+            let range = index.lines(text, first, last);
+            let slice = &text[range.clone()];
+            let mut snippet = Snippet::source(slice)
+                .line_start(first as usize)
+                .path(cx.files.display(loc.file))
+                .annotation(annotation(AnnotationKind::Primary, loc, range.start, slice.len(), f.shown_label()));
+            for r in &same_file {
+                snippet = snippet.annotation(annotation(
+                    AnnotationKind::Context,
+                    r.loc,
+                    range.start,
+                    slice.len(),
+                    Some(r.message.clone()),
+                ));
+            }
+            elements.push(snippet.into());
+        }
+        None => {
+            elements.push(
+                Origin::path(cx.files.display(loc.file))
+                    .line(loc.span.start.line as usize)
+                    .char_column(loc.span.start.col.saturating_sub(1) as usize)
+                    .into(),
+            );
+        }
+    }
+    for r in f.related.iter().filter(|r| r.loc.file != loc.file) {
+        match cache.get(&r.loc.file).and_then(|c| c.as_ref()) {
+            Some((text, index)) => {
+                let range = index.lines(text, r.loc.span.start.line, r.loc.span.end.line);
+                let slice = &text[range.clone()];
+                elements.push(
+                    Snippet::source(slice)
+                        .line_start(r.loc.span.start.line as usize)
+                        .path(cx.files.display(r.loc.file))
+                        .annotation(annotation(
+                            AnnotationKind::Context,
+                            r.loc,
+                            range.start,
+                            slice.len(),
+                            Some(r.message.clone()),
+                        ))
+                        .into(),
+                );
+            }
+            None => {
+                elements.push(Level::NOTE.message(format!(
+                    "{}: {}:{}",
+                    r.message,
+                    cx.files.display(r.loc.file),
+                    r.loc.span
+                )).into());
+            }
+        }
+    }
+    if let Some(help) = &f.help {
+        elements.push(Level::HELP.message(help.as_str()).into());
+    }
+    if let Some(fix) = remediation(f.rule) {
+        elements.push(Level::HELP.message(fix).into());
+    }
+    if let Some(m) = meta(f.rule) {
+        elements.push(Level::NOTE.message(format!("see {}", m.url())).into());
+    }
+    vec![title.elements(elements)]
+}
+
+fn annotation<'a>(
+    kind: AnnotationKind,
+    loc: Loc,
+    base: usize,
+    len: usize,
+    label: Option<String>,
+) -> annotate_snippets::Annotation<'a> {
+    let start = (loc.span.start.byte as usize).saturating_sub(base).min(len);
+    let end = (loc.span.end.byte as usize).saturating_sub(base).clamp(start, len);
+    let a = kind.span(start..end);
+    match label {
+        Some(l) => a.label(l),
+        None => a,
+    }
+}
+
+fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
+    let o = cx.outcome;
+    let (e, wa, i) = counts(&o.findings);
+    let n = o.findings.len();
+    let plural = |n: usize, s: &str, p: &str| if n == 1 { s.to_string() } else { p.to_string() };
+    if n == 0 {
+        write!(w, "No findings")?;
+    } else {
+        write!(
+            w,
+            "Found {n} {}: {e} {}, {wa} {}, {i} info",
+            plural(n, "finding", "findings"),
+            plural(e, "error", "errors"),
+            plural(wa, "warning", "warnings"),
+        )?;
+    }
+    if o.suppressed > 0 {
+        write!(w, " ({} suppressed)", o.suppressed)?;
+    }
+    let s = &o.stats;
+    writeln!(
+        w,
+        ". Checked {} {}, {} {} in {:.2}s.",
+        s.files,
+        plural(s.files, "file", "files"),
+        s.objects,
+        plural(s.objects, "object", "objects"),
+        cx.elapsed.as_secs_f64()
+    )?;
+    if s.skipped_documents > 0 {
+        writeln!(
+            w,
+            "Skipped {} YAML {} without `apiVersion` and `kind` (not Kubernetes objects).",
+            s.skipped_documents,
+            plural(s.skipped_documents, "document", "documents")
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! `image-mutable-tag`: an image with no tag or the `latest` tag (and no digest) runs
+//! whatever was pushed last.
+
+use crate::declare_rule;
+use crate::engine::{ObjectCx, Out, Rule};
+use crate::model::image::ImageRef;
+
+declare_rule!(MutableTag, "image-mutable-tag");
+
+impl Rule for MutableTag {
+    fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
+        let Some(w) = cx.workload() else { return };
+        for c in w.containers() {
+            let Some(image) = c.container.image.as_deref() else { continue };
+            let Ok(r) = ImageRef::parse(image) else { continue };
+            if r.is_pinned() {
+                continue;
+            }
+            let route = c.route.key("image");
+            match (&r.tag, &r.tag_range) {
+                (Some("latest"), Some(range)) => {
+                    out.emit(
+                        cx.at_part(&route, range.clone()),
+                        format!(
+                            "image `{image}` of {} `{}` uses the `latest` tag: it runs whatever was pushed last",
+                            c.kind.noun(),
+                            c.name()
+                        ),
+                    )
+                    .label("mutable tag");
+                }
+                (None, _) => {
+                    out.emit(
+                        cx.at(&route),
+                        format!(
+                            "image `{image}` of {} `{}` has no tag: it resolves to `{}` at pull time",
+                            c.kind.noun(),
+                            c.name(),
+                            r.canonical()
+                        ),
+                    )
+                    .label("no tag");
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! `image-not-digest-pinned`: an image without `@sha256:` can change under the same tag.
+
+use crate::declare_rule;
+use crate::engine::{ObjectCx, Out, Rule};
+use crate::model::image::ImageRef;
+
+declare_rule!(NotDigestPinned, "image-not-digest-pinned");
+
+impl Rule for NotDigestPinned {
+    fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
+        let Some(w) = cx.workload() else { return };
+        for c in w.containers() {
+            let Some(image) = c.container.image.as_deref() else { continue };
+            let Ok(r) = ImageRef::parse(image) else { continue };
+            if r.is_pinned() {
+                continue;
+            }
+            out.emit(
+                cx.at(&c.route.key("image")),
+                format!(
+                    "image `{image}` in {} {} `{}` is not pinned by digest; the tag can be re-pointed",
+                    cx.obj.display_name(),
+                    c.kind.noun(),
+                    c.name()
+                ),
+            )
+            .label("no `@sha256:` digest");
+        }
+    }
+}

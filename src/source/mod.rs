@@ -1,0 +1,88 @@
+//! Source text, spans and the spanned YAML tree. Knows nothing about Kubernetes.
+//!
+//! A file is decoded once ([`decode`]), parsed once into a [`Tree`] per YAML document
+//! ([`parse`]), and every node of the tree knows its [`Span`]. Rules never handle offsets:
+//! they build [`Route`]s, and a route resolves to the span of the node it names, or of the
+//! nearest existing ancestor when the named field is absent.
+
+mod comments;
+pub mod de;
+mod decode;
+mod parse;
+pub mod resolve;
+mod route;
+mod tree;
+
+pub use comments::{Directive, find_directives};
+pub use decode::{DecodeError, decode};
+pub use parse::{Limits, ParseError, ParsedDocument, parse};
+pub use route::{Route, Seg, Walk, grip};
+pub use tree::{Node, NodeId, NodeKind, ScalarStyle, Tree};
+
+use std::fmt;
+
+/// A file of the run, by index into the run's file table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A span in a given file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// A position in a source text: 1-based line, 1-based column counted in Unicode scalar
+/// values (what SARIF calls `unicodeCodePoints`), and the byte offset into the decoded text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+    pub byte: u32,
+}
+
+/// A half-open range of source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn new(start: Pos, end: Pos) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn bytes(&self) -> std::ops::Range<usize> {
+        self.start.byte as usize..self.end.byte as usize
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.start.line, self.start.col)
+    }
+}
+
+/// Computes the position of a byte offset in `text` (used for errors that only know a byte
+/// offset, such as invalid UTF-8). Linear; only called on error paths.
+pub fn pos_of_byte(text: &[u8], byte: usize) -> Pos {
+    let byte = byte.min(text.len());
+    let before = &text[..byte];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    Pos {
+        line: line as u32,
+        col: col as u32,
+        byte: byte as u32,
+    }
+}

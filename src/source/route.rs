@@ -1,0 +1,190 @@
+//! Routes: paths of keys and indices inside a document, resolved to spans.
+
+use super::tree::{NodeId, Tree};
+use super::Span;
+use std::borrow::Cow;
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Seg {
+    Key(Cow<'static, str>),
+    Index(usize),
+}
+
+/// A path of keys and indices from an object's root, e.g.
+/// `spec.template.spec.containers[0].securityContext.privileged`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Route(Vec<Seg>);
+
+impl Route {
+    pub fn root() -> Route {
+        Route(Vec::new())
+    }
+
+    pub fn segs(&self) -> &[Seg] {
+        &self.0
+    }
+
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// This route with a key appended.
+    #[must_use]
+    pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Route {
+        let mut r = self.clone();
+        r.0.push(Seg::Key(key.into()));
+        r
+    }
+
+    /// This route with several keys appended.
+    #[must_use]
+    pub fn keys(&self, keys: &[&'static str]) -> Route {
+        let mut r = self.clone();
+        r.0.extend(keys.iter().map(|k| Seg::Key(Cow::Borrowed(*k))));
+        r
+    }
+
+    /// This route with a sequence index appended.
+    #[must_use]
+    pub fn index(&self, i: usize) -> Route {
+        let mut r = self.clone();
+        r.0.push(Seg::Index(i));
+        r
+    }
+
+    /// This route followed by another.
+    #[must_use]
+    pub fn join(&self, other: &Route) -> Route {
+        let mut r = self.clone();
+        r.0.extend(other.0.iter().cloned());
+        r
+    }
+
+    /// Walks the route from `root`. Returns the node reached and how many segments matched;
+    /// when fewer than all matched, the node is the nearest existing ancestor.
+    pub fn walk(&self, tree: &Tree<'_>, root: NodeId) -> Walk {
+        let mut node = root;
+        let mut entry_key = None;
+        for (depth, seg) in self.0.iter().enumerate() {
+            let next = match seg {
+                Seg::Key(k) => tree.get_entry(node, k).map(|(key, value)| (Some(key), value)),
+                Seg::Index(i) => tree.items(node).get(*i).map(|item| (None, *item)),
+            };
+            match next {
+                Some((key, value)) => {
+                    entry_key = key;
+                    node = value;
+                }
+                None => {
+                    return Walk {
+                        node,
+                        key: entry_key,
+                        matched: depth,
+                    };
+                }
+            }
+        }
+        Walk {
+            node,
+            key: entry_key,
+            matched: self.0.len(),
+        }
+    }
+}
+
+/// The result of walking a route.
+#[derive(Clone, Copy, Debug)]
+pub struct Walk {
+    /// The node reached (the value, for a key).
+    pub node: NodeId,
+    /// The key node when the last matched segment was a key.
+    pub key: Option<NodeId>,
+    /// How many segments matched.
+    pub matched: usize,
+}
+
+impl Walk {
+    /// The span a finding should underline for the node reached:
+    /// `key: value` for a scalar or a one-line value, the key alone for a block value, the
+    /// `name:` entry (else the first entry) for a sequence item that is a mapping.
+    pub fn span(&self, tree: &Tree<'_>) -> Span {
+        let value = tree.span(self.node);
+        match self.key {
+            Some(key) => {
+                let k = tree.span(key);
+                if value.start.line == value.end.line && value.start.line == k.end.line {
+                    k.to(value)
+                } else {
+                    k
+                }
+            }
+            None => grip(tree, self.node),
+        }
+    }
+}
+
+/// The part of a node that best stands for it: for a mapping, its `name:` entry or else its
+/// first entry; for anything else, the node itself.
+pub fn grip(tree: &Tree<'_>, node: NodeId) -> Span {
+    if tree.is_map(node) {
+        let entry = tree.get_entry(node, "name").or_else(|| tree.entries(node).next());
+        if let Some((k, v)) = entry {
+            let (ks, vs) = (tree.span(k), tree.span(v));
+            return if vs.start.line == vs.end.line { ks.to(vs) } else { ks };
+        }
+    }
+    tree.span(node)
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for seg in &self.0 {
+            match seg {
+                Seg::Key(k) => {
+                    if k.contains(['.', '[', ']']) || k.is_empty() {
+                        write!(f, "[{k:?}]")?;
+                    } else {
+                        if !first {
+                            f.write_str(".")?;
+                        }
+                        f.write_str(k)?;
+                    }
+                }
+                Seg::Index(i) => write!(f, "[{i}]")?,
+            }
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Limits, parse};
+
+    #[test]
+    fn display() {
+        let r = Route::root().keys(&["spec", "containers"]).index(0).key("securityContext");
+        assert_eq!(r.to_string(), "spec.containers[0].securityContext");
+        let r = Route::root().keys(&["metadata", "annotations"]).key("ignore.plimsoll.dev/x");
+        assert_eq!(r.to_string(), "metadata.annotations[\"ignore.plimsoll.dev/x\"]");
+    }
+
+    #[test]
+    fn missing_fields_resolve_to_the_nearest_ancestor() {
+        let text = "spec:\n  containers:\n  - name: app\n    image: x\n";
+        let (tree, docs, _) = parse(text, &Limits::default());
+        let root = docs[0].root;
+        let r = Route::root().keys(&["spec", "containers"]).index(0).keys(&["securityContext", "privileged"]);
+        let w = r.walk(&tree, root);
+        assert_eq!(w.matched, 3);
+        assert_eq!(&text[w.span(&tree).bytes()], "name: app");
+        let r = Route::root().keys(&["spec", "containers"]).index(0).key("image");
+        assert_eq!(&text[r.walk(&tree, root).span(&tree).bytes()], "image: x");
+        let r = Route::root().keys(&["spec", "containers"]);
+        assert_eq!(&text[r.walk(&tree, root).span(&tree).bytes()], "containers");
+    }
+}
