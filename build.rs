@@ -14,7 +14,8 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     files.sort();
-    let mut out = String::from("/// Every `rules/<id>.yaml`, by file stem.\npub static RULE_FILES: &[(&str, &str)] = &[\n");
+    let mut out =
+        String::from("/// Every `rules/<id>.yaml`, by file stem.\npub static RULE_FILES: &[(&str, &str)] = &[\n");
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let stem = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 rule file name");

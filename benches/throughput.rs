@@ -1,1 +1,149 @@
-fn main() {}
+//! Throughput of a whole lint next to the parse floor, on the corpora in
+//! `../shared/corpora/bench` and on a generated set of 100,000 objects.
+//!
+//! `cargo bench --bench throughput` prints, for each corpus: the raw YAML event-parse rate
+//! of saphyr-parser (one thread and all threads), and the rate of a full `plimsoll check`
+//! in-process (all rules, JSON output to /dev/null), in MB/s and documents/s. Peak memory
+//! is measured on the release binary by `scripts/bench.sh`.
+
+use rayon::prelude::*;
+use saphyr_parser::{Event, Parser};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let mut corpora: Vec<(String, PathBuf)> = Vec::new();
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/bench");
+    if shared.is_dir() {
+        corpora.push(("corpora/bench".into(), shared));
+    } else {
+        eprintln!("../shared/corpora/bench is absent: benchmarking the generated corpus only");
+    }
+    let generated = tempdir();
+    let (files, objects) = generate(&generated, 1_000, 100);
+    corpora.push((format!("generated ({files} files, {objects} objects)"), generated.clone()));
+
+    for (name, path) in &corpora {
+        let texts = read_all(path);
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let mb = bytes as f64 / 1e6;
+        println!("\n{name}: {} files, {mb:.1} MB", texts.len());
+
+        let (t1, docs) = best(3, || parse_only(&texts, false));
+        let (tn, _) = best(3, || parse_only(&texts, true));
+        let (tl, _) = best(3, || {
+            let code = plimsoll::cli::run_args([
+                "plimsoll", "check", "--no-config", "--quiet", "--format", "json", "--output", "/dev/null",
+                "--fail-on", "never", "--select", "all",
+            ].into_iter().map(String::from).chain([path.display().to_string()]));
+            assert_eq!(code, 0, "lint failed");
+            0
+        });
+        let row = |what: &str, t: Duration| {
+            let s = t.as_secs_f64();
+            println!("  {what:<36} {:>8.3} s {:>8.1} MB/s {:>10.0} documents/s", s, mb / s, docs as f64 / s);
+        };
+        row("parse only, saphyr events, 1 thread", t1);
+        row("parse only, saphyr events, parallel", tn);
+        row("plimsoll check (all rules), parallel", tl);
+        println!("  full lint / parallel parse floor: {:.2}x", tl.as_secs_f64() / tn.as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&generated);
+}
+
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = None;
+    let mut out = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let r = f();
+        let t = start.elapsed();
+        if best.is_none_or(|b| t < b) {
+            best = Some(t);
+        }
+        out = Some(r);
+    }
+    (best.unwrap_or_default(), out.expect("at least one run"))
+}
+
+/// Counts documents by walking every parser event.
+fn parse_only(texts: &[String], parallel: bool) -> usize {
+    let one = |t: &String| {
+        let mut docs = 0;
+        let mut parser = Parser::new_from_str(t);
+        while let Some(Ok((ev, _))) = parser.next_event() {
+            if matches!(ev, Event::DocumentStart(_)) {
+                docs += 1;
+            }
+        }
+        docs
+    };
+    if parallel { texts.par_iter().map(one).sum() } else { texts.iter().map(one).sum() }
+}
+
+fn read_all(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(dir).build().filter_map(Result::ok) {
+        let p = entry.path();
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if entry.file_type().is_some_and(|t| t.is_file()) && ["yaml", "yml", "json"].contains(&ext) {
+            if let Ok(t) = std::fs::read_to_string(p) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+fn tempdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("plimsoll-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// Writes `namespaces` files, each holding one namespace with `per_namespace` objects:
+/// the Namespace, 10 NetworkPolicies, and Deployments, Services, ConfigMaps, HPAs.
+fn generate(dir: &Path, namespaces: usize, per_namespace: usize) -> (usize, usize) {
+    let mut objects = 0;
+    for n in 0..namespaces {
+        let ns = format!("team-{n:04}");
+        let mut s = String::new();
+        s.push_str(&format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    team: t{}\n    pod-security.kubernetes.io/enforce: {}\n",
+            n % 50,
+            if n % 3 == 0 { "restricted" } else { "baseline" }
+        ));
+        objects += 1;
+        for p in 0..10 {
+            s.push_str(&format!(
+                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{p}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels:\n      app: app-{p}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: t{}\n          podSelector:\n            matchExpressions:\n              - {{key: tier, operator: In, values: [web, api]}}\n      ports:\n        - port: 8080\n  egress:\n    - to:\n        - ipBlock:\n            cidr: 10.0.0.0/8\n            except: [10.1.0.0/16]\n",
+                (n + p) % 50
+            ));
+            objects += 1;
+        }
+        let mut i = 0;
+        while objects % per_namespace != 0 || i == 0 {
+            let app = format!("app-{}", i % 12);
+            let doc = match i % 4 {
+                0 => format!(
+                    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\n  labels: {{app: {app}}}\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {{app: {app}}}\n  template:\n    metadata:\n      labels: {{app: {app}, tier: web}}\n    spec:\n      securityContext:\n        runAsNonRoot: true\n        seccompProfile: {{type: RuntimeDefault}}\n      containers:\n        - name: main\n          image: ghcr.io/example/{app}:1.{i}.0\n          ports: [{{containerPort: 8080, name: http}}]\n          resources:\n            requests: {{cpu: 100m, memory: 128Mi}}\n            limits: {{memory: 256Mi}}\n          securityContext:\n            allowPrivilegeEscalation: false\n            capabilities: {{drop: [ALL]}}\n          env:\n            - {{name: MODE, value: production}}\n            - {{name: PORT, value: \"8080\"}}\n"
+                ),
+                1 => format!(
+                    "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\nspec:\n  selector: {{app: {app}}}\n  ports:\n    - port: 80\n      targetPort: http\n"
+                ),
+                2 => format!(
+                    "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\ndata:\n  config.yaml: |\n    log: info\n    workers: 4\n  feature_flags: \"a,b,c\"\n"
+                ),
+                _ => format!(
+                    "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {app}-{}}}\n  minReplicas: 2\n  maxReplicas: 10\n  metrics:\n    - type: Resource\n      resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 70}}}}\n",
+                    i - 3
+                ),
+            };
+            s.push_str(&doc);
+            objects += 1;
+            i += 1;
+        }
+        std::fs::write(dir.join(format!("{ns}.yaml")), s).expect("write generated corpus");
+    }
+    (namespaces, objects)
+}

@@ -20,7 +20,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Parser, Debug)]
-#[command(name = "plimsoll", version, about = "A static linter and policy checker for Kubernetes manifests")]
+#[command(
+    name = "plimsoll",
+    version,
+    about = "A static linter and policy checker for Kubernetes manifests"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -29,7 +33,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint manifests (files, directories, or `-` for stdin)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule with its id, family, severity and summary
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -160,18 +164,37 @@ fn parse_version(s: &str) -> Result<PssVersion, String> {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    ExitCode::from(run(Cli::parse()))
+}
+
+/// Runs a command line (`["plimsoll", "check", ...]`) and returns the exit code; used by
+/// benchmarks to run in-process.
+pub fn run_args<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match Cli::try_parse_from(args) {
+        Ok(cli) => run(cli),
+        Err(e) => {
+            let _ = e.print();
+            2
+        }
+    }
+}
+
+fn run(cli: Cli) -> u8 {
     let code = match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Init { force } => init(force),
     };
     match code {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            2
         }
     }
 }
@@ -188,13 +211,16 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
         // Fails only when called twice in a process (tests); the first pool then stays.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
     }
-    let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let threads = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
 
     let cwd = std::env::current_dir()?;
     let config = if args.no_config {
         None
     } else {
-        match args.config.clone().or_else(|| config::find(&cwd)) {
+        let found = || config::find(&cwd).map(|p| p.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(p));
+        match args.config.clone().or_else(found) {
             Some(path) => Some(config::load(&path)?),
             None => None,
         }
@@ -236,15 +262,16 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     if stdin {
         let mut bytes = Vec::new();
         std::io::stdin().read_to_end(&mut bytes)?;
-        let text = crate::source::decode(bytes).map_err(|e| format!("stdin: {e} at {}:{}", e.pos().line, e.pos().col))?;
+        let text =
+            crate::source::decode(bytes).map_err(|e| format!("stdin: {e} at {}:{}", e.pos().line, e.pos().col))?;
         files.add(args.stdin_filename.clone(), Source::Text(Arc::from(text)), true, true);
     }
     for f in &found.files {
         files.add(f.display.clone(), Source::Path(f.path.clone()), true, f.explicit);
     }
-    for e in &found.errors {
+    for w in &found.warnings {
         if !args.quiet {
-            eprintln!("warning: {e}");
+            eprintln!("warning: skipped {w}");
         }
     }
     let inputs = files.ids().filter(|id| files.get(*id).input).count();
@@ -299,10 +326,13 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     if args.statistics {
         statistics(&outcome, &rules, started.elapsed());
     }
+    for e in &found.errors {
+        eprintln!("error: cannot read {e}");
+    }
     for e in &outcome.io_errors {
         eprintln!("error: cannot read {}: {}", e.path, e.message);
     }
-    if !outcome.io_errors.is_empty() {
+    if !outcome.io_errors.is_empty() || !found.errors.is_empty() {
         return Ok(2);
     }
     if outcome.stats.objects == 0 && outcome.findings.is_empty() {
@@ -333,13 +363,19 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Fatal> {
         out.push((format, file));
     }
     if to_default > 1 {
-        return Err("only one --format may go to stdout/--output; give the others a file: --format sarif=results.sarif".into());
+        return Err(
+            "only one --format may go to stdout/--output; give the others a file: --format sarif=results.sarif".into(),
+        );
     }
     Ok(out)
 }
 
 /// Builds the engine from the registry, the configuration file and the flags.
-fn setup(args: &CheckArgs, config: Option<&Config>, config_file: Option<FileId>) -> Result<(Engine, Option<Severity>), Fatal> {
+fn setup(
+    args: &CheckArgs,
+    config: Option<&Config>,
+    config_file: Option<FileId>,
+) -> Result<(Engine, Option<Severity>), Fatal> {
     let cfg = config.map(|c| &c.file);
     let rules_cfg = cfg.and_then(|c| c.rules.as_ref());
     let registry = crate::rules::all();
@@ -369,7 +405,11 @@ fn setup(args: &CheckArgs, config: Option<&Config>, config_file: Option<FileId>)
     }
     check_selectors(&cfg_ignore, "rules.ignore")?;
 
-    let select = if args.select.is_empty() { cfg_select } else { Some(args.select.clone()) };
+    let select = if args.select.is_empty() {
+        cfg_select
+    } else {
+        Some(args.select.clone())
+    };
     let ignore: Vec<String> = cfg_ignore.into_iter().chain(args.ignore.iter().cloned()).collect();
 
     // Severities and options from the configuration, validated against the registry.
@@ -386,7 +426,9 @@ fn setup(args: &CheckArgs, config: Option<&Config>, config_file: Option<FileId>)
     for id in options_cfg.keys() {
         if meta(id).is_none() {
             let c = config.ok_or("options without configuration")?;
-            return Err(Box::new(c.error(&format!("rules.options.{id}"), format!("unknown rule `{id}`"))));
+            return Err(Box::new(
+                c.error(&format!("rules.options.{id}"), format!("unknown rule `{id}`")),
+            ));
         }
     }
 
@@ -404,7 +446,10 @@ fn setup(args: &CheckArgs, config: Option<&Config>, config_file: Option<FileId>)
         if let (Some(user), serde_json::Value::Object(map)) = (options_cfg.get(entry.id), &mut options) {
             let serde_json::Value::Object(user) = user else {
                 let c = config.ok_or("options without configuration")?;
-                return Err(Box::new(c.error(&format!("rules.options.{}", entry.id), "expected a mapping of options")));
+                return Err(Box::new(c.error(
+                    &format!("rules.options.{}", entry.id),
+                    "expected a mapping of options",
+                )));
             };
             for (k, v) in user {
                 if !m.options.contains_key(k) {
@@ -415,7 +460,11 @@ fn setup(args: &CheckArgs, config: Option<&Config>, config_file: Option<FileId>)
                         format!(
                             "unknown option `{k}` for rule `{}` (options: {})",
                             entry.id,
-                            if expected.is_empty() { "none".to_string() } else { expected.join(", ") }
+                            if expected.is_empty() {
+                                "none".to_string()
+                            } else {
+                                expected.join(", ")
+                            }
                         ),
                     )));
                 }
@@ -423,7 +472,10 @@ fn setup(args: &CheckArgs, config: Option<&Config>, config_file: Option<FileId>)
             }
         }
         let rule = (entry.build)(options).map_err(|e| match config {
-            Some(c) => Box::new(c.error(&format!("rules.options.{}", entry.id), format!("rule `{}`: {e}", entry.id))) as Fatal,
+            Some(c) => Box::new(c.error(
+                &format!("rules.options.{}", entry.id),
+                format!("rule `{}`: {e}", entry.id),
+            )) as Fatal,
             None => format!("rule `{}`: {e}", entry.id).into(),
         })?;
         let severity = match severity_cfg.get(entry.id) {
@@ -466,7 +518,12 @@ fn setup(args: &CheckArgs, config: Option<&Config>, config_file: Option<FileId>)
                 settings.pss.respect_namespace_labels = match n.as_str() {
                     "respect" => true,
                     "ignore" => false,
-                    other => return Err(c_err("pss.namespace_labels", format!("`{other}` is not `respect` or `ignore`"))),
+                    other => {
+                        return Err(c_err(
+                            "pss.namespace_labels",
+                            format!("`{other}` is not `respect` or `ignore`"),
+                        ));
+                    }
                 };
             }
         }
@@ -579,15 +636,22 @@ fn statistics(outcome: &crate::engine::Outcome, rules: &[&str], elapsed: std::ti
     let mb = s.bytes as f64 / 1_000_000.0;
     eprintln!("files:          {}", s.files);
     eprintln!("bytes:          {} ({mb:.2} MB)", s.bytes);
-    eprintln!("documents:      {} ({} skipped: not Kubernetes objects)", s.documents, s.skipped_documents);
     eprintln!(
-        "objects:        {} ({} typed, {} generic, {} failed to type-check, {} SOPS-encrypted)",
+        "documents:      {} ({} skipped: not Kubernetes objects)",
+        s.documents, s.skipped_documents
+    );
+    eprintln!(
+        "objects:        {} ({} typed, {} generic, {} with type errors, {} SOPS-encrypted)",
         s.objects, s.typed, s.generic, s.invalid, s.sops
     );
     eprintln!("load + check:   {:.3}s", s.load_and_check.as_secs_f64());
     eprintln!("cross-object:   {:.3}s", s.cross_object.as_secs_f64());
     eprintln!("total:          {secs:.3}s");
-    eprintln!("throughput:     {:.1} MB/s, {:.0} documents/s", mb / secs, s.documents as f64 / secs);
+    eprintln!(
+        "throughput:     {:.1} MB/s, {:.0} documents/s",
+        mb / secs,
+        s.documents as f64 / secs
+    );
     eprintln!("findings by rule:");
     for id in rules {
         let n = outcome.findings.iter().filter(|f| f.rule == *id).count();

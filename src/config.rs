@@ -89,7 +89,14 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.span {
-            Some(s) => write!(f, "{}:{}:{}: {}", self.path.display(), s.start.line, s.start.col, self.message),
+            Some(s) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                s.start.line,
+                s.start.col,
+                self.message
+            ),
             None => write!(f, "{}: {}", self.path.display(), self.message),
         }
     }
@@ -159,12 +166,20 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             None => ConfigFile::default(),
             Some(doc) => {
                 if !tree.is_map(doc.root) && !tree.is_null(doc.root) {
-                    return Err(err(Some(tree.span(doc.root)), "expected a mapping of settings".to_string()));
+                    return Err(err(
+                        Some(tree.span(doc.root)),
+                        "expected a mapping of settings".to_string(),
+                    ));
                 }
                 let cx = Context::new(&tree, 0, true);
                 let file: ConfigFile = cx.deserialize(doc.root, false).map_err(|e| {
                     let span = e.node.map(|n| tree.span(n));
-                    let route = e.route.clone().filter(|r| !r.is_empty()).map(|r| format!("`{r}`: ")).unwrap_or_default();
+                    let route = e
+                        .route
+                        .clone()
+                        .filter(|r| !r.is_empty())
+                        .map(|r| format!("`{r}`: "))
+                        .unwrap_or_default();
                     err(span, format!("{route}{e}"))
                 })?;
                 if let Some(u) = cx.take_unknown().into_iter().next() {
@@ -186,14 +201,24 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                     spans.insert(route.to_string(), w.span(&tree));
                 }
             };
-            for key in ["fail_on", "kubernetes_version", "default_namespace", "complete_set", "exclude", "limits"] {
+            for key in [
+                "fail_on",
+                "kubernetes_version",
+                "default_namespace",
+                "complete_set",
+                "exclude",
+                "limits",
+            ] {
                 record(Route::root().key(key));
             }
             for key in ["level", "version", "namespace_labels"] {
                 record(Route::root().keys(&["pss", key]));
             }
             if let Some(r) = &file.rules {
-                for (key, n) in [("select", r.select.as_ref().map_or(0, Vec::len)), ("ignore", r.ignore.as_ref().map_or(0, Vec::len))] {
+                for (key, n) in [
+                    ("select", r.select.as_ref().map_or(0, Vec::len)),
+                    ("ignore", r.ignore.as_ref().map_or(0, Vec::len)),
+                ] {
                     for i in 0..n {
                         record(Route::root().keys(&["rules", key]).index(i));
                     }

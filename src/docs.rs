@@ -35,8 +35,16 @@ pub fn rule_page(m: &RuleMeta) -> String {
                 .collect::<String>()
         );
     }
-    let _ = writeln!(s, "## Example\n\nThis manifest triggers the rule:\n\n```yaml\n{}```\n", ensure_newline(&m.examples.bad));
-    let _ = writeln!(s, "This one does not:\n\n```yaml\n{}```\n", ensure_newline(&m.examples.good));
+    let _ = writeln!(
+        s,
+        "## Example\n\nThis manifest triggers the rule:\n\n```yaml\n{}```\n",
+        ensure_newline(&m.examples.bad)
+    );
+    let _ = writeln!(
+        s,
+        "This one does not:\n\n```yaml\n{}```\n",
+        ensure_newline(&m.examples.good)
+    );
     let _ = writeln!(
         s,
         "## Suppressing\n\nWith a reason, on the object:\n\n```yaml\nmetadata:\n  annotations:\n    ignore.plimsoll.dev/{}: \"why this is acceptable\"\n```\n\nor on the finding's line (or the line above):\n\n```yaml\n# plimsoll: ignore[{}] why this is acceptable\n```\n",
@@ -54,13 +62,18 @@ pub fn rule_page(m: &RuleMeta) -> String {
 
 /// The index of every rule, grouped by family.
 pub fn index() -> String {
-    let mut s = String::from("# Rules\n\nGenerated from `rules/*.yaml` by `PLIMSOLL_UPDATE_DOCS=1 cargo test --test docs`; do not edit.\n");
+    let mut s = String::from(
+        "# Rules\n\nGenerated from `rules/*.yaml` by `PLIMSOLL_UPDATE_DOCS=1 cargo test --test docs`; do not edit.\n",
+    );
     let mut families: Vec<&str> = all_meta().iter().map(|m| m.family.as_str()).collect();
     families.dedup();
     families.sort_unstable();
     families.dedup();
     for family in families {
-        let _ = writeln!(s, "\n## `{family}`\n\n| Rule | Severity | Default | Summary |\n|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "\n## `{family}`\n\n| Rule | Severity | Default | Summary |\n|---|---|---|---|"
+        );
         for m in all_meta().iter().filter(|m| m.family == family) {
             let _ = writeln!(
                 s,
@@ -90,5 +103,9 @@ fn one_line(s: &str) -> String {
 }
 
 fn ensure_newline(s: &str) -> String {
-    if s.ends_with('\n') { s.to_string() } else { format!("{s}\n") }
+    if s.ends_with('\n') {
+        s.to_string()
+    } else {
+        format!("{s}\n")
+    }
 }

@@ -74,8 +74,11 @@ pub struct Found {
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub files: Vec<Found>,
-    /// Problems met while walking (unreadable directories, symlink loops).
+    /// Paths that could not be read while walking (a dangling symlink, an unreadable
+    /// directory): the run ends with exit code 2.
     pub errors: Vec<String>,
+    /// Symbolic link loops, skipped.
+    pub warnings: Vec<String>,
 }
 
 /// Walks `paths` (files or directories; `-` is handled by the caller).
@@ -130,6 +133,7 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
                             });
                         }
                     }
+                    Err(err) if is_loop(&err) => lock(out).warnings.push(err.to_string()),
                     Err(err) => lock(out).errors.push(err.to_string()),
                 }
                 WalkState::Continue
@@ -148,7 +152,19 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
         }
     });
     out.errors.sort();
+    out.warnings.sort();
     Ok(out)
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        ignore::Error::Partial(errs) => errs.iter().all(is_loop),
+        _ => false,
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

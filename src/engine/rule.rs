@@ -95,7 +95,12 @@ impl Out<'_> {
     }
 
     /// Reports a finding about another object than the one being checked (set rules).
-    pub fn emit_for(&mut self, object: &Arc<ObjectRef>, target: impl Into<Target>, message: impl Into<String>) -> &mut Finding {
+    pub fn emit_for(
+        &mut self,
+        object: &Arc<ObjectRef>,
+        target: impl Into<Target>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
         let f = self.emit(target, message);
         f.object = Some(object.clone());
         f
@@ -191,15 +196,16 @@ impl<'a> ObjectCx<'a> {
             Some(crate::source::ScalarStyle::SingleQuoted | crate::source::ScalarStyle::DoubleQuoted)
         );
         // Only a one-line scalar written without escapes maps characters to columns.
-        let Some(text) = self.tree.text(node) else { return target };
+        let Some(text) = self.tree.text(node) else {
+            return target;
+        };
         let width = (span.end.col - span.start.col) as usize - if quoted { 2 } else { 0 };
         if span.start.line != span.end.line || width != text.chars().count() || chars.end > width {
             return target;
         }
         let offset = if quoted { 1 } else { 0 };
-        let byte_at = |c: usize| {
-            text.char_indices().nth(c).map_or(text.len(), |(b, _)| b) + offset + span.start.byte as usize
-        };
+        let byte_at =
+            |c: usize| text.char_indices().nth(c).map_or(text.len(), |(b, _)| b) + offset + span.start.byte as usize;
         let mut part = span;
         part.start.col = span.start.col + (chars.start + offset) as u32;
         part.start.byte = byte_at(chars.start) as u32;

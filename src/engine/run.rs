@@ -123,7 +123,8 @@ pub struct Stats {
     pub typed: usize,
     /// Objects of kinds without a typed struct (CRDs, other kinds): read generically.
     pub generic: usize,
-    /// Objects of a typed kind that failed to type-check.
+    /// Objects with values of the wrong type (reported by `invalid-manifest`; the values
+    /// are left out and the rest of the object is still checked).
     pub invalid: usize,
     /// SOPS-encrypted documents.
     pub sops: usize,
@@ -203,11 +204,10 @@ impl Engine {
         findings.extend(set_findings.into_iter().flatten());
 
         let base = self.config_base.as_deref();
-        let relative: Vec<Option<PathBuf>> = files
-            .ids()
-            .map(|id| relative_to(files.get(id), base))
-            .collect();
-        let suppressed = suppress::apply(&mut findings, &mut suppressions, |id| relative[id.0 as usize].as_deref());
+        let relative: Vec<Option<PathBuf>> = files.ids().map(|id| relative_to(files.get(id), base)).collect();
+        let suppressed = suppress::apply(&mut findings, &mut suppressions, |id| {
+            relative[id.0 as usize].as_deref()
+        });
 
         let unused: Vec<&Suppression> = suppressions
             .iter()
@@ -215,7 +215,10 @@ impl Engine {
                 !s.used
                     && (s.malformed.is_some()
                         || !s.unknown.is_empty()
-                        || self.rules.iter().any(|r| s.rules.iter().any(|sel| suppress::selector_matches(sel, r.id))))
+                        || self
+                            .rules
+                            .iter()
+                            .any(|r| s.rules.iter().any(|sel| suppress::selector_matches(sel, r.id))))
             })
             .collect();
         for r in &self.rules {
@@ -295,6 +298,14 @@ impl Engine {
         out.stats.documents = loaded.documents;
         out.stats.skipped_documents = loaded.skipped;
         out.stats.objects = loaded.objects.len();
+        let mut invalid: Vec<usize> = loaded
+            .issues
+            .iter()
+            .filter(|i| i.kind == crate::model::IssueKind::Invalid)
+            .filter_map(|i| i.object)
+            .collect();
+        invalid.dedup();
+        out.stats.invalid = invalid.len();
         let refs: Vec<Arc<ObjectRef>> = loaded
             .objects
             .iter()
@@ -307,9 +318,8 @@ impl Engine {
             if obj.sops {
                 out.stats.sops += 1;
             }
-            match (&obj.typed, crate::model::TypedKind::lookup(&obj.api_version, &obj.kind)) {
-                (crate::model::Typed::Generic, Some(_)) if !obj.sops => out.stats.invalid += 1,
-                (crate::model::Typed::Generic, _) => out.stats.generic += 1,
+            match obj.typed {
+                crate::model::Typed::Generic => out.stats.generic += 1,
                 _ => out.stats.typed += 1,
             }
             let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings);
@@ -324,7 +334,8 @@ impl Engine {
                     },
                 );
             }
-            out.facts.add(id, &loaded.tree, obj, oref, &self.settings.default_namespace);
+            out.facts
+                .add(id, &loaded.tree, obj, oref, &self.settings.default_namespace);
             self.annotation_suppressions(&mut out.suppressions, &cx, oref);
         }
         for d in &loaded.directives {
@@ -378,9 +389,13 @@ impl Engine {
     }
 
     fn annotation_suppressions(&self, into: &mut Vec<Suppression>, cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) {
-        let Some(annotations) = cx.obj.annotations() else { return };
+        let Some(annotations) = cx.obj.annotations() else {
+            return;
+        };
         for (key, reason) in annotations.range(ANNOTATION_PREFIX.to_string()..) {
-            let Some(rule) = key.strip_prefix(ANNOTATION_PREFIX) else { break };
+            let Some(rule) = key.strip_prefix(ANNOTATION_PREFIX) else {
+                break;
+            };
             let route = Route::root().keys(&["metadata", "annotations"]).key(key.clone());
             let rules = vec![rule.to_string()];
             into.push(Suppression {

@@ -102,10 +102,12 @@ pub fn apply<'p>(
             hit = config.iter().copied().find(|i| {
                 let s = &suppressions[*i];
                 s.names(f.rule)
-                    && *path_matches.entry((loc.file, *i)).or_insert_with(|| match (&s.paths, relative_path(loc.file)) {
-                        (None, _) => true,
-                        (Some(globs), Some(path)) => globs.is_match(path),
-                        (Some(_), None) => false,
+                    && *path_matches.entry((loc.file, *i)).or_insert_with(|| {
+                        match (&s.paths, relative_path(loc.file)) {
+                            (None, _) => true,
+                            (Some(globs), Some(path)) => globs.is_match(path),
+                            (Some(_), None) => false,
+                        }
                     })
             });
         }

@@ -142,7 +142,9 @@ fn validate_domain(d: &str) -> Result<(), ImageError> {
     let bad = || Err(ImageError(format!("`{d}` is not a valid registry host")));
     let (host, port) = if let Some(rest) = d.strip_prefix('[') {
         // [IPv6]:port
-        let Some((v6, after)) = rest.split_once(']') else { return bad() };
+        let Some((v6, after)) = rest.split_once(']') else {
+            return bad();
+        };
         if v6.is_empty() || !v6.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
             return bad();
         }
@@ -216,12 +218,14 @@ fn valid_tag(t: &str) -> bool {
 /// lowercase hex characters, sha384 96, sha512 128.
 fn validate_digest(d: &str) -> Result<(), ImageError> {
     let Some((alg, hex)) = d.split_once(':') else {
-        return Err(ImageError("the digest must be `algorithm:hex` (e.g. `sha256:` and 64 hex characters)".into()));
+        return Err(ImageError(
+            "the digest must be `algorithm:hex` (e.g. `sha256:` and 64 hex characters)".into(),
+        ));
     };
     let alg_ok = !alg.is_empty()
-        && alg
-            .split(['+', '.', '_', '-'])
-            .all(|c| c.chars().next().is_some_and(|f| f.is_ascii_alphabetic()) && c.chars().all(|x| x.is_ascii_alphanumeric()));
+        && alg.split(['+', '.', '_', '-']).all(|c| {
+            c.chars().next().is_some_and(|f| f.is_ascii_alphabetic()) && c.chars().all(|x| x.is_ascii_alphanumeric())
+        });
     if !alg_ok {
         return Err(ImageError(format!("`{alg}` is not a valid digest algorithm")));
     }
@@ -229,7 +233,11 @@ fn validate_digest(d: &str) -> Result<(), ImageError> {
         "sha256" => 64,
         "sha384" => 96,
         "sha512" => 128,
-        _ => return Err(ImageError(format!("unsupported digest algorithm `{alg}` (sha256, sha384, sha512)"))),
+        _ => {
+            return Err(ImageError(format!(
+                "unsupported digest algorithm `{alg}` (sha256, sha384, sha512)"
+            )));
+        }
     };
     if hex.len() != len || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return Err(ImageError(format!(
@@ -256,7 +264,10 @@ mod tests {
         assert_eq!(r.tag_range, Some(5..17));
 
         let r = ImageRef::parse("localhost:5000/team/app:v2").unwrap();
-        assert_eq!((r.domain, r.path, r.tag), (Some("localhost:5000"), "team/app", Some("v2")));
+        assert_eq!(
+            (r.domain, r.path, r.tag),
+            (Some("localhost:5000"), "team/app", Some("v2"))
+        );
 
         let raw = format!("ghcr.io/org/app:v1@{D}");
         let r = ImageRef::parse(&raw).unwrap();

@@ -3,9 +3,7 @@
 use super::kinds::{Typed, TypedKind};
 use super::object::Object;
 use crate::source::de::{Context, DeError};
-use crate::source::{
-    Directive, Limits, NodeId, NodeKind, ParseError, Route, Span, Tree, find_directives, parse,
-};
+use crate::source::{Directive, Limits, NodeId, NodeKind, ParseError, Route, Span, Tree, find_directives, parse};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// A problem found while loading, reported by the `invalid-manifest`, `unknown-field` rules.
@@ -82,9 +80,10 @@ pub fn load<'s>(text: &'s str, opts: &LoadOptions) -> Loaded<'s> {
         // A marker inside a quoted or block scalar is text, not a comment.
         out.directives.retain(|d| {
             let at = d.span.start.byte;
-            !tree.nodes.iter().any(|n| {
-                matches!(n.kind, NodeKind::Scalar { .. }) && n.span.start.byte <= at && at < n.span.end.byte
-            })
+            !tree
+                .nodes
+                .iter()
+                .any(|n| matches!(n.kind, NodeKind::Scalar { .. }) && n.span.start.byte <= at && at < n.span.end.byte)
         });
     }
     out
@@ -109,7 +108,9 @@ fn load_document(out: &mut Loaded<'_>, doc: usize, root: NodeId, opts: &LoadOpti
     }
     let kind = tree.get(root, "kind").and_then(|k| tree.str(k));
     let is_list = kind.is_some_and(|k| k.ends_with("List"))
-        && tree.get(root, "items").is_some_and(|i| tree.is_seq(i) || tree.is_null(i));
+        && tree
+            .get(root, "items")
+            .is_some_and(|i| tree.is_seq(i) || tree.is_null(i));
     if is_list {
         let items: Vec<NodeId> = tree
             .get(root, "items")
@@ -223,7 +224,8 @@ fn load_object(out: &mut Loaded<'_>, doc: usize, node: NodeId, prefix: Route, st
             match cx.deserialize::<ObjectMeta>(meta, false) {
                 Ok(m) => obj.set_generic_meta(m),
                 Err(e) if typed.is_none() || obj.sops => {
-                    out.issues.push(type_issue(tree, &e, &prefix.key("metadata"), doc, index, node))
+                    out.issues
+                        .push(type_issue(tree, &e, &prefix.key("metadata"), doc, index, node))
                 }
                 Err(_) => {}
             }
@@ -255,7 +257,14 @@ fn type_issue(tree: &Tree<'_>, e: &DeError, prefix: &Route, doc: usize, object: 
     }
 }
 
-fn push_unknown(issues: &mut Vec<Issue>, tree: &Tree<'_>, cx: &Context<'_, '_>, prefix: &Route, doc: usize, object: usize) {
+fn push_unknown(
+    issues: &mut Vec<Issue>,
+    tree: &Tree<'_>,
+    cx: &Context<'_, '_>,
+    prefix: &Route,
+    doc: usize,
+    object: usize,
+) {
     for u in cx.take_unknown() {
         let suggestion = u
             .expected

@@ -32,7 +32,9 @@ impl FromStr for PssLevel {
             "privileged" => Ok(PssLevel::Privileged),
             "baseline" => Ok(PssLevel::Baseline),
             "restricted" => Ok(PssLevel::Restricted),
-            _ => Err(format!("`{s}` is not a Pod Security level (privileged, baseline, restricted)")),
+            _ => Err(format!(
+                "`{s}` is not a Pod Security level (privileged, baseline, restricted)"
+            )),
         }
     }
 }

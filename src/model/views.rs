@@ -34,9 +34,7 @@ impl<'o> Workload<'o> {
             Typed::StatefulSet(d) => (TEMPLATE, Some(split(&d.spec.template))),
             Typed::DaemonSet(d) => (TEMPLATE, Some(split(&d.spec.template))),
             Typed::ReplicaSet(d) => (TEMPLATE, d.spec.template.as_ref().map(split)),
-            Typed::ReplicationController(d) => {
-                (TEMPLATE, d.spec.as_ref().and_then(|s| s.template.as_ref()).map(split))
-            }
+            Typed::ReplicationController(d) => (TEMPLATE, d.spec.as_ref().and_then(|s| s.template.as_ref()).map(split)),
             Typed::Job(d) => (TEMPLATE, d.spec.as_ref().map(|s| split(&s.template))),
             Typed::CronJob(d) => (CRON, d.spec.job_template.spec.as_ref().map(|s| split(&s.template))),
             _ => return None,
@@ -90,12 +88,17 @@ impl<'o> Workload<'o> {
                 route: base.key("containers").index(i),
             }
         });
-        let ephemeral = spec.ephemeral_containers.iter().flatten().enumerate().map(move |(i, c)| ContainerView {
-            kind: ContainerKind::Ephemeral,
-            index: i,
-            container: Cow::Owned(from_ephemeral(c)),
-            route: base.key("ephemeralContainers").index(i),
-        });
+        let ephemeral = spec
+            .ephemeral_containers
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(move |(i, c)| ContainerView {
+                kind: ContainerKind::Ephemeral,
+                index: i,
+                container: Cow::Owned(from_ephemeral(c)),
+                route: base.key("ephemeralContainers").index(i),
+            });
         init.chain(regular).chain(ephemeral)
     }
 }

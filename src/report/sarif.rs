@@ -35,10 +35,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         if !uri.ends_with('/') {
             uri.push('/');
         }
-        base_ids.insert(
-            SRCROOT.to_string(),
-            ArtifactLocation::builder().uri(uri).build(),
-        );
+        base_ids.insert(SRCROOT.to_string(), ArtifactLocation::builder().uri(uri).build());
     }
     let driver = ToolComponent::builder()
         .name("plimsoll")
@@ -92,7 +89,12 @@ fn descriptor(id: &str) -> ReportingDescriptor {
         return ReportingDescriptor::builder().id(id).build();
     };
     let text = |s: &str| MultiformatMessageString::builder().text(s.trim()).build();
-    let help_text = format!("{}\n\n{}\n\nRemediation: {}", m.summary, m.rationale.trim(), m.remediation.trim());
+    let help_text = format!(
+        "{}\n\n{}\n\nRemediation: {}",
+        m.summary,
+        m.rationale.trim(),
+        m.remediation.trim()
+    );
     let help_md = format!(
         "**{}**\n\n{}\n\n**Remediation.** {}\n\n[Documentation]({})",
         m.summary,
@@ -116,7 +118,12 @@ fn descriptor(id: &str) -> ReportingDescriptor {
         .name(camel(id))
         .short_description(text(&m.summary))
         .full_description(text(&m.rationale))
-        .help(MultiformatMessageString::builder().text(help_text).markdown(help_md).build())
+        .help(
+            MultiformatMessageString::builder()
+                .text(help_text)
+                .markdown(help_md)
+                .build(),
+        )
         .help_uri(m.url())
         .default_configuration(
             ReportingConfiguration::builder()
@@ -133,7 +140,9 @@ fn camel(id: &str) -> String {
     id.split('-')
         .map(|p| {
             let mut c = p.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -149,7 +158,10 @@ fn location(cx: &ReportCx<'_>, loc: Loc, message: Option<&str>) -> Location {
         .end_column(s.end.col as i64)
         .build();
     let artifact = artifact(cx.files.display(loc.file));
-    let physical = PhysicalLocation::builder().artifact_location(artifact).region(region).build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(artifact)
+        .region(region)
+        .build();
     let mut l = Location::builder().physical_location(physical).build();
     if let Some(m) = message {
         l.message = Some(Message::builder().text(m).build());
@@ -160,9 +172,14 @@ fn location(cx: &ReportCx<'_>, loc: Loc, message: Option<&str>) -> Location {
 fn artifact(display: &str) -> ArtifactLocation {
     let path = display.replace('\\', "/");
     if path.starts_with('/') {
-        ArtifactLocation::builder().uri(format!("file://{}", uri_path(&path))).build()
+        ArtifactLocation::builder()
+            .uri(format!("file://{}", uri_path(&path)))
+            .build()
     } else {
-        ArtifactLocation::builder().uri(uri_path(&path)).uri_base_id(SRCROOT).build()
+        ArtifactLocation::builder()
+            .uri(uri_path(&path))
+            .uri_base_id(SRCROOT)
+            .build()
     }
 }
 
@@ -188,11 +205,13 @@ fn result(cx: &ReportCx<'_>, f: &Finding, index: Option<usize>, seen: &mut HashM
             Some(ns) => format!("{}/{}/{}", o.kind, ns, o.name.as_deref().unwrap_or("")),
             None => format!("{}/{}", o.kind, o.name.as_deref().unwrap_or("")),
         };
-        let mut logical = vec![LogicalLocation::builder()
-            .name(o.name.clone().unwrap_or_default())
-            .fully_qualified_name(object.clone())
-            .kind("object")
-            .build()];
+        let mut logical = vec![
+            LogicalLocation::builder()
+                .name(o.name.clone().unwrap_or_default())
+                .fully_qualified_name(object.clone())
+                .kind("object")
+                .build(),
+        ];
         if let Some(route) = &f.target.route {
             logical.push(
                 LogicalLocation::builder()
@@ -248,7 +267,12 @@ fn fingerprint(cx: &ReportCx<'_>, f: &Finding) -> String {
     h.update(cx.files.display(f.loc().file).as_bytes());
     h.update([0]);
     if let Some(o) = &f.object {
-        for part in [&o.api_version, &o.kind, o.namespace.as_deref().unwrap_or(""), o.name.as_deref().unwrap_or("")] {
+        for part in [
+            &o.api_version,
+            &o.kind,
+            o.namespace.as_deref().unwrap_or(""),
+            o.name.as_deref().unwrap_or(""),
+        ] {
             h.update(part.as_bytes());
             h.update([0]);
         }

@@ -10,7 +10,11 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
-    let renderer = if cx.color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if cx.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut cache: HashMap<FileId, Option<(Arc<str>, LineIndex)>> = HashMap::new();
     for f in &cx.outcome.findings {
         for loc in std::iter::once(f.loc()).chain(f.related.iter().map(|r| r.loc)) {
@@ -49,14 +53,26 @@ fn finding_report<'a>(
     let same_file: Vec<_> = f.related.iter().filter(|r| r.loc.file == loc.file).collect();
     match cache.get(&loc.file).and_then(|c| c.as_ref()) {
         Some((text, index)) => {
-            let first = same_file.iter().map(|r| r.loc.span.start.line).fold(loc.span.start.line, u32::min);
-            let last = same_file.iter().map(|r| r.loc.span.end.line).fold(loc.span.end.line, u32::max);
+            let first = same_file
+                .iter()
+                .map(|r| r.loc.span.start.line)
+                .fold(loc.span.start.line, u32::min);
+            let last = same_file
+                .iter()
+                .map(|r| r.loc.span.end.line)
+                .fold(loc.span.end.line, u32::max);
             let range = index.lines(text, first, last);
             let slice = &text[range.clone()];
             let mut snippet = Snippet::source(slice)
                 .line_start(first as usize)
                 .path(cx.files.display(loc.file))
-                .annotation(annotation(AnnotationKind::Primary, loc, range.start, slice.len(), f.shown_label()));
+                .annotation(annotation(
+                    AnnotationKind::Primary,
+                    loc,
+                    range.start,
+                    slice.len(),
+                    f.shown_label(),
+                ));
             for r in &same_file {
                 snippet = snippet.annotation(annotation(
                     AnnotationKind::Context,
@@ -97,12 +113,16 @@ fn finding_report<'a>(
                 );
             }
             None => {
-                elements.push(Level::NOTE.message(format!(
-                    "{}: {}:{}",
-                    r.message,
-                    cx.files.display(r.loc.file),
-                    r.loc.span
-                )).into());
+                elements.push(
+                    Level::NOTE
+                        .message(format!(
+                            "{}: {}:{}",
+                            r.message,
+                            cx.files.display(r.loc.file),
+                            r.loc.span
+                        ))
+                        .into(),
+                );
             }
         }
     }

@@ -57,8 +57,7 @@ pub fn find_directives(text: &str) -> Vec<Directive> {
             Pos {
                 line,
                 col: text[line_start..line_end].trim_end_matches('\r').chars().count() as u32 + 1,
-                byte: (line_end - (text[at..line_end].len() - text[at..line_end].trim_end_matches('\r').len()))
-                    as u32,
+                byte: (line_end - (text[at..line_end].len() - text[at..line_end].trim_end_matches('\r').len())) as u32,
             },
         );
         let (rules, reason, malformed) = parse_body(body);

@@ -201,7 +201,15 @@ impl<'a, 't, 's> NodeDe<'a, 't, 's> {
         match self.scalar(id) {
             Some(v) => match v {
                 Value::Str(s) => format!("string {s:?}"),
-                other => other.describe(),
+                other => {
+                    let written = self.cx.tree.text(id).unwrap_or("");
+                    let described = other.describe();
+                    if described.contains(&format!("`{written}`")) {
+                        described
+                    } else {
+                        format!("{described} (written `{written}`)")
+                    }
+                }
             },
             None if self.cx.tree.is_map(id) => "a mapping".to_string(),
             None => "a sequence".to_string(),
@@ -209,18 +217,27 @@ impl<'a, 't, 's> NodeDe<'a, 't, 's> {
     }
 
     fn type_error(&self, id: NodeId, expected: &dyn de::Expected) -> DeError {
+        let expected = match expected.to_string().as_str() {
+            "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" => "an integer".to_string(),
+            "f32" | "f64" => "a number".to_string(),
+            "a boolean" | "bool" => "a boolean (true or false)".to_string(),
+            other => other.to_string(),
+        };
         self.locate(de::Error::custom(format_args!(
             "expected {expected}, found {}",
             self.unexpected(id)
         )))
     }
 
-    fn map_access(&self, id: NodeId, fields: Option<(&'static str, &'static [&'static str])>) -> Result<MapDe<'a, 't, 's>, DeError> {
+    fn map_access(
+        &self,
+        id: NodeId,
+        fields: Option<(&'static str, &'static [&'static str])>,
+    ) -> Result<MapDe<'a, 't, 's>, DeError> {
         let tree = self.cx.tree;
         let entries = if tree.has_merge(id) {
-            tree.expanded_entries(id).ok_or_else(|| {
-                self.locate(de::Error::custom("merge keys expand to too many entries"))
-            })?
+            tree.expanded_entries(id)
+                .ok_or_else(|| self.locate(de::Error::custom("merge keys expand to too many entries")))?
         } else {
             tree.entries(id).collect()
         };
@@ -383,7 +400,12 @@ impl<'a, 't, 's> de::Deserializer<'t> for NodeDe<'a, 't, 's> {
         self.deserialize_seq(visitor)
     }
 
-    fn deserialize_tuple_struct<V: Visitor<'t>>(self, _name: &'static str, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_tuple_struct<V: Visitor<'t>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.deserialize_seq(visitor)
     }
 
@@ -510,7 +532,9 @@ impl<'t> de::MapAccess<'t> for MapDe<'_, 't, '_> {
                 continue;
             }
             if let Some((struct_name, fields)) = self.fields {
-                let known = name.is_some_and(|n| fields.contains(&n));
+                // `$patch`, `$retainKeys`, `$setElementOrder/...`: strategic merge patch
+                // directives, found in Kustomize patches.
+                let known = name.is_some_and(|n| fields.contains(&n) || n.starts_with('$'));
                 if !known {
                     if self.cx.report_unknown {
                         let link = PathLink {

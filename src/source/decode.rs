@@ -95,8 +95,26 @@ mod tests {
     #[test]
     fn binary_and_invalid_utf8_have_positions() {
         let err = decode(b"a: 1\nb: \x00".to_vec()).unwrap_err();
-        assert_eq!(err, DecodeError::Binary { at: Pos { line: 2, col: 4, byte: 8 } });
+        assert_eq!(
+            err,
+            DecodeError::Binary {
+                at: Pos {
+                    line: 2,
+                    col: 4,
+                    byte: 8
+                }
+            }
+        );
         let err = decode(b"a: 1\nb: \xC3\x28".to_vec()).unwrap_err();
-        assert_eq!(err, DecodeError::InvalidUtf8 { at: Pos { line: 2, col: 4, byte: 8 } });
+        assert_eq!(
+            err,
+            DecodeError::InvalidUtf8 {
+                at: Pos {
+                    line: 2,
+                    col: 4,
+                    byte: 8
+                }
+            }
+        );
     }
 }

@@ -73,9 +73,7 @@ fn plain(text: &str) -> Value<'_> {
 fn map_lookup(text: &str) -> Option<Value<'_>> {
     Some(match text {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Value::Bool(true),
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-            Value::Bool(false)
-        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Value::Bool(false),
         "~" | "null" | "Null" | "NULL" => Value::Null,
         ".nan" | ".NaN" | ".NAN" => Value::Float(f64::NAN),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::Float(f64::INFINITY),
@@ -261,7 +259,10 @@ fn is_timestamp(s: &str) -> bool {
         || (rest.len() == 6
             && matches!(rest.as_bytes()[0], b'+' | b'-')
             && rest.as_bytes()[3] == b':'
-            && rest.bytes().enumerate().all(|(j, c)| j == 0 || j == 3 || c.is_ascii_digit()))
+            && rest
+                .bytes()
+                .enumerate()
+                .all(|(j, c)| j == 0 || j == 3 || c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -331,7 +332,11 @@ mod tests {
             ("190:20:30", Plain, Value::Str("190:20:30")),
             // Timestamps stay strings.
             ("2001-12-14", Plain, Value::Str("2001-12-14")),
-            ("2001-12-14t21:59:43.10-05:00", Plain, Value::Str("2001-12-14t21:59:43.10-05:00")),
+            (
+                "2001-12-14t21:59:43.10-05:00",
+                Plain,
+                Value::Str("2001-12-14t21:59:43.10-05:00"),
+            ),
             ("2001-12-14T21:59:43Z", Plain, Value::Str("2001-12-14T21:59:43Z")),
             // Version-like and other digit-led strings.
             ("1.2.3", Plain, Value::Str("1.2.3")),

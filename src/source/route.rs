@@ -1,7 +1,7 @@
 //! Routes: paths of keys and indices inside a document, resolved to spans.
 
-use super::tree::{NodeId, Tree};
 use super::Span;
+use super::tree::{NodeId, Tree};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -167,9 +167,14 @@ mod tests {
 
     #[test]
     fn display() {
-        let r = Route::root().keys(&["spec", "containers"]).index(0).key("securityContext");
+        let r = Route::root()
+            .keys(&["spec", "containers"])
+            .index(0)
+            .key("securityContext");
         assert_eq!(r.to_string(), "spec.containers[0].securityContext");
-        let r = Route::root().keys(&["metadata", "annotations"]).key("ignore.plimsoll.dev/x");
+        let r = Route::root()
+            .keys(&["metadata", "annotations"])
+            .key("ignore.plimsoll.dev/x");
         assert_eq!(r.to_string(), "metadata.annotations[\"ignore.plimsoll.dev/x\"]");
     }
 
@@ -178,7 +183,10 @@ mod tests {
         let text = "spec:\n  containers:\n  - name: app\n    image: x\n";
         let (tree, docs, _) = parse(text, &Limits::default());
         let root = docs[0].root;
-        let r = Route::root().keys(&["spec", "containers"]).index(0).keys(&["securityContext", "privileged"]);
+        let r = Route::root()
+            .keys(&["spec", "containers"])
+            .index(0)
+            .keys(&["securityContext", "privileged"]);
         let w = r.walk(&tree, root);
         assert_eq!(w.matched, 3);
         assert_eq!(&text[w.span(&tree).bytes()], "name: app");

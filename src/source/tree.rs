@@ -5,8 +5,8 @@
 //! order. Aliases stay aliases (they are never expanded eagerly), so an alias bomb costs
 //! nothing until something walks it, and walkers are bounded.
 
-use super::resolve::{self, Value};
 use super::Span;
+use super::resolve::{self, Value};
 use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -30,10 +30,19 @@ pub enum NodeKind<'s> {
         tag: Option<Box<str>>,
     },
     /// `children[first..first + len]`.
-    Seq { first: u32, len: u32 },
+    Seq {
+        first: u32,
+        len: u32,
+    },
     /// `children[first..first + 2 * len]`, key then value for each entry.
-    Map { first: u32, len: u32, has_merge: bool },
-    Alias { target: NodeId },
+    Map {
+        first: u32,
+        len: u32,
+        has_merge: bool,
+    },
+    Alias {
+        target: NodeId,
+    },
 }
 
 #[derive(Debug)]
@@ -87,11 +96,9 @@ impl<'s> Tree<'s> {
     }
 
     /// The entries of a mapping as written (no merge keys expanded, duplicates kept).
-    pub fn entries(&self, id: NodeId) -> impl ExactSizeIterator<Item = (NodeId, NodeId)> + '_ {
+    pub fn entries(&self, id: NodeId) -> impl ExactSizeIterator<Item = (NodeId, NodeId)> + DoubleEndedIterator + '_ {
         let pairs: &[NodeId] = match self.node(self.deref(id)).kind {
-            NodeKind::Map { first, len, .. } => {
-                &self.children[first as usize..(first + 2 * len) as usize]
-            }
+            NodeKind::Map { first, len, .. } => &self.children[first as usize..(first + 2 * len) as usize],
             _ => &[],
         };
         pairs.chunks_exact(2).map(|p| (p[0], p[1]))
@@ -114,8 +121,7 @@ impl<'s> Tree<'s> {
     pub fn is_merge_key(&self, key: NodeId) -> bool {
         match &self.node(key).kind {
             NodeKind::Scalar { text, style, tag } => {
-                text == "<<"
-                    && ((*style == ScalarStyle::Plain && tag.is_none()) || tag.as_deref() == Some("!!merge"))
+                text == "<<" && ((*style == ScalarStyle::Plain && tag.is_none()) || tag.as_deref() == Some("!!merge"))
             }
             _ => false,
         }
@@ -165,12 +171,11 @@ impl<'s> Tree<'s> {
     pub fn get_entry(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
         let map = self.deref(map);
         if !self.has_merge(map) {
-            return self.entries(map).filter(|(k, _)| self.key_str(*k) == Some(key)).last();
+            return self.entries(map).rfind(|(k, _)| self.key_str(*k) == Some(key));
         }
         self.expanded_entries(map)?
             .into_iter()
-            .filter(|(k, _)| self.key_str(*k) == Some(key))
-            .last()
+            .rfind(|(k, _)| self.key_str(*k) == Some(key))
     }
 
     /// The value of a key in a mapping.

@@ -37,7 +37,13 @@ impl Rule for DuplicateKey {
                             ),
                         );
                         f.object = object;
-                        f.label("duplicate key").related(Loc { file: cx.file, span: first_span }, "first defined here");
+                        f.label("duplicate key").related(
+                            Loc {
+                                file: cx.file,
+                                span: first_span,
+                            },
+                            "first defined here",
+                        );
                     }
                 }
             }

@@ -18,7 +18,11 @@ impl Rule for InvalidManifest {
             out.emit(at(e.pos()), format!("cannot read the file as text: {e}"));
         }
         if let Some(size) = cx.too_large {
-            let start = Pos { line: 1, col: 1, byte: 0 };
+            let start = Pos {
+                line: 1,
+                col: 1,
+                byte: 0,
+            };
             out.emit(
                 at(start),
                 format!(
@@ -32,7 +36,10 @@ impl Rule for InvalidManifest {
             let object = issue.object.map(|i| cx.objects[i].clone());
             let f = out.emit(
                 crate::engine::Target {
-                    loc: Loc { file: cx.file, span: issue.span },
+                    loc: Loc {
+                        file: cx.file,
+                        span: issue.span,
+                    },
                     route: issue.route.clone(),
                     missing: None,
                 },

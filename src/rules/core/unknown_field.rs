@@ -12,14 +12,22 @@ impl Rule for UnknownField {
     fn check_file(&self, cx: &FileCx<'_>, out: &mut Out<'_>) {
         let Some(loaded) = cx.loaded else { return };
         for issue in &loaded.issues {
-            let IssueKind::UnknownField { name, suggestion, struct_name } = &issue.kind else {
+            let IssueKind::UnknownField {
+                name,
+                suggestion,
+                struct_name,
+            } = &issue.kind
+            else {
                 continue;
             };
             let object = issue.object.map(|i| cx.objects[i].clone());
             let kind = object.as_ref().map_or("object", |o| o.kind.as_str());
             let f = out.emit(
                 Target {
-                    loc: Loc { file: cx.file, span: issue.span },
+                    loc: Loc {
+                        file: cx.file,
+                        span: issue.span,
+                    },
                     route: issue.route.clone(),
                     missing: None,
                 },

@@ -11,7 +11,9 @@ impl Rule for MutableTag {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(w) = cx.workload() else { return };
         for c in w.containers() {
-            let Some(image) = c.container.image.as_deref() else { continue };
+            let Some(image) = c.container.image.as_deref() else {
+                continue;
+            };
             let Ok(r) = ImageRef::parse(image) else { continue };
             if r.is_pinned() {
                 continue;

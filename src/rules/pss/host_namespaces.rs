@@ -11,7 +11,9 @@ declare_rule!(HostNamespaces, "pss-host-namespaces");
 impl Rule for HostNamespaces {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(w) = cx.workload() else { return };
-        let Some(policy) = Policy::for_object(cx, PssLevel::Baseline) else { return };
+        let Some(policy) = Policy::for_object(cx, PssLevel::Baseline) else {
+            return;
+        };
         let spec = w.spec;
         let set = [
             ("hostNetwork", spec.host_network),

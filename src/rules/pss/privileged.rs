@@ -11,7 +11,9 @@ declare_rule!(Privileged, "pss-privileged");
 impl Rule for Privileged {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(w) = cx.workload() else { return };
-        let Some(policy) = Policy::for_object(cx, PssLevel::Baseline) else { return };
+        let Some(policy) = Policy::for_object(cx, PssLevel::Baseline) else {
+            return;
+        };
         for c in w.containers() {
             let privileged = c.container.security_context.as_ref().and_then(|s| s.privileged);
             if privileged == Some(true) {

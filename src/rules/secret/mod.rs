@@ -17,8 +17,22 @@ pub fn is_placeholder(value: &str) -> bool {
     let bare: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     matches!(
         bare.as_str(),
-        "changeme" | "changeit" | "replaceme" | "placeholder" | "redacted" | "todo" | "tbd" | "xxx" | "xxxx" | "secret"
-            | "password" | "yourpassword" | "example" | "dummy" | "none" | "null"
+        "changeme"
+            | "changeit"
+            | "replaceme"
+            | "placeholder"
+            | "redacted"
+            | "todo"
+            | "tbd"
+            | "xxx"
+            | "xxxx"
+            | "secret"
+            | "password"
+            | "yourpassword"
+            | "example"
+            | "dummy"
+            | "none"
+            | "null"
     ) || bare.chars().all(|c| c == 'x')
 }
 
@@ -28,7 +42,19 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for p in ["", "  ", "changeme", "CHANGE_ME", "${DB_PASSWORD}", "$(PASSWORD)", "{{ .Values.password }}", "<password>", "REPLACE_ME", "xxxxxx", "%PASSWORD%"] {
+        for p in [
+            "",
+            "  ",
+            "changeme",
+            "CHANGE_ME",
+            "${DB_PASSWORD}",
+            "$(PASSWORD)",
+            "{{ .Values.password }}",
+            "<password>",
+            "REPLACE_ME",
+            "xxxxxx",
+            "%PASSWORD%",
+        ] {
             assert!(is_placeholder(p), "{p:?}");
         }
         for real in ["hunter2", "s3cr3t-Passw0rd", "AKIAIOSFODNN7EXAMPLE", "dGVzdA=="] {

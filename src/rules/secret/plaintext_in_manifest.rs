@@ -36,10 +36,7 @@ impl Rule for PlaintextInManifest {
             }
         }
         let Some(first) = fields.first() else { return };
-        let secret_type = tree
-            .get(obj.root, "type")
-            .and_then(|t| tree.str(t))
-            .unwrap_or("Opaque");
+        let secret_type = tree.get(obj.root, "type").and_then(|t| tree.str(t)).unwrap_or("Opaque");
         let name = match (cx.namespace(), obj.name()) {
             (Some(ns), Some(n)) => format!("{ns}/{n}"),
             (_, n) => n.unwrap_or("<unnamed>").to_string(),

@@ -1,0 +1,258 @@
+//! The command line as a user and a CI system see it: exit codes, formats, configuration,
+//! suppressions, determinism.
+
+mod common;
+
+use common::{plimsoll, plimsoll_in, root, run, shared};
+
+fn check(args: &[&str]) -> common::Run {
+    let mut all = vec!["check", "--no-config", "--color", "never"];
+    all.extend_from_slice(args);
+    run(plimsoll().args(&all))
+}
+
+#[test]
+fn demo_text() {
+    let r = check(&["testdata/demo"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn demo_json() {
+    let r = check(&["--format", "json", "testdata/demo"]);
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn demo_github() {
+    let r = check(&["--format", "github", "testdata/demo"]);
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn demo_sarif() {
+    let r = check(&["--format", "sarif", "testdata/demo"]);
+    assert_eq!(r.code, 1);
+    let cwd = root().display().to_string();
+    insta::assert_snapshot!(r.stdout.replace(&cwd, "[ROOT]"));
+}
+
+#[test]
+fn clean_manifest_exits_0() {
+    let r = check(&["testdata/cli/clean"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "No findings. Checked 1 file, 1 object in [TIME]s.\n")
+    );
+}
+
+#[test]
+fn missing_path_exits_2() {
+    let r = check(&["testdata/does-not-exist"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("testdata/does-not-exist"), "{}", r.stderr);
+}
+
+#[test]
+fn no_manifests_exits_2() {
+    let r = check(&["testdata/cli/empty-dir"]);
+    assert_eq!(r.code, 2);
+    insta::assert_snapshot!(r.stderr, @"error: no manifests found in testdata/cli/empty-dir (looked for *.yaml, *.yml, *.json; check --exclude and .gitignore)");
+}
+
+#[test]
+fn bad_config_exits_2_naming_key_and_file() {
+    let r = run(plimsoll_in(&root().join("testdata/cli/bad-config")).args(["check", "."]));
+    assert_eq!(r.code, 2);
+    insta::assert_snapshot!(r.stderr, @"error: .plimsoll.yaml:4:3: unknown key `rules.sevirity` (expected one of: select, ignore, severity, options)");
+}
+
+#[test]
+fn unknown_rule_exits_2() {
+    let r = check(&["--select", "pss-privilegd", "testdata/demo"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown rule or family `pss-privilegd`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn fail_on_thresholds() {
+    // The demo has errors and warnings.
+    assert_eq!(check(&["--fail-on", "never", "testdata/demo"]).code, 0);
+    assert_eq!(check(&["--fail-on", "error", "testdata/demo"]).code, 1);
+    // Only warnings selected: `--fail-on error` passes, `warning` fails.
+    assert_eq!(
+        check(&["--select", "image", "--fail-on", "error", "testdata/demo"]).code,
+        0
+    );
+    assert_eq!(
+        check(&["--select", "image", "--fail-on", "warning", "testdata/demo"]).code,
+        1
+    );
+}
+
+#[test]
+fn select_and_ignore_by_family_and_id() {
+    let r = check(&[
+        "--format",
+        "json",
+        "--select",
+        "pss,image",
+        "--ignore",
+        "image-mutable-tag",
+        "testdata/demo",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let mut rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule"))
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        ["image-not-digest-pinned", "pss-host-namespaces", "pss-privileged"]
+    );
+}
+
+#[test]
+fn output_is_identical_across_thread_counts() {
+    for format in ["text", "json", "sarif", "github"] {
+        let one = check(&["--jobs", "1", "--format", format, "testdata"]);
+        let two = check(&["--jobs", "2", "--format", format, "testdata"]);
+        assert_eq!(one.stdout, two.stdout, "{format} differs between --jobs 1 and --jobs 2");
+    }
+    if let Some(shared) = shared() {
+        let bench = shared.join("corpora/bench");
+        let bench = bench.to_str().expect("utf-8 path");
+        let one = check(&["--jobs", "1", "--format", "json", bench]);
+        let two = check(&["--jobs", "2", "--format", "json", bench]);
+        assert_eq!(
+            one.stdout, two.stdout,
+            "bench output differs between --jobs 1 and --jobs 2"
+        );
+    } else {
+        eprintln!("skipping the bench corpus: ../shared is absent");
+    }
+}
+
+#[test]
+fn text_and_sarif_in_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("out.sarif");
+    let spec = format!("sarif={}", sarif.display());
+    let r = check(&["--format", "text", "--format", &spec, "testdata/demo"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("error[pss-privileged]"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif written")).expect("json");
+    assert_eq!(doc["version"], "2.1.0");
+    assert!(!doc["runs"][0]["results"].as_array().expect("results").is_empty());
+}
+
+#[test]
+fn two_formats_on_stdout_is_a_usage_error() {
+    let r = check(&["--format", "text,json", "testdata/demo"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("only one --format may go to stdout"));
+}
+
+#[test]
+fn stdin_with_a_name() {
+    let text = std::fs::read_to_string(root().join("testdata/rules/pss-privileged/bad.yaml")).expect("fixture");
+    let r = run(plimsoll()
+        .args([
+            "check",
+            "--no-config",
+            "--select",
+            "pss-privileged",
+            "--format",
+            "github",
+            "--stdin-filename",
+            "rendered.yaml",
+            "-",
+        ])
+        .write_stdin(text));
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!(r.stdout);
+    let r = run(plimsoll().args(["check", "--no-config", "-"]).write_stdin(""));
+    assert_eq!(r.code, 2, "empty stdin must not pass silently");
+    assert!(r.stderr.contains("no Kubernetes objects found"), "{}", r.stderr);
+}
+
+#[test]
+fn suppressions_of_every_kind() {
+    let r = run(plimsoll_in(&root().join("testdata/cli/suppress")).args(["check", "--color", "never", "."]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    insta::assert_snapshot!(r.stdout);
+}
+
+#[test]
+fn rules_explain_init() {
+    let r = run(plimsoll().args(["rules"]));
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("pss-privileged"));
+    let r = run(plimsoll().args(["rules", "--format", "json"]));
+    let list: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert!(list.as_array().is_some_and(|l| l.len() >= 9));
+    let r = run(plimsoll().args(["explain", "pss-privileged"]));
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.starts_with("# `pss-privileged`"));
+    assert_eq!(run(plimsoll().args(["explain", "nope"])).code, 2);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(plimsoll_in(dir.path()).args(["init"]));
+    assert_eq!(r.code, 0);
+    // The starter configuration is valid: a run with it succeeds.
+    std::fs::copy(root().join("testdata/cli/clean/app.yaml"), dir.path().join("app.yaml")).expect("copy");
+    let r = run(plimsoll_in(dir.path()).args(["check", "."]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        run(plimsoll_in(dir.path()).args(["init"])).code,
+        2,
+        "init must not overwrite"
+    );
+}
+
+#[test]
+fn excludes_and_gitignore() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = std::fs::read_to_string(root().join("testdata/rules/pss-privileged/bad.yaml")).expect("fixture");
+    for sub in ["keep", "vendor", "generated"] {
+        std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        std::fs::write(dir.path().join(sub).join("a.yaml"), &bad).expect("write");
+    }
+    std::fs::write(dir.path().join(".gitignore"), "generated/\n").expect("write");
+    let files = |args: &[&str]| {
+        let mut all = vec!["check", "--no-config", "--format", "json", "--select", "pss-privileged"];
+        all.extend_from_slice(args);
+        let r = run(plimsoll_in(dir.path()).args(&all));
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        let mut files: Vec<String> = doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["file"].as_str().expect("file").to_string())
+            .collect();
+        files.dedup();
+        files
+    };
+    assert_eq!(files(&["--exclude", "vendor", "."]), ["keep/a.yaml"]);
+    assert_eq!(
+        files(&["--no-ignore-files", "--exclude", "vendor/**", "."]),
+        ["generated/a.yaml", "keep/a.yaml"]
+    );
+    // An explicit file is read even when excluded or ignored.
+    assert_eq!(
+        files(&["--exclude", "generated", "generated/a.yaml"]),
+        ["generated/a.yaml"]
+    );
+}

@@ -1,0 +1,66 @@
+//! Helpers shared by the integration tests: run the real binary, normalise its output.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the repository, when present.
+pub fn shared() -> Option<PathBuf> {
+    let p = root().join("../shared");
+    p.is_dir().then_some(p)
+}
+
+/// The binary, run from `dir`, with an environment that does not leak into output.
+pub fn plimsoll_in(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("plimsoll").expect("binary");
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .env("RAYON_NUM_THREADS", "2");
+    cmd
+}
+
+pub fn plimsoll() -> assert_cmd::Command {
+    plimsoll_in(&root())
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut assert_cmd::Command) -> Run {
+    let Output { status, stdout, stderr } = cmd.output().expect("run plimsoll");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: normalize(&String::from_utf8_lossy(&stdout)),
+        stderr: normalize(&String::from_utf8_lossy(&stderr)),
+    }
+}
+
+/// Replaces what changes between runs (timings, the version).
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        let line = match line.find(" in ").zip(line.rfind("s.")) {
+            Some((i, j)) if line.starts_with("Found") || line.starts_with("No findings") => {
+                if line[i + 4..j].chars().all(|c| c.is_ascii_digit() || c == '.') && j > i + 4 {
+                    format!("{} in [TIME]s.{}", &line[..i], &line[j + 2..])
+                } else {
+                    line.to_string()
+                }
+            }
+            _ => line.to_string(),
+        };
+        out.push_str(&line.replace(env!("CARGO_PKG_VERSION"), "[VERSION]"));
+        out.push('\n');
+    }
+    out
+}

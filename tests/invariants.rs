@@ -1,0 +1,233 @@
+//! Guard rails: every rule has metadata, a source file named after it, fixtures, executable
+//! examples; every finding's span is a real node; SARIF validates against the schema.
+
+mod common;
+
+use common::{plimsoll, root, run, shared};
+use plimsoll::engine::all_meta;
+use std::collections::BTreeSet;
+
+#[test]
+fn registry_and_metadata_agree() {
+    let registered: BTreeSet<&str> = plimsoll::rules::all().iter().map(|e| e.id).collect();
+    let described: BTreeSet<&str> = all_meta().iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        registered, described,
+        "every registered rule needs rules/<id>.yaml and vice versa"
+    );
+    assert_eq!(
+        registered.len(),
+        plimsoll::rules::all().len(),
+        "a rule is registered twice"
+    );
+    for (stem, text) in plimsoll::engine::meta::RULE_FILES {
+        let m = plimsoll::engine::meta::parse_meta(text).unwrap_or_else(|e| panic!("rules/{stem}.yaml: {e}"));
+        assert_eq!(&m.id, stem, "rules/{stem}.yaml declares id `{}`", m.id);
+    }
+}
+
+#[test]
+fn ids_files_and_text_follow_conventions() {
+    for m in all_meta() {
+        let id = &m.id;
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !id.starts_with('-'),
+            "`{id}` is not kebab-case"
+        );
+        let (dir, name) = if m.family == "core" {
+            ("core".to_string(), id.replace('-', "_"))
+        } else {
+            let rest = id
+                .strip_prefix(&format!("{}-", m.family))
+                .unwrap_or_else(|| panic!("`{id}` does not start with its family `{}`", m.family));
+            (m.family.clone(), rest.replace('-', "_"))
+        };
+        let file = root().join(format!("src/rules/{dir}/{name}.rs"));
+        assert!(file.is_file(), "rule `{id}` should live in {}", file.display());
+        assert!(
+            m.remediation.trim_end().ends_with('.'),
+            "`{id}`: remediation must end with a period"
+        );
+        assert!(
+            !m.summary.ends_with('.'),
+            "`{id}`: the summary is a title, without a period"
+        );
+        if let Some(p) = &m.pss {
+            assert_eq!(m.family, "pss", "`{id}` names a PSS check but is not in the pss family");
+            assert!(!p.check.is_empty());
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_firing_and_clean_fixtures() {
+    for m in all_meta() {
+        let dir = root().join("testdata/rules").join(&m.id);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("missing {}", dir.display()))
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().any(|n| n.starts_with("bad")), "{}: no bad*.yaml", m.id);
+        assert!(names.iter().any(|n| n.starts_with("good")), "{}: no good*.yaml", m.id);
+    }
+}
+
+/// The examples in the documentation are executable: `bad` fires, `good` does not.
+#[test]
+fn metadata_examples_behave() {
+    for m in all_meta() {
+        for (which, text) in [("bad", &m.examples.bad), ("good", &m.examples.good)] {
+            let r = run(plimsoll()
+                .args([
+                    "check",
+                    "--no-config",
+                    "--color",
+                    "never",
+                    "--select",
+                    &m.id,
+                    "--fail-on",
+                    "never",
+                    "-",
+                ])
+                .write_stdin(text.as_str()));
+            let fired = r.stdout.contains(&format!("[{}]: ", m.id));
+            assert_eq!(
+                fired,
+                which == "bad",
+                "{}: the `{which}` example {}:\n{}{}",
+                m.id,
+                if fired { "fires" } else { "does not fire" },
+                r.stdout,
+                r.stderr
+            );
+        }
+    }
+}
+
+/// Every span is inside its file, its line and column agree with its byte offset, and a
+/// finding that names a field points at that field.
+#[test]
+fn spans_are_real_nodes() {
+    let mut paths = vec![root().join("testdata")];
+    if let Some(s) = shared() {
+        paths.push(s.join("corpora/bench"));
+        paths.push(s.join("corpora/crd"));
+    } else {
+        eprintln!("../shared is absent: checking the project's fixtures only");
+    }
+    for path in paths {
+        let r = run(plimsoll()
+            .args(["check", "--no-config", "--select", "all", "--format", "json"])
+            .arg(&path));
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+        let mut checked = 0;
+        for f in doc["findings"].as_array().expect("findings") {
+            let file = f["file"].as_str().expect("file");
+            let full = if std::path::Path::new(file).is_absolute() {
+                file.into()
+            } else {
+                root().join(file)
+            };
+            let Ok(bytes) = std::fs::read(&full) else { continue };
+            let Ok(text) = String::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes).to_vec()) else {
+                continue;
+            };
+            let pos = |p: &serde_json::Value| {
+                (
+                    p["line"].as_u64().expect("line"),
+                    p["column"].as_u64().expect("column"),
+                    p["byte"].as_u64().expect("byte") as usize,
+                )
+            };
+            let (sl, sc, sb) = pos(&f["start"]);
+            let (el, ec, eb) = pos(&f["end"]);
+            assert!(
+                sb <= eb && eb <= text.len(),
+                "{file}: span {sb}..{eb} outside the file ({f})"
+            );
+            assert!((sl, sc) <= (el, ec), "{file}: span ends before it starts ({f})");
+            let before = &text[..sb];
+            let line = before.matches('\n').count() as u64 + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            assert_eq!(
+                (line, col),
+                (sl, sc),
+                "{file}: line/column disagree with the byte offset ({f})"
+            );
+            let spanned = &text[sb..eb];
+            if let (Some(route), None) = (f["route"].as_str(), f["missing"].as_str()) {
+                // `a.b.key` → the span starts with `key` (or shows the item's grip for `[i]`).
+                if let Some(key) = route.rsplit('.').next().filter(|k| !k.contains('[') && !k.is_empty()) {
+                    let spanned = spanned.trim_start_matches(['"', '\'']);
+                    let value_only =
+                        f["rule"] == "invalid-manifest" || f["rule"].as_str().is_some_and(|r| r.starts_with("image-"));
+                    assert!(
+                        value_only || spanned.starts_with(key),
+                        "{file}: finding for `{route}` underlines {spanned:?} ({f})"
+                    );
+                }
+            }
+            if sl == 1 {
+                let first = text.lines().next().unwrap_or_default();
+                assert!(
+                    !first.trim().is_empty() && !first.trim_start().starts_with('#') || f["rule"] == "invalid-manifest",
+                    "{file}: a finding on line 1 that is blank ({f})"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked > 0, "no findings checked under {}", path.display());
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    let Some(shared) = shared() else {
+        eprintln!("skipping: ../shared (with schemas/sarif-2.1.0.json) is absent");
+        return;
+    };
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shared.join("schemas/sarif-2.1.0.json")).expect("schema"))
+            .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    for path in [root().join("testdata"), shared.join("corpora/bench/microservices-demo")] {
+        let r = run(plimsoll()
+            .args(["check", "--no-config", "--select", "all", "--format", "sarif"])
+            .arg(&path));
+        let sarif: serde_json::Value = serde_json::from_str(&r.stdout).expect("sarif is json");
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "SARIF for {} does not validate:\n{}",
+            path.display(),
+            errors.join("\n")
+        );
+        let results = sarif["runs"][0]["results"].as_array().expect("results");
+        assert!(!results.is_empty());
+        // What GitHub code scanning needs beyond the schema.
+        for res in results {
+            let loc = &res["locations"][0]["physicalLocation"];
+            let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+            assert!(
+                !uri.starts_with('/') && !uri.contains('\\'),
+                "uri must be relative: {uri}"
+            );
+            assert!(loc["region"]["startLine"].as_u64().is_some_and(|l| l >= 1));
+            assert!(res["partialFingerprints"]["plimsoll/v1"].is_string());
+            assert!(res["ruleId"].is_string() && res["ruleIndex"].is_u64());
+        }
+        for rule in sarif["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules") {
+            assert!(
+                rule["helpUri"].is_string()
+                    && rule["help"]["text"].is_string()
+                    && rule["shortDescription"]["text"].is_string()
+            );
+        }
+    }
+}

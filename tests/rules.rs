@@ -1,0 +1,28 @@
+//! Every rule's fixtures under `testdata/rules/<id>/`, linted with only that rule selected;
+//! the rendered text (what a user sees, underlines included) is snapshot-tested. Files named
+//! `bad*.yaml` must make the rule fire and `good*.yaml` must not.
+
+mod common;
+
+use common::{plimsoll, run};
+
+#[test]
+fn fixtures() {
+    insta::glob!("../testdata/rules", "*/*.yaml", |path| {
+        let rule = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .expect("rule dir");
+        let file = path.file_name().and_then(|s| s.to_str()).expect("file name");
+        let rel = format!("testdata/rules/{rule}/{file}");
+        let r = run(plimsoll().args(["check", "--no-config", "--color", "never", "--select", rule, &rel]));
+        let fired = r.stdout.contains(&format!("[{rule}]: "));
+        if file.starts_with("bad") {
+            assert!(fired, "{rel}: `{rule}` did not fire:\n{}{}", r.stdout, r.stderr);
+        } else if file.starts_with("good") {
+            assert!(!fired, "{rel}: `{rule}` fired on a good fixture:\n{}", r.stdout);
+        }
+        insta::assert_snapshot!(format!("exit: {}\n{}{}", r.code, r.stdout, r.stderr));
+    });
+}
