@@ -21,7 +21,10 @@ fn main() {
     }
     let generated = tempdir();
     let (files, objects) = generate(&generated, 1_000, 100);
-    corpora.push((format!("generated ({files} files, {objects} objects)"), generated.clone()));
+    corpora.push((
+        format!("generated ({files} files, {objects} objects)"),
+        generated.clone(),
+    ));
 
     for (name, path) in &corpora {
         let texts = read_all(path);
@@ -32,21 +35,44 @@ fn main() {
         let (t1, docs) = best(3, || parse_only(&texts, false));
         let (tn, _) = best(3, || parse_only(&texts, true));
         let (tl, _) = best(3, || {
-            let code = plimsoll::cli::run_args([
-                "plimsoll", "check", "--no-config", "--quiet", "--format", "json", "--output", "/dev/null",
-                "--fail-on", "never", "--select", "all",
-            ].into_iter().map(String::from).chain([path.display().to_string()]));
+            let code = plimsoll::cli::run_args(
+                [
+                    "plimsoll",
+                    "check",
+                    "--no-config",
+                    "--quiet",
+                    "--format",
+                    "json",
+                    "--output",
+                    "/dev/null",
+                    "--fail-on",
+                    "never",
+                    "--select",
+                    "all",
+                ]
+                .into_iter()
+                .map(String::from)
+                .chain([path.display().to_string()]),
+            );
             assert_eq!(code, 0, "lint failed");
             0
         });
         let row = |what: &str, t: Duration| {
             let s = t.as_secs_f64();
-            println!("  {what:<36} {:>8.3} s {:>8.1} MB/s {:>10.0} documents/s", s, mb / s, docs as f64 / s);
+            println!(
+                "  {what:<36} {:>8.3} s {:>8.1} MB/s {:>10.0} documents/s",
+                s,
+                mb / s,
+                docs as f64 / s
+            );
         };
         row("parse only, saphyr events, 1 thread", t1);
         row("parse only, saphyr events, parallel", tn);
         row("plimsoll check (all rules), parallel", tl);
-        println!("  full lint / parallel parse floor: {:.2}x", tl.as_secs_f64() / tn.as_secs_f64());
+        println!(
+            "  full lint / parallel parse floor: {:.2}x",
+            tl.as_secs_f64() / tn.as_secs_f64()
+        );
     }
     let _ = std::fs::remove_dir_all(&generated);
 }
@@ -78,7 +104,11 @@ fn parse_only(texts: &[String], parallel: bool) -> usize {
         }
         docs
     };
-    if parallel { texts.par_iter().map(one).sum() } else { texts.iter().map(one).sum() }
+    if parallel {
+        texts.par_iter().map(one).sum()
+    } else {
+        texts.iter().map(one).sum()
+    }
 }
 
 fn read_all(dir: &Path) -> Vec<String> {
