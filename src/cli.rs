@@ -644,6 +644,14 @@ fn statistics(outcome: &crate::engine::Outcome, rules: &[&str], elapsed: std::ti
         "objects:        {} ({} typed, {} generic, {} with type errors, {} SOPS-encrypted)",
         s.objects, s.typed, s.generic, s.invalid, s.sops
     );
+    let mut generic: Vec<_> = s.generic_kinds.iter().collect();
+    generic.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    if !generic.is_empty() {
+        eprintln!("read generically (no typed struct), most frequent:");
+        for (kind, n) in generic.iter().take(10) {
+            eprintln!("  {n:>7}  {kind}");
+        }
+    }
     eprintln!("load + check:   {:.3}s", s.load_and_check.as_secs_f64());
     eprintln!("cross-object:   {:.3}s", s.cross_object.as_secs_f64());
     eprintln!("total:          {secs:.3}s");

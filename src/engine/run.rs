@@ -128,6 +128,8 @@ pub struct Stats {
     pub invalid: usize,
     /// SOPS-encrypted documents.
     pub sops: usize,
+    /// Generic objects by `apiVersion kind`.
+    pub generic_kinds: std::collections::BTreeMap<String, usize>,
     pub load_and_check: Duration,
     pub cross_object: Duration,
 }
@@ -319,7 +321,13 @@ impl Engine {
                 out.stats.sops += 1;
             }
             match obj.typed {
-                crate::model::Typed::Generic => out.stats.generic += 1,
+                crate::model::Typed::Generic => {
+                    out.stats.generic += 1;
+                    *out.stats
+                        .generic_kinds
+                        .entry(format!("{} {}", obj.api_version, obj.kind))
+                        .or_default() += 1;
+                }
                 _ => out.stats.typed += 1,
             }
             let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings);
@@ -438,6 +446,9 @@ impl Stats {
         self.generic += o.generic;
         self.invalid += o.invalid;
         self.sops += o.sops;
+        for (k, n) in &o.generic_kinds {
+            *self.generic_kinds.entry(k.clone()).or_default() += n;
+        }
     }
 }
 
