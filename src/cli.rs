@@ -514,6 +514,12 @@ fn setup(
             if let Some(v) = &p.version {
                 settings.pss.version = v.parse().map_err(|e| c_err("pss.version", e))?;
             }
+            if let Some(n) = &p.exempt_namespaces {
+                settings.pss.exempt_namespaces = n.clone();
+            }
+            if let Some(r) = &p.exempt_runtime_classes {
+                settings.pss.exempt_runtime_classes = r.clone();
+            }
             if let Some(n) = &p.namespace_labels {
                 settings.pss.respect_namespace_labels = match n.as_str() {
                     "respect" => true,

@@ -36,6 +36,10 @@ pub struct PssConfig {
     pub version: Option<String>,
     /// respect (default) or ignore.
     pub namespace_labels: Option<String>,
+    /// Namespaces the cluster's admission configuration exempts.
+    pub exempt_namespaces: Option<Vec<String>>,
+    /// Runtime classes the cluster's admission configuration exempts.
+    pub exempt_runtime_classes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -274,6 +278,8 @@ pss:
   level: restricted          # privileged, baseline or restricted
   version: latest            # latest or v1.<minor>
   namespace_labels: respect  # respect pod-security.kubernetes.io/enforce labels, or ignore
+  exempt_namespaces: []      # as exempted in the cluster's PodSecurity admission configuration
+  exempt_runtime_classes: []
 
 rules:
   # select: [all]            # rule ids or families (pss, image, secret, core); default:

@@ -79,19 +79,12 @@ fn every_rule_has_firing_and_clean_fixtures() {
 #[test]
 fn metadata_examples_behave() {
     for m in all_meta() {
+        // A Pod Security rule's examples are judged at its own level.
+        let level = m.pss.as_ref().map_or("restricted", |p| p.level.as_str());
         for (which, text) in [("bad", &m.examples.bad), ("good", &m.examples.good)] {
             let r = run(plimsoll()
-                .args([
-                    "check",
-                    "--no-config",
-                    "--color",
-                    "never",
-                    "--select",
-                    &m.id,
-                    "--fail-on",
-                    "never",
-                    "-",
-                ])
+                .args(["check", "--no-config", "--color", "never", "--select", &m.id])
+                .args(["--fail-on", "never", "--pss-level", level, "-"])
                 .write_stdin(text.as_str()));
             let fired = r.stdout.contains(&format!("[{}]: ", m.id));
             assert_eq!(
@@ -159,13 +152,22 @@ fn spans_are_real_nodes() {
             );
             let spanned = &text[sb..eb];
             if let (Some(route), None) = (f["route"].as_str(), f["missing"].as_str()) {
-                // `a.b.key` → the span starts with `key` (or shows the item's grip for `[i]`).
-                if let Some(key) = route.rsplit('.').next().filter(|k| !k.contains('[') && !k.is_empty()) {
+                // `a.b.key` or `a["k.e.y"]` → the span starts with that key (an index `[i]`
+                // shows the item's grip instead).
+                let key = match route.strip_suffix("\"]") {
+                    Some(r) => r.rsplit_once("[\"").map(|(_, k)| k.to_string()),
+                    None => route
+                        .rsplit('.')
+                        .next()
+                        .filter(|k| !k.contains('[') && !k.is_empty())
+                        .map(str::to_string),
+                };
+                if let Some(key) = key {
                     let spanned = spanned.trim_start_matches(['"', '\'']);
                     let value_only =
                         f["rule"] == "invalid-manifest" || f["rule"].as_str().is_some_and(|r| r.starts_with("image-"));
                     assert!(
-                        value_only || spanned.starts_with(key),
+                        value_only || spanned.starts_with(&key),
                         "{file}: finding for `{route}` underlines {spanned:?} ({f})"
                     );
                 }

@@ -1,6 +1,7 @@
 //! Every rule's fixtures under `testdata/rules/<id>/`, linted with only that rule selected;
 //! the rendered text (what a user sees, underlines included) is snapshot-tested. Files named
-//! `bad*.yaml` must make the rule fire and `good*.yaml` must not.
+//! `bad*.yaml` must make the rule fire and `good*.yaml` must not. Pod Security rules run at
+//! their own level (a fixture's Namespace labels can set another).
 
 mod common;
 
@@ -16,7 +17,22 @@ fn fixtures() {
             .expect("rule dir");
         let file = path.file_name().and_then(|s| s.to_str()).expect("file name");
         let rel = format!("testdata/rules/{rule}/{file}");
-        let r = run(plimsoll().args(["check", "--no-config", "--color", "never", "--select", rule, &rel]));
+        // Pod Security rules are judged at their own level unless the fixture's namespace
+        // says otherwise.
+        let level = plimsoll::engine::meta(rule)
+            .and_then(|m| m.pss.as_ref())
+            .map_or("restricted", |p| p.level.as_str());
+        let r = run(plimsoll().args([
+            "check",
+            "--no-config",
+            "--color",
+            "never",
+            "--select",
+            rule,
+            "--pss-level",
+            level,
+            &rel,
+        ]));
         let fired = r.stdout.contains(&format!("[{rule}]: "));
         if file.starts_with("bad") {
             assert!(fired, "{rel}: `{rule}` did not fire:\n{}{}", r.stdout, r.stderr);

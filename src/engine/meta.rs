@@ -103,14 +103,16 @@ pub fn parse_meta(text: &str) -> Result<RuleMeta, String> {
 }
 
 static ALL: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
-    RULE_FILES
+    let mut all: Vec<RuleMeta> = RULE_FILES
         .iter()
         .map(|(stem, text)| match parse_meta(text) {
             Ok(m) => m,
             // Embedded at build time and checked by the test suite.
             Err(e) => panic!("rules/{stem}.yaml: {e}"),
         })
-        .collect()
+        .collect();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    all
 });
 
 /// Every rule's metadata, sorted by id.

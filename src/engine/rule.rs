@@ -9,6 +9,7 @@
 use super::finding::{Finding, Severity, Target};
 use super::settings::Settings;
 use super::suppress::Suppression;
+use crate::model::namespaces::Namespaces;
 use crate::model::{Index, Loaded, Object, ObjectRef, Workload};
 use crate::source::{DecodeError, FileId, Loc, Route, Span, Tree};
 use serde::de::DeserializeOwned;
@@ -142,16 +143,25 @@ pub struct ObjectCx<'a> {
     pub tree: &'a Tree<'a>,
     pub obj: &'a Object,
     pub settings: &'a Settings,
+    /// Pod Security labels of the namespaces in the set, read before any object is checked.
+    pub namespaces: &'a Namespaces,
     workload: OnceCell<Option<Workload<'a>>>,
 }
 
 impl<'a> ObjectCx<'a> {
-    pub fn new(file: FileId, tree: &'a Tree<'a>, obj: &'a Object, settings: &'a Settings) -> ObjectCx<'a> {
+    pub fn new(
+        file: FileId,
+        tree: &'a Tree<'a>,
+        obj: &'a Object,
+        settings: &'a Settings,
+        namespaces: &'a Namespaces,
+    ) -> ObjectCx<'a> {
         ObjectCx {
             file,
             tree,
             obj,
             settings,
+            namespaces,
             workload: OnceCell::new(),
         }
     }

@@ -5,6 +5,7 @@ use super::finding::{Finding, Severity};
 use super::rule::{FileCx, ObjectCx, Out, Rule, SetCx};
 use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
+use crate::model::namespaces::{self, NamespaceInfo, Namespaces};
 use crate::model::{FileFacts, Index, LoadOptions, ObjectRef, load};
 use crate::source::{DecodeError, FileId, Loc, Route, decode};
 use rayon::prelude::*;
@@ -164,7 +165,11 @@ impl Engine {
     pub fn run(&self, files: &Files) -> Outcome {
         let started = Instant::now();
         let inputs: Vec<FileId> = files.ids().filter(|id| files.get(*id).input).collect();
-        let outputs: Vec<FileOutput> = inputs.par_iter().map(|id| self.check_file(files, *id)).collect();
+        let namespaces = self.prescan(files, &inputs);
+        let outputs: Vec<FileOutput> = inputs
+            .par_iter()
+            .map(|id| self.check_file(files, *id, &namespaces))
+            .collect();
 
         let mut findings = Vec::new();
         let mut facts = Vec::with_capacity(outputs.len());
@@ -254,7 +259,33 @@ impl Engine {
         }
     }
 
-    fn check_file(&self, files: &Files, id: FileId) -> FileOutput {
+    /// Reads the Pod Security labels of every `Namespace` in the set before objects are
+    /// checked (only files that mention the labels are parsed).
+    fn prescan(&self, files: &Files, inputs: &[FileId]) -> Namespaces {
+        let mut namespaces = Namespaces::new();
+        if !self.settings.pss.respect_namespace_labels {
+            return namespaces;
+        }
+        let found: Vec<Vec<NamespaceInfo>> = inputs
+            .par_iter()
+            .map(|id| {
+                let text = match &files.get(*id).source {
+                    Source::Text(t) => t.clone(),
+                    Source::Path(p) => match read(p, self.settings.limits.max_file_size) {
+                        Ok(t) => t,
+                        Err(_) => return Vec::new(),
+                    },
+                };
+                namespaces::prescan(&text, *id, &self.settings.limits)
+            })
+            .collect();
+        for ns in found.into_iter().flatten() {
+            namespaces.entry(ns.name.clone()).or_insert(ns);
+        }
+        namespaces
+    }
+
+    fn check_file(&self, files: &Files, id: FileId, namespaces: &Namespaces) -> FileOutput {
         let entry = files.get(id);
         let mut out = FileOutput {
             findings: Vec::new(),
@@ -330,7 +361,7 @@ impl Engine {
                 }
                 _ => out.stats.typed += 1,
             }
-            let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings);
+            let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings, namespaces);
             for r in &self.rules {
                 r.rule.check_object(
                     &cx,

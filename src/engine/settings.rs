@@ -22,6 +22,10 @@ pub struct PssSettings {
     pub version: PssVersion,
     /// Judge workloads by their namespace's `pod-security.kubernetes.io/enforce` labels.
     pub respect_namespace_labels: bool,
+    /// Namespaces the cluster exempts from Pod Security Admission.
+    pub exempt_namespaces: Vec<String>,
+    /// Runtime classes the cluster exempts.
+    pub exempt_runtime_classes: Vec<String>,
 }
 
 impl Default for Settings {
@@ -34,6 +38,8 @@ impl Default for Settings {
                 level: PssLevel::Restricted,
                 version: PssVersion::Latest,
                 respect_namespace_labels: true,
+                exempt_namespaces: Vec::new(),
+                exempt_runtime_classes: Vec::new(),
             },
             limits: Limits::default(),
         }

@@ -5,6 +5,7 @@ pub mod facts;
 pub mod image;
 pub mod kinds;
 pub mod load;
+pub mod namespaces;
 pub mod object;
 pub mod pss;
 pub mod views;

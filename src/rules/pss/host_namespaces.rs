@@ -1,46 +1,34 @@
-//! `pss-host-namespaces` (upstream check `hostNamespaces`, baseline): `hostNetwork`,
+//! `pss-host-namespaces` (upstream check `hostNamespaces`, baseline, v1.0): `hostNetwork`,
 //! `hostPID` and `hostIPC` must be unset or false.
 
-use super::Policy;
+use super::{Check, Pod};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+
+const CHECK: Check = Check {
+    id: "hostNamespaces",
+    level: PssLevel::Baseline,
+    since: 0,
+    overridden_from: None,
+};
 
 declare_rule!(HostNamespaces, "pss-host-namespaces");
 
 impl Rule for HostNamespaces {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
-        let Some(w) = cx.workload() else { return };
-        let Some(policy) = Policy::for_object(cx, PssLevel::Baseline) else {
-            return;
-        };
-        let spec = w.spec;
-        let set = [
-            ("hostNetwork", spec.host_network),
-            ("hostPID", spec.host_pid),
-            ("hostIPC", spec.host_ipc),
-        ];
-        let on: Vec<&str> = set.iter().filter(|(_, v)| *v == Some(true)).map(|(k, _)| *k).collect();
-        if on.is_empty() {
-            return;
+        let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
+        let spec = pod.workload.spec;
+        for (field, value, shared) in [
+            ("hostNetwork", spec.host_network, "network"),
+            ("hostPID", spec.host_pid, "process ID"),
+            ("hostIPC", spec.host_ipc, "IPC"),
+        ] {
+            if value == Some(true) {
+                let target = pod.at(&pod.workload.spec_route().key(field));
+                pod.emit(out, target, "host namespaces", &format!("{field}=true"))
+                    .label(format!("shares the host's {shared} namespace"));
+            }
         }
-        // Upstream reports one reason listing every shared namespace; each field gets its
-        // own finding so that each points at its line.
-        let detail = on.iter().map(|k| format!("{k}=true")).collect::<Vec<_>>().join(", ");
-        for field in &on {
-            out.emit(
-                cx.at(&w.spec_route().key(*field)),
-                format!("{}: host namespaces ({detail})", policy.violates()),
-            )
-            .label(format!("shares the host's {} namespace", namespace_noun(field)));
-        }
-    }
-}
-
-fn namespace_noun(field: &str) -> &'static str {
-    match field {
-        "hostNetwork" => "network",
-        "hostPID" => "process ID",
-        _ => "IPC",
     }
 }

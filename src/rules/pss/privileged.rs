@@ -1,29 +1,31 @@
-//! `pss-privileged` (upstream check `privileged`, baseline): no container may set
+//! `pss-privileged` (upstream check `privileged`, baseline, v1.0): no container may set
 //! `securityContext.privileged: true`.
 
-use super::Policy;
+use super::{Check, Pod, ctrs};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+
+const CHECK: Check = Check {
+    id: "privileged",
+    level: PssLevel::Baseline,
+    since: 0,
+    overridden_from: None,
+};
 
 declare_rule!(Privileged, "pss-privileged");
 
 impl Rule for Privileged {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
-        let Some(w) = cx.workload() else { return };
-        let Some(policy) = Policy::for_object(cx, PssLevel::Baseline) else {
-            return;
-        };
-        for c in w.containers() {
-            let privileged = c.container.security_context.as_ref().and_then(|s| s.privileged);
-            if privileged == Some(true) {
-                out.emit(
-                    cx.at(&c.security_context_route("privileged")),
-                    format!(
-                        "{}: privileged (container \"{}\" must not set securityContext.privileged=true)",
-                        policy.violates(),
-                        c.name()
-                    ),
+        let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
+        for c in pod.containers() {
+            if c.container.security_context.as_ref().and_then(|s| s.privileged) == Some(true) {
+                let detail = format!("{} must not set securityContext.privileged=true", ctrs(&[c.name()]));
+                pod.emit(
+                    out,
+                    pod.at(&c.security_context_route("privileged")),
+                    "privileged",
+                    &detail,
                 )
                 .label(format!("{} `{}` runs privileged", c.kind.noun(), c.name()));
             }

@@ -1,0 +1,42 @@
+//! `ns-psa-enforce-missing`: a Namespace without `pod-security.kubernetes.io/enforce` runs
+//! under the cluster default, which upstream is `privileged` (no restrictions).
+
+use super::{ExemptOptions, psa_label};
+use crate::engine::{ObjectCx, Out, Rule, RuleDef};
+use crate::source::Route;
+
+pub struct PsaEnforceMissing(ExemptOptions);
+
+impl RuleDef for PsaEnforceMissing {
+    const ID: &'static str = "ns-psa-enforce-missing";
+    type Options = ExemptOptions;
+    fn new(options: ExemptOptions) -> Self {
+        PsaEnforceMissing(options)
+    }
+}
+
+impl Rule for PsaEnforceMissing {
+    fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
+        let obj = cx.obj;
+        if obj.kind != "Namespace" || obj.api_version != "v1" {
+            return;
+        }
+        let Some(name) = obj.name() else { return };
+        if self.0.exempt_namespaces.iter().any(|e| e == name) {
+            return;
+        }
+        let labels = obj.labels();
+        let has = |mode: &str| labels.is_some_and(|l| l.contains_key(&psa_label(mode)));
+        // Audit or warn without enforce is `ns-psa-audit-warn-without-enforce`'s finding.
+        if has("enforce") || has("audit") || has("warn") {
+            return;
+        }
+        out.emit(
+            cx.at(&Route::root().keys(&["metadata", "labels"]).key(psa_label("enforce"))),
+            format!(
+                "Namespace `{name}` has no Pod Security enforce label; the cluster default (privileged upstream) applies"
+            ),
+        )
+        .label("add `pod-security.kubernetes.io/enforce: restricted`");
+    }
+}

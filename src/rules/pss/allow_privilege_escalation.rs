@@ -1,0 +1,48 @@
+//! `pss-allow-privilege-escalation` (upstream check `allowPrivilegeEscalation`, restricted,
+//! v1.8 and v1.25): every container must set `allowPrivilegeEscalation: false` explicitly.
+//! From v1.25 Windows pods are exempt.
+
+use super::{Check, Pod, ctrs};
+use crate::declare_rule;
+use crate::engine::{ObjectCx, Out, Rule};
+use crate::model::pss::PssLevel;
+
+const CHECK: Check = Check {
+    id: "allowPrivilegeEscalation",
+    level: PssLevel::Restricted,
+    since: 8,
+    overridden_from: None,
+};
+
+declare_rule!(AllowPrivilegeEscalation, "pss-allow-privilege-escalation");
+
+impl Rule for AllowPrivilegeEscalation {
+    fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
+        let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
+        if pod.policy.minor >= 25 && pod.is_windows() {
+            return;
+        }
+        for c in pod.containers() {
+            let value = c
+                .container
+                .security_context
+                .as_ref()
+                .and_then(|s| s.allow_privilege_escalation);
+            if value != Some(false) {
+                let detail = format!(
+                    "{} must set securityContext.allowPrivilegeEscalation=false",
+                    ctrs(&[c.name()])
+                );
+                let f = pod.emit(
+                    out,
+                    pod.at(&c.security_context_route("allowPrivilegeEscalation")),
+                    "allowPrivilegeEscalation != false",
+                    &detail,
+                );
+                if value == Some(true) {
+                    f.label("lets processes gain more privileges than their parent");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! `pss-capabilities-restricted` (upstream check `capabilities_restricted`, restricted, v1.22
+//! and v1.25): every container must drop `ALL` and may add back only `NET_BIND_SERVICE`.
+//! From v1.25 Windows pods are exempt. Replaces `pss-capabilities-baseline` under restricted.
+
+use super::{Check, Pod, ctrs, q, sorted_distinct};
+use crate::declare_rule;
+use crate::engine::{ObjectCx, Out, Rule};
+use crate::model::pss::PssLevel;
+
+const CHECK: Check = Check {
+    id: "capabilities_restricted",
+    level: PssLevel::Restricted,
+    since: 22,
+    overridden_from: None,
+};
+
+const REASON: &str = "unrestricted capabilities";
+
+declare_rule!(CapabilitiesRestricted, "pss-capabilities-restricted");
+
+impl Rule for CapabilitiesRestricted {
+    fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
+        let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
+        if pod.policy.minor >= 25 && pod.is_windows() {
+            return;
+        }
+        for c in pod.containers() {
+            let caps = c
+                .container
+                .security_context
+                .as_ref()
+                .and_then(|s| s.capabilities.as_ref());
+            let base = c.route.keys(&["securityContext", "capabilities"]);
+            let drops_all = caps
+                .and_then(|c| c.drop.as_ref())
+                .is_some_and(|d| d.iter().any(|x| x == "ALL"));
+            if !drops_all {
+                let detail = format!(
+                    "{} must set securityContext.capabilities.drop=[\"ALL\"]",
+                    ctrs(&[c.name()])
+                );
+                pod.emit(out, pod.at(&base.key("drop")), REASON, &detail)
+                    .label("does not drop ALL capabilities");
+            }
+            let adds = caps.and_then(|c| c.add.as_ref());
+            let bad: Vec<(usize, &String)> = adds
+                .iter()
+                .flat_map(|a| a.iter().enumerate())
+                .filter(|(_, a)| *a != "NET_BIND_SERVICE")
+                .collect();
+            if let Some((first, _)) = bad.first() {
+                let names = sorted_distinct(&bad.iter().map(|(_, a)| a.as_str()).collect::<Vec<_>>());
+                let detail = format!(
+                    "{} must not include {} in securityContext.capabilities.add",
+                    ctrs(&[c.name()]),
+                    q(&names)
+                );
+                pod.emit(out, pod.at(&base.key("add").index(*first)), REASON, &detail)
+                    .label("only NET_BIND_SERVICE may be added");
+            }
+        }
+    }
+}

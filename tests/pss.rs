@@ -1,0 +1,148 @@
+//! Pod Security Standards across the set: namespace labels, levels, versions, target
+//! cluster version and exemptions.
+
+mod common;
+
+use common::{plimsoll_in, root, run};
+use std::collections::BTreeSet;
+
+/// (namespace/name, rule) of each pss finding.
+fn pss_findings(config: &str, args: &[&str]) -> BTreeSet<(String, String)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["namespaces.yaml", "pods.yaml"] {
+        std::fs::copy(root().join("testdata/pss").join(f), dir.path().join(f)).expect("copy");
+    }
+    std::fs::write(dir.path().join(".plimsoll.yaml"), config).expect("config");
+    let mut all = vec!["check", "--select", "pss", "--format", "json", "--fail-on", "never"];
+    all.extend_from_slice(args);
+    all.push(".");
+    let r = run(plimsoll_in(dir.path()).args(&all));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let o = &f["object"];
+            (
+                format!(
+                    "{}/{}",
+                    o["namespace"].as_str().unwrap_or(""),
+                    o["name"].as_str().unwrap_or("")
+                ),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn objects(f: &BTreeSet<(String, String)>) -> BTreeSet<&str> {
+    f.iter().map(|(o, _)| o.as_str()).collect()
+}
+
+#[test]
+fn namespace_labels_choose_the_level() {
+    // Config: baseline. strict → restricted; loose → privileged (nothing); typo → restricted
+    // (fail closed); plain → baseline (the pod there is baseline-clean; kata is privileged).
+    let f = pss_findings("pss: {level: baseline}\n", &[]);
+    assert_eq!(objects(&f), BTreeSet::from(["strict/web", "typo/web", "plain/kata"]));
+    assert!(f.contains(&("strict/web".into(), "pss-run-as-non-root".into())));
+    assert!(f.contains(&("plain/kata".into(), "pss-privileged".into())));
+}
+
+#[test]
+fn namespace_labels_can_be_ignored() {
+    let f = pss_findings("pss: {level: baseline, namespace_labels: ignore}\n", &[]);
+    // Everything at baseline: only the two privileged pods.
+    assert_eq!(objects(&f), BTreeSet::from(["loose/web", "plain/kata"]));
+}
+
+#[test]
+fn exemptions() {
+    let f = pss_findings(
+        "pss: {level: baseline, exempt_namespaces: [strict], exempt_runtime_classes: [kata]}\n",
+        &[],
+    );
+    assert_eq!(objects(&f), BTreeSet::from(["typo/web"]));
+}
+
+#[test]
+fn privileged_level_checks_nothing() {
+    let f = pss_findings("pss: {namespace_labels: ignore}\n", &["--pss-level", "privileged"]);
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn versions_select_behaviour() {
+    // runAsUser exists from v1.23; at v1.22 a root pod passes that check.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: root}\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 0, seccompProfile: {type: RuntimeDefault}}\n  containers: [{name: app, image: nginx, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}]\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).expect("write");
+    let rules = |args: &[&str]| {
+        let mut all = vec![
+            "check",
+            "--no-config",
+            "--select",
+            "pss",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ];
+        all.extend_from_slice(args);
+        all.push("pod.yaml");
+        let r = run(plimsoll_in(dir.path()).args(&all));
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules(&["--pss-version", "v1.22"]), Vec::<String>::new());
+    assert_eq!(rules(&["--pss-version", "v1.23"]), ["pss-run-as-user"]);
+    // A too-new version is clamped to the newest checks; the message keeps the request.
+    let r = run(plimsoll_in(dir.path()).args([
+        "check",
+        "--no-config",
+        "--select",
+        "pss",
+        "--pss-version",
+        "v1.99",
+        "pod.yaml",
+    ]));
+    assert!(
+        r.stdout
+            .contains("would violate PodSecurity \"restricted:v1.99\": runAsUser=0"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn target_cluster_version_bounds_latest() {
+    // Probe hosts are checked from policy v1.34: a 1.33 cluster's `latest` does not have it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: app\n    image: nginx\n    livenessProbe: {tcpSocket: {host: localhost, port: 80}}\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).expect("write");
+    let count = |config: &str| {
+        std::fs::write(dir.path().join(".plimsoll.yaml"), config).expect("config");
+        let r = run(plimsoll_in(dir.path()).args([
+            "check",
+            "--select",
+            "pss-host-probes",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "pod.yaml",
+        ]));
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        doc["findings"].as_array().expect("findings").len()
+    };
+    assert_eq!(count("pss: {level: baseline}\n"), 1);
+    assert_eq!(count("kubernetes_version: \"1.33\"\npss: {level: baseline}\n"), 0);
+    assert_eq!(count("kubernetes_version: \"1.34\"\npss: {level: baseline}\n"), 1);
+}
