@@ -73,6 +73,28 @@ fn main() {
             "  full lint / parallel parse floor: {:.2}x",
             tl.as_secs_f64() / tn.as_secs_f64()
         );
+        println!("  phases of one more run (--statistics):");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        plimsoll::cli::run_args(
+            [
+                "plimsoll",
+                "check",
+                "--no-config",
+                "--quiet",
+                "--format",
+                "json",
+                "--output",
+                "/dev/null",
+                "--fail-on",
+                "never",
+                "--select",
+                "all",
+                "--statistics",
+            ]
+            .into_iter()
+            .map(String::from)
+            .chain([path.display().to_string()]),
+        );
     }
     let _ = std::fs::remove_dir_all(&generated);
 }

@@ -45,7 +45,7 @@ fn clean_manifest_exits_0() {
     let r = check(&["testdata/cli/clean"]);
     assert_eq!(
         (r.code, r.stdout.as_str()),
-        (0, "No findings. Checked 1 file, 1 object in [TIME]s.\n")
+        (0, "No findings. Checked 1 file, 3 objects in [TIME]s.\n")
     );
 }
 

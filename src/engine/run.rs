@@ -10,7 +10,7 @@ use crate::model::{FileFacts, Index, LoadOptions, ObjectRef, load};
 use crate::source::{DecodeError, FileId, Loc, Route, decode};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Where an input's text comes from.
@@ -32,7 +32,6 @@ pub struct FileEntry {
     pub input: bool,
     /// Named explicitly on the command line (or stdin).
     pub explicit: bool,
-    text: OnceLock<Option<Arc<str>>>,
 }
 
 /// The files of a run, by [`FileId`].
@@ -43,16 +42,11 @@ pub struct Files {
 
 impl Files {
     pub fn add(&mut self, display: String, source: Source, input: bool, explicit: bool) -> FileId {
-        let text = OnceLock::new();
-        if let Source::Text(t) = &source {
-            let _ = text.set(Some(t.clone()));
-        }
         self.entries.push(FileEntry {
             display,
             source,
             input,
             explicit,
-            text,
         });
         FileId(self.entries.len() as u32 - 1)
     }
@@ -77,20 +71,13 @@ impl Files {
         (0..self.entries.len() as u32).map(FileId)
     }
 
-    /// The decoded text of a file, read on first use (for rendering snippets).
+    /// The decoded text of a file (for rendering snippets). Files are read again from disk
+    /// rather than kept from the run, so that memory does not grow with the input.
     pub fn text(&self, id: FileId) -> Option<Arc<str>> {
-        let entry = self.get(id);
-        entry
-            .text
-            .get_or_init(|| match &entry.source {
-                Source::Text(t) => Some(t.clone()),
-                Source::Path(p) => std::fs::read(p).ok().and_then(|b| decode(b).ok()).map(Arc::from),
-            })
-            .clone()
-    }
-
-    fn keep_text(&self, id: FileId, text: Arc<str>) {
-        let _ = self.get(id).text.set(Some(text));
+        match &self.get(id).source {
+            Source::Text(t) => Some(t.clone()),
+            Source::Path(p) => std::fs::read(p).ok().and_then(|b| decode(b).ok()).map(Arc::from),
+        }
     }
 }
 
@@ -389,9 +376,6 @@ impl Engine {
                 malformed: d.malformed.clone(),
                 used: false,
             });
-        }
-        if !out.findings.is_empty() || !out.suppressions.is_empty() {
-            files.keep_text(id, text.clone());
         }
         out
     }

@@ -2,7 +2,10 @@
 //! from them once. Cross-object rules are lookups in the index, never scans of all pairs.
 //! Facts hold resolved locations, so no tree outlives its file's processing.
 
+use super::kinds::Typed;
+use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
+use super::selector::{Selector, Tri};
 use super::views::Workload;
 use crate::source::{FileId, Loc, Route, Tree, grip};
 use std::collections::{BTreeMap, HashMap};
@@ -14,7 +17,6 @@ pub struct ObjectFact {
     pub obj: Arc<ObjectRef>,
     /// Effective namespace; `None` for cluster-scoped kinds.
     pub namespace: Option<String>,
-    pub labels: BTreeMap<String, String>,
     /// The object's grip: its `metadata.name` entry, else its `kind` entry.
     pub loc: Loc,
 }
@@ -40,7 +42,33 @@ pub struct WorkloadFact {
     pub template_labels: BTreeMap<String, String>,
     /// The template's `labels` key, else the nearest existing ancestor.
     pub labels_loc: Loc,
+    /// The object's grip (its `metadata.name` entry).
+    pub loc: Loc,
     pub containers: Vec<ContainerFact>,
+    /// `spec.hostNetwork: true`.
+    pub host_network: bool,
+}
+
+impl WorkloadFact {
+    /// `Kind/name`.
+    pub fn display(&self) -> String {
+        format!("{}/{}", self.obj.kind, self.obj.name.as_deref().unwrap_or("<unnamed>"))
+    }
+
+    /// Whether a container declares a port with this name.
+    pub fn has_port_name(&self, name: &str) -> bool {
+        self.containers
+            .iter()
+            .any(|c| c.ports.iter().any(|p| p.name.as_deref() == Some(name)))
+    }
+}
+
+/// A declared container port.
+#[derive(Debug, Clone)]
+pub struct PortDecl {
+    pub name: Option<String>,
+    pub port: i32,
+    pub protocol: String,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +77,7 @@ pub struct ContainerFact {
     pub image: Option<String>,
     /// The `image` entry, else the container's grip.
     pub image_loc: Loc,
+    pub ports: Vec<PortDecl>,
 }
 
 /// The facts of one file.
@@ -57,6 +86,7 @@ pub struct FileFacts {
     pub objects: Vec<ObjectFact>,
     pub namespaces: Vec<NamespaceFact>,
     pub workloads: Vec<WorkloadFact>,
+    pub netpols: Vec<NetpolFact>,
 }
 
 impl FileFacts {
@@ -72,12 +102,11 @@ impl FileFacts {
         } else {
             at(&Route::root().key("kind"))
         };
-        let labels = obj.labels().cloned().unwrap_or_default();
         if obj.kind == "Namespace" && obj.api_version == "v1" {
             if let Some(name) = obj.name() {
                 self.namespaces.push(NamespaceFact {
                     name: name.to_string(),
-                    labels: labels.clone(),
+                    labels: obj.labels().cloned().unwrap_or_default(),
                     obj: oref.clone(),
                     loc,
                     labels_loc: at(&Route::root().keys(&["metadata", "labels"])),
@@ -102,6 +131,17 @@ impl FileFacts {
                         name: c.name().to_string(),
                         image: c.container.image.clone(),
                         image_loc,
+                        ports: c
+                            .container
+                            .ports
+                            .iter()
+                            .flatten()
+                            .map(|p| PortDecl {
+                                name: p.name.clone(),
+                                port: p.container_port,
+                                protocol: p.protocol.clone().unwrap_or_else(|| "TCP".to_string()),
+                            })
+                            .collect(),
                     }
                 })
                 .collect();
@@ -110,13 +150,18 @@ impl FileFacts {
                 namespace: ns.clone(),
                 template_labels: w.meta.and_then(|m| m.labels.clone()).unwrap_or_default(),
                 labels_loc: at(&w.labels_route()),
+                loc,
                 containers,
+                host_network: w.spec.host_network == Some(true),
             });
+        }
+        if let (Typed::NetworkPolicy(np), Some(ns)) = (&obj.typed, &namespace) {
+            self.netpols
+                .push(NetpolFact::new(obj, np, tree, file, oref, ns.clone()));
         }
         self.objects.push(ObjectFact {
             obj: oref.clone(),
             namespace,
-            labels,
             loc,
         });
     }
@@ -135,6 +180,11 @@ pub struct Index {
     by_kind_namespace_name: HashMap<(String, Option<String>, String), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
     pub namespace_names: std::collections::BTreeSet<String>,
+    pub netpols: Vec<NetpolFact>,
+    /// NetworkPolicies by namespace, as indices into `netpols`.
+    pub netpols_by_namespace: BTreeMap<String, Vec<usize>>,
+    /// Workloads by (namespace, label key, label value), for selector lookups.
+    workloads_by_label: HashMap<(String, String, String), Vec<usize>>,
 }
 
 impl Index {
@@ -147,12 +197,29 @@ impl Index {
                 index.namespaces.entry(ns.name.clone()).or_insert(ns);
             }
             for w in facts.workloads {
+                let i = index.workloads.len();
                 index
                     .workloads_by_namespace
                     .entry(w.namespace.clone())
                     .or_default()
-                    .push(index.workloads.len());
+                    .push(i);
+                for (k, v) in &w.template_labels {
+                    index
+                        .workloads_by_label
+                        .entry((w.namespace.clone(), k.clone(), v.clone()))
+                        .or_default()
+                        .push(i);
+                }
                 index.workloads.push(w);
+            }
+            for p in facts.netpols {
+                index.namespace_names.insert(p.namespace.clone());
+                index
+                    .netpols_by_namespace
+                    .entry(p.namespace.clone())
+                    .or_default()
+                    .push(index.netpols.len());
+                index.netpols.push(p);
             }
             for o in facts.objects {
                 if let Some(ns) = &o.namespace {
@@ -184,5 +251,62 @@ impl Index {
             .into_iter()
             .flatten()
             .map(|i| &self.workloads[*i])
+    }
+
+    /// The workloads of a namespace whose pod-template labels match `selector`. A selector
+    /// that requires a label is answered from the label index (no scan of the namespace).
+    pub fn workloads_matching<'a>(
+        &'a self,
+        namespace: &str,
+        selector: &'a Selector,
+    ) -> impl Iterator<Item = &'a WorkloadFact> + 'a {
+        self.workload_indices_matching(namespace, selector)
+            .map(|i| &self.workloads[i])
+    }
+
+    /// Like [`Index::workloads_matching`], as indices into `workloads`.
+    pub fn workload_indices_matching<'a>(
+        &'a self,
+        namespace: &str,
+        selector: &'a Selector,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let candidates: &[usize] = match selector.required_pair() {
+            Some((k, v)) => self
+                .workloads_by_label
+                .get(&(namespace.to_string(), k.to_string(), v.to_string()))
+                .map_or(&[], Vec::as_slice),
+            None => self.workloads_by_namespace.get(namespace).map_or(&[], Vec::as_slice),
+        };
+        candidates
+            .iter()
+            .copied()
+            .filter(|i| selector.matches(&self.workloads[*i].template_labels))
+    }
+
+    /// The NetworkPolicies of a namespace.
+    pub fn netpols_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a NetpolFact> + 'a {
+        self.netpols_by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.netpols[*i])
+    }
+
+    /// Whether `selector` matches namespace `name`: against its `Namespace` object's labels
+    /// when the set declares it, else only the `kubernetes.io/metadata.name` label the
+    /// control plane sets is known (three-valued, rule-families §0.4).
+    pub fn namespace_matches(&self, name: &str, selector: &Selector) -> Tri {
+        const NAME_LABEL: &str = "kubernetes.io/metadata.name";
+        match self.namespaces.get(name) {
+            Some(ns) => {
+                let mut labels = ns.labels.clone();
+                labels.insert(NAME_LABEL.to_string(), name.to_string());
+                if selector.matches(&labels) { Tri::Yes } else { Tri::No }
+            }
+            None => {
+                let labels = BTreeMap::from([(NAME_LABEL.to_string(), name.to_string())]);
+                selector.matches_partial(&labels, |k| k == NAME_LABEL)
+            }
+        }
     }
 }

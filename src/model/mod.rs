@@ -6,8 +6,10 @@ pub mod image;
 pub mod kinds;
 pub mod load;
 pub mod namespaces;
+pub mod netpol;
 pub mod object;
 pub mod pss;
+pub mod selector;
 pub mod views;
 
 pub use facts::{FileFacts, Index, NamespaceFact, ObjectFact, WorkloadFact};

@@ -15,11 +15,16 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     } else {
         Renderer::plain()
     };
+    // Findings come sorted by file: keep the texts of the current finding's files only.
     let mut cache: HashMap<FileId, Option<(Arc<str>, LineIndex)>> = HashMap::new();
     for f in &cx.outcome.findings {
-        for loc in std::iter::once(f.loc()).chain(f.related.iter().map(|r| r.loc)) {
-            cache.entry(loc.file).or_insert_with(|| {
-                cx.files.text(loc.file).map(|t| {
+        let needed: Vec<FileId> = std::iter::once(f.loc().file)
+            .chain(f.related.iter().map(|r| r.loc.file))
+            .collect();
+        cache.retain(|id, _| needed.contains(id));
+        for id in needed {
+            cache.entry(id).or_insert_with(|| {
+                cx.files.text(id).map(|t| {
                     let idx = LineIndex::new(&t);
                     (t, idx)
                 })

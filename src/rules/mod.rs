@@ -5,6 +5,7 @@ use crate::engine::{RuleEntry, entry};
 
 pub mod core;
 pub mod image;
+pub mod netpol;
 pub mod ns;
 pub mod pss;
 pub mod secret;
@@ -18,6 +19,19 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<core::unused_suppression::UnusedSuppression>(),
         entry::<image::mutable_tag::MutableTag>(),
         entry::<image::not_digest_pinned::NotDigestPinned>(),
+        entry::<netpol::allow_all::AllowAll>(),
+        entry::<netpol::allow_all_rule::AllowAllRule>(),
+        entry::<netpol::dangling_peer::DanglingPeer>(),
+        entry::<netpol::dangling_policy::DanglingPolicy>(),
+        entry::<netpol::egress_deny_without_dns::EgressDenyWithoutDns>(),
+        entry::<netpol::egress_only_denies_ingress::EgressOnlyDeniesIngress>(),
+        entry::<netpol::invalid_selector::InvalidSelector>(),
+        entry::<netpol::ipblock_except_outside_cidr::IpblockExceptOutsideCidr>(),
+        entry::<netpol::named_port_unresolved::NamedPortUnresolved>(),
+        entry::<netpol::namespace_no_default_deny_egress::NamespaceNoDefaultDenyEgress>(),
+        entry::<netpol::namespace_no_default_deny_ingress::NamespaceNoDefaultDenyIngress>(),
+        entry::<netpol::rules_ignored_by_policytypes::RulesIgnoredByPolicytypes>(),
+        entry::<netpol::workload_not_isolated::WorkloadNotIsolated>(),
         entry::<ns::psa_audit_warn_without_enforce::PsaAuditWarnWithoutEnforce>(),
         entry::<ns::psa_enforce_missing::PsaEnforceMissing>(),
         entry::<ns::psa_enforce_privileged::PsaEnforcePrivileged>(),

@@ -131,7 +131,11 @@ pub fn grip(tree: &Tree<'_>, node: NodeId) -> Span {
         let entry = tree.get_entry(node, "name").or_else(|| tree.entries(node).next());
         if let Some((k, v)) = entry {
             let (ks, vs) = (tree.span(k), tree.span(v));
-            return if vs.start.line == vs.end.line { ks.to(vs) } else { ks };
+            return if vs.start.line == ks.end.line && vs.end.line == ks.end.line {
+                ks.to(vs)
+            } else {
+                ks
+            };
         }
     }
     tree.span(node)

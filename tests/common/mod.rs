@@ -59,7 +59,7 @@ pub fn normalize(s: &str) -> String {
             }
             _ => line.to_string(),
         };
-        out.push_str(&line.replace(env!("CARGO_PKG_VERSION"), "[VERSION]"));
+        out.push_str(&line.replace(concat!("\"", env!("CARGO_PKG_VERSION"), "\""), "\"[VERSION]\""));
         out.push('\n');
     }
     out
