@@ -2,13 +2,16 @@
 //! from them once. Cross-object rules are lookups in the index, never scans of all pairs.
 //! Facts hold resolved locations, so no tree outlives its file's processing.
 
+use super::gitops::{ApplicationFact, CanaryFact};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
+use super::scaling::{HpaFact, HpaView, PdbFact};
 use super::selector::{Selector, Tri};
+use super::views::ContainerKind;
 use super::views::Workload;
 use crate::source::{FileId, Loc, Route, Tree, grip};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Every object: identity, effective namespace, labels.
@@ -47,6 +50,12 @@ pub struct WorkloadFact {
     pub containers: Vec<ContainerFact>,
     /// `spec.hostNetwork: true`.
     pub host_network: bool,
+    /// `spec.replicas` as written, with its location.
+    pub replicas: Option<(i32, Loc)>,
+    /// The controller's `spec.selector.matchLabels`.
+    pub selector_labels: BTreeMap<String, String>,
+    /// The `spec.selector` entry (or the nearest existing parent).
+    pub selector_loc: Loc,
 }
 
 impl WorkloadFact {
@@ -78,6 +87,13 @@ pub struct ContainerFact {
     /// The `image` entry, else the container's grip.
     pub image_loc: Loc,
     pub ports: Vec<PortDecl>,
+    pub kind: ContainerKind,
+    /// An init container with `restartPolicy: Always` (a native sidecar).
+    pub sidecar: bool,
+    /// Resources with a request, or a limit (requests default to limits).
+    pub requested: BTreeSet<String>,
+    /// The container's grip.
+    pub loc: Loc,
 }
 
 /// The facts of one file.
@@ -87,6 +103,12 @@ pub struct FileFacts {
     pub namespaces: Vec<NamespaceFact>,
     pub workloads: Vec<WorkloadFact>,
     pub netpols: Vec<NetpolFact>,
+    pub hpas: Vec<HpaFact>,
+    pub pdbs: Vec<PdbFact>,
+    /// (namespace, resources with a container default request or limit) of LimitRanges.
+    pub limit_ranges: Vec<(String, BTreeSet<String>)>,
+    pub canaries: Vec<CanaryFact>,
+    pub applications: Vec<ApplicationFact>,
 }
 
 impl FileFacts {
@@ -127,7 +149,21 @@ impl FileFacts {
                             span: grip(tree, c.route.walk(tree, obj.root).node),
                         }
                     };
+                    let resources = c.container.resources.as_ref();
+                    let requested = resources
+                        .iter()
+                        .flat_map(|r| r.requests.iter().flatten().chain(r.limits.iter().flatten()))
+                        .map(|(k, _)| k.clone())
+                        .collect();
                     ContainerFact {
+                        kind: c.kind,
+                        sidecar: c.kind == ContainerKind::Init
+                            && c.container.restart_policy.as_deref() == Some("Always"),
+                        requested,
+                        loc: Loc {
+                            file,
+                            span: grip(tree, c.route.walk(tree, obj.root).node),
+                        },
                         name: c.name().to_string(),
                         image: c.container.image.clone(),
                         image_loc,
@@ -153,7 +189,56 @@ impl FileFacts {
                 loc,
                 containers,
                 host_network: w.spec.host_network == Some(true),
+                replicas: replicas(obj).map(|r| (r, at(&Route::root().keys(&["spec", "replicas"])))),
+                selector_labels: selector_labels(obj),
+                selector_loc: at(&Route::root().keys(&["spec", "selector"])),
             });
+        }
+        if let Some(ns) = &namespace {
+            match &obj.typed {
+                Typed::PodDisruptionBudget(p) => {
+                    let spec = p.spec.clone().unwrap_or_default();
+                    let field = if spec.max_unavailable.is_some() {
+                        "maxUnavailable"
+                    } else {
+                        "minAvailable"
+                    };
+                    let sel_route = Route::root().keys(&["spec", "selector"]);
+                    self.pdbs.push(PdbFact {
+                        obj: oref.clone(),
+                        namespace: ns.clone(),
+                        name: obj.name().unwrap_or("<unnamed>").to_string(),
+                        // A PDB without a selector selects nothing.
+                        selector: spec
+                            .selector
+                            .as_ref()
+                            .map(|s| Selector::new(s, |i| at(&sel_route.key("matchExpressions").index(i))))
+                            .unwrap_or_else(Selector::nothing),
+                        min_available: spec.min_available.clone(),
+                        max_unavailable: spec.max_unavailable.clone(),
+                        loc: at(&Route::root().keys(&["spec", field])),
+                    });
+                }
+                Typed::LimitRange(l) => {
+                    let defaults = l
+                        .spec
+                        .iter()
+                        .flat_map(|s| s.limits.iter())
+                        .filter(|i| i.type_ == "Container")
+                        .flat_map(|i| i.default_request.iter().flatten().chain(i.default.iter().flatten()))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    self.limit_ranges.push((ns.clone(), defaults));
+                }
+                Typed::Canary(c) => self
+                    .canaries
+                    .push(CanaryFact::new(obj, c, tree, file, oref, ns.clone())),
+                Typed::Application(a) => self.applications.push(ApplicationFact::new(obj, a, oref)),
+                _ => {}
+            }
+            if let Some(view) = HpaView::of(obj) {
+                self.hpas.push(HpaFact::new(obj, &view, tree, file, oref, ns.clone()));
+            }
         }
         if let (Typed::NetworkPolicy(np), Some(ns)) = (&obj.typed, &namespace) {
             self.netpols
@@ -165,6 +250,35 @@ impl FileFacts {
             loc,
         });
     }
+}
+
+/// `spec.replicas` of a scalable workload, as written.
+fn replicas(obj: &Object) -> Option<i32> {
+    match &obj.typed {
+        Typed::Deployment(d) => d.spec.replicas,
+        Typed::StatefulSet(d) => d.spec.replicas,
+        Typed::ReplicaSet(d) => d.spec.replicas,
+        Typed::ReplicationController(d) => d.spec.as_ref().and_then(|s| s.replicas),
+        _ => None,
+    }
+}
+
+/// The controller's `spec.selector.matchLabels`.
+fn selector_labels(obj: &Object) -> BTreeMap<String, String> {
+    let labels = match &obj.typed {
+        Typed::Deployment(d) => d.spec.selector.match_labels.as_ref(),
+        Typed::StatefulSet(d) => d.spec.selector.match_labels.as_ref(),
+        Typed::DaemonSet(d) => d.spec.selector.match_labels.as_ref(),
+        Typed::ReplicaSet(d) => d.spec.selector.match_labels.as_ref(),
+        Typed::Job(d) => d
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.as_ref())
+            .and_then(|s| s.match_labels.as_ref()),
+        Typed::ReplicationController(d) => d.spec.as_ref().and_then(|s| s.selector.as_ref()),
+        _ => None,
+    };
+    labels.cloned().unwrap_or_default()
 }
 
 /// Everything the cross-object phase knows, indexed once.
@@ -185,6 +299,16 @@ pub struct Index {
     pub netpols_by_namespace: BTreeMap<String, Vec<usize>>,
     /// Workloads by (namespace, label key, label value), for selector lookups.
     workloads_by_label: HashMap<(String, String, String), Vec<usize>>,
+    /// Workloads by (kind, namespace, name).
+    workload_by_name: HashMap<(String, String, String), usize>,
+    pub hpas: Vec<HpaFact>,
+    /// HPAs by (namespace, target kind, target name), as indices into `hpas`.
+    pub hpas_by_target: BTreeMap<(String, String, String), Vec<usize>>,
+    pub pdbs: Vec<PdbFact>,
+    /// Resources with a container default in a LimitRange of the namespace.
+    pub limit_range_defaults: HashMap<String, BTreeSet<String>>,
+    pub canaries: Vec<CanaryFact>,
+    pub applications: Vec<ApplicationFact>,
 }
 
 impl Index {
@@ -198,6 +322,12 @@ impl Index {
             }
             for w in facts.workloads {
                 let i = index.workloads.len();
+                if let Some(name) = &w.obj.name {
+                    index
+                        .workload_by_name
+                        .entry((w.obj.kind.clone(), w.namespace.clone(), name.clone()))
+                        .or_insert(i);
+                }
                 index
                     .workloads_by_namespace
                     .entry(w.namespace.clone())
@@ -212,6 +342,20 @@ impl Index {
                 }
                 index.workloads.push(w);
             }
+            for h in facts.hpas {
+                index
+                    .hpas_by_target
+                    .entry((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()))
+                    .or_default()
+                    .push(index.hpas.len());
+                index.hpas.push(h);
+            }
+            index.pdbs.extend(facts.pdbs);
+            for (ns, defaults) in facts.limit_ranges {
+                index.limit_range_defaults.entry(ns).or_default().extend(defaults);
+            }
+            index.canaries.extend(facts.canaries);
+            index.applications.extend(facts.applications);
             for p in facts.netpols {
                 index.namespace_names.insert(p.namespace.clone());
                 index
@@ -281,6 +425,13 @@ impl Index {
             .iter()
             .copied()
             .filter(|i| selector.matches(&self.workloads[*i].template_labels))
+    }
+
+    /// The workload of a kind with this name in this namespace.
+    pub fn workload(&self, kind: &str, namespace: &str, name: &str) -> Option<&WorkloadFact> {
+        self.workload_by_name
+            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
+            .map(|i| &self.workloads[*i])
     }
 
     /// The NetworkPolicies of a namespace.

@@ -5,6 +5,7 @@
 //! today's type. Unknown fields are reported only for canonical versions: legacy versions
 //! had fields of their own.
 
+use super::crd;
 use crate::source::NodeId;
 use crate::source::de::{Context, DeError};
 use k8s_openapi::api::{apps, autoscaling, batch, core, networking, policy, rbac};
@@ -14,7 +15,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 const MAX_TYPE_ERRORS: usize = 16;
 
 macro_rules! typed_kinds {
-    ($( $variant:ident => $ty:ty, kind $kind:literal, [$($ver:literal),+], legacy [$($legacy:literal),*]; )*) => {
+    ($( $variant:ident => $ty:ty, kind $kind:literal, [$($ver:literal),+], legacy [$($legacy:literal),*] $(, $partial:ident)?; )*) => {
         /// An object read into its typed struct, or `Generic` (unknown kind, CRD, an
         /// object that failed to type-check, or a SOPS-encrypted document).
         #[derive(Debug)]
@@ -56,6 +57,14 @@ macro_rules! typed_kinds {
                 None
             }
 
+            /// Our own structs for custom resources declare only the fields rules read:
+            /// other keys are not unknown fields.
+            pub fn partial(self) -> bool {
+                match self {
+                    $( TypedKind::$variant => false $( || stringify!($partial) == "partial" )?, )*
+                }
+            }
+
             /// Deserializes `node` into this kind's struct. Values that fail to type-check
             /// are returned as errors and left out, so the rest of the object is still read.
             pub fn read(self, cx: &Context<'_, '_>, node: NodeId) -> (Option<Typed>, Vec<DeError>) {
@@ -95,6 +104,9 @@ typed_kinds! {
     ClusterRole => rbac::v1::ClusterRole, kind "ClusterRole", ["rbac.authorization.k8s.io/v1"], legacy ["rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1"];
     RoleBinding => rbac::v1::RoleBinding, kind "RoleBinding", ["rbac.authorization.k8s.io/v1"], legacy ["rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1"];
     ClusterRoleBinding => rbac::v1::ClusterRoleBinding, kind "ClusterRoleBinding", ["rbac.authorization.k8s.io/v1"], legacy ["rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1"];
+    Canary => crd::Canary, kind "Canary", ["flagger.app/v1beta1"], legacy ["flagger.app/v1alpha3"], partial;
+    MetricTemplate => crd::MetricTemplate, kind "MetricTemplate", ["flagger.app/v1beta1"], legacy [], partial;
+    Application => crd::Application, kind "Application", ["argoproj.io/v1alpha1"], legacy [], partial;
 }
 
 /// Kinds that are never namespaced (rule-families §0.1). Any other kind is namespaced.

@@ -206,7 +206,7 @@ fn load_object(out: &mut Loaded<'_>, doc: usize, node: NodeId, prefix: Route, st
     let mut typed_ok = false;
     if let Some((which, legacy)) = typed {
         obj.legacy_api = legacy;
-        let cx = Context::new(tree, limits.max_alias_nodes, !legacy);
+        let cx = Context::new(tree, limits.max_alias_nodes, !legacy && !which.partial());
         let (typed, errors) = which.read(&cx, node);
         for e in &errors {
             out.issues.push(type_issue(tree, e, &prefix, doc, index, node));

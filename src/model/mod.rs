@@ -1,7 +1,9 @@
 //! The Kubernetes vocabulary: kinds, typed objects, loading, views over workloads and
 //! containers, and the facts and index that cross-object rules query. Knows no rule.
 
+pub mod crd;
 pub mod facts;
+pub mod gitops;
 pub mod image;
 pub mod kinds;
 pub mod load;
@@ -9,6 +11,7 @@ pub mod namespaces;
 pub mod netpol;
 pub mod object;
 pub mod pss;
+pub mod scaling;
 pub mod selector;
 pub mod views;
 

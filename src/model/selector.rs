@@ -92,6 +92,18 @@ impl Selector {
         out
     }
 
+    /// A selector that matches nothing (an absent selector, where absent means none).
+    pub fn nothing() -> Selector {
+        Selector {
+            requirements: vec![Requirement {
+                key: String::new(),
+                op: Op::In,
+                values: vec![String::new()],
+            }],
+            ..Selector::default()
+        }
+    }
+
     /// Matches everything: no labels and no requirements (`{}`).
     pub fn is_empty(&self) -> bool {
         self.match_labels.is_empty() && self.requirements.is_empty() && self.invalid.is_empty()

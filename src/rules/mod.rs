@@ -3,7 +3,10 @@
 
 use crate::engine::{RuleEntry, entry};
 
+pub mod argocd;
+pub mod canary;
 pub mod core;
+pub mod hpa;
 pub mod image;
 pub mod netpol;
 pub mod ns;
@@ -13,10 +16,42 @@ pub mod secret;
 /// The registry: every rule plimsoll has.
 pub fn all() -> Vec<RuleEntry> {
     vec![
+        entry::<argocd::autosync_without_selfheal::AutosyncWithoutSelfheal>(),
+        entry::<argocd::ignore_differences_not_respected::IgnoreDifferencesNotRespected>(),
+        entry::<argocd::prune_allow_empty::PruneAllowEmpty>(),
+        entry::<canary::analysis_skipped::AnalysisSkipped>(),
+        entry::<canary::autoscaler_mismatch::AutoscalerMismatch>(),
+        entry::<canary::coarse_steps::CoarseSteps>(),
+        entry::<canary::failure_threshold_high::FailureThresholdHigh>(),
+        entry::<canary::gitops_replicas_conflict::GitopsReplicasConflict>(),
+        entry::<canary::invalid_weights::InvalidWeights>(),
+        entry::<canary::metric_no_threshold::MetricNoThreshold>(),
+        entry::<canary::metric_template_missing::MetricTemplateMissing>(),
+        entry::<canary::no_load_test::NoLoadTest>(),
+        entry::<canary::no_metrics_or_gates::NoMetricsOrGates>(),
+        entry::<canary::target_not_found::TargetNotFound>(),
+        entry::<canary::weak_threshold::WeakThreshold>(),
         entry::<core::duplicate_key::DuplicateKey>(),
         entry::<core::invalid_manifest::InvalidManifest>(),
         entry::<core::unknown_field::UnknownField>(),
         entry::<core::unused_suppression::UnusedSuppression>(),
+        entry::<hpa::behavior_absent::BehaviorAbsent>(),
+        entry::<hpa::cpu_only::CpuOnly>(),
+        entry::<hpa::deprecated_api_version::DeprecatedApiVersion>(),
+        entry::<hpa::duplicate_target::DuplicateTarget>(),
+        entry::<hpa::invalid_behavior::InvalidBehavior>(),
+        entry::<hpa::invalid_bounds::InvalidBounds>(),
+        entry::<hpa::metric_target_mismatch::MetricTargetMismatch>(),
+        entry::<hpa::min_equals_max::MinEqualsMax>(),
+        entry::<hpa::min_replicas_low::MinReplicasLow>(),
+        entry::<hpa::missing_resource_requests::MissingResourceRequests>(),
+        entry::<hpa::pdb_blocks_eviction::PdbBlocksEviction>(),
+        entry::<hpa::scaledown_no_stabilization::ScaledownNoStabilization>(),
+        entry::<hpa::scaleup_extreme::ScaleupExtreme>(),
+        entry::<hpa::scaling_disabled::ScalingDisabled>(),
+        entry::<hpa::target_not_found::TargetNotFound>(),
+        entry::<hpa::target_not_scalable::TargetNotScalable>(),
+        entry::<hpa::target_replicas_conflict::TargetReplicasConflict>(),
         entry::<image::mutable_tag::MutableTag>(),
         entry::<image::not_digest_pinned::NotDigestPinned>(),
         entry::<netpol::allow_all::AllowAll>(),

@@ -1,0 +1,218 @@
+//! Small serde structs of our own for the custom resources rules read: Flagger `Canary` and
+//! `MetricTemplate`, Argo CD `Application`. Only the fields the rules read are declared; the
+//! rest is skipped (and not reported as unknown). They are deserialized through the same
+//! spanned tree as every typed object, so that positions stay exact.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Deserialize;
+
+/// `flagger.app/v1beta1` `Canary`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Canary {
+    pub metadata: ObjectMeta,
+    pub spec: CanarySpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CanarySpec {
+    pub target_ref: Option<CrossRef>,
+    pub autoscaler_ref: Option<CrossRef>,
+    pub skip_analysis: Option<bool>,
+    pub analysis: Option<Analysis>,
+    /// The legacy name of `analysis`.
+    pub canary_analysis: Option<Analysis>,
+    pub provider: Option<String>,
+}
+
+impl CanarySpec {
+    /// `analysis`, or its legacy name `canaryAnalysis`, with the key used.
+    pub fn analysis(&self) -> Option<(&Analysis, &'static str)> {
+        self.analysis
+            .as_ref()
+            .map(|a| (a, "analysis"))
+            .or_else(|| self.canary_analysis.as_ref().map(|a| (a, "canaryAnalysis")))
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CrossRef {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Analysis {
+    pub interval: Option<String>,
+    pub threshold: Option<i64>,
+    pub max_weight: Option<f64>,
+    pub step_weight: Option<f64>,
+    pub step_weights: Option<Vec<f64>>,
+    pub iterations: Option<i64>,
+    #[serde(rename = "match")]
+    pub match_: Option<serde_json::Value>,
+    pub metrics: Option<Vec<CanaryMetric>>,
+    pub webhooks: Option<Vec<Webhook>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CanaryMetric {
+    pub name: String,
+    pub interval: Option<String>,
+    pub threshold_range: Option<ThresholdRange>,
+    /// Deprecated single threshold.
+    pub threshold: Option<f64>,
+    pub template_ref: Option<TemplateRef>,
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ThresholdRange {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TemplateRef {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Webhook {
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub name: Option<String>,
+    pub url: Option<String>,
+}
+
+impl Webhook {
+    /// The webhook's type; Flagger treats an absent type as `rollout`.
+    pub fn kind(&self) -> &str {
+        self.type_.as_deref().filter(|t| !t.is_empty()).unwrap_or("rollout")
+    }
+}
+
+/// `flagger.app/v1beta1` `MetricTemplate`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MetricTemplate {
+    pub metadata: ObjectMeta,
+}
+
+/// `argoproj.io/v1alpha1` `Application`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Application {
+    pub metadata: ObjectMeta,
+    pub spec: ApplicationSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ApplicationSpec {
+    pub destination: Option<Destination>,
+    pub sync_policy: Option<SyncPolicy>,
+    pub ignore_differences: Option<Vec<IgnoreDifference>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Destination {
+    pub namespace: Option<String>,
+    pub server: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SyncPolicy {
+    pub automated: Option<Automated>,
+    pub sync_options: Option<Vec<String>>,
+}
+
+impl SyncPolicy {
+    /// Automated sync is on: `automated: {}` or `enabled: true`; `enabled: false` turns it off.
+    pub fn automated(&self) -> Option<&Automated> {
+        self.automated.as_ref().filter(|a| a.enabled != Some(false))
+    }
+
+    pub fn has_option(&self, option: &str) -> bool {
+        self.sync_options.iter().flatten().any(|o| o.trim() == option)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Automated {
+    pub enabled: Option<bool>,
+    pub prune: Option<bool>,
+    pub self_heal: Option<bool>,
+    pub allow_empty: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default, rename_all = "camelCase")]
+pub struct IgnoreDifference {
+    pub group: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub json_pointers: Option<Vec<String>>,
+    pub jq_path_expressions: Option<Vec<String>>,
+}
+
+/// A Go duration (`1m`, `30s`, `1h30m`, `500ms`) in seconds.
+pub fn go_duration_seconds(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if s == "0" {
+        return Some(0.0);
+    }
+    let mut total = 0.0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        if num_end == 0 {
+            return None;
+        }
+        let n: f64 = rest[..num_end].parse().ok()?;
+        rest = &rest[num_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_end] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        total += n * factor;
+        rest = &rest[unit_end..];
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration_seconds;
+
+    #[test]
+    fn durations() {
+        assert_eq!(go_duration_seconds("1m"), Some(60.0));
+        assert_eq!(go_duration_seconds("1h30m"), Some(5400.0));
+        assert_eq!(go_duration_seconds("500ms"), Some(0.5));
+        assert_eq!(go_duration_seconds("30"), None);
+        assert_eq!(go_duration_seconds("m"), None);
+    }
+}

@@ -1,0 +1,371 @@
+//! HorizontalPodAutoscalers (one view over `autoscaling/v1` and `v2`), their behavior with
+//! upstream defaults, scale-rate arithmetic, and the facts kept for cross-object rules
+//! (rule-families §2).
+
+use super::kinds::Typed;
+use super::object::{Object, ObjectRef};
+use super::selector::Selector;
+use crate::source::{FileId, Loc, Route, Tree};
+use k8s_openapi::api::autoscaling::v2::{
+    HPAScalingRules, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricSpec,
+};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::sync::Arc;
+
+/// What an HPA scales.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TargetRef {
+    pub api_version: Option<String>,
+    pub kind: String,
+    pub name: String,
+}
+
+impl TargetRef {
+    /// `Kind/name`.
+    pub fn display(&self) -> String {
+        format!("{}/{}", self.kind, self.name)
+    }
+
+    /// The API group named by `apiVersion` (`apps/v1` → `apps`).
+    pub fn group(&self) -> Option<&str> {
+        self.api_version.as_deref().map(super::kinds::group_of)
+    }
+}
+
+/// An HPA of either API version.
+pub struct HpaView<'a> {
+    /// The `autoscaling/v2` (or `v2beta2`) spec; `None` for `autoscaling/v1`.
+    pub v2: Option<&'a HorizontalPodAutoscalerSpec>,
+    /// As written; the API defaults it to 1.
+    pub min_replicas: Option<i32>,
+    pub max_replicas: i32,
+    pub target: TargetRef,
+    /// `autoscaling/v1`'s `targetCPUUtilizationPercentage`.
+    pub v1_cpu: Option<i32>,
+}
+
+impl<'a> HpaView<'a> {
+    pub fn of(obj: &'a Object) -> Option<HpaView<'a>> {
+        match &obj.typed {
+            Typed::HorizontalPodAutoscaler(h) => Some(HpaView {
+                v2: Some(&h.spec),
+                min_replicas: h.spec.min_replicas,
+                max_replicas: h.spec.max_replicas,
+                target: TargetRef {
+                    api_version: h.spec.scale_target_ref.api_version.clone(),
+                    kind: h.spec.scale_target_ref.kind.clone(),
+                    name: h.spec.scale_target_ref.name.clone(),
+                },
+                v1_cpu: None,
+            }),
+            Typed::HorizontalPodAutoscalerV1(h) => Some(HpaView {
+                v2: None,
+                min_replicas: h.spec.min_replicas,
+                max_replicas: h.spec.max_replicas,
+                target: TargetRef {
+                    api_version: h.spec.scale_target_ref.api_version.clone(),
+                    kind: h.spec.scale_target_ref.kind.clone(),
+                    name: h.spec.scale_target_ref.name.clone(),
+                },
+                v1_cpu: h.spec.target_cpu_utilization_percentage,
+            }),
+            _ => None,
+        }
+    }
+
+    /// `minReplicas` after defaulting.
+    pub fn min(&self) -> i32 {
+        self.min_replicas.unwrap_or(1)
+    }
+
+    pub fn metrics(&self) -> &'a [MetricSpec] {
+        self.v2.and_then(|s| s.metrics.as_deref()).unwrap_or(&[])
+    }
+
+    pub fn behavior(&self) -> Option<&'a HorizontalPodAutoscalerBehavior> {
+        self.v2.and_then(|s| s.behavior.as_ref())
+    }
+
+    /// The resources whose utilization the HPA scales on, with the container for a
+    /// `ContainerResource` metric, and the metric's index (`None`: the v1 CPU target or the
+    /// default CPU metric of an HPA without metrics).
+    pub fn utilization_needs(&self) -> Vec<(String, Option<String>, Option<usize>)> {
+        if self.v2.is_none() {
+            return vec![("cpu".to_string(), None, None)];
+        }
+        let metrics = self.metrics();
+        if metrics.is_empty() {
+            // Defaulted to a CPU utilization metric.
+            return vec![("cpu".to_string(), None, None)];
+        }
+        let mut out = Vec::new();
+        for (i, m) in metrics.iter().enumerate() {
+            if let Some(r) = &m.resource {
+                if r.target.type_ == "Utilization" {
+                    out.push((r.name.clone(), None, Some(i)));
+                }
+            }
+            if let Some(r) = &m.container_resource {
+                if r.target.type_ == "Utilization" {
+                    out.push((r.name.clone(), Some(r.container.clone()), Some(i)));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A scaling policy: (`Pods` or `Percent`, value, period in seconds).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub kind: String,
+    pub value: i32,
+    pub period: i32,
+}
+
+/// One direction's rules after defaulting (`SetDefaults_HorizontalPodAutoscalerBehavior`):
+/// user fields win field by field, `policies` is replaced as a whole.
+#[derive(Clone, Debug)]
+pub struct EffectiveRules {
+    /// `None` for scale-down when not set: the controller's flag applies (300 s).
+    pub window: Option<i32>,
+    pub select: String,
+    pub policies: Vec<Policy>,
+}
+
+impl EffectiveRules {
+    /// The stabilization window actually in force.
+    pub fn window_seconds(&self) -> i32 {
+        self.window.unwrap_or(DEFAULT_DOWNSCALE_WINDOW)
+    }
+}
+
+/// `--horizontal-pod-autoscaler-downscale-stabilization`, default 5 minutes.
+pub const DEFAULT_DOWNSCALE_WINDOW: i32 = 300;
+
+pub fn effective_rules(behavior: Option<&HorizontalPodAutoscalerBehavior>, up: bool) -> EffectiveRules {
+    let user: Option<&HPAScalingRules> =
+        behavior.and_then(|b| if up { b.scale_up.as_ref() } else { b.scale_down.as_ref() });
+    let default_policies = if up {
+        vec![
+            Policy {
+                kind: "Pods".into(),
+                value: 4,
+                period: 15,
+            },
+            Policy {
+                kind: "Percent".into(),
+                value: 100,
+                period: 15,
+            },
+        ]
+    } else {
+        vec![Policy {
+            kind: "Percent".into(),
+            value: 100,
+            period: 15,
+        }]
+    };
+    EffectiveRules {
+        window: user
+            .and_then(|u| u.stabilization_window_seconds)
+            .or(if up { Some(0) } else { None }),
+        select: user
+            .and_then(|u| u.select_policy.clone())
+            .unwrap_or_else(|| "Max".to_string()),
+        policies: match user.and_then(|u| u.policies.as_ref()) {
+            Some(p) => p
+                .iter()
+                .map(|p| Policy {
+                    kind: p.type_.clone(),
+                    value: p.value,
+                    period: p.period_seconds,
+                })
+                .collect(),
+            None => default_policies,
+        },
+    }
+}
+
+/// The largest factor by which a policy lets the replica count grow in 60 s, starting from
+/// `current` replicas (rule-families §2.3): Percent compounds per period, Pods adds per
+/// period.
+pub fn policy_multiplier(p: &Policy, current: i32) -> f64 {
+    if p.period <= 0 || p.value <= 0 {
+        return 1.0;
+    }
+    let periods = 60.0 / f64::from(p.period);
+    match p.kind.as_str() {
+        "Percent" => (1.0 + f64::from(p.value) / 100.0).powf(periods),
+        "Pods" => {
+            let cur = f64::from(current.max(1));
+            (cur + f64::from(p.value) * periods) / cur
+        }
+        _ => 1.0,
+    }
+}
+
+/// The multiplier per minute for a direction's rules: the max over policies with
+/// `selectPolicy: Max`, the min with `Min`; 1 when disabled.
+pub fn multiplier_per_minute(rules: &EffectiveRules, current: i32) -> f64 {
+    let values = rules.policies.iter().map(|p| policy_multiplier(p, current));
+    match rules.select.as_str() {
+        "Min" => values.fold(f64::INFINITY, f64::min),
+        "Disabled" => 1.0,
+        _ => values.fold(1.0, f64::max),
+    }
+}
+
+/// The fraction of replicas scale-down may remove per `period` seconds at most (for flapping).
+pub fn max_down_fraction(rules: &EffectiveRules, current: i32) -> f64 {
+    let fractions = rules.policies.iter().map(|p| match p.kind.as_str() {
+        "Percent" => f64::from(p.value) / 100.0,
+        "Pods" => f64::from(p.value) / f64::from(current.max(1)),
+        _ => 0.0,
+    });
+    match rules.select.as_str() {
+        "Min" => fractions.fold(f64::INFINITY, f64::min).min(1.0),
+        "Disabled" => 0.0,
+        _ => fractions.fold(0.0, f64::max).min(1.0),
+    }
+}
+
+/// What the cross-object rules keep of an HPA.
+#[derive(Clone, Debug)]
+pub struct HpaFact {
+    pub obj: Arc<ObjectRef>,
+    pub namespace: String,
+    pub name: String,
+    pub target: TargetRef,
+    /// The `scaleTargetRef` entry.
+    pub target_loc: Loc,
+    pub min_replicas: i32,
+    /// The `minReplicas` entry, or `spec` when it is not set.
+    pub min_loc: Loc,
+    /// (resource, container for ContainerResource, location of the metric).
+    pub utilization: Vec<(String, Option<String>, Loc)>,
+}
+
+impl HpaFact {
+    pub fn new(
+        obj: &Object,
+        view: &HpaView<'_>,
+        tree: &Tree<'_>,
+        file: FileId,
+        oref: &Arc<ObjectRef>,
+        namespace: String,
+    ) -> HpaFact {
+        let at = |route: &Route| Loc {
+            file,
+            span: route.walk(tree, obj.root).span(tree),
+        };
+        let spec = Route::root().key("spec");
+        HpaFact {
+            obj: oref.clone(),
+            namespace,
+            name: obj.name().unwrap_or("<unnamed>").to_string(),
+            target: view.target.clone(),
+            target_loc: at(&spec.key("scaleTargetRef")),
+            min_replicas: view.min(),
+            min_loc: at(&spec.key("minReplicas")),
+            utilization: view
+                .utilization_needs()
+                .into_iter()
+                .map(|(r, c, i)| {
+                    let loc = match i {
+                        Some(i) => at(&spec.key("metrics").index(i)),
+                        None if view.v2.is_none() => at(&spec.key("targetCPUUtilizationPercentage")),
+                        None => at(&spec.key("metrics")),
+                    };
+                    (r, c, loc)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What the cross-object rules keep of a PodDisruptionBudget.
+#[derive(Clone, Debug)]
+pub struct PdbFact {
+    pub obj: Arc<ObjectRef>,
+    pub namespace: String,
+    pub name: String,
+    pub selector: Selector,
+    pub min_available: Option<IntOrString>,
+    pub max_unavailable: Option<IntOrString>,
+    /// The `minAvailable` or `maxUnavailable` entry.
+    pub loc: Loc,
+}
+
+impl PdbFact {
+    /// Whether evictions would be blocked when the workload runs `replicas` pods.
+    pub fn blocks_at(&self, replicas: i32) -> bool {
+        let pct = |s: &str| s.strip_suffix('%').and_then(|n| n.trim().parse::<f64>().ok());
+        if let Some(max) = &self.max_unavailable {
+            return match max {
+                IntOrString::Int(n) => *n <= 0,
+                IntOrString::String(s) => pct(s).is_some_and(|p| (p / 100.0 * f64::from(replicas)).ceil() < 1.0),
+            };
+        }
+        match &self.min_available {
+            Some(IntOrString::Int(n)) => *n >= replicas,
+            Some(IntOrString::String(s)) => {
+                pct(s).is_some_and(|p| (p / 100.0 * f64::from(replicas)).ceil() >= f64::from(replicas))
+            }
+            None => false,
+        }
+    }
+
+    /// `minAvailable=2` / `maxUnavailable=0`, for messages.
+    pub fn describe(&self) -> String {
+        let v = |x: &IntOrString| match x {
+            IntOrString::Int(n) => n.to_string(),
+            IntOrString::String(s) => s.clone(),
+        };
+        match (&self.max_unavailable, &self.min_available) {
+            (Some(m), _) => format!("maxUnavailable={}", v(m)),
+            (None, Some(m)) => format!("minAvailable={}", v(m)),
+            (None, None) => "no budget".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_scale_up_is_16x_per_minute() {
+        let up = effective_rules(None, true);
+        assert_eq!(up.window, Some(0));
+        // 100% per 15 s compounds to 2^4 = 16; 4 pods per 15 s from 1 pod is 17x.
+        assert!((policy_multiplier(&up.policies[1], 1) - 16.0).abs() < 1e-9);
+        assert!((multiplier_per_minute(&up, 1) - 17.0).abs() < 1e-9);
+        assert!((multiplier_per_minute(&up, 10) - 16.0).abs() < 1e-9);
+        let down = effective_rules(None, false);
+        assert_eq!(down.window_seconds(), 300);
+    }
+
+    #[test]
+    fn extreme_and_min_select() {
+        let p = Policy {
+            kind: "Percent".into(),
+            value: 900,
+            period: 5,
+        };
+        assert!(policy_multiplier(&p, 2) > 1e11);
+        let rules = EffectiveRules {
+            window: Some(0),
+            select: "Min".into(),
+            policies: vec![
+                p,
+                Policy {
+                    kind: "Pods".into(),
+                    value: 2,
+                    period: 60,
+                },
+            ],
+        };
+        assert!((multiplier_per_minute(&rules, 2) - 2.0).abs() < 1e-9);
+    }
+}

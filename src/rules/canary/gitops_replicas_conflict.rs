@@ -1,0 +1,56 @@
+//! `canary-gitops-replicas-conflict`: the Canary's target sets `spec.replicas` and has no
+//! autoscaler: Flagger scales the target to zero after each promotion, and every apply or
+//! GitOps sync scales it back up (unless an Argo CD Application managing the namespace
+//! ignores `/spec/replicas` and respects that on sync). The finding belongs to the Canary and
+//! points at the workload's `spec.replicas`.
+
+use crate::declare_rule;
+use crate::engine::{Out, Rule, SetCx};
+use crate::model::kinds::group_of;
+
+declare_rule!(GitopsReplicasConflict, "canary-gitops-replicas-conflict");
+
+impl Rule for GitopsReplicasConflict {
+    fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
+        let index = cx.index;
+        for c in &index.canaries {
+            if c.autoscaler.is_some() {
+                continue;
+            }
+            let Some(t) = &c.target else { continue };
+            let Some(w) = index.workload(
+                t.kind.as_deref().unwrap_or(""),
+                &c.namespace,
+                t.name.as_deref().unwrap_or(""),
+            ) else {
+                continue;
+            };
+            let Some((replicas, loc)) = w.replicas else { continue };
+            let name = w.obj.name.as_deref().unwrap_or("");
+            let ignored = index.applications.iter().any(|a| {
+                a.manages_namespace(&c.namespace)
+                    && a.ignores(
+                        group_of(&w.obj.api_version),
+                        &w.obj.kind,
+                        &c.namespace,
+                        name,
+                        "/spec/replicas",
+                    )
+            });
+            if ignored {
+                continue;
+            }
+            out.emit_for(
+                &c.obj,
+                loc,
+                format!(
+                    "Flagger scales {} to zero after each promotion of Canary `{}`, but every apply or sync sets replicas={replicas} again",
+                    w.display(),
+                    c.name
+                ),
+            )
+            .label("drop it and use an HPA (autoscalerRef)")
+            .related(c.target_loc, format!("Canary `{}` targets this workload", c.name));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! `hpa-target-replicas-conflict`: the HPA's target sets `spec.replicas` in Git. Every apply
+//! or GitOps sync resets the count the HPA chose, unless an Argo CD Application managing
+//! the namespace ignores `/spec/replicas` and respects that on sync. The finding belongs to
+//! the HPA and points at the workload's `spec.replicas`, the line to remove.
+
+use crate::declare_rule;
+use crate::engine::{Out, Rule, SetCx};
+use crate::model::kinds::group_of;
+
+declare_rule!(TargetReplicasConflict, "hpa-target-replicas-conflict");
+
+impl Rule for TargetReplicasConflict {
+    fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
+        let index = cx.index;
+        for h in &index.hpas {
+            let Some(w) = index.workload(&h.target.kind, &h.namespace, &h.target.name) else {
+                continue;
+            };
+            let Some((replicas, loc)) = w.replicas else { continue };
+            let name = w.obj.name.as_deref().unwrap_or("");
+            let group = group_of(&w.obj.api_version);
+            let ignored = index.applications.iter().any(|a| {
+                a.manages_namespace(&h.namespace) && a.ignores(group, &w.obj.kind, &h.namespace, name, "/spec/replicas")
+            });
+            if ignored {
+                continue;
+            }
+            out.emit_for(
+                &h.obj,
+                loc,
+                format!(
+                    "{} sets spec.replicas={replicas} while HPA `{}` controls it; every apply or sync resets the replica count",
+                    w.display(),
+                    h.name
+                ),
+            )
+            .label("remove it: the HPA owns the replica count")
+            .related(h.target_loc, format!("HPA `{}` scales this workload", h.name));
+        }
+    }
+}
