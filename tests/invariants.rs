@@ -81,9 +81,14 @@ fn metadata_examples_behave() {
     for m in all_meta() {
         // A Pod Security rule's examples are judged at its own level.
         let level = m.pss.as_ref().map_or("restricted", |p| p.level.as_str());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("plimsoll.yaml");
+        let options = serde_json::json!({ "rules": { "options": { &m.id: &m.examples.options } } });
+        std::fs::write(&config, serde_json::to_string(&options).expect("json")).expect("config");
         for (which, text) in [("bad", &m.examples.bad), ("good", &m.examples.good)] {
             let r = run(plimsoll()
-                .args(["check", "--no-config", "--color", "never", "--select", &m.id])
+                .args(["check", "--color", "never", "--select", &m.id, "--config"])
+                .arg(&config)
                 .args(["--fail-on", "never", "--pss-level", level, "-"])
                 .write_stdin(text.as_str()));
             let fired = r.stdout.contains(&format!("[{}]: ", m.id));

@@ -1,7 +1,8 @@
 //! Every rule's fixtures under `testdata/rules/<id>/`, linted with only that rule selected;
 //! the rendered text (what a user sees, underlines included) is snapshot-tested. Files named
 //! `bad*.yaml` must make the rule fire and `good*.yaml` must not. Pod Security rules run at
-//! their own level (a fixture's Namespace labels can set another).
+//! their own level (a fixture's Namespace labels can set another). A rule directory may hold
+//! a `config.yml` with the options its fixtures need.
 
 mod common;
 
@@ -17,14 +18,16 @@ fn fixtures() {
             .expect("rule dir");
         let file = path.file_name().and_then(|s| s.to_str()).expect("file name");
         let rel = format!("testdata/rules/{rule}/{file}");
-        // Pod Security rules are judged at their own level unless the fixture's namespace
-        // says otherwise.
         let level = plimsoll::engine::meta(rule)
             .and_then(|m| m.pss.as_ref())
             .map_or("restricted", |p| p.level.as_str());
-        let r = run(plimsoll().args([
-            "check",
-            "--no-config",
+        let config = format!("testdata/rules/{rule}/config.yml");
+        let config_args: Vec<&str> = if common::root().join(&config).exists() {
+            vec!["--config", &config]
+        } else {
+            vec!["--no-config"]
+        };
+        let r = run(plimsoll().arg("check").args(&config_args).args([
             "--color",
             "never",
             "--select",

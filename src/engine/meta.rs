@@ -57,12 +57,15 @@ pub struct PssMeta {
     pub level: PssLevel,
 }
 
-/// Minimal manifests: `bad` makes the rule fire, `good` does not.
+/// Minimal manifests: `bad` makes the rule fire, `good` does not (with `options`, when the
+/// rule needs some to fire at all).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     pub bad: String,
     pub good: String,
+    #[serde(default)]
+    pub options: BTreeMap<String, serde_json::Value>,
 }
 
 fn yes() -> bool {

@@ -30,6 +30,10 @@ pub trait RuleDef: Rule + Sized + 'static {
     /// The rule's options; their defaults live in `rules/<id>.yaml`.
     type Options: DeserializeOwned;
     fn new(options: Self::Options) -> Self;
+    /// Rejects option values that deserialize but make no sense (a configuration error).
+    fn check_options(_options: &Self::Options) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Options of a rule that has none.
@@ -64,6 +68,7 @@ pub fn entry<R: RuleDef>() -> RuleEntry {
         id: R::ID,
         build: |options| {
             let options = serde_json::from_value::<R::Options>(options).map_err(|e| e.to_string())?;
+            R::check_options(&options)?;
             Ok(Box::new(R::new(options)))
         },
     }

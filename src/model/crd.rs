@@ -216,3 +216,153 @@ mod tests {
         assert_eq!(go_duration_seconds("m"), None);
     }
 }
+
+/// `kyverno.io/v1` `ClusterPolicy` and `Policy` (the fields `verifyImages` coverage reads).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KyvernoPolicy {
+    pub metadata: ObjectMeta,
+    pub spec: KyvernoSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct KyvernoSpec {
+    pub validation_failure_action: Option<String>,
+    pub rules: Option<Vec<KyvernoRule>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct KyvernoRule {
+    pub name: Option<String>,
+    #[serde(rename = "match")]
+    pub match_: Option<MatchResources>,
+    pub exclude: Option<MatchResources>,
+    pub verify_images: Option<Vec<VerifyImage>>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct MatchResources {
+    pub any: Option<Vec<ResourceFilter>>,
+    pub all: Option<Vec<ResourceFilter>>,
+    /// The legacy form without `any`/`all`.
+    pub resources: Option<ResourceDescription>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct ResourceFilter {
+    pub resources: Option<ResourceDescription>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ResourceDescription {
+    pub kinds: Option<Vec<String>>,
+    pub names: Option<Vec<String>>,
+    pub namespaces: Option<Vec<String>>,
+    pub namespace_selector: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+    pub selector: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct VerifyImage {
+    pub image_references: Option<Vec<String>>,
+    pub skip_image_references: Option<Vec<String>>,
+    pub attestors: Option<Vec<serde_json::Value>>,
+    pub attestations: Option<Vec<serde_json::Value>>,
+    pub required: Option<bool>,
+    pub verify_digest: Option<bool>,
+    pub mutate_digest: Option<bool>,
+    pub failure_action: Option<String>,
+    /// Kyverno 1.4–1.6: a single `image` pattern with a `key`.
+    pub image: Option<String>,
+    pub key: Option<String>,
+}
+
+/// `policies.kyverno.io` `ImageValidatingPolicy`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ImageValidatingPolicy {
+    pub metadata: ObjectMeta,
+    pub spec: IvpSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct IvpSpec {
+    pub match_image_references: Option<Vec<IvpImageReference>>,
+    pub attestors: Option<Vec<serde_json::Value>>,
+    pub validation_actions: Option<Vec<String>>,
+    pub match_constraints: Option<MatchConstraints>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct IvpImageReference {
+    pub glob: Option<String>,
+    pub expression: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct MatchConstraints {
+    pub resource_rules: Option<Vec<ResourceRule>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResourceRule {
+    pub resources: Option<Vec<String>>,
+}
+
+/// `policy.sigstore.dev` `ClusterImagePolicy`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ClusterImagePolicy {
+    pub metadata: ObjectMeta,
+    pub spec: CipSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CipSpec {
+    pub images: Option<Vec<CipImage>>,
+    pub authorities: Option<Vec<Authority>>,
+    pub mode: Option<String>,
+    #[serde(rename = "match")]
+    pub match_: Option<Vec<CipMatch>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CipImage {
+    pub glob: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Authority {
+    pub key: Option<serde_json::Value>,
+    pub keyless: Option<serde_json::Value>,
+    #[serde(rename = "static")]
+    pub static_: Option<StaticAuthority>,
+    pub attestations: Option<Vec<serde_json::Value>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StaticAuthority {
+    pub action: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CipMatch {
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub resource: Option<String>,
+}

@@ -3,6 +3,7 @@
 //! Facts hold resolved locations, so no tree outlives its file's processing.
 
 use super::gitops::{ApplicationFact, CanaryFact};
+use super::imagepolicy::ImagePolicyFact;
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
@@ -109,6 +110,7 @@ pub struct FileFacts {
     pub limit_ranges: Vec<(String, BTreeSet<String>)>,
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
+    pub image_policies: Vec<ImagePolicyFact>,
 }
 
 impl FileFacts {
@@ -194,6 +196,14 @@ impl FileFacts {
                 selector_loc: at(&Route::root().keys(&["spec", "selector"])),
             });
         }
+        match &obj.typed {
+            Typed::KyvernoClusterPolicy(p) => self
+                .image_policies
+                .extend(ImagePolicyFact::kyverno(obj, p, tree, file, oref, None)),
+            Typed::ImageValidatingPolicy(p) => self.image_policies.push(ImagePolicyFact::ivp(obj, p, tree, file, oref)),
+            Typed::ClusterImagePolicy(p) => self.image_policies.push(ImagePolicyFact::cip(obj, p, tree, file, oref)),
+            _ => {}
+        }
         if let Some(ns) = &namespace {
             match &obj.typed {
                 Typed::PodDisruptionBudget(p) => {
@@ -234,6 +244,10 @@ impl FileFacts {
                     .canaries
                     .push(CanaryFact::new(obj, c, tree, file, oref, ns.clone())),
                 Typed::Application(a) => self.applications.push(ApplicationFact::new(obj, a, oref)),
+                Typed::KyvernoPolicy(p) => {
+                    self.image_policies
+                        .extend(ImagePolicyFact::kyverno(obj, p, tree, file, oref, Some(ns.clone())))
+                }
                 _ => {}
             }
             if let Some(view) = HpaView::of(obj) {
@@ -309,6 +323,7 @@ pub struct Index {
     pub limit_range_defaults: HashMap<String, BTreeSet<String>>,
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
+    pub image_policies: Vec<ImagePolicyFact>,
 }
 
 impl Index {
@@ -356,6 +371,7 @@ impl Index {
             }
             index.canaries.extend(facts.canaries);
             index.applications.extend(facts.applications);
+            index.image_policies.extend(facts.image_policies);
             for p in facts.netpols {
                 index.namespace_names.insert(p.namespace.clone());
                 index
@@ -441,6 +457,15 @@ impl Index {
             .into_iter()
             .flatten()
             .map(|i| &self.netpols[*i])
+    }
+
+    /// The labels of a namespace and whether they are known: a `Namespace` of the set has its
+    /// labels (plus `kubernetes.io/metadata.name`); any other only the name label.
+    pub fn namespace_label(&self, name: &str, key: &str) -> Option<Option<&str>> {
+        match self.namespaces.get(name) {
+            Some(ns) => Some(ns.labels.get(key).map(String::as_str)),
+            None => None,
+        }
     }
 
     /// Whether `selector` matches namespace `name`: against its `Namespace` object's labels

@@ -126,6 +126,36 @@ impl<'a> ImageRef<'a> {
         }
     }
 
+    /// The string Kyverno matches `imageReferences` against: the default registry
+    /// `docker.io` prepended without `library/`, a missing tag as `latest`, and with a digest
+    /// the digest only (current Kyverno drops the tag): `nginx` → `docker.io/nginx:latest`.
+    pub fn kyverno_string(&self) -> String {
+        let base = format!("{}/{}", self.domain.unwrap_or("docker.io"), self.path);
+        match self.digest {
+            Some(d) => format!("{base}@{d}"),
+            None => format!("{base}:{}", self.tag.unwrap_or("latest")),
+        }
+    }
+
+    /// The string Sigstore policy-controller matches globs against (go-containerregistry
+    /// `ref.Name()`): Docker Hub as `index.docker.io` with `library/` for official images, a
+    /// missing tag as `latest`: `nginx` → `index.docker.io/library/nginx:latest`.
+    pub fn cip_string(&self) -> String {
+        let registry = match self.domain {
+            None | Some("docker.io") => "index.docker.io",
+            Some(d) => d,
+        };
+        let path = if registry == "index.docker.io" && !self.path.contains('/') {
+            format!("library/{}", self.path)
+        } else {
+            self.path.to_string()
+        };
+        match self.digest {
+            Some(d) => format!("{registry}/{path}@{d}"),
+            None => format!("{registry}/{path}:{}", self.tag.unwrap_or("latest")),
+        }
+    }
+
     /// Pinned: a digest is present (whatever the tag).
     pub fn is_pinned(&self) -> bool {
         self.digest.is_some()
@@ -288,6 +318,24 @@ mod tests {
         assert!(r.is_pinned());
         let r = ImageRef::parse("my__repo/a-b--c.d_e").unwrap();
         assert_eq!(r.path, "my__repo/a-b--c.d_e");
+    }
+
+    #[test]
+    fn engine_normalisations() {
+        let r = ImageRef::parse("nginx").unwrap();
+        assert_eq!(r.kyverno_string(), "docker.io/nginx:latest");
+        assert_eq!(r.cip_string(), "index.docker.io/library/nginx:latest");
+        assert_eq!(r.canonical(), "docker.io/library/nginx:latest");
+        let r = ImageRef::parse("bitnami/redis:7.2").unwrap();
+        assert_eq!(r.kyverno_string(), "docker.io/bitnami/redis:7.2");
+        assert_eq!(r.cip_string(), "index.docker.io/bitnami/redis:7.2");
+        let raw = format!("ghcr.io/a/b:v1@{D}");
+        let r = ImageRef::parse(&raw).unwrap();
+        assert_eq!(r.kyverno_string(), format!("ghcr.io/a/b@{D}"));
+        assert_eq!(r.cip_string(), format!("ghcr.io/a/b@{D}"));
+        let r = ImageRef::parse("docker.io/library/nginx:1.27").unwrap();
+        assert_eq!(r.kyverno_string(), "docker.io/library/nginx:1.27");
+        assert_eq!(r.cip_string(), "index.docker.io/library/nginx:1.27");
     }
 
     #[test]

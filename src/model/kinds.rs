@@ -107,6 +107,10 @@ typed_kinds! {
     Canary => crd::Canary, kind "Canary", ["flagger.app/v1beta1"], legacy ["flagger.app/v1alpha3"], partial;
     MetricTemplate => crd::MetricTemplate, kind "MetricTemplate", ["flagger.app/v1beta1"], legacy [], partial;
     Application => crd::Application, kind "Application", ["argoproj.io/v1alpha1"], legacy [], partial;
+    KyvernoClusterPolicy => crd::KyvernoPolicy, kind "ClusterPolicy", ["kyverno.io/v1", "kyverno.io/v2beta1"], legacy [], partial;
+    KyvernoPolicy => crd::KyvernoPolicy, kind "Policy", ["kyverno.io/v1", "kyverno.io/v2beta1"], legacy [], partial;
+    ImageValidatingPolicy => crd::ImageValidatingPolicy, kind "ImageValidatingPolicy", ["policies.kyverno.io/v1alpha1", "policies.kyverno.io/v1beta1", "policies.kyverno.io/v1"], legacy [], partial;
+    ClusterImagePolicy => crd::ClusterImagePolicy, kind "ClusterImagePolicy", ["policy.sigstore.dev/v1beta1", "policy.sigstore.dev/v1alpha1"], legacy [], partial;
 }
 
 /// Kinds that are never namespaced (rule-families §0.1). Any other kind is namespaced.

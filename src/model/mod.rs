@@ -5,6 +5,8 @@ pub mod crd;
 pub mod facts;
 pub mod gitops;
 pub mod image;
+pub mod imageglob;
+pub mod imagepolicy;
 pub mod kinds;
 pub mod load;
 pub mod namespaces;
