@@ -459,13 +459,10 @@ impl Index {
             .map(|i| &self.netpols[*i])
     }
 
-    /// The labels of a namespace and whether they are known: a `Namespace` of the set has its
-    /// labels (plus `kubernetes.io/metadata.name`); any other only the name label.
+    /// A label of a namespace: `None` when the set does not declare the Namespace (its labels
+    /// are unknown), `Some(None)` when it is declared without that label.
     pub fn namespace_label(&self, name: &str, key: &str) -> Option<Option<&str>> {
-        match self.namespaces.get(name) {
-            Some(ns) => Some(ns.labels.get(key).map(String::as_str)),
-            None => None,
-        }
+        self.namespaces.get(name).map(|ns| ns.labels.get(key).map(String::as_str))
     }
 
     /// Whether `selector` matches namespace `name`: against its `Namespace` object's labels
