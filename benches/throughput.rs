@@ -1,5 +1,6 @@
 //! Throughput of a whole lint next to the parse floor, on the corpora in
-//! `../shared/corpora/bench` and on a generated set of 100,000 objects.
+//! `../shared/corpora/bench`, on a generated set of 100,000 objects, and on generated large
+//! ConfigMaps (the secret scanners' worst case: megabytes of string values).
 //!
 //! `cargo bench --bench throughput` prints, for each corpus: the raw YAML event-parse rate
 //! of saphyr-parser (one thread and all threads), and the rate of a full `plimsoll check`
@@ -25,6 +26,9 @@ fn main() {
         format!("generated ({files} files, {objects} objects)"),
         generated.clone(),
     ));
+    let large = std::env::temp_dir().join(format!("plimsoll-bench-large-{}", std::process::id()));
+    let (files, mb) = generate_configmaps(&large, 20, 1_000_000);
+    corpora.push((format!("large ConfigMaps ({files} files of {mb:.0} MB)"), large.clone()));
 
     for (name, path) in &corpora {
         let texts = read_all(path);
@@ -97,6 +101,37 @@ fn main() {
         );
     }
     let _ = std::fs::remove_dir_all(&generated);
+    let _ = std::fs::remove_dir_all(&large);
+}
+
+/// Writes `files` ConfigMaps of about `bytes` each: a block-scalar properties file and many
+/// short keys, with credential look-alikes sprinkled in (so prefilter hits run the regexes).
+fn generate_configmaps(dir: &Path, files: usize, bytes: usize) -> (usize, f64) {
+    std::fs::create_dir_all(dir).expect("create dir");
+    let mut total = 0;
+    for f in 0..files {
+        let mut s = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big-{f}\n  namespace: data\ndata:\n");
+        s.push_str("  application.properties: |\n");
+        let mut i = 0;
+        while s.len() < bytes / 2 {
+            s.push_str(&format!(
+                "    service.endpoint.{i}=https://svc-{i}.data.svc.cluster.local:8443/api/v1/items?page={i}\n"
+            ));
+            if i % 500 == 0 {
+                s.push_str(&format!("    legacy.key.{i}=AKIAZ7VRSUL4KQ2MWB3X\n"));
+            }
+            i += 1;
+        }
+        while s.len() < bytes {
+            s.push_str(&format!(
+                "  key-{i}: \"value {i} eyJ not-a-token ghp_short sk_test_x\"\n"
+            ));
+            i += 1;
+        }
+        total += s.len();
+        std::fs::write(dir.join(format!("big-{f}.yaml")), s).expect("write generated corpus");
+    }
+    (files, total as f64 / files as f64 / 1e6)
 }
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
@@ -187,7 +222,8 @@ fn generate(dir: &Path, namespaces: usize, per_namespace: usize) -> (usize, usiz
                     "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\ndata:\n  config.yaml: |\n    log: info\n    workers: 4\n  feature_flags: \"a,b,c\"\n"
                 ),
                 _ => format!(
-                    "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {app}-{}}}\n  minReplicas: 2\n  maxReplicas: 10\n  metrics:\n    - type: Resource\n      resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 70}}}}\n",
+                    "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: {app}-{i}\n  namespace: {ns}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: app-{}-{}}}\n  minReplicas: 2\n  maxReplicas: 10\n  metrics:\n    - type: Resource\n      resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 70}}}}\n",
+                    (i - 3) % 12,
                     i - 3
                 ),
             };

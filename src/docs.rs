@@ -13,6 +13,13 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let _ = writeln!(s, "| Family | `{}` |", m.family);
     let _ = writeln!(s, "| Default severity | {} |", m.severity);
     let _ = writeln!(s, "| On by default | {} |", if m.enabled { "yes" } else { "no" });
+    if m.precision != crate::engine::meta::Precision::High {
+        let _ = writeln!(
+            s,
+            "| Precision | {} (a heuristic: expect some false positives) |",
+            m.precision.as_str()
+        );
+    }
     if let Some(p) = &m.pss {
         let _ = writeln!(s, "| Pod Security Standards | `{}` check, {} level |", p.check, p.level);
     }

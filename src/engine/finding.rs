@@ -86,6 +86,9 @@ pub struct Finding {
     pub help: Option<String>,
     pub object: Option<Arc<ObjectRef>>,
     pub related: Vec<Related>,
+    /// Spans of the finding's file whose text must not be shown (secret values): text
+    /// snippets print them as `*`.
+    pub masks: Vec<crate::source::Span>,
 }
 
 impl Finding {

@@ -39,7 +39,32 @@ pub struct RuleMeta {
     /// For Pod Security Standards rules: the upstream check id and level.
     #[serde(default)]
     pub pss: Option<PssMeta>,
+    /// How often a finding is a true positive (SARIF `precision`); heuristics say `low`.
+    #[serde(default)]
+    pub precision: Precision,
     pub examples: Examples,
+}
+
+/// SARIF's `precision` rule property, which code scanning uses to rank and filter alerts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    VeryHigh,
+    #[default]
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -95,6 +95,7 @@ impl Out<'_> {
             help: None,
             object: self.object.clone(),
             related: Vec::new(),
+            masks: Vec::new(),
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

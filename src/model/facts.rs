@@ -8,6 +8,7 @@ use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
 use super::scaling::{HpaFact, HpaView, PdbFact};
+use super::secretrefs::{SpcRefFact, StoreRefFact};
 use super::selector::{Selector, Tri};
 use super::views::ContainerKind;
 use super::views::Workload;
@@ -111,6 +112,8 @@ pub struct FileFacts {
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
     pub image_policies: Vec<ImagePolicyFact>,
+    pub store_refs: Vec<StoreRefFact>,
+    pub spc_refs: Vec<SpcRefFact>,
 }
 
 impl FileFacts {
@@ -183,6 +186,7 @@ impl FileFacts {
                     }
                 })
                 .collect();
+            self.spc_refs.extend(SpcRefFact::of(&w, obj, tree, file, oref, ns));
             self.workloads.push(WorkloadFact {
                 obj: oref.clone(),
                 namespace: ns.clone(),
@@ -254,6 +258,8 @@ impl FileFacts {
                 self.hpas.push(HpaFact::new(obj, &view, tree, file, oref, ns.clone()));
             }
         }
+        self.store_refs
+            .extend(StoreRefFact::of(obj, tree, file, oref, namespace.as_deref()));
         if let (Typed::NetworkPolicy(np), Some(ns)) = (&obj.typed, &namespace) {
             self.netpols
                 .push(NetpolFact::new(obj, np, tree, file, oref, ns.clone()));
@@ -306,6 +312,8 @@ pub struct Index {
     pub workloads_by_namespace: BTreeMap<String, Vec<usize>>,
     /// Objects by (kind, effective namespace, name), as indices into `objects`.
     by_kind_namespace_name: HashMap<(String, Option<String>, String), usize>,
+    /// How many objects of a kind each namespace holds.
+    count_by_kind_namespace: HashMap<(String, Option<String>), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
     pub namespace_names: std::collections::BTreeSet<String>,
     pub netpols: Vec<NetpolFact>,
@@ -324,6 +332,8 @@ pub struct Index {
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
     pub image_policies: Vec<ImagePolicyFact>,
+    pub store_refs: Vec<StoreRefFact>,
+    pub spc_refs: Vec<SpcRefFact>,
 }
 
 impl Index {
@@ -372,6 +382,8 @@ impl Index {
             index.canaries.extend(facts.canaries);
             index.applications.extend(facts.applications);
             index.image_policies.extend(facts.image_policies);
+            index.store_refs.extend(facts.store_refs);
+            index.spc_refs.extend(facts.spc_refs);
             for p in facts.netpols {
                 index.namespace_names.insert(p.namespace.clone());
                 index
@@ -385,6 +397,10 @@ impl Index {
                 if let Some(ns) = &o.namespace {
                     index.namespace_names.insert(ns.clone());
                 }
+                *index
+                    .count_by_kind_namespace
+                    .entry((o.obj.kind.clone(), o.namespace.clone()))
+                    .or_default() += 1;
                 if let Some(name) = &o.obj.name {
                     index
                         .by_kind_namespace_name
@@ -402,6 +418,14 @@ impl Index {
         self.by_kind_namespace_name
             .get(&(kind.to_string(), namespace.map(str::to_string), name.to_string()))
             .map(|i| &self.objects[*i])
+    }
+
+    /// How many objects of a kind are in this namespace (`None` for cluster-scoped).
+    pub fn count(&self, kind: &str, namespace: Option<&str>) -> usize {
+        self.count_by_kind_namespace
+            .get(&(kind.to_string(), namespace.map(str::to_string)))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The workloads in a namespace.
@@ -462,7 +486,9 @@ impl Index {
     /// A label of a namespace: `None` when the set does not declare the Namespace (its labels
     /// are unknown), `Some(None)` when it is declared without that label.
     pub fn namespace_label(&self, name: &str, key: &str) -> Option<Option<&str>> {
-        self.namespaces.get(name).map(|ns| ns.labels.get(key).map(String::as_str))
+        self.namespaces
+            .get(name)
+            .map(|ns| ns.labels.get(key).map(String::as_str))
     }
 
     /// Whether `selector` matches namespace `name`: against its `Namespace` object's labels

@@ -14,6 +14,7 @@ pub mod netpol;
 pub mod object;
 pub mod pss;
 pub mod scaling;
+pub mod secretrefs;
 pub mod selector;
 pub mod views;
 

@@ -107,7 +107,7 @@ fn descriptor(id: &str) -> ReportingDescriptor {
         "security-severity".to_string(),
         serde_json::json!(security_severity(m.severity)),
     );
-    props.insert("precision".to_string(), serde_json::json!("high"));
+    props.insert("precision".to_string(), serde_json::json!(m.precision.as_str()));
     let mut tags = vec![m.family.clone()];
     if let Some(pss) = &m.pss {
         tags.push(format!("pss-{}", pss.level));

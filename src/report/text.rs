@@ -3,8 +3,9 @@
 
 use super::{LineIndex, ReportCx, counts, remediation};
 use crate::engine::{Finding, Severity, meta};
-use crate::source::{FileId, Loc};
+use crate::source::{FileId, Loc, Span};
 use annotate_snippets::{AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -15,6 +16,13 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     } else {
         Renderer::plain()
     };
+    // A secret value found by one finding is hidden from every snippet of its file.
+    let mut masks: HashMap<FileId, Vec<Span>> = HashMap::new();
+    for f in &cx.outcome.findings {
+        if !f.masks.is_empty() {
+            masks.entry(f.loc().file).or_default().extend(f.masks.iter().copied());
+        }
+    }
     // Findings come sorted by file: keep the texts of the current finding's files only.
     let mut cache: HashMap<FileId, Option<(Arc<str>, LineIndex)>> = HashMap::new();
     for f in &cx.outcome.findings {
@@ -30,7 +38,8 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                 })
             });
         }
-        let report = finding_report(cx, f, &cache);
+        let file_masks = masks.get(&f.loc().file).map_or(&[][..], Vec::as_slice);
+        let report = finding_report(cx, f, &cache, file_masks);
         writeln!(w, "{}\n", renderer.render(&report))?;
     }
     if !cx.quiet {
@@ -51,6 +60,7 @@ fn finding_report<'a>(
     cx: &'a ReportCx<'_>,
     f: &'a Finding,
     cache: &'a HashMap<FileId, Option<(Arc<str>, LineIndex)>>,
+    masks: &[Span],
 ) -> Vec<Group<'a>> {
     let loc = f.loc();
     let title = level(f.severity).primary_title(f.message.as_str()).id(f.rule);
@@ -67,7 +77,8 @@ fn finding_report<'a>(
                 .map(|r| r.loc.span.end.line)
                 .fold(loc.span.end.line, u32::max);
             let range = index.lines(text, first, last);
-            let slice = &text[range.clone()];
+            let slice: Cow<'a, str> = mask(&text[range.clone()], range.start, masks);
+            let len = slice.len();
             let mut snippet = Snippet::source(slice)
                 .line_start(first as usize)
                 .path(cx.files.display(loc.file))
@@ -75,7 +86,7 @@ fn finding_report<'a>(
                     AnnotationKind::Primary,
                     loc,
                     range.start,
-                    slice.len(),
+                    len,
                     f.shown_label(),
                 ));
             for r in &same_file {
@@ -83,7 +94,7 @@ fn finding_report<'a>(
                     AnnotationKind::Context,
                     r.loc,
                     range.start,
-                    slice.len(),
+                    len,
                     Some(r.message.clone()),
                 ));
             }
@@ -157,6 +168,30 @@ fn annotation<'a>(
         Some(l) => a.label(l),
         None => a,
     }
+}
+
+/// The snippet text with masked spans replaced by `*` (as many bytes as each character, so
+/// that offsets and underlines stay in place; line breaks are kept).
+fn mask<'a>(slice: &'a str, base: usize, masks: &[Span]) -> Cow<'a, str> {
+    let end = base + slice.len();
+    let hits: Vec<_> = masks
+        .iter()
+        .map(|m| (m.start.byte as usize, m.end.byte as usize))
+        .filter(|(s, e)| *s < end && *e > base)
+        .collect();
+    if hits.is_empty() {
+        return Cow::Borrowed(slice);
+    }
+    let mut out = String::with_capacity(slice.len());
+    for (i, c) in slice.char_indices() {
+        let at = base + i;
+        if c != '\n' && c != '\r' && hits.iter().any(|(s, e)| *s <= at && at < *e) {
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {

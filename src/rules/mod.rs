@@ -99,6 +99,18 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<pss::selinux::Selinux>(),
         entry::<pss::sysctls::Sysctls>(),
         entry::<pss::windows_host_process::WindowsHostProcess>(),
+        entry::<secret::configmap_sensitive::ConfigmapSensitive>(),
+        entry::<secret::env_literal::EnvLiteral>(),
+        entry::<secret::externalsecret_deprecated_api::ExternalsecretDeprecatedApi>(),
+        entry::<secret::externalsecret_store_missing::ExternalsecretStoreMissing>(),
+        entry::<secret::high_entropy_literal::HighEntropyLiteral>(),
+        entry::<secret::legacy_sa_token::LegacySaToken>(),
         entry::<secret::plaintext_in_manifest::PlaintextInManifest>(),
+        entry::<secret::private_key_literal::PrivateKeyLiteral>(),
+        entry::<secret::sealed_cluster_wide::SealedClusterWide>(),
+        entry::<secret::sops_partially_encrypted::SopsPartiallyEncrypted>(),
+        entry::<secret::spc_missing::SpcMissing>(),
+        entry::<secret::token_pattern::TokenPattern>(),
+        entry::<secret::url_credentials::UrlCredentials>(),
     ]
 }

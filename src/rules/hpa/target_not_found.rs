@@ -26,11 +26,7 @@ impl Rule for TargetNotFound {
             if group_ok {
                 continue;
             }
-            let searched = index
-                .objects
-                .iter()
-                .filter(|o| o.obj.kind == t.kind && o.namespace.as_deref() == Some(&h.namespace))
-                .count();
+            let searched = index.count(&t.kind, Some(&h.namespace));
             let f = out.emit_for(
                 &h.obj,
                 h.target_loc,

@@ -1,13 +1,24 @@
 //! `secret-plaintext-in-manifest`: a `kind: Secret` committed with values in `data` (base64
 //! is an encoding, not encryption) or `stringData` (cleartext). SOPS-encrypted documents are
-//! exempt (rule-families §4.1). Values are never printed.
+//! `secret-sops-partially-encrypted`'s business; a service-account-token Secret without data
+//! has nothing to report (rule-families §4.1). When every value is empty or a placeholder
+//! the finding is `info`; values that are whole SOPS-encrypted files are ciphertext. Values are never printed and are masked in snippets.
 
-use super::is_placeholder;
+use super::{is_placeholder, masked};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule, Severity};
 use crate::source::Route;
 
 declare_rule!(PlaintextInManifest, "secret-plaintext-in-manifest");
+
+/// Secret types that carry credentials by definition.
+const CREDENTIAL_TYPES: &[&str] = &[
+    "kubernetes.io/tls",
+    "kubernetes.io/ssh-auth",
+    "kubernetes.io/dockerconfigjson",
+    "kubernetes.io/dockercfg",
+    "kubernetes.io/basic-auth",
+];
 
 impl Rule for PlaintextInManifest {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
@@ -17,8 +28,9 @@ impl Rule for PlaintextInManifest {
         }
         let tree = cx.tree;
         let mut fields = Vec::new();
-        let mut values = 0usize;
+        let mut values = Vec::new();
         let mut placeholders = 0usize;
+        let mut encrypted = 0usize;
         for field in ["stringData", "data"] {
             let Some(map) = tree.get(obj.root, field) else { continue };
             let entries: Vec<_> = tree.entries(map).collect();
@@ -27,39 +39,61 @@ impl Rule for PlaintextInManifest {
             }
             fields.push(field);
             for (_, v) in entries {
-                values += 1;
+                values.push(v);
                 let text = tree.text(v).unwrap_or("");
                 let decoded = if field == "data" { decode_base64(text) } else { None };
-                if is_placeholder(decoded.as_deref().unwrap_or(text)) {
+                let shown = decoded.as_deref().unwrap_or(text);
+                if is_placeholder(shown) {
                     placeholders += 1;
+                } else if is_sops_document(shown) {
+                    encrypted += 1;
                 }
             }
         }
         let Some(first) = fields.first() else { return };
+        if encrypted + placeholders == values.len() && encrypted > 0 {
+            // SOPS files carried as Secret values (Flux `sops-age` style bundles).
+            return;
+        }
         let secret_type = tree.get(obj.root, "type").and_then(|t| tree.str(t)).unwrap_or("Opaque");
         let name = match (cx.namespace(), obj.name()) {
             (Some(ns), Some(n)) => format!("{ns}/{n}"),
             (_, n) => n.unwrap_or("<unnamed>").to_string(),
         };
-        let plural = if values == 1 { "value" } else { "values" };
+        let n = values.len();
         let f = out.emit(
             cx.at(&Route::root().key(*first)),
             format!(
-                "Secret `{name}` ({secret_type}) stores {values} {plural} in {} unencrypted (base64 is not encryption)",
+                "Secret `{name}` ({secret_type}) stores {n} {} in {} unencrypted (base64 is not encryption)",
+                if n == 1 { "value" } else { "values" },
                 fields.join(" and ")
             ),
         );
         f.label("committed in plain text");
-        if placeholders == values {
+        for v in values {
+            masked(f, tree.span(v));
+        }
+        if placeholders == n {
             f.at_most(Severity::Info);
             f.help("every value is empty or a placeholder; keep real values out of Git");
+        } else if CREDENTIAL_TYPES.contains(&secret_type) {
+            f.help(format!(
+                "a {secret_type} Secret holds credentials by definition; rotate them"
+            ));
         }
     }
+}
+
+/// A whole SOPS-encrypted file (JSON, YAML, dotenv or INI) held as one value.
+fn is_sops_document(text: &str) -> bool {
+    text.contains("ENC[AES256_GCM,")
+        && (text.contains("\"sops\"") || text.contains("sops:") || text.contains("sops_mac="))
 }
 
 /// Decodes standard base64 (for placeholder checks only; nothing decoded is shown).
 fn decode_base64(text: &str) -> Option<String> {
     use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()?;
+    let compact: String = text.split_whitespace().collect();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
     String::from_utf8(bytes).ok()
 }

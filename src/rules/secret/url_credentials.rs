@@ -1,0 +1,36 @@
+//! `secret-url-credentials`: a URL with an embedded `user:password@` in any string of an
+//! object (a database DSN in an env value, a Git remote in a ConfigMap). Placeholder
+//! passwords (`${DB_PASSWORD}`, `<password>`) are not reported. The password is never
+//! printed.
+
+use super::{for_each_string, masked, redact, url_credentials};
+use crate::declare_rule;
+use crate::engine::{ObjectCx, Out, Rule};
+
+declare_rule!(UrlCredentials, "secret-url-credentials");
+
+impl Rule for UrlCredentials {
+    fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
+        if cx.obj.sops {
+            return;
+        }
+        let mut found = Vec::new();
+        for_each_string(cx.tree, cx.obj.root, &mut |leaf| {
+            if let Some(credentials) = url_credentials(leaf.text) {
+                found.push((leaf.route(), leaf.node, credentials));
+            }
+        });
+        for (route, node, (user, password)) in found {
+            let f = out.emit(
+                cx.at(&route),
+                format!(
+                    "URL at `{route}` of {} embeds credentials (user `{user}`, password {})",
+                    cx.obj.display_name(),
+                    redact(&password)
+                ),
+            );
+            f.label("password in a URL");
+            masked(f, cx.tree.span(node));
+        }
+    }
+}
