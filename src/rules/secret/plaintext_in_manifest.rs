@@ -64,9 +64,14 @@ impl Rule for PlaintextInManifest {
         let f = out.emit(
             cx.at(&Route::root().key(*first)),
             format!(
-                "Secret `{name}` ({secret_type}) stores {n} {} in {} unencrypted (base64 is not encryption)",
+                "Secret `{name}` ({secret_type}) stores {n} {} in {} unencrypted{}",
                 if n == 1 { "value" } else { "values" },
-                fields.join(" and ")
+                fields.join(" and "),
+                if fields.contains(&"data") {
+                    " (base64 is not encryption)"
+                } else {
+                    ""
+                }
             ),
         );
         f.label("committed in plain text");
