@@ -4,8 +4,10 @@
 //!
 //! `cargo bench --bench throughput` prints, for each corpus: the raw YAML event-parse rate
 //! of saphyr-parser (one thread and all threads), and the rate of a full `plimsoll check`
-//! in-process (all rules, JSON output to /dev/null), in MB/s and documents/s. Peak memory
-//! is measured on the release binary by `scripts/bench.sh`.
+//! in-process (all rules, JSON output to /dev/null, files read as they are), in MB/s and
+//! documents/s; then, where the corpus has kustomizations, the same check with them
+//! rendered (one renderer process per batch of kustomizations). Peak memory is measured on
+//! the release binary by `scripts/bench.sh`.
 
 use rayon::prelude::*;
 use saphyr_parser::{Event, Parser};
@@ -38,7 +40,7 @@ fn main() {
 
         let (t1, docs) = best(3, || parse_only(&texts, false));
         let (tn, _) = best(3, || parse_only(&texts, true));
-        let (tl, _) = best(3, || {
+        let lint = |kustomize: &str| {
             let code = plimsoll::cli::run_args(
                 [
                     "plimsoll",
@@ -53,6 +55,8 @@ fn main() {
                     "never",
                     "--select",
                     "all",
+                    "--kustomize",
+                    kustomize,
                 ]
                 .into_iter()
                 .map(String::from)
@@ -60,7 +64,8 @@ fn main() {
             );
             assert_eq!(code, 0, "lint failed");
             0
-        });
+        };
+        let (tl, _) = best(3, || lint("never"));
         let row = |what: &str, t: Duration| {
             let s = t.as_secs_f64();
             println!(
@@ -77,6 +82,10 @@ fn main() {
             "  full lint / parallel parse floor: {:.2}x",
             tl.as_secs_f64() / tn.as_secs_f64()
         );
+        if has_kustomizations(path) {
+            let (tk, _) = best(3, || lint("auto"));
+            row("... with kustomizations rendered", tk);
+        }
         println!("  phases of one more run (--statistics):");
         let _ = std::io::Write::flush(&mut std::io::stdout());
         plimsoll::cli::run_args(
@@ -93,6 +102,8 @@ fn main() {
                 "never",
                 "--select",
                 "all",
+                "--kustomize",
+                "never",
                 "--statistics",
             ]
             .into_iter()
@@ -166,6 +177,13 @@ fn parse_only(texts: &[String], parallel: bool) -> usize {
     } else {
         texts.iter().map(one).sum()
     }
+}
+
+fn has_kustomizations(dir: &Path) -> bool {
+    ignore::WalkBuilder::new(dir)
+        .build()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name() == "kustomization.yaml")
 }
 
 fn read_all(dir: &Path) -> Vec<String> {

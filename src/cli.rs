@@ -67,6 +67,14 @@ pub enum FailOn {
     Never,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Kustomize {
+    /// Render kustomizations when `kustomize` or `kubectl` is on PATH
+    Auto,
+    /// Lint the files of kustomizations as plain manifests
+    Never,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Color {
     Auto,
@@ -132,6 +140,11 @@ pub struct CheckArgs {
     /// The manifests are the whole cluster: "not in the set" findings keep their severity
     #[arg(long)]
     pub complete_set: bool,
+
+    /// Render directories with a kustomization.yaml and point findings back at their files
+    /// [default: auto]
+    #[arg(long, value_enum)]
+    pub kustomize: Option<Kustomize>,
 
     /// Name shown for manifests read from stdin
     #[arg(long, default_value = "<stdin>")]
@@ -235,7 +248,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             false,
         )
     });
-    let (engine, fail_on) = setup(&args, config.as_ref(), config_file)?;
+    let (mut engine, fail_on) = setup(&args, config.as_ref(), config_file)?;
 
     // Inputs.
     let mut excludes = vec![Excludes::new(&cwd, &args.exclude)?];
@@ -266,8 +279,50 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             crate::source::decode(bytes).map_err(|e| format!("stdin: {e} at {}:{}", e.pos().line, e.pos().col))?;
         files.add(args.stdin_filename.clone(), Source::Text(Arc::from(text)), true, true);
     }
+    let mut found = found;
+    let kustomize_mode = match args.kustomize {
+        Some(k) => k,
+        None => match config.as_ref().and_then(|c| c.file.kustomize.as_deref()) {
+            None | Some("auto") => Kustomize::Auto,
+            Some("never") => Kustomize::Never,
+            Some(other) => {
+                let m = format!("`{other}` is not `auto` or `never`");
+                return Err(match &config {
+                    Some(c) => Box::new(c.error("kustomize", m)),
+                    None => m.into(),
+                });
+            }
+        },
+    };
+    let prepared = match kustomize_mode {
+        Kustomize::Auto => discover::kustomize::prepare(
+            &mut found.files,
+            &found.kustomizations,
+            &mut files,
+            &engine.settings.limits,
+            &cwd,
+        ),
+        Kustomize::Never => discover::kustomize::Prepared::default(),
+    };
+    if !args.quiet {
+        for n in &prepared.notices {
+            eprintln!("notice: {n}");
+        }
+    }
+    engine.settings.kustomize_failures = prepared.failures;
+    engine.relocate = prepared
+        .relocator
+        .map(|r| Box::new(r) as Box<dyn crate::engine::Relocate>);
     for f in &found.files {
         files.add(f.display.clone(), Source::Path(f.path.clone()), true, f.explicit);
+    }
+    if !args.quiet {
+        for chart in &found.charts {
+            let c = discover::display(chart);
+            eprintln!(
+                "notice: skipped the Helm chart `{c}` (its templates are not YAML); lint what it renders: `helm template {c} | plimsoll check -`"
+            );
+        }
     }
     for w in &found.warnings {
         if !args.quiet {
@@ -620,6 +675,7 @@ fn setup(
         config_suppressions,
         config_base: config.map(|c| c.base.clone()),
         known: known.into_iter().collect(),
+        relocate: None,
     };
     Ok((engine, fail_on))
 }

@@ -21,6 +21,8 @@ pub struct ConfigFile {
     pub default_namespace: Option<String>,
     /// The set is the whole cluster: "not found in the set" keeps its severity.
     pub complete_set: Option<bool>,
+    /// Render kustomizations: auto (when a renderer is on PATH) or never.
+    pub kustomize: Option<String>,
     pub pss: Option<PssConfig>,
     pub rules: Option<RulesConfig>,
     /// Globs of paths not to lint, relative to this file's directory.
@@ -210,6 +212,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                 "kubernetes_version",
                 "default_namespace",
                 "complete_set",
+                "kustomize",
                 "exclude",
                 "limits",
             ] {
@@ -273,6 +276,11 @@ default_namespace: default
 # true when these manifests are the whole cluster: "referenced object not in the set"
 # findings then keep their severity instead of dropping to info.
 complete_set: false
+
+# Directories with a kustomization.yaml are rendered with `kustomize build` (or
+# `kubectl kustomize`) and findings point back at the files that define each field:
+# auto (when a renderer is on PATH) or never (lint the files as they are).
+kustomize: auto
 
 pss:
   level: restricted          # privileged, baseline or restricted

@@ -42,9 +42,13 @@ pub fn rule_page(m: &RuleMeta) -> String {
                 .collect::<String>()
         );
     }
+    let what = match &m.examples.file {
+        Some(f) => format!("This `{f}`"),
+        None => "This manifest".to_string(),
+    };
     let _ = writeln!(
         s,
-        "## Example\n\nThis manifest triggers the rule:\n\n```yaml\n{}```\n",
+        "## Example\n\n{what} triggers the rule:\n\n```yaml\n{}```\n",
         ensure_newline(&m.examples.bad)
     );
     let _ = writeln!(

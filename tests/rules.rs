@@ -45,3 +45,49 @@ fn fixtures() {
         insta::assert_snapshot!(format!("exit: {}\n{}{}", r.code, r.stdout, r.stderr));
     });
 }
+
+/// Fixtures that are directories (`testdata/rules/<id>/bad*/`, `good*/`): kustomizations,
+/// linted as a whole. They need a renderer; without one they are skipped with a message.
+#[test]
+fn directory_fixtures() {
+    if !common::has_kustomize() {
+        eprintln!("no kustomize or kubectl on PATH: directory fixtures are not run");
+        return;
+    }
+    let rules = common::root().join("testdata/rules");
+    let mut dirs: Vec<(String, String)> = std::fs::read_dir(&rules)
+        .expect("testdata/rules")
+        .filter_map(Result::ok)
+        .flat_map(|rule| {
+            let id = rule.file_name().to_string_lossy().into_owned();
+            std::fs::read_dir(rule.path())
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .map(move |e| (id.clone(), e.file_name().to_string_lossy().into_owned()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    dirs.sort();
+    for (rule, dir) in dirs {
+        let rel = format!("testdata/rules/{rule}/{dir}");
+        let r = run(plimsoll().args(["check", "--no-config", "--color", "never", "--select", &rule, &rel]));
+        let fired = r.stdout.contains(&format!("[{rule}]: "));
+        if dir.starts_with("bad") {
+            assert!(fired, "{rel}: `{rule}` did not fire:\n{}{}", r.stdout, r.stderr);
+        } else if dir.starts_with("good") {
+            assert!(!fired, "{rel}: `{rule}` fired on a good fixture:\n{}", r.stdout);
+        }
+        // The renderer's own wording changes between kustomize versions.
+        insta::with_settings!({
+            snapshot_suffix => format!("{rule}__{dir}"),
+            filters => vec![(
+                r"(?m)(?:kubectl kustomize|kustomize build) failed:\n(?:.*\n)*?( *-->)",
+                "[renderer] failed:\n[renderer error]\n$1",
+            )],
+        }, {
+            insta::assert_snapshot!(format!("exit: {}\n{}{}", r.code, r.stdout, r.stderr));
+        });
+    }
+}

@@ -1,5 +1,8 @@
 //! Finding the files to lint: explicit files always, directories walked in parallel with
-//! `.gitignore` honoured and exclude globs applied.
+//! `.gitignore` honoured and exclude globs applied; kustomizations found on the way are
+//! rendered ([`kustomize`]).
+
+pub mod kustomize;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
@@ -79,6 +82,12 @@ pub struct Discovered {
     pub errors: Vec<String>,
     /// Symbolic link loops, skipped.
     pub warnings: Vec<String>,
+    /// Kustomization files met while walking directories (`kustomization.yaml`,
+    /// `kustomization.yml`, `Kustomization`).
+    pub kustomizations: Vec<PathBuf>,
+    /// Helm chart directories (with a `Chart.yaml`): their templates are not YAML, so their
+    /// files are skipped unless named explicitly.
+    pub charts: Vec<PathBuf>,
 }
 
 /// Walks `paths` (files or directories; `-` is handled by the caller).
@@ -125,6 +134,14 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
                             .extension()
                             .and_then(|x| x.to_str())
                             .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
+                        if is_file && e.file_name() == "Chart.yaml" {
+                            if let Some(dir) = e.path().parent() {
+                                lock(out).charts.push(dir.to_path_buf());
+                            }
+                        }
+                        if is_file && kustomize::is_kustomization_file(e.path()) {
+                            lock(out).kustomizations.push(e.path().to_path_buf());
+                        }
                         if is_file && ext_ok {
                             lock(out).files.push(Found {
                                 display: display(e.path()),
@@ -153,6 +170,14 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
     });
     out.errors.sort();
     out.warnings.sort();
+    out.charts.sort();
+    out.charts.dedup();
+    let charts = out.charts.clone();
+    let in_chart = |p: &Path| charts.iter().any(|c| p.starts_with(c));
+    out.files.retain(|f| f.explicit || !in_chart(&f.path));
+    out.kustomizations.retain(|k| !in_chart(k));
+    out.kustomizations.sort();
+    out.kustomizations.dedup();
     Ok(out)
 }
 

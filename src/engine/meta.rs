@@ -91,6 +91,10 @@ pub struct Examples {
     pub good: String,
     #[serde(default)]
     pub options: BTreeMap<String, serde_json::Value>,
+    /// When set, the examples are this file of a directory (`kustomization.yaml`), and the
+    /// directory is what is linted.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 fn yes() -> bool {

@@ -7,7 +7,7 @@ use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
 use crate::model::namespaces::{self, NamespaceInfo, Namespaces};
 use crate::model::{FileFacts, Index, LoadOptions, ObjectRef, load};
-use crate::source::{DecodeError, FileId, Loc, Route, decode};
+use crate::source::{DecodeError, Directive, FileId, Loc, Route, decode};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -81,6 +81,14 @@ impl Files {
     }
 }
 
+/// Moves findings out of generated inputs (rendered kustomizations) into the files that
+/// define what they are about, before suppressions are matched.
+pub trait Relocate: Send + Sync {
+    /// Relocates findings in place. Returns the suppression comments of the files findings
+    /// may now point into (those files are not inputs, so the run has not read them).
+    fn relocate(&self, files: &Files, findings: &mut [Finding]) -> Vec<(FileId, Vec<Directive>)>;
+}
+
 /// A rule as configured for this run.
 pub struct ActiveRule {
     pub id: &'static str,
@@ -97,6 +105,8 @@ pub struct Engine {
     pub config_base: Option<PathBuf>,
     /// Every rule id and family known (to tell unknown names in suppressions).
     pub known: Vec<&'static str>,
+    /// Moves findings out of rendered kustomizations, when there are any.
+    pub relocate: Option<Box<dyn Relocate>>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -196,6 +206,11 @@ impl Engine {
             })
             .collect();
         findings.extend(set_findings.into_iter().flatten());
+        if let Some(r) = &self.relocate {
+            for (file, directives) in r.relocate(files, &mut findings) {
+                suppressions.extend(directives.iter().map(|d| self.comment_suppression(file, d)));
+            }
+        }
 
         let base = self.config_base.as_deref();
         let relative: Vec<Option<PathBuf>> = files.ids().map(|id| relative_to(files.get(id), base)).collect();
@@ -365,19 +380,23 @@ impl Engine {
             self.annotation_suppressions(&mut out.suppressions, &cx, oref);
         }
         for d in &loaded.directives {
-            out.suppressions.push(Suppression {
-                kind: SuppressionKind::Comment { own_line: d.own_line },
-                unknown: self.unknown_names(&d.rules),
-                rules: d.rules.clone(),
-                reason: d.reason.clone(),
-                loc: Loc { file: id, span: d.span },
-                object: None,
-                paths: None,
-                malformed: d.malformed.clone(),
-                used: false,
-            });
+            out.suppressions.push(self.comment_suppression(id, d));
         }
         out
+    }
+
+    fn comment_suppression(&self, file: FileId, d: &Directive) -> Suppression {
+        Suppression {
+            kind: SuppressionKind::Comment { own_line: d.own_line },
+            unknown: self.unknown_names(&d.rules),
+            rules: d.rules.clone(),
+            reason: d.reason.clone(),
+            loc: Loc { file, span: d.span },
+            object: None,
+            paths: None,
+            malformed: d.malformed.clone(),
+            used: false,
+        }
     }
 
     fn file_rules(

@@ -1,7 +1,8 @@
 //! Run-wide settings that rules may read (from the configuration file and the CLI).
 
 use crate::model::pss::{PssLevel, PssVersion};
-use crate::source::Limits;
+use crate::source::{Limits, Span};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -14,6 +15,9 @@ pub struct Settings {
     pub kubernetes_minor: Option<u32>,
     pub pss: PssSettings,
     pub limits: Limits,
+    /// Kustomizations that could not be rendered, by the displayed path of their
+    /// kustomization file: where to report it and why.
+    pub kustomize_failures: BTreeMap<String, (Span, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -42,6 +46,7 @@ impl Default for Settings {
                 exempt_runtime_classes: Vec::new(),
             },
             limits: Limits::default(),
+            kustomize_failures: BTreeMap::new(),
         }
     }
 }

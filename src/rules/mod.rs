@@ -8,6 +8,7 @@ pub mod canary;
 pub mod core;
 pub mod hpa;
 pub mod image;
+pub mod kustomize;
 pub mod netpol;
 pub mod ns;
 pub mod pss;
@@ -63,6 +64,7 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<image::verify_pattern_unreachable::VerifyPatternUnreachable>(),
         entry::<image::verify_policy_matches_nothing::VerifyPolicyMatchesNothing>(),
         entry::<image::verify_policy_no_attestors::VerifyPolicyNoAttestors>(),
+        entry::<kustomize::build_failed::BuildFailed>(),
         entry::<netpol::allow_all::AllowAll>(),
         entry::<netpol::allow_all_rule::AllowAllRule>(),
         entry::<netpol::dangling_peer::DanglingPeer>(),

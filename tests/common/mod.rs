@@ -64,3 +64,10 @@ pub fn normalize(s: &str) -> String {
     }
     out
 }
+
+/// Whether a kustomization renderer (`kustomize`, or `kubectl` with kustomize) is on PATH.
+pub fn has_kustomize() -> bool {
+    ["kustomize", "kubectl"].iter().any(|p| {
+        std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(p).is_file()))
+    })
+}
