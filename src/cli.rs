@@ -89,7 +89,8 @@ pub struct CheckArgs {
     pub paths: Vec<String>,
 
     /// Output format, optionally with a file: `--format sarif=results.sarif`. Repeat (or
-    /// separate with commas) to write several formats in one run: text, json, sarif, github
+    /// separate with commas) to write several formats in one run: text, json, sarif, github,
+    /// junit, markdown
     #[arg(long, short = 'f', value_delimiter = ',', default_value = "text")]
     pub format: Vec<String>,
 
@@ -145,6 +146,12 @@ pub struct CheckArgs {
     /// [default: auto]
     #[arg(long, value_enum)]
     pub kustomize: Option<Kustomize>,
+
+    /// Files named on the command line that hold no Kubernetes object (a workflow, a Helm
+    /// values file) are skipped as they are when found in a directory, and a run with no
+    /// object at all succeeds (for pre-commit, which passes every changed YAML file)
+    #[arg(long)]
+    pub skip_non_manifests: bool,
 
     /// Name shown for manifests read from stdin
     #[arg(long, default_value = "<stdin>")]
@@ -314,7 +321,8 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
         .relocator
         .map(|r| Box::new(r) as Box<dyn crate::engine::Relocate>);
     for f in &found.files {
-        files.add(f.display.clone(), Source::Path(f.path.clone()), true, f.explicit);
+        let explicit = f.explicit && !args.skip_non_manifests;
+        files.add(f.display.clone(), Source::Path(f.path.clone()), true, explicit);
     }
     if !args.quiet {
         for chart in &found.charts {
@@ -362,6 +370,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             color,
             quiet: args.quiet,
             elapsed: started.elapsed(),
+            fail_on,
         };
         match path {
             Some(p) => {
@@ -390,7 +399,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     if !outcome.io_errors.is_empty() || !found.errors.is_empty() {
         return Ok(2);
     }
-    if outcome.stats.objects == 0 && outcome.findings.is_empty() {
+    if outcome.stats.objects == 0 && outcome.findings.is_empty() && !args.skip_non_manifests {
         return Err(format!(
             "no Kubernetes objects found in {inputs} {} (documents need `apiVersion` and `kind`)",
             if inputs == 1 { "file" } else { "files" }

@@ -208,25 +208,12 @@ fn sarif_validates_against_the_schema() {
         eprintln!("skipping: ../shared (with schemas/sarif-2.1.0.json) is absent");
         return;
     };
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shared.join("schemas/sarif-2.1.0.json")).expect("schema"))
-            .expect("json");
-    let validator = jsonschema::validator_for(&schema).expect("valid schema");
     for path in [root().join("testdata"), shared.join("corpora/bench/microservices-demo")] {
         let r = run(plimsoll()
             .args(["check", "--no-config", "--select", "all", "--format", "sarif"])
             .arg(&path));
         let sarif: serde_json::Value = serde_json::from_str(&r.stdout).expect("sarif is json");
-        let errors: Vec<String> = validator
-            .iter_errors(&sarif)
-            .map(|e| format!("{e} at {}", e.instance_path))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "SARIF for {} does not validate:\n{}",
-            path.display(),
-            errors.join("\n")
-        );
+        common::assert_valid_sarif(&sarif);
         let results = sarif["runs"][0]["results"].as_array().expect("results");
         assert!(!results.is_empty());
         // What GitHub code scanning needs beyond the schema.

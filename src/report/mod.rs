@@ -2,7 +2,9 @@
 
 mod github;
 mod json;
+mod junit;
 mod lines;
+mod markdown;
 mod sarif;
 mod text;
 
@@ -19,6 +21,8 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    Junit,
+    Markdown,
 }
 
 impl FromStr for Format {
@@ -30,7 +34,11 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
             "github" => Ok(Format::Github),
-            _ => Err(format!("unknown format `{s}` (text, json, sarif, github)")),
+            "junit" => Ok(Format::Junit),
+            "markdown" => Ok(Format::Markdown),
+            _ => Err(format!(
+                "unknown format `{s}` (text, json, sarif, github, junit, markdown)"
+            )),
         }
     }
 }
@@ -46,6 +54,8 @@ pub struct ReportCx<'a> {
     pub quiet: bool,
     /// Wall time of the run, for the text summary.
     pub elapsed: Duration,
+    /// The lowest severity that fails the run (`None`: never), for JUnit failures.
+    pub fail_on: Option<Severity>,
 }
 
 pub fn render(format: Format, cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
@@ -54,6 +64,8 @@ pub fn render(format: Format, cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Resul
         Format::Json => json::render(cx, w),
         Format::Sarif => sarif::render(cx, w),
         Format::Github => github::render(cx, w),
+        Format::Junit => junit::render(cx, w),
+        Format::Markdown => markdown::render(cx, w),
     }
 }
 

@@ -71,3 +71,21 @@ pub fn has_kustomize() -> bool {
         std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(p).is_file()))
     })
 }
+
+/// Validates a SARIF document against the SARIF 2.1.0 schema in `../shared/schemas`
+/// (skipped with a message when `../shared` is absent).
+pub fn assert_valid_sarif(sarif: &serde_json::Value) {
+    let Some(shared) = shared() else {
+        eprintln!("../shared (with schemas/sarif-2.1.0.json) is absent: SARIF not validated");
+        return;
+    };
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shared.join("schemas/sarif-2.1.0.json")).expect("schema"))
+            .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the third-party checkers the test suite validates our outputs and integration
+# files with, into target/ci-tools (tests that need one skip with a message when it is
+# missing; .ci/run makes them required):
+#   - pre-commit (PyPI): `pre-commit validate-manifest` / `validate-config`;
+#   - xmlschema (PyPI) and the Jenkins JUnit schema junit-10.xsd, taken from pytest's source
+#     distribution (testing/example_scripts/junit-10.xsd);
+#   - action-validator (npm): GitHub Action metadata and workflow schemas.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools=target/ci-tools
+mkdir -p "$tools"
+
+if [ ! -x "$tools/venv/bin/pre-commit" ] || [ ! -f "$tools/junit-10.xsd" ]; then
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "pre-commit==4.*" "xmlschema==4.*"
+  rm -rf "$tools/dl"
+  "$tools/venv/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+    "pytest==8.3.5" -d "$tools/dl"
+  tar -xzf "$tools"/dl/pytest-8.3.5.tar.gz -C "$tools/dl" pytest-8.3.5/testing/example_scripts/junit-10.xsd
+  cp "$tools/dl/pytest-8.3.5/testing/example_scripts/junit-10.xsd" "$tools/junit-10.xsd"
+fi
+
+if [ ! -x "$tools/npm/node_modules/.bin/action-validator" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$tools/npm" "@action-validator/cli@0.6.0" \
+    "@action-validator/core@0.6.0" >/dev/null
+fi
+echo "checkers installed in $tools"
