@@ -441,10 +441,18 @@ pub fn for_each_string<'t>(tree: &'t Tree<'_>, root: NodeId, f: &mut dyn FnMut(&
     visit(tree, root, None, &mut Vec::new(), f);
 }
 
+/// A base64 value (line breaks allowed) decoded to text, when it is text. What is decoded
+/// is matched, never shown.
+pub fn decode_base64(text: &str) -> Option<String> {
+    use base64::Engine;
+    let compact: String = text.split_whitespace().collect();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
 /// `data`/`binaryData` values of Secrets and ConfigMaps, base64-decoded when they are text:
 /// (route, value node, decoded text).
 pub fn decoded_values(cx: &ObjectCx<'_>) -> Vec<(Route, NodeId, String)> {
-    use base64::Engine;
     let obj = cx.obj;
     let fields: &[&str] = match (obj.kind.as_str(), obj.api_version.as_str()) {
         ("Secret", "v1") => &["data"],
@@ -459,11 +467,7 @@ pub fn decoded_values(cx: &ObjectCx<'_>) -> Vec<(Route, NodeId, String)> {
             let (Some(key), Some(text)) = (tree.key_str(k), tree.str(v)) else {
                 continue;
             };
-            let compact: String = text.split_whitespace().collect();
-            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(compact) else {
-                continue;
-            };
-            let Ok(decoded) = String::from_utf8(bytes) else {
+            let Some(decoded) = decode_base64(text) else {
                 continue;
             };
             out.push((Route::root().key(*field).key(key.to_string()), v, decoded));

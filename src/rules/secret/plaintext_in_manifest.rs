@@ -4,7 +4,7 @@
 //! has nothing to report (rule-families §4.1). When every value is empty or a placeholder
 //! the finding is `info`; values that are whole SOPS-encrypted files are ciphertext. Values are never printed and are masked in snippets.
 
-use super::{is_placeholder, masked};
+use super::{decode_base64, is_placeholder, masked};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule, Severity};
 use crate::source::Route;
@@ -93,12 +93,4 @@ impl Rule for PlaintextInManifest {
 fn is_sops_document(text: &str) -> bool {
     text.contains("ENC[AES256_GCM,")
         && (text.contains("\"sops\"") || text.contains("sops:") || text.contains("sops_mac="))
-}
-
-/// Decodes standard base64 (for placeholder checks only; nothing decoded is shown).
-fn decode_base64(text: &str) -> Option<String> {
-    use base64::Engine;
-    let compact: String = text.split_whitespace().collect();
-    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
-    String::from_utf8(bytes).ok()
 }
