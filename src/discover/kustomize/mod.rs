@@ -767,6 +767,7 @@ pub fn prepare(
         return out;
     };
     let results = render_all(&plan, &renderer, TIME_LIMIT, &cwd, limits);
+    let shown_files: BTreeSet<PathBuf> = shown.keys().cloned().collect();
     let mut sources: HashMap<PathBuf, FileId> = HashMap::new();
     let mut sets = Vec::new();
     for (root, result) in plan.roots.iter().zip(results) {
@@ -774,7 +775,17 @@ pub fn prepare(
         let rendered = match result {
             Ok(r) => r,
             Err(f) => {
-                out.failures.insert(display(&f.file), (f.span, f.message));
+                let shown = display(&f.file);
+                // The finding is reported on the kustomization file, so it must be read: a
+                // `Kustomization` (no extension) or a base outside the paths given is not.
+                if !shown_files.contains(&f.file) {
+                    found.push(super::Found {
+                        display: shown.clone(),
+                        path: f.file.clone(),
+                        explicit: false,
+                    });
+                }
+                out.failures.insert(shown, (f.span, f.message));
                 continue;
             }
         };
