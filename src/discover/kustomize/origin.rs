@@ -89,7 +89,8 @@ enum Place {
     File,
     /// An inline literal block: shifted into the kustomization file.
     Inline(Inline),
-    /// Another inline form: the patch's entry in the kustomization file.
+    /// Another inline form (quoted or folded): the whole patch string in the kustomization
+    /// file.
     Entry(Span),
 }
 
@@ -156,7 +157,7 @@ impl Relocate for Relocator {
                             text: s.to_string(),
                             place: match inline_position(&p.tree, node) {
                                 Some(at) => Place::Inline(at),
-                                None => Place::Entry(entry_span(&p.tree, node)),
+                                None => Place::Entry(p.tree.span(node)),
                             },
                         });
                     }
@@ -238,11 +239,6 @@ struct InlineText {
     node: NodeId,
     text: String,
     place: Place,
-}
-
-/// The span of a value's `key: value` entry: the key for a block value.
-fn entry_span(tree: &Tree<'_>, value: NodeId) -> Span {
-    tree.span(value)
 }
 
 enum PatchSource {
