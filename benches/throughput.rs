@@ -41,27 +41,7 @@ fn main() {
         let (t1, docs) = best(3, || parse_only(&texts, false));
         let (tn, _) = best(3, || parse_only(&texts, true));
         let lint = |kustomize: &str| {
-            let code = plimsoll::cli::run_args(
-                [
-                    "plimsoll",
-                    "check",
-                    "--no-config",
-                    "--quiet",
-                    "--format",
-                    "json",
-                    "--output",
-                    "/dev/null",
-                    "--fail-on",
-                    "never",
-                    "--select",
-                    "all",
-                    "--kustomize",
-                    kustomize,
-                ]
-                .into_iter()
-                .map(String::from)
-                .chain([path.display().to_string()]),
-            );
+            let code = plimsoll::cli::run_args(check_args(path, kustomize, false));
             assert_eq!(code, 0, "lint failed");
             0
         };
@@ -88,28 +68,7 @@ fn main() {
         }
         println!("  phases of one more run (--statistics):");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        plimsoll::cli::run_args(
-            [
-                "plimsoll",
-                "check",
-                "--no-config",
-                "--quiet",
-                "--format",
-                "json",
-                "--output",
-                "/dev/null",
-                "--fail-on",
-                "never",
-                "--select",
-                "all",
-                "--kustomize",
-                "never",
-                "--statistics",
-            ]
-            .into_iter()
-            .map(String::from)
-            .chain([path.display().to_string()]),
-        );
+        plimsoll::cli::run_args(check_args(path, "never", true));
     }
     let _ = std::fs::remove_dir_all(&generated);
     let _ = std::fs::remove_dir_all(&large);
@@ -143,6 +102,34 @@ fn generate_configmaps(dir: &Path, files: usize, bytes: usize) -> (usize, f64) {
         std::fs::write(dir.join(format!("big-{f}.yaml")), s).expect("write generated corpus");
     }
     (files, total as f64 / files as f64 / 1e6)
+}
+
+/// `plimsoll check` with every rule and JSON to /dev/null, as the benchmark runs it.
+fn check_args(path: &Path, kustomize: &str, statistics: bool) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "plimsoll",
+        "check",
+        "--no-config",
+        "--quiet",
+        "--format",
+        "json",
+        "--output",
+        "/dev/null",
+        "--fail-on",
+        "never",
+        "--select",
+        "all",
+        "--kustomize",
+        kustomize,
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    if statistics {
+        args.push("--statistics".to_string());
+    }
+    args.push(path.display().to_string());
+    args
 }
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {

@@ -17,6 +17,17 @@ pub struct ExemptOptions {
     pub exempt_namespaces: Vec<String>,
 }
 
+impl ExemptOptions {
+    /// The name of a `Namespace` object these options do not exempt.
+    pub fn judged<'o>(&self, obj: &'o crate::model::Object) -> Option<&'o str> {
+        if obj.kind != "Namespace" || obj.api_version != "v1" {
+            return None;
+        }
+        let name = obj.name()?;
+        (!self.exempt_namespaces.iter().any(|e| e == name)).then_some(name)
+    }
+}
+
 /// Route to a label of the object.
 pub fn label_route(key: &str) -> Route {
     Route::root().keys(&["metadata", "labels"]).key(key.to_string())

@@ -1,9 +1,8 @@
 //! `ns-psa-enforce-missing`: a Namespace without `pod-security.kubernetes.io/enforce` runs
 //! under the cluster default, which upstream is `privileged` (no restrictions).
 
-use super::{ExemptOptions, psa_label};
+use super::{ExemptOptions, label_route, psa_label};
 use crate::engine::{ObjectCx, Out, Rule, RuleDef};
-use crate::source::Route;
 
 pub struct PsaEnforceMissing(ExemptOptions);
 
@@ -18,13 +17,7 @@ impl RuleDef for PsaEnforceMissing {
 impl Rule for PsaEnforceMissing {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let obj = cx.obj;
-        if obj.kind != "Namespace" || obj.api_version != "v1" {
-            return;
-        }
-        let Some(name) = obj.name() else { return };
-        if self.0.exempt_namespaces.iter().any(|e| e == name) {
-            return;
-        }
+        let Some(name) = self.0.judged(obj) else { return };
         let labels = obj.labels();
         let has = |mode: &str| labels.is_some_and(|l| l.contains_key(&psa_label(mode)));
         // Audit or warn without enforce is `ns-psa-audit-warn-without-enforce`'s finding.
@@ -32,7 +25,7 @@ impl Rule for PsaEnforceMissing {
             return;
         }
         out.emit(
-            cx.at(&Route::root().keys(&["metadata", "labels"]).key(psa_label("enforce"))),
+            cx.at(&label_route(&psa_label("enforce"))),
             format!(
                 "Namespace `{name}` has no Pod Security enforce label; the cluster default (privileged upstream) applies"
             ),

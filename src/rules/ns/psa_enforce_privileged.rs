@@ -17,13 +17,7 @@ impl RuleDef for PsaEnforcePrivileged {
 impl Rule for PsaEnforcePrivileged {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let obj = cx.obj;
-        if obj.kind != "Namespace" || obj.api_version != "v1" {
-            return;
-        }
-        let Some(name) = obj.name() else { return };
-        if self.0.exempt_namespaces.iter().any(|e| e == name) {
-            return;
-        }
+        let Some(name) = self.0.judged(obj) else { return };
         let key = psa_label("enforce");
         if obj
             .labels()
