@@ -13,7 +13,7 @@ use crate::report::{self, Format, ReportCx};
 use crate::source::{FileId, Loc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -147,6 +147,12 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub kustomize: Option<Kustomize>,
 
+    /// The directory Kustomize renders may read [default: the Git work tree of the paths,
+    /// else their common directory]. A kustomization that reads outside it is not rendered
+    /// (`kustomize-build-failed`); widen it only for repositories you trust
+    #[arg(long, env = "PLIMSOLL_KUSTOMIZE_ROOT", value_name = "DIR")]
+    pub kustomize_root: Option<PathBuf>,
+
     /// Files named on the command line that hold no Kubernetes object (a workflow, a Helm
     /// values file) are skipped as they are when found in a directory, and a run with no
     /// object at all succeeds (for pre-commit, which passes every changed YAML file)
@@ -156,6 +162,21 @@ pub struct CheckArgs {
     /// Name shown for manifests read from stdin
     #[arg(long, default_value = "<stdin>")]
     pub stdin_filename: String,
+
+    /// Largest file read, e.g. `64MiB`, `200M`, `1000000` [default: 64MiB]; a configuration
+    /// file cannot raise it
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    pub max_file_size: Option<u64>,
+
+    /// Deepest nesting of a YAML document [default: 200]; a configuration file cannot set
+    /// more than 255
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+
+    /// Most nodes one document may visit through YAML aliases [default: 100000]; a
+    /// configuration file cannot set more than 1000000
+    #[arg(long, value_name = "N")]
+    pub max_alias_nodes: Option<usize>,
 
     /// Threads to use [default: all cores]
     #[arg(long, short = 'j')]
@@ -172,6 +193,22 @@ pub struct CheckArgs {
     /// Print counts per rule, throughput and timings to stderr
     #[arg(long)]
     pub statistics: bool,
+}
+
+/// `1000`, `64K`, `64KiB`, `64M`, `64MiB`, `1G`, `1GiB` (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let n: u64 = n.parse().map_err(|_| format!("`{s}` is not a size such as 64MiB"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("`{s}` is not a size such as 64MiB")),
+    };
+    n.checked_mul(1 << shift).ok_or_else(|| format!("`{s}` is too large"))
 }
 
 fn parse_level(s: &str) -> Result<PssLevel, String> {
@@ -213,10 +250,17 @@ fn run(cli: Cli) -> u8 {
     match code {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            say("error", &e.to_string());
             2
         }
     }
+}
+
+/// Prints a diagnostic on stderr: `kind: message` on one line, whatever the message holds
+/// (paths and messages from the repository have their control characters escaped, so no
+/// line of ours can be read as a CI workflow command).
+fn say(kind: &str, message: &str) {
+    eprintln!("{kind}: {}", crate::source::escape_control(message));
 }
 
 /// An error that ends the run with exit code 2.
@@ -256,6 +300,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
         )
     });
     let (mut engine, fail_on) = setup(&args, config.as_ref(), config_file)?;
+    files.set_max_size(engine.settings.limits.max_file_size);
 
     // Inputs.
     let mut excludes = vec![Excludes::new(&cwd, &args.exclude)?];
@@ -280,11 +325,17 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
         },
     )?;
     if stdin {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes)?;
-        let text =
-            crate::source::decode(bytes).map_err(|e| format!("stdin: {e} at {}:{}", e.pos().line, e.pos().col))?;
-        files.add(args.stdin_filename.clone(), Source::Text(Arc::from(text)), true, true);
+        // Read like a file: at most the size limit; what cannot be read as text is a
+        // finding, as it is for a file.
+        let source = match crate::source::read_stream(std::io::stdin().lock(), files.max_size()) {
+            Ok(bytes) => match crate::source::decode(bytes) {
+                Ok(text) => Source::Text(Arc::from(text)),
+                Err(e) => Source::Unreadable(crate::source::ReadError::Decode(e)),
+            },
+            Err(e @ crate::source::ReadError::TooLarge(_)) => Source::Unreadable(e),
+            Err(e) => return Err(format!("cannot read stdin: {e}").into()),
+        };
+        files.add(args.stdin_filename.clone(), source, true, true);
     }
     let mut found = found;
     let kustomize_mode = match args.kustomize {
@@ -308,12 +359,17 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             &mut files,
             &engine.settings.limits,
             &cwd,
+            &match &args.kustomize_root {
+                Some(dir) => std::fs::canonicalize(dir)
+                    .map_err(|e| format!("--kustomize-root {}: {e}", discover::display(dir)))?,
+                None => discover::repository_root(&paths, &cwd),
+            },
         ),
         Kustomize::Never => discover::kustomize::Prepared::default(),
     };
     if !args.quiet {
         for n in &prepared.notices {
-            eprintln!("notice: {n}");
+            say("notice", n);
         }
     }
     engine.settings.kustomize_failures = prepared.failures;
@@ -327,14 +383,17 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     if !args.quiet {
         for chart in &found.charts {
             let c = discover::display(chart);
-            eprintln!(
-                "notice: skipped the Helm chart `{c}` (its templates are not YAML); lint what it renders: `helm template {c} | plimsoll check -`"
+            say(
+                "notice",
+                &format!(
+                    "skipped the Helm chart `{c}` (its templates are not YAML); lint what it renders: `helm template {c} | plimsoll check -`"
+                ),
             );
         }
     }
     for w in &found.warnings {
         if !args.quiet {
-            eprintln!("warning: skipped {w}");
+            say("warning", &format!("skipped {w}"));
         }
     }
     let inputs = files.ids().filter(|id| files.get(*id).input).count();
@@ -391,10 +450,10 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
         statistics(&outcome, &rules, started.elapsed());
     }
     for e in &found.errors {
-        eprintln!("error: cannot read {e}");
+        say("error", &format!("cannot read {e}"));
     }
     for e in &outcome.io_errors {
-        eprintln!("error: cannot read {}: {}", e.path, e.message);
+        say("error", &format!("cannot read {}: {}", e.path, e.message));
     }
     if !outcome.io_errors.is_empty() || !found.errors.is_empty() {
         return Ok(2);
@@ -598,7 +657,7 @@ fn setup(
             }
         }
         if let Some(l) = &c.limits {
-            l.apply(&mut settings.limits);
+            l.apply(&mut settings.limits).map_err(|(key, m)| c_err(key, m))?;
         }
     }
     if let Some(ns) = &args.default_namespace {
@@ -607,6 +666,15 @@ fn setup(
     settings.complete_set |= args.complete_set;
     if let Some(l) = args.pss_level {
         settings.pss.level = l;
+    }
+    if let Some(n) = args.max_file_size {
+        settings.limits.max_file_size = n;
+    }
+    if let Some(n) = args.max_depth {
+        settings.limits.max_depth = n;
+    }
+    if let Some(n) = args.max_alias_nodes {
+        settings.limits.max_alias_nodes = n;
     }
     if let Some(v) = args.pss_version {
         settings.pss.version = v;
@@ -720,7 +788,7 @@ fn statistics(outcome: &crate::engine::Outcome, rules: &[&str], elapsed: std::ti
     if !generic.is_empty() {
         eprintln!("read generically (no typed struct), most frequent:");
         for (kind, n) in generic.iter().take(10) {
-            eprintln!("  {n:>7}  {kind}");
+            eprintln!("  {n:>7}  {}", crate::source::escape_control(kind));
         }
     }
     eprintln!("load + check:   {:.3}s", s.load_and_check.as_secs_f64());

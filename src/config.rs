@@ -71,16 +71,43 @@ pub struct LimitsConfig {
 }
 
 impl LimitsConfig {
-    pub fn apply(&self, limits: &mut Limits) {
+    /// Applies the limits a configuration file sets. The file comes with the repository,
+    /// which is untrusted: it may lower a limit but not raise it past [`Limits::CAPS`] (only
+    /// a command-line flag can). Returns the key and message of the first value over its cap.
+    pub fn apply(&self, limits: &mut Limits) -> Result<(), (&'static str, String)> {
+        let caps = Limits::CAPS;
+        let over = |key: &'static str, value: u64, cap: u64, flag: &str| {
+            (
+                key,
+                format!(
+                    "`{key}: {value}` is more than a configuration file may set ({cap}); a command-line flag (`{flag}`) may go beyond"
+                ),
+            )
+        };
         if let Some(d) = self.max_depth {
+            if d > caps.max_depth {
+                return Err(over("limits.max_depth", d as u64, caps.max_depth as u64, "--max-depth"));
+            }
             limits.max_depth = d;
         }
         if let Some(s) = self.max_file_size {
+            if s > caps.max_file_size {
+                return Err(over("limits.max_file_size", s, caps.max_file_size, "--max-file-size"));
+            }
             limits.max_file_size = s;
         }
         if let Some(a) = self.max_alias_nodes {
+            if a > caps.max_alias_nodes {
+                return Err(over(
+                    "limits.max_alias_nodes",
+                    a as u64,
+                    caps.max_alias_nodes as u64,
+                    "--max-alias-nodes",
+                ));
+            }
             limits.max_alias_nodes = a;
         }
+        Ok(())
     }
 }
 

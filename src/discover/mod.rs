@@ -80,7 +80,8 @@ pub struct Discovered {
     /// Paths that could not be read while walking (a dangling symlink, an unreadable
     /// directory): the run ends with exit code 2.
     pub errors: Vec<String>,
-    /// Symbolic link loops, skipped.
+    /// Paths skipped: symbolic link loops, and FIFOs, devices and sockets (named on the
+    /// command line or met while walking with a manifest's extension), which are never read.
     pub warnings: Vec<String>,
     /// Kustomization files met while walking directories (`kustomization.yaml`,
     /// `kustomization.yml`, `Kustomization`).
@@ -95,7 +96,13 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
     let cwd = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     let out = Mutex::new(Discovered::default());
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", display(path)))?;
+        if let Some(what) = crate::source::special_kind(&meta) {
+            lock(&out)
+                .warnings
+                .push(format!("{}: not a regular file ({what})", display(path)));
+            continue;
+        }
         if !meta.is_dir() {
             lock(&out).files.push(Found {
                 display: display(path),
@@ -142,6 +149,17 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
                         if is_file && kustomize::is_kustomization_file(e.path()) {
                             lock(out).kustomizations.push(e.path().to_path_buf());
                         }
+                        let special = e.file_type().is_some_and(|t| !t.is_file() && !t.is_dir());
+                        if special && ext_ok {
+                            let what = e
+                                .metadata()
+                                .ok()
+                                .and_then(|m| crate::source::special_kind(&m))
+                                .unwrap_or("not a file or a directory");
+                            lock(out)
+                                .warnings
+                                .push(format!("{}: not a regular file ({what})", display(e.path())));
+                        }
                         if is_file && ext_ok {
                             lock(out).files.push(Found {
                                 display: display(e.path()),
@@ -150,8 +168,12 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
                             });
                         }
                     }
-                    Err(err) if is_loop(&err) => lock(out).warnings.push(err.to_string()),
-                    Err(err) => lock(out).errors.push(err.to_string()),
+                    Err(err) if is_loop(&err) => lock(out)
+                        .warnings
+                        .push(crate::source::escape_control(&err.to_string()).into_owned()),
+                    Err(err) => lock(out)
+                        .errors
+                        .push(crate::source::escape_control(&err.to_string()).into_owned()),
                 }
                 WalkState::Continue
             })
@@ -181,6 +203,35 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
     Ok(out)
 }
 
+/// The repository the paths belong to: the top level of the Git work tree that holds the
+/// common ancestor of the paths (a directory with `.git`), else that common ancestor. Renders
+/// read nothing outside it.
+pub fn repository_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    let mut common: Option<PathBuf> = None;
+    for p in paths {
+        let abs = std::fs::canonicalize(cwd.join(p)).unwrap_or_else(|_| cwd.join(p));
+        let dir = if abs.is_dir() {
+            abs
+        } else {
+            abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+        };
+        common = Some(match common {
+            None => dir,
+            Some(c) => c
+                .ancestors()
+                .find(|a| dir.starts_with(a))
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        });
+    }
+    let common = common.unwrap_or_else(|| std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf()));
+    common
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or(common)
+}
+
 fn is_loop(err: &ignore::Error) -> bool {
     match err {
         ignore::Error::Loop { .. } => true,
@@ -196,12 +247,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A path as shown: forward slashes, no leading `./`.
+/// A path as shown: forward slashes, no leading `./`, control characters escaped (a file
+/// name may hold a line break).
 pub fn display(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
     let mut s = s.as_str();
     while let Some(rest) = s.strip_prefix("./") {
         s = rest;
     }
-    s.to_string()
+    crate::source::escape_control(s).into_owned()
 }

@@ -86,9 +86,6 @@ pub struct Finding {
     pub help: Option<String>,
     pub object: Option<Arc<ObjectRef>>,
     pub related: Vec<Related>,
-    /// Spans of the finding's file whose text must not be shown (secret values): text
-    /// snippets print them as `*`.
-    pub masks: Vec<crate::source::Span>,
 }
 
 impl Finding {
@@ -98,13 +95,13 @@ impl Finding {
 
     /// Sets the text shown under the underline.
     pub fn label(&mut self, label: impl Into<String>) -> &mut Finding {
-        self.label = Some(label.into());
+        self.label = Some(printable(label.into()));
         self
     }
 
     /// Adds finding-specific help.
     pub fn help(&mut self, help: impl Into<String>) -> &mut Finding {
-        self.help = Some(help.into());
+        self.help = Some(printable(help.into()));
         self
     }
 
@@ -112,7 +109,7 @@ impl Finding {
     pub fn related(&mut self, loc: Loc, message: impl Into<String>) -> &mut Finding {
         self.related.push(Related {
             loc,
-            message: message.into(),
+            message: printable(message.into()),
         });
         self
     }
@@ -130,4 +127,26 @@ impl Finding {
             .clone()
             .or_else(|| self.target.missing.as_ref().map(|m| format!("`{m}` is not set")))
     }
+}
+
+/// The longest message, label or help text a finding carries, in bytes.
+pub const MAX_TEXT: usize = 2000;
+
+/// A text a finding carries, safe to print in every format: control characters escaped (no
+/// text read from a repository can start a line of its own) and at most [`MAX_TEXT`]
+/// bytes.
+pub fn printable(text: String) -> String {
+    let mut text = match crate::source::escape_control(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    };
+    if text.len() > MAX_TEXT {
+        let mut end = MAX_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
 }

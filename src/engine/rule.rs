@@ -6,7 +6,7 @@
 //! - [`Rule::check_set`]: once per run, on the index of facts (cross-object rules);
 //! - [`Rule::check_suppressions`]: once per run, with the suppressions that matched nothing.
 
-use super::finding::{Finding, Severity, Target};
+use super::finding::{Finding, Severity, Target, printable};
 use super::settings::Settings;
 use super::suppress::Suppression;
 use crate::model::namespaces::Namespaces;
@@ -89,13 +89,12 @@ impl Out<'_> {
         self.findings.push(Finding {
             rule: self.rule,
             severity: self.severity,
-            message: message.into(),
+            message: printable(message.into()),
             target: target.into(),
             label: None,
             help: None,
             object: self.object.clone(),
             related: Vec::new(),
-            masks: Vec::new(),
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -7,18 +7,22 @@ use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
 use crate::model::namespaces::{self, NamespaceInfo, Namespaces};
 use crate::model::{FileFacts, Index, LoadOptions, ObjectRef, load};
-use crate::source::{DecodeError, Directive, FileId, Loc, Route, decode};
+use crate::source::{DecodeError, Directive, FileId, Loc, ReadError, Route, Span, read_text};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Where an input's text comes from.
 #[derive(Clone, Debug)]
 pub enum Source {
     Path(PathBuf),
-    /// Text already in memory (stdin, rendered output).
+    /// Text already in memory (rendered output, the configuration file).
     Text(Arc<str>),
+    /// A stream that could not be read as text (stdin over the size limit, binary, not
+    /// UTF-8): reported like a file with the same problem.
+    Unreadable(ReadError),
 }
 
 /// A file of the run: an input to lint, or a file findings may point into (the
@@ -32,21 +36,51 @@ pub struct FileEntry {
     pub input: bool,
     /// Named explicitly on the command line (or stdin).
     pub explicit: bool,
+    /// The fingerprint of the bytes first read, so that what is shown later is what was
+    /// linted.
+    fingerprint: OnceLock<u64>,
 }
 
 /// The files of a run, by [`FileId`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Files {
     entries: Vec<FileEntry>,
+    /// Largest file read, in bytes.
+    max_size: u64,
+}
+
+impl Default for Files {
+    fn default() -> Files {
+        Files::new(crate::source::Limits::default().max_file_size)
+    }
 }
 
 impl Files {
+    /// No file is read past `max_size` bytes.
+    pub fn new(max_size: u64) -> Files {
+        Files {
+            entries: Vec::new(),
+            max_size,
+        }
+    }
+
+    /// The size limit.
+    pub fn max_size(&self) -> u64 {
+        self.max_size
+    }
+
+    /// Changes the size limit (before anything is read).
+    pub fn set_max_size(&mut self, max_size: u64) {
+        self.max_size = max_size;
+    }
+
     pub fn add(&mut self, display: String, source: Source, input: bool, explicit: bool) -> FileId {
         self.entries.push(FileEntry {
-            display,
+            display: crate::source::escape_control(&display).into_owned(),
             source,
             input,
             explicit,
+            fingerprint: OnceLock::new(),
         });
         FileId(self.entries.len() as u32 - 1)
     }
@@ -71,22 +105,38 @@ impl Files {
         (0..self.entries.len() as u32).map(FileId)
     }
 
-    /// The decoded text of a file (for rendering snippets). Files are read again from disk
-    /// rather than kept from the run, so that memory does not grow with the input.
-    pub fn text(&self, id: FileId) -> Option<Arc<str>> {
-        match &self.get(id).source {
-            Source::Text(t) => Some(t.clone()),
-            Source::Path(p) => std::fs::read(p).ok().and_then(|b| decode(b).ok()).map(Arc::from),
+    /// The decoded text of a file: a regular file of at most the size limit, decoded.
+    /// Files are read again when needed (to render snippets) rather than kept, so that
+    /// memory does not grow with the input; a file whose bytes differ from those first
+    /// read is [`ReadError::Changed`], never shown.
+    pub fn read(&self, id: FileId) -> Result<Arc<str>, ReadError> {
+        let entry = self.get(id);
+        match &entry.source {
+            Source::Text(t) => Ok(t.clone()),
+            Source::Unreadable(e) => Err(e.clone()),
+            Source::Path(p) => {
+                let (text, print) = read_text(p, self.max_size)?;
+                if *entry.fingerprint.get_or_init(|| print) != print {
+                    return Err(ReadError::Changed);
+                }
+                Ok(Arc::from(text))
+            }
         }
+    }
+
+    /// [`Files::read`], when it succeeds.
+    pub fn text(&self, id: FileId) -> Option<Arc<str>> {
+        self.read(id).ok()
     }
 }
 
 /// Moves findings out of generated inputs (rendered kustomizations) into the files that
 /// define what they are about, before suppressions are matched.
 pub trait Relocate: Send + Sync {
-    /// Relocates findings in place. Returns the suppression comments of the files findings
-    /// may now point into (those files are not inputs, so the run has not read them).
-    fn relocate(&self, files: &Files, findings: &mut [Finding]) -> Vec<(FileId, Vec<Directive>)>;
+    /// Relocates findings in place, and the spans to mask with them. Returns the
+    /// suppression comments of the files findings may now point into (those files are not
+    /// inputs, so the run has not read them).
+    fn relocate(&self, files: &Files, findings: &mut [Finding], masks: &mut Masks) -> Vec<(FileId, Vec<Directive>)>;
 }
 
 /// A rule as configured for this run.
@@ -139,8 +189,13 @@ pub struct IoError {
     pub message: String,
 }
 
+/// Spans of each file that hold values that may be secret: text snippets never show them.
+pub type Masks = BTreeMap<FileId, Vec<Span>>;
+
 pub struct Outcome {
     pub findings: Vec<Finding>,
+    /// What snippets must hide, computed for every object whatever the rules selected.
+    pub masks: Masks,
     pub suppressed: usize,
     pub stats: Stats,
     pub io_errors: Vec<IoError>,
@@ -148,6 +203,7 @@ pub struct Outcome {
 
 struct FileOutput {
     findings: Vec<Finding>,
+    masks: Vec<Span>,
     facts: FileFacts,
     suppressions: Vec<Suppression>,
     stats: Stats,
@@ -155,6 +211,24 @@ struct FileOutput {
 }
 
 impl Engine {
+    /// An engine with these rules and settings, no configuration file and no renders.
+    pub fn new(rules: Vec<ActiveRule>, settings: Settings) -> Engine {
+        let mut known: Vec<&'static str> = super::all_meta()
+            .iter()
+            .flat_map(|m| [m.id.as_str(), m.family.as_str()])
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        Engine {
+            rules,
+            settings,
+            config_suppressions: Vec::new(),
+            config_base: None,
+            known,
+            relocate: None,
+        }
+    }
+
     fn is_enabled(&self, id: &str) -> bool {
         self.rules.iter().any(|r| r.id == id)
     }
@@ -173,8 +247,12 @@ impl Engine {
         let mut suppressions = self.config_suppressions.clone();
         let mut stats = Stats::default();
         let mut io_errors = Vec::new();
-        for out in outputs {
+        let mut masks = Masks::new();
+        for (out, id) in outputs.into_iter().zip(&inputs) {
             findings.extend(out.findings);
+            if !out.masks.is_empty() {
+                masks.insert(*id, out.masks);
+            }
             facts.push(out.facts);
             suppressions.extend(out.suppressions);
             stats.add(&out.stats);
@@ -207,7 +285,7 @@ impl Engine {
             .collect();
         findings.extend(set_findings.into_iter().flatten());
         if let Some(r) = &self.relocate {
-            for (file, directives) in r.relocate(files, &mut findings) {
+            for (file, directives) in r.relocate(files, &mut findings, &mut masks) {
                 suppressions.extend(directives.iter().map(|d| self.comment_suppression(file, d)));
             }
         }
@@ -255,6 +333,7 @@ impl Engine {
         });
         Outcome {
             findings,
+            masks,
             suppressed,
             stats,
             io_errors,
@@ -271,12 +350,8 @@ impl Engine {
         let found: Vec<Vec<NamespaceInfo>> = inputs
             .par_iter()
             .map(|id| {
-                let text = match &files.get(*id).source {
-                    Source::Text(t) => t.clone(),
-                    Source::Path(p) => match read(p, self.settings.limits.max_file_size) {
-                        Ok(t) => t,
-                        Err(_) => return Vec::new(),
-                    },
+                let Ok(text) = files.read(*id) else {
+                    return Vec::new();
                 };
                 namespaces::prescan(&text, *id, &self.settings.limits)
             })
@@ -291,6 +366,7 @@ impl Engine {
         let entry = files.get(id);
         let mut out = FileOutput {
             findings: Vec::new(),
+            masks: Vec::new(),
             facts: FileFacts::default(),
             suppressions: Vec::new(),
             stats: Stats {
@@ -299,17 +375,12 @@ impl Engine {
             },
             io_error: None,
         };
-        let limit = self.settings.limits.max_file_size;
-        let text: Result<Arc<str>, ReadError> = match &entry.source {
-            Source::Text(t) => Ok(t.clone()),
-            Source::Path(p) => read(p, limit),
-        };
-        let text = match text {
+        let text = match files.read(id) {
             Ok(t) => t,
-            Err(ReadError::Io(message)) => {
+            Err(e @ (ReadError::Io(_) | ReadError::Special(_) | ReadError::Changed)) => {
                 out.io_error = Some(IoError {
                     path: entry.display.clone(),
-                    message,
+                    message: e.to_string(),
                 });
                 return out;
             }
@@ -363,6 +434,7 @@ impl Engine {
                 }
                 _ => out.stats.typed += 1,
             }
+            crate::model::sensitive::secret_spans(&loaded.tree, obj, &mut out.masks);
             let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings, namespaces);
             for r in &self.rules {
                 r.rule.check_object(
@@ -486,31 +558,10 @@ impl Stats {
     }
 }
 
-enum ReadError {
-    Io(String),
-    TooLarge(u64),
-    Decode(DecodeError),
-}
-
-fn read(path: &Path, limit: u64) -> Result<Arc<str>, ReadError> {
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    if meta.is_dir() {
-        return Err(ReadError::Io("is a directory".to_string()));
-    }
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge(meta.len()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge(bytes.len() as u64));
-    }
-    decode(bytes).map(Arc::from).map_err(ReadError::Decode)
-}
-
 /// A file's path relative to `base`, for configuration path globs.
 fn relative_to(entry: &FileEntry, base: Option<&Path>) -> Option<PathBuf> {
     match &entry.source {
-        Source::Text(_) => Some(PathBuf::from(&entry.display)),
+        Source::Text(_) | Source::Unreadable(_) => Some(PathBuf::from(&entry.display)),
         Source::Path(p) => {
             let abs = std::path::absolute(p).ok()?;
             match base {

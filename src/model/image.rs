@@ -84,7 +84,8 @@ impl<'a> ImageRef<'a> {
         for component in path.split('/') {
             if !valid_path_component(component) {
                 return Err(ImageError(format!(
-                    "`{component}` is not a valid path component (lowercase letters and digits, separated by `.`, `_`, `__` or `-`)"
+                    "`{}` is not a valid path component (lowercase letters and digits, separated by `.`, `_`, `__` or `-`)",
+                    crate::source::excerpt(component)
                 )));
             }
         }
@@ -169,7 +170,12 @@ fn is_domain_like(first: &str) -> bool {
 }
 
 fn validate_domain(d: &str) -> Result<(), ImageError> {
-    let bad = || Err(ImageError(format!("`{d}` is not a valid registry host")));
+    let bad = || {
+        Err(ImageError(format!(
+            "`{}` is not a valid registry host",
+            crate::source::excerpt(d)
+        )))
+    };
     let (host, port) = if let Some(rest) = d.strip_prefix('[') {
         // [IPv6]:port
         let Some((v6, after)) = rest.split_once(']') else {
@@ -257,7 +263,10 @@ fn validate_digest(d: &str) -> Result<(), ImageError> {
             c.chars().next().is_some_and(|f| f.is_ascii_alphabetic()) && c.chars().all(|x| x.is_ascii_alphanumeric())
         });
     if !alg_ok {
-        return Err(ImageError(format!("`{alg}` is not a valid digest algorithm")));
+        return Err(ImageError(format!(
+            "`{}` is not a valid digest algorithm",
+            crate::source::excerpt(alg)
+        )));
     }
     let len = match alg {
         "sha256" => 64,

@@ -32,6 +32,7 @@ pub enum IssueKind {
     },
 }
 
+#[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub limits: Limits,
     /// The file was named explicitly (or is stdin): documents that are not Kubernetes objects

@@ -16,6 +16,7 @@ pub mod pss;
 pub mod scaling;
 pub mod secretrefs;
 pub mod selector;
+pub mod sensitive;
 pub mod views;
 
 pub use facts::{FileFacts, Index, NamespaceFact, ObjectFact, WorkloadFact};

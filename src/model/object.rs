@@ -116,12 +116,13 @@ impl ObjectRef {
         }
     }
 
-    /// `Kind/name` or `Kind/namespace/name`.
+    /// `Kind/name` or `Kind/namespace/name`, safe to print (control characters escaped).
     pub fn display_name(&self) -> String {
         let name = self.name.as_deref().unwrap_or("<unnamed>");
-        match &self.namespace {
+        let shown = match &self.namespace {
             Some(ns) => format!("{}/{ns}/{name}", self.kind),
             None => format!("{}/{name}", self.kind),
-        }
+        };
+        crate::source::escape_control(&shown).into_owned()
     }
 }

@@ -127,10 +127,11 @@ fn lines(cx: &ReportCx<'_>, findings: &[&Finding]) -> String {
     clean(&s)
 }
 
-/// Drops the characters XML 1.0 cannot carry at all (control characters other than tab,
-/// line feed and carriage return); escaping is the writer's.
+/// Replaces the characters XML 1.0 cannot carry at all (control characters other than tab,
+/// line feed and carriage return, U+FFFE and U+FFFF) with U+FFFD; escaping markup is the
+/// writer's.
 fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
-        .collect()
+    let allowed =
+        |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..);
+    s.chars().map(|c| if allowed(c) { c } else { '\u{fffd}' }).collect()
 }

@@ -1,4 +1,6 @@
-//! Line starts of a text, for cutting snippets.
+//! Line starts of a text, for cutting snippets. Lines end as YAML (and Kubernetes' YAML
+//! reader) ends them: at a line feed, a carriage return and line feed, or a lone carriage
+//! return, so that line numbers agree with the parser's in every format.
 
 pub struct LineIndex {
     /// Byte offset of the start of each line (line 1 at index 0).
@@ -8,11 +10,13 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
         starts.extend(
-            text.bytes()
+            bytes
+                .iter()
                 .enumerate()
-                .filter(|(_, b)| *b == b'\n')
+                .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
                 .map(|(i, _)| i + 1),
         );
         LineIndex {

@@ -16,13 +16,6 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     } else {
         Renderer::plain()
     };
-    // A secret value found by one finding is hidden from every snippet of its file.
-    let mut masks: HashMap<FileId, Vec<Span>> = HashMap::new();
-    for f in &cx.outcome.findings {
-        if !f.masks.is_empty() {
-            masks.entry(f.loc().file).or_default().extend(f.masks.iter().copied());
-        }
-    }
     // Findings come sorted by file: keep the texts of the current finding's files only.
     let mut cache: HashMap<FileId, Option<(Arc<str>, LineIndex)>> = HashMap::new();
     for f in &cx.outcome.findings {
@@ -38,8 +31,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                 })
             });
         }
-        let file_masks = masks.get(&f.loc().file).map_or(&[][..], Vec::as_slice);
-        let report = finding_report(cx, f, &cache, file_masks);
+        let report = finding_report(cx, f, &cache);
         writeln!(w, "{}\n", renderer.render(&report))?;
     }
     if !cx.quiet {
@@ -60,8 +52,9 @@ fn finding_report<'a>(
     cx: &'a ReportCx<'_>,
     f: &'a Finding,
     cache: &'a HashMap<FileId, Option<(Arc<str>, LineIndex)>>,
-    masks: &[Span],
 ) -> Vec<Group<'a>> {
+    // Every value that may be secret is hidden from every snippet, whatever ran.
+    let masks = |file: FileId| cx.outcome.masks.get(&file).map_or(&[][..], Vec::as_slice);
     let loc = f.loc();
     let title = level(f.severity).primary_title(f.message.as_str()).id(f.rule);
     let mut elements: Vec<Element<'a>> = Vec::new();
@@ -77,7 +70,7 @@ fn finding_report<'a>(
                 .map(|r| r.loc.span.end.line)
                 .fold(loc.span.end.line, u32::max);
             let range = index.lines(text, first, last);
-            let slice: Cow<'a, str> = mask(&text[range.clone()], range.start, masks);
+            let slice: Cow<'a, str> = mask(&text[range.clone()], range.start, masks(loc.file));
             let len = slice.len();
             let mut snippet = Snippet::source(slice)
                 .line_start(first as usize)
@@ -104,7 +97,7 @@ fn finding_report<'a>(
             elements.push(
                 Origin::path(cx.files.display(loc.file))
                     .line(loc.span.start.line as usize)
-                    .char_column(loc.span.start.col.saturating_sub(1) as usize)
+                    .char_column(loc.span.start.col as usize)
                     .into(),
             );
         }
@@ -113,7 +106,8 @@ fn finding_report<'a>(
         match cache.get(&r.loc.file).and_then(|c| c.as_ref()) {
             Some((text, index)) => {
                 let range = index.lines(text, r.loc.span.start.line, r.loc.span.end.line);
-                let slice = &text[range.clone()];
+                let slice: Cow<'a, str> = mask(&text[range.clone()], range.start, masks(r.loc.file));
+                let len = slice.len();
                 elements.push(
                     Snippet::source(slice)
                         .line_start(r.loc.span.start.line as usize)
@@ -122,7 +116,7 @@ fn finding_report<'a>(
                             AnnotationKind::Context,
                             r.loc,
                             range.start,
-                            slice.len(),
+                            len,
                             Some(r.message.clone()),
                         ))
                         .into(),
@@ -171,7 +165,8 @@ fn annotation<'a>(
 }
 
 /// The snippet text with masked spans replaced by `*` (as many bytes as each character, so
-/// that offsets and underlines stay in place; line breaks are kept).
+/// that offsets and underlines stay in place; line breaks are kept), and line breaks
+/// written as a lone carriage return (which YAML counts as one) turned into line feeds.
 fn mask<'a>(slice: &'a str, base: usize, masks: &[Span]) -> Cow<'a, str> {
     let end = base + slice.len();
     let hits: Vec<_> = masks
@@ -179,13 +174,18 @@ fn mask<'a>(slice: &'a str, base: usize, masks: &[Span]) -> Cow<'a, str> {
         .map(|m| (m.start.byte as usize, m.end.byte as usize))
         .filter(|(s, e)| *s < end && *e > base)
         .collect();
-    if hits.is_empty() {
+    let lone_cr = slice.contains('\r') && slice.as_bytes().windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n')
+        || slice.ends_with('\r');
+    if hits.is_empty() && !lone_cr {
         return Cow::Borrowed(slice);
     }
+    let bytes = slice.as_bytes();
     let mut out = String::with_capacity(slice.len());
     for (i, c) in slice.char_indices() {
         let at = base + i;
-        if c != '\n' && c != '\r' && hits.iter().any(|(s, e)| *s <= at && at < *e) {
+        if c == '\r' && bytes.get(i + 1) != Some(&b'\n') {
+            out.push('\n');
+        } else if c != '\n' && c != '\r' && hits.iter().any(|(s, e)| *s <= at && at < *e) {
             out.extend(std::iter::repeat_n('*', c.len_utf8()));
         } else {
             out.push(c);

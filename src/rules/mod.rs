@@ -1,7 +1,7 @@
 //! Every rule, one per file, grouped by family. The file of rule `<family>-<name>` is
 //! `src/rules/<family>/<name>.rs`; rules without a family prefix live in `core/`.
 
-use crate::engine::{RuleEntry, entry};
+use crate::engine::{ActiveRule, RuleEntry, entry, meta};
 
 pub mod argocd;
 pub mod canary;
@@ -13,6 +13,23 @@ pub mod netpol;
 pub mod ns;
 pub mod pss;
 pub mod secret;
+
+/// Every rule with its default options and severity, whether on by default or not (for
+/// in-memory checks such as the fuzz targets).
+pub fn every_rule() -> Vec<ActiveRule> {
+    all()
+        .into_iter()
+        .filter_map(|e| {
+            let m = meta(e.id)?;
+            let rule = (e.build)(m.default_options()).ok()?;
+            Some(ActiveRule {
+                id: e.id,
+                severity: m.severity,
+                rule,
+            })
+        })
+        .collect()
+}
 
 /// The registry: every rule plimsoll has.
 pub fn all() -> Vec<RuleEntry> {

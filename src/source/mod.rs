@@ -9,6 +9,7 @@ mod comments;
 pub mod de;
 mod decode;
 mod parse;
+mod read;
 pub mod resolve;
 mod route;
 mod tree;
@@ -16,9 +17,11 @@ mod tree;
 pub use comments::{Directive, find_directives};
 pub use decode::{DecodeError, decode};
 pub use parse::{Limits, ParseError, ParsedDocument, parse};
+pub use read::{ReadError, fingerprint, read_file, read_stream, read_text, special_kind};
 pub use route::{Route, Seg, Walk, grip};
 pub use tree::{Node, NodeId, NodeKind, ScalarStyle, Tree};
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A file of the run, by index into the run's file table.
@@ -84,5 +87,56 @@ pub fn pos_of_byte(text: &[u8], byte: usize) -> Pos {
         line: line as u32,
         col: col as u32,
         byte: byte as u32,
+    }
+}
+
+/// Text from an input (a path, a value, a renderer's message) made safe to print: control
+/// characters, line and paragraph separators and bidirectional overrides are written as
+/// escapes (`\n`, `\u{202e}`), so that nothing read from a repository can start a line of
+/// its own (a CI workflow command) or reorder what a reader sees.
+pub fn escape_control(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A value read from a manifest, shown in a message: at most 120 characters, on one line,
+/// and when it looks like it carries settings or credentials (`KEY=value` pairs, several
+/// lines, more than 200 characters), only its first characters.
+pub fn excerpt(value: &str) -> String {
+    let chars = value.chars().count();
+    let pairs = value
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|w| {
+            w.split_once('=').is_some_and(|(k, v)| {
+                !k.is_empty() && !v.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_')
+            })
+        });
+    let suspicious = chars > 200 || value.contains(['\n', '\r']) || pairs.count() > 0;
+    let shown: String = if suspicious {
+        value.chars().take(12.min(chars / 2)).collect()
+    } else {
+        value.chars().take(120).collect()
+    };
+    let shown = escape_control(&shown).into_owned();
+    if suspicious || chars > 120 {
+        format!("{shown}… ({chars} chars)")
+    } else {
+        shown
     }
 }

@@ -17,6 +17,17 @@ pub struct Limits {
     pub max_alias_nodes: usize,
 }
 
+impl Limits {
+    /// The most a configuration file may set (it comes with the repository, which is
+    /// untrusted); command-line flags may go beyond. The YAML parser itself stops at a
+    /// depth of 255.
+    pub const CAPS: Limits = Limits {
+        max_depth: 255,
+        max_file_size: 64 * 1024 * 1024,
+        max_alias_nodes: 1_000_000,
+    };
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {

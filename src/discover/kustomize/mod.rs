@@ -8,16 +8,18 @@
 //! move findings back to the files that define each field.
 
 pub mod origin;
+mod sandbox;
+
+pub use sandbox::landlock_available;
 
 use crate::engine::{Files, Source};
 use crate::source::{FileId, Limits, NodeId, Span, Tree, parse};
 use rayon::prelude::*;
+use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 /// The names a kustomization file may have.
 pub const FILE_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -64,16 +66,27 @@ impl Renderer {
     }
 }
 
-/// A reference from a kustomization to a local path, or a remote one.
+/// A reference from a kustomization to a resource, a component or a plugin configuration.
 #[derive(Clone, Debug)]
 pub struct Reference {
     /// As written.
     pub text: String,
-    /// The canonical local path, when it exists.
+    /// The canonical local path, when it exists inside the root.
     pub local: Option<PathBuf>,
+    /// The local path is a directory (a kustomization).
+    pub dir: bool,
     pub remote: bool,
     /// Where it is written in the kustomization file.
     pub span: Span,
+}
+
+/// A path a kustomization names that its render may not read: a URL or any other remote
+/// form, a path that does not exist, or one that resolves outside the root (through `..`,
+/// an absolute path or a symbolic link).
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    pub span: Span,
+    pub message: String,
 }
 
 /// What planning needs of one kustomization file.
@@ -85,32 +98,139 @@ pub struct Kustomization {
     pub file: PathBuf,
     /// `kind: Component`: only rendered through a kustomization that uses it.
     pub component: bool,
-    /// `resources` (and the deprecated `bases`) and `components`.
+    /// `resources` (and the deprecated `bases`), `components`, and directories listed as
+    /// `generators`, `transformers` or `validators`.
     pub references: Vec<Reference>,
-    /// Other local files it reads: patches, generator sources, replacements, CRDs.
+    /// Other local files it reads: patches, generator sources, replacements, CRDs, plugin
+    /// configurations.
     pub files: Vec<PathBuf>,
-    /// It renders Helm charts (`helmCharts`), which needs `--enable-helm` and a download.
-    pub helm: bool,
+    /// What it names that a render may not read; the first one stops the render.
+    pub refused: Vec<Refusal>,
     /// Where to report a failure to render it: its `resources` key, else its first entry.
     pub anchor: Span,
 }
 
+/// The fields of a kustomization (and of the built-in plugin configurations it lists) that
+/// name files to read. Everything else kustomize reads is a resource, a component or a
+/// plugin configuration, handled apart.
+const FILE_LISTS: &[&str] = &["crds", "configurations"];
+
+/// Checks every path a kustomization reads against the root the render is confined to.
+struct Paths<'a> {
+    dir: &'a Path,
+    root: &'a Path,
+    files: Vec<PathBuf>,
+    refused: Vec<Refusal>,
+}
+
+impl Paths<'_> {
+    /// The canonical path of `text`, when it may be read; otherwise the refusal is
+    /// recorded.
+    fn resolve(&mut self, text: &str, span: Span, what: &str) -> Option<PathBuf> {
+        let refuse = |message: String| Refusal { span, message };
+        if looks_remote(text) {
+            self.refused.push(refuse(format!(
+                "the {what} `{}` is remote, and plimsoll never fetches anything: vendor it into the repository, or lint the output of `kustomize build` on stdin",
+                crate::source::excerpt(text)
+            )));
+            return None;
+        }
+        let joined = self.dir.join(text);
+        match std::fs::canonicalize(&joined) {
+            Ok(c) if c.starts_with(self.root) => Some(c),
+            Ok(_) => {
+                let link = std::fs::symlink_metadata(&joined).is_ok_and(|m| m.file_type().is_symlink());
+                self.refused.push(refuse(format!(
+                    "the {what} `{}` {} outside the repository, which a render may not read (see `--kustomize-root`)",
+                    crate::source::excerpt(text),
+                    if link { "is a symbolic link that resolves" } else { "is" }
+                )));
+                None
+            }
+            Err(_) => {
+                self.refused.push(refuse(format!(
+                    "the {what} `{}` does not exist in the repository (plimsoll never fetches anything)",
+                    crate::source::excerpt(text)
+                )));
+                None
+            }
+        }
+    }
+
+    /// A file the render reads.
+    fn file(&mut self, text: &str, span: Span, what: &str) {
+        if let Some(c) = self.resolve(text, span, what) {
+            self.files.push(c);
+        }
+    }
+
+    /// `configMapGenerator`/`secretGenerator` sources: `files` (`key=path` or `path`),
+    /// `envs` and the deprecated `env`.
+    fn generator(&mut self, tree: &Tree<'_>, item: NodeId) {
+        for (p, span) in strings_of(tree, item, "files") {
+            let path = p.split_once('=').map_or(p.as_str(), |(_, path)| path);
+            self.file(path, span, "generator source");
+        }
+        for (p, span) in strings_of(tree, item, "envs") {
+            self.file(&p, span, "env file");
+        }
+        if let Some(n) = tree.get(item, "env") {
+            if let Some(p) = tree.str(n) {
+                self.file(p, tree.span(n), "env file");
+            }
+        }
+    }
+
+    /// A built-in plugin configuration (listed under `generators`, `transformers` or
+    /// `validators`): the files its kind reads. Helm charts need a download.
+    fn plugin(&mut self, tree: &Tree<'_>, doc: NodeId, at: Span) {
+        let kind = tree.get(doc, "kind").and_then(|n| tree.str(n)).unwrap_or_default();
+        match kind {
+            "ConfigMapGenerator" | "SecretGenerator" => self.generator(tree, doc),
+            "PatchTransformer" | "PatchJson6902Transformer" => {
+                if let Some(n) = tree.get(doc, "path") {
+                    if let Some(p) = tree.str(n) {
+                        self.file(p, at, "patch");
+                    }
+                }
+            }
+            "PatchStrategicMergeTransformer" => {
+                for (p, _) in strings_of(tree, doc, "paths") {
+                    self.file(&p, at, "patch");
+                }
+            }
+            "ReplacementTransformer" => {
+                for item in items_of(tree, doc, "replacements") {
+                    if let Some(p) = tree.get(item, "path").and_then(|n| tree.str(n)) {
+                        self.file(p, at, "replacement");
+                    }
+                }
+            }
+            "HelmChartInflationGenerator" => self.refused.push(Refusal {
+                span: at,
+                message: HELM.to_string(),
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// Why Helm charts are not rendered.
+const HELM: &str = "the kustomization renders Helm charts, which needs a download; lint the output of `kustomize build --enable-helm` on stdin";
+
 impl Kustomization {
-    /// Reads a kustomization file. Paths are resolved against its directory.
-    pub fn read(file: &Path, limits: &Limits) -> Result<Kustomization, String> {
-        let file = std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    /// Reads a kustomization file. Paths are resolved against its directory, and every
+    /// path it would read is checked to be inside `root` (symbolic links followed).
+    pub fn read(file: &Path, limits: &Limits, root: &Path) -> Result<Kustomization, String> {
+        let file = std::fs::canonicalize(file).map_err(|e| format!("{}: {e}", super::display(file)))?;
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let text = crate::source::decode(bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        let shown = super::display(&file);
+        let text = crate::source::read_text(&file, limits.max_file_size)
+            .map_err(|e| format!("{shown}: {e}"))?
+            .0;
         let (tree, docs, error) = parse(&text, limits);
         if let Some(e) = error {
-            return Err(format!(
-                "{}:{}:{}: {}",
-                file.display(),
-                e.pos.line,
-                e.pos.col,
-                e.message
-            ));
+            return Err(format!("{shown}:{}:{}: {}", e.pos.line, e.pos.col, e.message));
         }
         let mut k = Kustomization {
             dir: dir.clone(),
@@ -118,78 +238,128 @@ impl Kustomization {
             component: false,
             references: Vec::new(),
             files: Vec::new(),
-            helm: false,
+            refused: Vec::new(),
             anchor: Span::default(),
         };
-        let Some(root) = docs.first().map(|d| d.root).filter(|r| tree.is_map(*r)) else {
+        let Some(root_node) = docs.first().map(|d| d.root).filter(|r| tree.is_map(*r)) else {
             return Ok(k);
         };
-        k.anchor = match tree.get_entry(root, "resources") {
+        let node = root_node;
+        k.anchor = match tree.get_entry(node, "resources") {
             Some((key, _)) => tree.span(key),
-            None => crate::source::grip(&tree, root),
+            None => crate::source::grip(&tree, node),
         };
-        k.component = tree.get(root, "kind").and_then(|n| tree.str(n)) == Some("Component");
-        k.helm = tree.get(root, "helmCharts").is_some();
-        for field in ["resources", "bases", "components"] {
-            for item in strings_of(&tree, root, field) {
-                let (text, span) = item;
-                let local = std::fs::canonicalize(dir.join(&text)).ok();
-                let remote = local.is_none() && looks_remote(&text);
-                k.references.push(Reference {
-                    text,
-                    local,
-                    remote,
-                    span,
+        k.component = tree.get(node, "kind").and_then(|n| tree.str(n)) == Some("Component");
+        let mut paths = Paths {
+            dir: &dir,
+            root,
+            files: Vec::new(),
+            refused: Vec::new(),
+        };
+        for field in ["helmCharts", "helmChartInflationGenerator", "helmGlobals"] {
+            if let Some((key, _)) = tree.get_entry(node, field) {
+                paths.refused.push(Refusal {
+                    span: tree.span(key),
+                    message: HELM.to_string(),
                 });
             }
         }
-        let mut local_file = |p: &str| {
-            let p = p.split_once('=').map_or(p, |(_, path)| path);
-            if let Ok(c) = std::fs::canonicalize(dir.join(p)) {
-                k.files.push(c);
+        for field in ["resources", "bases", "components"] {
+            for (text, span) in strings_of(&tree, node, field) {
+                let local = paths.resolve(&text, span, "resource");
+                k.references.push(reference(text, local, span));
             }
-        };
+        }
+        for field in ["generators", "transformers", "validators"] {
+            for item in items_of(&tree, node, field) {
+                let span = tree.span(item);
+                let Some(text) = tree.str(item) else { continue };
+                if text.contains('\n') {
+                    // An inline plugin configuration.
+                    let (ptree, pdocs, _) = parse(text, limits);
+                    for d in &pdocs {
+                        paths.plugin(&ptree, d.root, span);
+                    }
+                    continue;
+                }
+                let Some(local) = paths.resolve(text, span, "plugin configuration") else {
+                    continue;
+                };
+                if local.is_dir() {
+                    k.references.push(reference(text.to_string(), Some(local), span));
+                    continue;
+                }
+                match crate::source::read_text(&local, limits.max_file_size) {
+                    Ok((ptext, _)) => {
+                        let (ptree, pdocs, _) = parse(&ptext, limits);
+                        for d in &pdocs {
+                            paths.plugin(&ptree, d.root, span);
+                        }
+                    }
+                    Err(e) => paths.refused.push(Refusal {
+                        span,
+                        message: format!(
+                            "cannot read the plugin configuration `{}`: {e}",
+                            crate::source::excerpt(text)
+                        ),
+                    }),
+                }
+                paths.files.push(local);
+            }
+        }
         for field in ["patches", "patchesJson6902", "replacements"] {
-            for item in items_of(&tree, root, field) {
-                if let Some(p) = tree.get(item, "path").and_then(|n| tree.str(n)) {
-                    local_file(p);
+            for item in items_of(&tree, node, field) {
+                if let Some(n) = tree.get(item, "path") {
+                    if let Some(p) = tree.str(n) {
+                        paths.file(p, tree.span(n), "patch");
+                    }
                 }
             }
         }
-        for (p, _) in strings_of(&tree, root, "patchesStrategicMerge") {
-            if !p.contains('\n') {
-                local_file(&p);
+        for item in items_of(&tree, node, "patchesStrategicMerge") {
+            // A string with a line break is an inline patch.
+            if let Some(p) = tree.str(item).filter(|p| !p.contains('\n')) {
+                paths.file(p, tree.span(item), "patch");
             }
         }
-        for field in ["crds", "configurations", "transformers", "generators", "validators"] {
-            for (p, _) in strings_of(&tree, root, field) {
-                local_file(&p);
+        for field in FILE_LISTS {
+            for (p, span) in strings_of(&tree, node, field) {
+                paths.file(&p, span, "file");
             }
         }
         for field in ["configMapGenerator", "secretGenerator"] {
-            for item in items_of(&tree, root, field) {
-                for list in ["files", "envs"] {
-                    for (p, _) in strings_of(&tree, item, list) {
-                        local_file(&p);
-                    }
-                }
-                if let Some(p) = tree.get(item, "env").and_then(|n| tree.str(n)) {
-                    local_file(p);
-                }
+            for item in items_of(&tree, node, field) {
+                paths.generator(&tree, item);
             }
         }
-        if let Some(p) = tree.path(root, &["openapi", "path"]).and_then(|n| tree.str(n)) {
-            local_file(p);
+        if let Some(n) = tree.path(node, &["openapi", "path"]) {
+            if let Some(p) = tree.str(n) {
+                paths.file(p, tree.span(n), "OpenAPI schema");
+            }
         }
+        k.files = paths.files;
+        k.refused = paths.refused;
         Ok(k)
     }
 
-    /// The directories it uses as resources or components.
+    /// The directories it uses as resources, components or plugin sources.
     pub fn dirs(&self) -> impl Iterator<Item = &Path> {
         self.references
             .iter()
+            .filter(|r| r.dir)
             .filter_map(|r| r.local.as_deref())
-            .filter(|p| p.is_dir())
+    }
+}
+
+fn reference(text: String, local: Option<PathBuf>, span: Span) -> Reference {
+    let remote = local.is_none() && looks_remote(&text);
+    let dir = local.as_deref().is_some_and(Path::is_dir);
+    Reference {
+        text,
+        local,
+        dir,
+        remote,
+        span,
     }
 }
 
@@ -208,15 +378,31 @@ fn items_of(tree: &Tree<'_>, map: NodeId, field: &str) -> Vec<NodeId> {
         .unwrap_or_default()
 }
 
-/// Kustomize's remote forms: URLs, `git@host:`, `github.com/…`, `?ref=`.
+/// Kustomize's remote forms, and anything it might take for one: URLs (`https://`,
+/// `ssh://`, `file://`), `git::` and `gh:` prefixes, scp-like `user@host:org/repo`, a
+/// `.git` or Azure `_git/` repository part, query parameters (`?ref=`, `?timeout=`), and
+/// scheme-less hosts of the Git forges. Such a reference is refused even when a local path
+/// of that name exists, since kustomize tries it as a repository first.
 fn looks_remote(s: &str) -> bool {
+    let first = s.split('/').next().unwrap_or_default();
     s.contains("://")
-        || s.starts_with("git@")
         || s.starts_with("git::")
-        || s.contains("?ref=")
-        || ["github.com/", "gitlab.com/", "bitbucket.org/"]
-            .iter()
-            .any(|h| s.starts_with(h))
+        || s.starts_with("gh:")
+        || (first.contains('@') && first.contains(':'))
+        || (first.contains(':') && !first.contains('@') && s.contains(".git"))
+        || s.split(['/', '?']).any(|part| part.ends_with(".git"))
+        || s.contains("_git/")
+        || s.split_once('?').is_some_and(|(_, q)| q.contains('='))
+        || [
+            "github.com",
+            "gitlab.com",
+            "bitbucket.org",
+            "dev.azure.com",
+            "ssh.dev.azure.com",
+            "git-codecommit.",
+        ]
+        .iter()
+        .any(|h| first.starts_with(h))
 }
 
 /// One top-level kustomization and everything it is made of.
@@ -228,8 +414,8 @@ pub struct Root {
     pub chain: Vec<Kustomization>,
     /// Every local file of the chain: kustomization files, resources, patches.
     pub files: BTreeSet<PathBuf>,
-    /// Remote references anywhere in the chain: (kustomization file, reference).
-    pub remote: Vec<(PathBuf, Reference)>,
+    /// A cycle among the kustomizations of its chain: kustomize cannot build it.
+    pub cycle: Option<Failure>,
 }
 
 /// What to do with the kustomizations of a set.
@@ -241,73 +427,154 @@ pub struct Plan {
     /// Top-level components: not rendered on their own; their resources are linted as plain
     /// manifests, their patches (not whole objects) are not.
     pub components: Vec<Root>,
+    /// Cycles that no top-level kustomization reaches (a kustomization that lists itself,
+    /// two that list each other): nothing renders them, so they are reported here.
+    pub cycles: Vec<Failure>,
 }
 
+/// The most kustomizations one run reads.
+const MAX_KUSTOMIZATIONS: usize = 10_000;
+
 impl Plan {
-    /// Reads the kustomization files found and everything they reference.
-    pub fn new(found: &[PathBuf], limits: &Limits) -> Plan {
+    /// Reads the kustomization files found and every kustomization they use, checks the
+    /// paths each reads against `root`, and finds the top-level ones and the cycles.
+    pub fn new(found: &[PathBuf], limits: &Limits, root: &Path) -> Plan {
         let mut plan = Plan::default();
         let mut known: BTreeMap<PathBuf, Kustomization> = BTreeMap::new();
         for f in found {
-            match Kustomization::read(f, limits) {
+            match Kustomization::read(f, limits, root) {
                 Ok(k) => {
                     known.entry(k.dir.clone()).or_insert(k);
                 }
                 Err(e) => plan.errors.push((f.clone(), e)),
             }
         }
-        let used: BTreeSet<PathBuf> = known
-            .values()
-            .flat_map(|k| k.dirs().map(Path::to_path_buf).collect::<Vec<_>>())
-            .collect();
-        let tops: Vec<PathBuf> = known.keys().filter(|d| !used.contains(*d)).cloned().collect();
-        for dir in tops {
-            let Some(top) = known.get(&dir).cloned() else { continue };
-            let component = top.component;
+        // Everything they use, once each.
+        let mut pending: Vec<PathBuf> = known.values().flat_map(|k| k.dirs().map(Path::to_path_buf)).collect();
+        while let Some(dir) = pending.pop() {
+            if known.contains_key(&dir) || known.len() >= MAX_KUSTOMIZATIONS {
+                continue;
+            }
+            let Some(file) = kustomization_in(&dir) else { continue };
+            match Kustomization::read(&file, limits, root) {
+                Ok(k) => {
+                    pending.extend(k.dirs().map(Path::to_path_buf));
+                    known.insert(dir, k);
+                }
+                Err(e) => plan.errors.push((file, e)),
+            }
+        }
+        let (cycles, cycle_of) = cycles(&known, root);
+        let used: BTreeSet<&Path> = known.values().flat_map(|k| k.dirs()).collect();
+        let mut reached: BTreeSet<usize> = BTreeSet::new();
+        for (dir, top) in known.iter().filter(|(d, _)| !used.contains(d.as_path())) {
             let mut root = Root {
                 kustomization: top.clone(),
                 chain: Vec::new(),
                 files: BTreeSet::new(),
-                remote: Vec::new(),
+                cycle: None,
             };
-            let mut queue = vec![top];
+            let mut queue = std::collections::VecDeque::from([dir.as_path()]);
             let mut seen = BTreeSet::new();
-            while let Some(k) = queue.pop() {
-                if !seen.insert(k.dir.clone()) || seen.len() > 1000 {
+            while let Some(d) = queue.pop_front() {
+                let Some(k) = known.get(d) else { continue };
+                if !seen.insert(d) {
                     continue;
+                }
+                if let Some(i) = cycle_of.get(d) {
+                    reached.insert(*i);
+                    root.cycle.get_or_insert_with(|| cycles[*i].clone());
                 }
                 root.files.insert(k.file.clone());
                 root.files.extend(k.files.iter().cloned());
                 for r in &k.references {
-                    if r.remote {
-                        root.remote.push((k.file.clone(), r.clone()));
-                    }
                     match &r.local {
-                        Some(p) if p.is_dir() => {
-                            let next = known
-                                .get(p)
-                                .cloned()
-                                .or_else(|| kustomization_in(p).and_then(|f| Kustomization::read(&f, limits).ok()));
-                            if let Some(next) = next {
-                                queue.insert(0, next);
-                            }
-                        }
+                        Some(p) if r.dir => queue.push_back(p),
                         Some(p) => {
                             root.files.insert(p.clone());
                         }
                         None => {}
                     }
                 }
-                root.chain.push(k);
+                root.chain.push(k.clone());
             }
-            if component {
+            if top.component {
                 plan.components.push(root);
             } else {
                 plan.roots.push(root);
             }
         }
+        plan.cycles = cycles
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !reached.contains(i))
+            .map(|(_, f)| f)
+            .collect();
         plan
     }
+}
+
+/// The cycles among kustomizations (a depth-first search; each back edge closes one), as
+/// failures at the reference that closes each, and the cycle each member belongs to.
+fn cycles(known: &BTreeMap<PathBuf, Kustomization>, root: &Path) -> (Vec<Failure>, BTreeMap<PathBuf, usize>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Color {
+        White,
+        Gray,
+        Black,
+    }
+    let mut color: BTreeMap<&Path, Color> = known.keys().map(|k| (k.as_path(), Color::White)).collect();
+    let mut failures = Vec::new();
+    let mut cycle_of: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let shown = |d: &Path| super::display(&relative(root, d));
+    for start in known.keys() {
+        if color.get(start.as_path()) != Some(&Color::White) {
+            continue;
+        }
+        // (node, index of the next reference to follow)
+        let mut stack: Vec<(&Path, usize)> = vec![(start.as_path(), 0)];
+        color.insert(start, Color::Gray);
+        while let Some((node, next)) = stack.last().copied() {
+            let refs = &known[node].references;
+            let Some(r) = refs.get(next) else {
+                color.insert(node, Color::Black);
+                stack.pop();
+                continue;
+            };
+            if let Some(top) = stack.last_mut() {
+                top.1 += 1;
+            }
+            let Some(target) = r.local.as_deref().filter(|_| r.dir) else {
+                continue;
+            };
+            match color.get(target) {
+                Some(Color::White) => {
+                    color.insert(target, Color::Gray);
+                    stack.push((target, 0));
+                }
+                Some(Color::Gray) => {
+                    let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                    let members: Vec<&Path> = stack[from..].iter().map(|(n, _)| *n).collect();
+                    let mut path: Vec<String> = members.iter().map(|m| shown(m)).collect();
+                    path.push(shown(target));
+                    let i = failures.len();
+                    failures.push(Failure {
+                        file: known[node].file.clone(),
+                        span: r.span,
+                        message: format!(
+                            "the kustomizations form a cycle ({}), which kustomize cannot build",
+                            path.join(" → ")
+                        ),
+                    });
+                    for m in members {
+                        cycle_of.entry(m.to_path_buf()).or_insert(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (failures, cycle_of)
 }
 
 /// The output of one rendering.
@@ -327,27 +594,22 @@ pub struct Failure {
     pub message: String,
 }
 
-/// What stops a kustomization from rendering before the renderer runs: a remote resource,
-/// or Helm charts.
+/// What stops a kustomization from rendering before the renderer runs: a path it may not
+/// read (remote, missing or outside the root), a Helm chart, or a cycle.
 fn precheck(root: &Root) -> Result<(), Failure> {
-    if let Some((file, r)) = root.remote.first() {
-        return Err(Failure {
-            file: file.clone(),
-            span: r.span,
-            message: format!(
-                "the kustomization uses the remote resource `{}`, and plimsoll never fetches anything: vendor it, or lint the output of `kustomize build` on stdin",
-                r.text
-            ),
-        });
+    for k in &root.chain {
+        if let Some(r) = k.refused.first() {
+            return Err(Failure {
+                file: k.file.clone(),
+                span: r.span,
+                message: r.message.clone(),
+            });
+        }
     }
-    if let Some(k) = root.chain.iter().find(|k| k.helm) {
-        return Err(Failure {
-            file: k.file.clone(),
-            span: k.anchor,
-            message: "the kustomization renders Helm charts (`helmCharts`), which needs a download; lint the output of `kustomize build --enable-helm` on stdin".to_string(),
-        });
+    match &root.cycle {
+        Some(f) => Err(f.clone()),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A temporary build directory with a wrapper kustomization that asks for origin
@@ -392,55 +654,196 @@ fn batch_suffix(i: usize) -> String {
     format!("-plimsoll-{i:03}")
 }
 
-/// Renders a top-level kustomization through a wrapper that adds origin annotations.
-pub fn render(root: &Root, renderer: &Renderer, time_limit: Duration, cwd: &Path) -> Result<Rendered, Failure> {
-    let top = &root.kustomization;
-    let fail = |message: String| Failure {
-        file: top.file.clone(),
-        span: top.anchor,
-        message,
-    };
-    precheck(root)?;
-    let (_dir, base) = wrapper(&[&top.dir]).map_err(fail)?;
-    let target = relative(&base, &top.dir);
-    let output = run(renderer, &base, time_limit).map_err(|e| fail(tidy(&e, &base, &target, cwd)))?;
-    Ok(Rendered { text: output, base })
+/// How renders run: the renderer, where they are confined, their limits.
+pub struct Renders<'a> {
+    pub renderer: &'a Renderer,
+    /// The directory renders may read (the repository).
+    pub root: &'a Path,
+    pub cwd: &'a Path,
+    pub limits: &'a Limits,
+    pub time_limit: Duration,
 }
 
-/// Renders several top-level kustomizations in one renderer run (the renderer's start-up
-/// dominates small builds) and splits the output by the name suffix
-/// each build got. `None` when the batch fails or an object cannot be attributed (a kind
-/// kustomize does not rename); the caller then renders them one by one.
-fn render_batch(roots: &[&Root], renderer: &Renderer, time_limit: Duration, limits: &Limits) -> Option<Vec<Rendered>> {
-    let targets: Vec<&Path> = roots.iter().map(|r| r.kustomization.dir.as_path()).collect();
-    let (_dir, base) = wrapper(&targets).ok()?;
-    let output = run(renderer, &base, time_limit).ok()?;
-    let (tree, docs, error) = parse(&output, limits);
-    if error.is_some() {
-        return None;
+impl Renders<'_> {
+    /// Renders a top-level kustomization through a wrapper that adds origin annotations.
+    pub fn render(&self, root: &Root) -> Result<Rendered, Failure> {
+        let top = &root.kustomization;
+        let fail = |message: String| Failure {
+            file: top.file.clone(),
+            span: top.anchor,
+            message,
+        };
+        precheck(root)?;
+        let (_dir, base) = wrapper(&[&top.dir]).map_err(fail)?;
+        let target = relative(&base, &top.dir);
+        let output = self
+            .run(&base)
+            .map_err(|e| fail(redact(&tidy(&e, &base, &target, self.cwd))))?;
+        Ok(Rendered { text: output, base })
     }
-    let suffixes: Vec<String> = (0..roots.len()).map(batch_suffix).collect();
-    let mut texts = vec![String::new(); roots.len()];
-    for doc in &docs {
-        let name = tree.path(doc.root, &["metadata", "name"]).and_then(|n| tree.str(n))?;
-        let owner = suffixes.iter().position(|s| name.contains(s.as_str()))?;
-        let out = &mut texts[owner];
-        out.push_str("---\n");
-        out.push_str(output.get(tree.span(doc.root).bytes())?);
-        out.push('\n');
+
+    /// Renders several top-level kustomizations in one renderer run (the renderer's
+    /// start-up dominates small builds) and splits the output by the name suffix each build
+    /// got. `None` when the batch fails or an object cannot be attributed (a kind kustomize
+    /// does not rename); the caller then renders them one by one.
+    fn render_batch(&self, roots: &[&Root]) -> Option<Vec<Rendered>> {
+        let targets: Vec<&Path> = roots.iter().map(|r| r.kustomization.dir.as_path()).collect();
+        let (_dir, base) = wrapper(&targets).ok()?;
+        let output = self.run(&base).ok()?;
+        let (tree, docs, error) = parse(&output, self.limits);
+        if error.is_some() {
+            return None;
+        }
+        let suffixes: Vec<String> = (0..roots.len()).map(batch_suffix).collect();
+        let mut texts = vec![String::new(); roots.len()];
+        for doc in &docs {
+            let name = tree.path(doc.root, &["metadata", "name"]).and_then(|n| tree.str(n))?;
+            let owner = suffixes.iter().position(|s| name.contains(s.as_str()))?;
+            let out = &mut texts[owner];
+            out.push_str("---\n");
+            out.push_str(output.get(tree.span(doc.root).bytes())?);
+            out.push('\n');
+        }
+        Some(
+            texts
+                .into_iter()
+                .zip(&suffixes)
+                .map(|(text, suffix)| Rendered {
+                    // Sub-wrappers are one directory below the base, as the origin paths are
+                    // relative to the base.
+                    text: text.replace(suffix.as_str(), ""),
+                    base: base.clone(),
+                })
+                .collect(),
+        )
     }
-    Some(
-        texts
+
+    /// Runs the renderer on the wrapper in `scratch`, confined (see [`sandbox`]): it reads
+    /// nothing outside the root, reaches no network, sees no environment variable, and is
+    /// stopped past the time limit, the size limit of its output or its memory limit.
+    fn run(&self, scratch: &Path) -> Result<String, String> {
+        let r = self.renderer;
+        let confine = sandbox::Confinement {
+            root: self.root,
+            scratch,
+            max_output: self.limits.max_file_size,
+            time_limit: self.time_limit,
+        };
+        let args = [
+            std::ffi::OsStr::new(r.verb),
+            scratch.as_os_str(),
+            // Overlays read files beside their own directory; plimsoll itself keeps every
+            // read inside the root (the paths are checked, and the renderer is confined).
+            std::ffi::OsStr::new("--load-restrictor=LoadRestrictionsNone"),
+        ];
+        match sandbox::run(&r.program, &args, &confine) {
+            Err(e) => Err(format!("cannot run {}: {e}", r.name)),
+            Ok(sandbox::Ended::Success(out)) => {
+                String::from_utf8(out).map_err(|_| format!("{} printed invalid UTF-8", r.name))
+            }
+            Ok(sandbox::Ended::Failed(err)) => {
+                let err = String::from_utf8_lossy(&err);
+                Err(format!("{} failed:\n{}", r.name, err.trim_end()))
+            }
+            Ok(sandbox::Ended::TooLarge) => Err(format!(
+                "{} printed more than {} bytes (limits.max_file_size) and was stopped",
+                r.name, self.limits.max_file_size
+            )),
+            Ok(sandbox::Ended::TimedOut) => Err(format!(
+                "{} did not finish within {} s and was stopped",
+                r.name,
+                self.time_limit.as_secs()
+            )),
+        }
+    }
+
+    /// Renders every root; results in the roots' order. Roots are rendered in batches, one
+    /// per thread; a batch that fails is split until each failure is reported where it
+    /// belongs.
+    pub fn render_all(&self, plan: &Plan) -> Vec<Result<Rendered, Failure>> {
+        const BATCH: usize = 32;
+        let mut results: Vec<Option<Result<Rendered, Failure>>> = plan.roots.iter().map(|_| None).collect();
+        let mut pending = Vec::new();
+        for (i, root) in plan.roots.iter().enumerate() {
+            match precheck(root) {
+                Ok(()) => pending.push(i),
+                Err(f) => results[i] = Some(Err(f)),
+            }
+        }
+        // One batch per thread, at most BATCH roots each.
+        let count = rayon::current_num_threads().max(pending.len().div_ceil(BATCH)).max(1);
+        let mut batches: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for (n, i) in pending.into_iter().enumerate() {
+            batches[n % count].push(i);
+        }
+        batches.retain(|b| !b.is_empty());
+        let rendered: Vec<Vec<(usize, Result<Rendered, Failure>)>> = batches
+            .par_iter()
+            .map(|members| self.render_group(plan, members))
+            .collect();
+        for (i, r) in rendered.into_iter().flatten() {
+            results[i] = Some(r);
+        }
+        results
             .into_iter()
-            .zip(&suffixes)
-            .map(|(text, suffix)| Rendered {
-                // Sub-wrappers are one directory below the base, as the origin paths are
-                // relative to the base.
-                text: text.replace(suffix.as_str(), ""),
-                base: base.clone(),
+            .zip(&plan.roots)
+            .map(|(r, root)| {
+                r.unwrap_or_else(|| {
+                    Err(Failure {
+                        file: root.kustomization.file.clone(),
+                        span: root.kustomization.anchor,
+                        message: "not rendered".to_string(),
+                    })
+                })
             })
-            .collect(),
-    )
+            .collect()
+    }
+
+    /// Renders roots together; when that fails, each half on its own, down to single roots,
+    /// so that one broken kustomization costs a few more runs, not one per root.
+    fn render_group(&self, plan: &Plan, members: &[usize]) -> Vec<(usize, Result<Rendered, Failure>)> {
+        if let [only] = members {
+            return vec![(*only, self.render(&plan.roots[*only]))];
+        }
+        let roots: Vec<&Root> = members.iter().map(|i| &plan.roots[*i]).collect();
+        if let Some(outs) = self.render_batch(&roots) {
+            return members.iter().copied().zip(outs.into_iter().map(Ok)).collect();
+        }
+        let (a, b) = members.split_at(members.len() / 2);
+        let (mut left, right) = rayon::join(|| self.render_group(plan, a), || self.render_group(plan, b));
+        left.extend(right);
+        left
+    }
+}
+
+/// A renderer's message with what may be secret taken out: generator literals (kustomize
+/// echoes `literal sources [password=…]`), `KEY=value` pairs, credentials in URLs, private
+/// keys and anything matching a token pattern; on one line, at most 600 characters.
+pub fn redact(message: &str) -> String {
+    use crate::model::sensitive::{find_token, has_private_key, url_credentials};
+    static LITERALS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"literal sources? \[[^\]]*\]").expect("static regex"));
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"invalid literal source \S+").expect("static regex"));
+    static PAIRS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b([A-Za-z_][A-Za-z0-9_.-]*)=([^\s,;\]\x22'`]+)").expect("static regex"));
+    if has_private_key(message) {
+        return "the renderer's message holds private key material and is not shown".to_string();
+    }
+    let mut text = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    text = LITERALS.replace_all(&text, "literal sources […]").into_owned();
+    text = LITERAL.replace_all(&text, "invalid literal source […]").into_owned();
+    text = PAIRS.replace_all(&text, "$1=…").into_owned();
+    while let Some((_, token)) = find_token(&text) {
+        text = text.replace(&token, "[token]");
+    }
+    while let Some((_, password)) = url_credentials(&text) {
+        text = text.replace(&format!(":{password}@"), ":…@");
+    }
+    if text.chars().count() > 600 {
+        text = text.chars().take(600).collect::<String>() + "…";
+    }
+    text
 }
 
 /// The renderer's error without what changes from run to run or machine to machine:
@@ -473,155 +876,6 @@ fn tidy(message: &str, wrapper: &Path, target: &Path, cwd: &Path) -> String {
         .replace(&format!("{}/", cwd.to_string_lossy()), "")
         .trim_end()
         .to_string()
-}
-
-/// Runs the renderer with no way out to the network, under a time limit.
-fn run(renderer: &Renderer, dir: &Path, time_limit: Duration) -> Result<String, String> {
-    let closed = "http://127.0.0.1:9";
-    let mut child = Command::new(&renderer.program)
-        .arg(renderer.verb)
-        .arg(dir)
-        // Reading files beside the kustomization's directory is harmless for a linter, and
-        // GitOps tools commonly allow it.
-        .arg("--load-restrictor=LoadRestrictionsNone")
-        .env("HTTP_PROXY", closed)
-        .env("HTTPS_PROXY", closed)
-        .env("http_proxy", closed)
-        .env("https_proxy", closed)
-        .env("ALL_PROXY", closed)
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ALLOW_PROTOCOL", "file")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", renderer.program.display()))?;
-    // Drain both pipes while waiting, so a large output cannot block the child.
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let out_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        if let Some(o) = stdout.as_mut() {
-            let _ = o.read_to_end(&mut s);
-        }
-        s
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        if let Some(e) = stderr.as_mut() {
-            let _ = e.read_to_end(&mut s);
-        }
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > time_limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "{} did not finish within {} s",
-                    renderer.name,
-                    time_limit.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("{}: {e}", renderer.name)),
-        }
-    };
-    let out = out_thread.join().unwrap_or_default();
-    let err = err_thread.join().unwrap_or_default();
-    if !status.success() {
-        let err = String::from_utf8_lossy(&err);
-        return Err(format!("{} failed:\n{}", renderer.name, err.trim_end()));
-    }
-    String::from_utf8(out).map_err(|_| format!("{} printed invalid UTF-8", renderer.name))
-}
-
-/// Renders every root; results in the roots' order. Roots are rendered in batches, one
-/// per thread; a batch that fails is split until each failure is reported where it
-/// belongs.
-pub fn render_all(
-    plan: &Plan,
-    renderer: &Renderer,
-    time_limit: Duration,
-    cwd: &Path,
-    limits: &Limits,
-) -> Vec<Result<Rendered, Failure>> {
-    const BATCH: usize = 32;
-    let mut results: Vec<Option<Result<Rendered, Failure>>> = plan.roots.iter().map(|_| None).collect();
-    let mut pending = Vec::new();
-    for (i, root) in plan.roots.iter().enumerate() {
-        match precheck(root) {
-            Ok(()) => pending.push(i),
-            Err(f) => results[i] = Some(Err(f)),
-        }
-    }
-    // One batch per thread, at most BATCH roots each.
-    let count = rayon::current_num_threads().max(pending.len().div_ceil(BATCH)).max(1);
-    let mut batches: Vec<Vec<usize>> = vec![Vec::new(); count];
-    for (n, i) in pending.into_iter().enumerate() {
-        batches[n % count].push(i);
-    }
-    batches.retain(|b| !b.is_empty());
-    let group = Group {
-        plan,
-        renderer,
-        time_limit,
-        cwd,
-        limits,
-    };
-    let rendered: Vec<Vec<(usize, Result<Rendered, Failure>)>> =
-        batches.par_iter().map(|members| group.render(members)).collect();
-    for (i, r) in rendered.into_iter().flatten() {
-        results[i] = Some(r);
-    }
-    results
-        .into_iter()
-        .zip(&plan.roots)
-        .map(|(r, root)| {
-            r.unwrap_or_else(|| {
-                Err(Failure {
-                    file: root.kustomization.file.clone(),
-                    span: root.kustomization.anchor,
-                    message: "not rendered".to_string(),
-                })
-            })
-        })
-        .collect()
-}
-
-/// What rendering a group of roots needs.
-struct Group<'a> {
-    plan: &'a Plan,
-    renderer: &'a Renderer,
-    time_limit: Duration,
-    cwd: &'a Path,
-    limits: &'a Limits,
-}
-
-impl Group<'_> {
-    /// Renders roots together; when that fails, each half on its own, down to single roots,
-    /// so that one broken kustomization costs a few more runs, not one per root.
-    fn render(&self, members: &[usize]) -> Vec<(usize, Result<Rendered, Failure>)> {
-        if let [only] = members {
-            return vec![(
-                *only,
-                render(&self.plan.roots[*only], self.renderer, self.time_limit, self.cwd),
-            )];
-        }
-        let roots: Vec<&Root> = members.iter().map(|i| &self.plan.roots[*i]).collect();
-        if let Some(outs) = render_batch(&roots, self.renderer, self.time_limit, self.limits) {
-            return members.iter().copied().zip(outs.into_iter().map(Ok)).collect();
-        }
-        let (a, b) = members.split_at(members.len() / 2);
-        let (mut left, right) = rayon::join(|| self.render(a), || self.render(b));
-        left.extend(right);
-        left
-    }
 }
 
 /// Removes the files of a kustomization (its chain's files, and every file in the
@@ -692,12 +946,13 @@ pub fn prepare(
     files: &mut Files,
     limits: &Limits,
     cwd: &Path,
+    root: &Path,
 ) -> Prepared {
     let mut out = Prepared::default();
     if kustomizations.is_empty() {
         return out;
     }
-    let plan = Plan::new(kustomizations, limits);
+    let plan = Plan::new(kustomizations, limits, root);
     let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
     let shown: HashMap<PathBuf, String> = found
         .iter()
@@ -749,6 +1004,23 @@ pub fn prepare(
             found.retain(|f| f.explicit || std::fs::canonicalize(&f.path).is_ok_and(|p| !patches.contains(&p)));
         }
     }
+    let shown_files: BTreeSet<PathBuf> = shown.keys().cloned().collect();
+    // A failure is reported on the kustomization file, so it must be read: a
+    // `Kustomization` (no extension) or a base outside the paths given is not.
+    let mut fail = |found: &mut Vec<super::Found>, f: Failure| {
+        let shown = display(&f.file);
+        if !shown_files.contains(&f.file) && !found.iter().any(|x| x.path == f.file) {
+            found.push(super::Found {
+                display: shown.clone(),
+                path: f.file.clone(),
+                explicit: false,
+            });
+        }
+        out.failures.entry(shown).or_insert((f.span, f.message));
+    };
+    for f in &plan.cycles {
+        fail(found, f.clone());
+    }
     if plan.roots.is_empty() {
         return out;
     }
@@ -766,8 +1038,14 @@ pub fn prepare(
         ));
         return out;
     };
-    let results = render_all(&plan, &renderer, TIME_LIMIT, &cwd, limits);
-    let shown_files: BTreeSet<PathBuf> = shown.keys().cloned().collect();
+    let renders = Renders {
+        renderer: &renderer,
+        root,
+        cwd: &cwd,
+        limits,
+        time_limit: TIME_LIMIT,
+    };
+    let results = renders.render_all(&plan);
     let mut sources: HashMap<PathBuf, FileId> = HashMap::new();
     let mut sets = Vec::new();
     for (root, result) in plan.roots.iter().zip(results) {
@@ -775,17 +1053,7 @@ pub fn prepare(
         let rendered = match result {
             Ok(r) => r,
             Err(f) => {
-                let shown = display(&f.file);
-                // The finding is reported on the kustomization file, so it must be read: a
-                // `Kustomization` (no extension) or a base outside the paths given is not.
-                if !shown_files.contains(&f.file) {
-                    found.push(super::Found {
-                        display: shown.clone(),
-                        path: f.file.clone(),
-                        explicit: false,
-                    });
-                }
-                out.failures.insert(shown, (f.span, f.message));
+                fail(found, f);
                 continue;
             }
         };
@@ -841,6 +1109,14 @@ mod tests {
             "github.com/org/repo/deploy?ref=main",
             "git@github.com:org/repo.git",
             "git::https://example.com/repo",
+            "ssh://git@example.com/org/repo",
+            "example.com:org/repo.git",
+            "example.com/org/repo.git//deploy?ref=v1",
+            "gh:org/repo",
+            "http://127.0.0.1:8080/patch.yaml",
+            "file:///etc",
+            "dev.azure.com/org/project/_git/repo",
+            "deploy?timeout=10",
         ] {
             assert!(looks_remote(r), "{r}");
         }

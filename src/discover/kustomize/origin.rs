@@ -16,7 +16,7 @@
 //! the build it came from.
 
 use super::normalize;
-use crate::engine::{Files, Finding, Relocate};
+use crate::engine::{Files, Finding, Masks, Relocate};
 use crate::source::{
     Directive, FileId, Limits, Loc, NodeId, ParsedDocument, Pos, ScalarStyle, Span, Tree, Walk, find_directives, grip,
     parse,
@@ -107,7 +107,7 @@ struct Found {
 }
 
 impl Relocate for Relocator {
-    fn relocate(&self, files: &Files, findings: &mut [Finding]) -> Vec<(FileId, Vec<Directive>)> {
+    fn relocate(&self, files: &Files, findings: &mut [Finding], masks: &mut Masks) -> Vec<(FileId, Vec<Directive>)> {
         let mut sources: Vec<(&PathBuf, FileId)> = self.sources.iter().map(|(p, id)| (p, *id)).collect();
         sources.sort();
         let texts: HashMap<FileId, Arc<str>> = sources
@@ -180,22 +180,22 @@ impl Relocate for Relocator {
             inline_parsed: &inline_parsed,
         };
         let patches: Vec<Vec<Patch<'_>>> = self.sets.iter().map(|s| cx.patches(s)).collect();
+        // Secret values of rendered output, masked where they are written.
+        for (i, set) in self.sets.iter().enumerate() {
+            for m in masks.remove(&set.file).unwrap_or_default() {
+                if let Some(found) = cx.locate(set, &patches[i], m) {
+                    masks
+                        .entry(found.file)
+                        .or_default()
+                        .push(found.node.unwrap_or(found.doc));
+                }
+            }
+        }
         for f in findings.iter_mut() {
             let target = f.loc();
             if let Some(i) = rendered.iter().position(|id| *id == target.file) {
                 let set = &self.sets[i];
                 if let Some(found) = cx.locate(set, &patches[i], target.span) {
-                    let masks: Vec<Span> = f
-                        .masks
-                        .iter()
-                        .map(|m| match cx.locate(set, &patches[i], *m) {
-                            Some(Found {
-                                file, node: Some(n), ..
-                            }) if file == found.file => n,
-                            _ => found.doc,
-                        })
-                        .collect();
-                    f.masks = masks;
                     f.target.loc = Loc {
                         file: found.file,
                         span: found.span,

@@ -18,6 +18,7 @@ impl Rule for InvalidManifest {
             out.emit(at(e.pos()), format!("cannot read the file as text: {e}"));
         }
         if let Some(size) = cx.too_large {
+            let limit = cx.settings.limits.max_file_size;
             let start = Pos {
                 line: 1,
                 col: 1,
@@ -26,8 +27,12 @@ impl Rule for InvalidManifest {
             out.emit(
                 at(start),
                 format!(
-                    "the file is {size} bytes, larger than the limit of {} bytes (limits.max_file_size)",
-                    cx.settings.limits.max_file_size
+                    "the file is {}, larger than the limit of {limit} bytes (limits.max_file_size); it was not read",
+                    if size > limit + 1 {
+                        format!("{size} bytes")
+                    } else {
+                        format!("more than {limit} bytes")
+                    }
                 ),
             );
         }

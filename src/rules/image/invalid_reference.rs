@@ -35,7 +35,8 @@ impl Rule for InvalidReference {
             let f = out.emit(
                 target,
                 format!(
-                    "image `{image}` of {} `{}` is not a valid reference: {e}",
+                    "image `{}` of {} `{}` is not a valid reference: {e}",
+                    crate::source::excerpt(image),
                     c.kind.noun(),
                     c.name()
                 ),

@@ -24,7 +24,8 @@ impl Rule for MutableTag {
                     out.emit(
                         cx.at_part(&route, range.clone()),
                         format!(
-                            "image `{image}` of {} `{}` uses the `latest` tag: it runs whatever was pushed last",
+                            "image `{}` of {} `{}` uses the `latest` tag: it runs whatever was pushed last",
+                            crate::source::excerpt(image),
                             c.kind.noun(),
                             c.name()
                         ),
@@ -35,7 +36,8 @@ impl Rule for MutableTag {
                     out.emit(
                         cx.at(&route),
                         format!(
-                            "image `{image}` of {} `{}` has no tag: it resolves to `{}` at pull time",
+                            "image `{}` of {} `{}` has no tag: it resolves to `{}` at pull time",
+                            crate::source::excerpt(image),
                             c.kind.noun(),
                             c.name(),
                             r.canonical()

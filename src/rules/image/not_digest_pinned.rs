@@ -20,7 +20,8 @@ impl Rule for NotDigestPinned {
             out.emit(
                 cx.at(&c.route.key("image")),
                 format!(
-                    "image `{image}` in {} {} `{}` is not pinned by digest; the tag can be re-pointed",
+                    "image `{}` in {} {} `{}` is not pinned by digest; the tag can be re-pointed",
+                    crate::source::excerpt(image),
                     cx.obj.display_name(),
                     c.kind.noun(),
                     c.name()

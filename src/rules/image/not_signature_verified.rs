@@ -40,7 +40,7 @@ impl Rule for NotSignatureVerified {
                 c.image_loc,
                 format!(
                     "image `{}` ({}, namespace `{}`) is not covered by any signature-verification policy in the set (checked: {checked})",
-                    image.raw,
+                    crate::source::excerpt(image.raw),
                     w.display(),
                     w.namespace
                 ),

@@ -71,7 +71,8 @@ impl Rule for RegistryNotAllowed {
             out.emit(
                 target,
                 format!(
-                    "image `{image}` of {} `{}` comes from `{}`, which is not an allowed registry ({})",
+                    "image `{}` of {} `{}` comes from `{}`, which is not an allowed registry ({})",
+                    crate::source::excerpt(image),
                     c.kind.noun(),
                     c.name(),
                     r.registry(),

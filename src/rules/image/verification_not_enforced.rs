@@ -20,7 +20,7 @@ impl Rule for VerificationNotEnforced {
                 c.image_loc,
                 format!(
                     "image `{}` of {} is only verified in audit/warn mode (by {}); unsigned images are admitted",
-                    image.raw,
+                    crate::source::excerpt(image.raw),
                     w.display(),
                     names.join(", ")
                 ),

@@ -18,7 +18,7 @@ impl Rule for VerifyNamespaceNotOptedIn {
                 c.image_loc,
                 format!(
                     "{} matches `{}` but namespace `{}` is not opted in to policy-controller (label `{CIP_OPT_IN}: \"true\"`)",
-                    p.label, image.raw, w.namespace
+                    p.label, crate::source::excerpt(image.raw), w.namespace
                 ),
             );
             f.label("not verified in this namespace");

@@ -2,7 +2,7 @@
 //! (`password`, `api_key`, `token`…) and a real value: ConfigMaps are not secret (readable
 //! with `get configmaps`, shown in plain text everywhere).
 
-use super::{is_sensitive_name, is_trivial_value, masked, redact};
+use super::{is_sensitive_name, is_trivial_value, redact};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::source::Route;
@@ -34,7 +34,6 @@ impl Rule for ConfigmapSensitive {
                     ),
                 );
                 f.label("credential in a ConfigMap");
-                masked(f, tree.span(v));
             }
         }
     }

@@ -4,7 +4,7 @@
 //! has nothing to report (rule-families §4.1). When every value is empty or a placeholder
 //! the finding is `info`; values that are whole SOPS-encrypted files are ciphertext. Values are never printed and are masked in snippets.
 
-use super::{decode_base64, is_placeholder, masked};
+use super::{decode_base64, is_placeholder};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule, Severity};
 use crate::source::Route;
@@ -28,7 +28,7 @@ impl Rule for PlaintextInManifest {
         }
         let tree = cx.tree;
         let mut fields = Vec::new();
-        let mut values = Vec::new();
+        let mut values = 0usize;
         let mut placeholders = 0usize;
         let mut encrypted = 0usize;
         for field in ["stringData", "data"] {
@@ -39,7 +39,7 @@ impl Rule for PlaintextInManifest {
             }
             fields.push(field);
             for (_, v) in entries {
-                values.push(v);
+                values += 1;
                 let text = tree.text(v).unwrap_or("");
                 let decoded = if field == "data" { decode_base64(text) } else { None };
                 let shown = decoded.as_deref().unwrap_or(text);
@@ -51,7 +51,7 @@ impl Rule for PlaintextInManifest {
             }
         }
         let Some(first) = fields.first() else { return };
-        if encrypted + placeholders == values.len() && encrypted > 0 {
+        if encrypted + placeholders == values && encrypted > 0 {
             // SOPS files carried as Secret values (Flux `sops-age` style bundles).
             return;
         }
@@ -60,7 +60,7 @@ impl Rule for PlaintextInManifest {
             (Some(ns), Some(n)) => format!("{ns}/{n}"),
             (_, n) => n.unwrap_or("<unnamed>").to_string(),
         };
-        let n = values.len();
+        let n = values;
         let f = out.emit(
             cx.at(&Route::root().key(*first)),
             format!(
@@ -75,9 +75,6 @@ impl Rule for PlaintextInManifest {
             ),
         );
         f.label("committed in plain text");
-        for v in values {
-            masked(f, tree.span(v));
-        }
         if placeholders == n {
             f.at_most(Severity::Info);
             f.help("every value is empty or a placeholder; keep real values out of Git");

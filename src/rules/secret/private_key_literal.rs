@@ -2,7 +2,7 @@
 //! gitleaks `private-key`) in any string of an object, or in a plaintext Secret's data once
 //! base64-decoded. The key is never printed.
 
-use super::{decoded_values, for_each_string, has_private_key, masked};
+use super::{decoded_values, for_each_string, has_private_key};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -13,18 +13,18 @@ impl Rule for PrivateKeyLiteral {
         if cx.obj.sops {
             return;
         }
-        let mut found: Vec<(crate::source::Route, crate::source::NodeId, bool)> = Vec::new();
+        let mut found: Vec<(crate::source::Route, bool)> = Vec::new();
         for_each_string(cx.tree, cx.obj.root, &mut |leaf| {
             if has_private_key(leaf.text) {
-                found.push((leaf.route(), leaf.node, false));
+                found.push((leaf.route(), false));
             }
         });
-        for (route, node, text) in decoded_values(cx) {
+        for (route, _, text) in decoded_values(cx.tree, cx.obj) {
             if has_private_key(&text) {
-                found.push((route, node, true));
+                found.push((route, true));
             }
         }
-        for (route, node, decoded) in found {
+        for (route, decoded) in found {
             let f = out.emit(
                 cx.at(&route),
                 format!(
@@ -34,7 +34,6 @@ impl Rule for PrivateKeyLiteral {
                 ),
             );
             f.label("private key");
-            masked(f, cx.tree.span(node));
         }
     }
 }

@@ -3,17 +3,13 @@
 //! cover it. Keys exempted by `unencrypted_suffix` (default `_unencrypted`) or by
 //! `unencrypted_regex` are allowed. The value is never printed.
 
-use super::{masked, redact};
+use super::{is_sops_encrypted, redact};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::source::Route;
 use regex::Regex;
 
 declare_rule!(SopsPartiallyEncrypted, "secret-sops-partially-encrypted");
-
-fn is_encrypted(v: &str) -> bool {
-    v.starts_with("ENC[") && v.ends_with(']') && v.contains("data:") && v.contains("iv:") && v.contains("tag:")
-}
 
 impl Rule for SopsPartiallyEncrypted {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
@@ -45,7 +41,7 @@ impl Rule for SopsPartiallyEncrypted {
                 let (Some(key), Some(value)) = (tree.key_str(k), tree.text(v)) else {
                     continue;
                 };
-                if is_encrypted(value) || value.is_empty() || key.ends_with(&suffix) {
+                if is_sops_encrypted(value) || value.is_empty() || key.ends_with(&suffix) {
                     continue;
                 }
                 if unencrypted_regex.as_ref().is_some_and(|r| r.is_match(key)) {
@@ -71,7 +67,6 @@ impl Rule for SopsPartiallyEncrypted {
                     ),
                 );
                 f.label("plain text in an encrypted file");
-                masked(f, tree.span(v));
             }
         }
     }

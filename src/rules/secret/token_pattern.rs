@@ -4,7 +4,7 @@
 //! JWTs; see the rule's documentation for the patterns and their sources). Patterns are
 //! compiled once and guarded by a literal prefilter. The token is never printed.
 
-use super::{decoded_values, find_token, for_each_string, masked, redact};
+use super::{decoded_values, find_token, for_each_string, redact};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -18,15 +18,15 @@ impl Rule for TokenPattern {
         let mut found = Vec::new();
         for_each_string(cx.tree, cx.obj.root, &mut |leaf| {
             if let Some(hit) = find_token(leaf.text) {
-                found.push((leaf.route(), leaf.node, hit, false));
+                found.push((leaf.route(), hit, false));
             }
         });
-        for (route, node, text) in decoded_values(cx) {
+        for (route, _, text) in decoded_values(cx.tree, cx.obj) {
             if let Some(hit) = find_token(&text) {
-                found.push((route, node, hit, true));
+                found.push((route, hit, true));
             }
         }
-        for (route, node, (pattern, token), decoded) in found {
+        for (route, (pattern, token), decoded) in found {
             let f = out.emit(
                 cx.at(&route),
                 format!(
@@ -39,7 +39,6 @@ impl Rule for TokenPattern {
                 ),
             );
             f.label(format!("{} credential", pattern.provider));
-            masked(f, cx.tree.span(node));
         }
     }
 }

@@ -3,7 +3,7 @@
 //! passwords (`${DB_PASSWORD}`, `<password>`) are not reported. The password is never
 //! printed.
 
-use super::{for_each_string, masked, redact, url_credentials};
+use super::{for_each_string, redact, url_credentials};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -17,10 +17,10 @@ impl Rule for UrlCredentials {
         let mut found = Vec::new();
         for_each_string(cx.tree, cx.obj.root, &mut |leaf| {
             if let Some(credentials) = url_credentials(leaf.text) {
-                found.push((leaf.route(), leaf.node, credentials));
+                found.push((leaf.route(), credentials));
             }
         });
-        for (route, node, (user, password)) in found {
+        for (route, (user, password)) in found {
             let f = out.emit(
                 cx.at(&route),
                 format!(
@@ -30,7 +30,6 @@ impl Rule for UrlCredentials {
                 ),
             );
             f.label("password in a URL");
-            masked(f, cx.tree.span(node));
         }
     }
 }

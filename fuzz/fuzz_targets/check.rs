@@ -1,0 +1,39 @@
+//! The whole check of one in-memory file with every rule on, as `plimsoll check` runs it,
+//! and every report format rendered. It must never panic, and every finding must point
+//! inside the file.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use plimsoll::engine::{Engine, Files, Settings, Source};
+use plimsoll::report::{Format, ReportCx, render};
+use std::sync::Arc;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = plimsoll::source::decode(data.to_vec()) else { return };
+    let len = text.len();
+    let mut files = Files::default();
+    files.add("fuzz.yaml".to_string(), Source::Text(Arc::from(text)), true, true);
+    let engine = Engine::new(plimsoll::rules::every_rule(), Settings::default());
+    let outcome = engine.run(&files);
+    for f in &outcome.findings {
+        let s = f.loc().span;
+        if f.loc().file.0 == 0 {
+            assert!(s.start.byte <= s.end.byte && s.end.byte as usize <= len, "{f:?}");
+        }
+    }
+    let rules: Vec<&'static str> = engine.rules.iter().map(|r| r.id).collect();
+    let cx = ReportCx {
+        files: &files,
+        outcome: &outcome,
+        rules: &rules,
+        color: false,
+        quiet: false,
+        elapsed: std::time::Duration::ZERO,
+        fail_on: None,
+    };
+    for format in [Format::Text, Format::Json, Format::Sarif, Format::Github, Format::Junit, Format::Markdown] {
+        let mut out = Vec::new();
+        render(format, &cx, &mut out).expect("render");
+    }
+});

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Fuzzes the loader and the whole check with cargo-fuzz (libFuzzer) on the nightly toolchain,
+# for a bounded time, seeded with every manifest under testdata/.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     default: 60 seconds each, targets load and check
+#
+# The corpus grows under fuzz/corpus/<target> (not committed); crashes land in
+# fuzz/artifacts/<target> and make this script fail. Needs `cargo install cargo-fuzz`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(load check)
+
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+  echo "cargo-fuzz is not installed: cargo install cargo-fuzz --locked" >&2
+  exit 2
+fi
+
+for target in "${targets[@]}"; do
+  corpus=fuzz/corpus/$target
+  seeds=fuzz/seeds/$target
+  mkdir -p "$corpus" "$seeds"
+  # Seeds: the project's own fixtures, one file each (copied, so libFuzzer may minimise).
+  find testdata -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -size -64k -print0 |
+    while IFS= read -r -d '' f; do
+      cp "$f" "$seeds/$(printf '%s' "$f" | sha1sum | cut -c1-16)"
+    done
+  echo "fuzzing $target for ${seconds}s"
+  cargo +nightly fuzz run "$target" "$corpus" "$seeds" -- \
+    -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 2>&1 |
+    tee "fuzz/$target.log" | grep -E '^(#[0-9]+ +(INITED|DONE)|stat::|==[0-9]+==|SUMMARY|Done)' || true
+  if ls "fuzz/artifacts/$target"/* >/dev/null 2>&1; then
+    echo "fuzz target $target found a crash: see fuzz/artifacts/$target" >&2
+    exit 1
+  fi
+  if ! grep -q 'Done [0-9]* runs' "fuzz/$target.log"; then
+    echo "fuzz target $target did not complete; see fuzz/$target.log" >&2
+    exit 1
+  fi
+done
