@@ -5,7 +5,8 @@
 #   - pre-commit (PyPI): `pre-commit validate-manifest` / `validate-config`;
 #   - xmlschema (PyPI) and the Jenkins JUnit schema junit-10.xsd, taken from pytest's source
 #     distribution (testing/example_scripts/junit-10.xsd);
-#   - action-validator (npm): GitHub Action metadata and workflow schemas.
+#   - action-validator (npm): GitHub Action metadata and workflow schemas;
+#   - cargo-fuzz (crates.io), for scripts/fuzz.sh on the nightly toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools=target/ci-tools
@@ -24,5 +25,8 @@ fi
 if [ ! -x "$tools/npm/node_modules/.bin/action-validator" ]; then
   npm install --silent --no-audit --no-fund --prefix "$tools/npm" "@action-validator/cli@0.6.0" \
     "@action-validator/core@0.6.0" >/dev/null
+fi
+if [ ! -x "$tools/cargo/bin/cargo-fuzz" ]; then
+  cargo install --quiet --locked --root "$tools/cargo" cargo-fuzz@0.13.2
 fi
 echo "checkers installed in $tools"

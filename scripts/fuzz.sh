@@ -13,8 +13,10 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(load check)
 
+# cargo-fuzz from scripts/ci-tools.sh, else the user's own.
+export PATH="$PWD/target/ci-tools/cargo/bin:$PATH"
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-  echo "cargo-fuzz is not installed: cargo install cargo-fuzz --locked" >&2
+  echo "cargo-fuzz or the nightly toolchain is missing: rustup toolchain install nightly; cargo install cargo-fuzz --locked" >&2
   exit 2
 fi
 

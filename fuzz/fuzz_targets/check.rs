@@ -7,14 +7,16 @@
 use libfuzzer_sys::fuzz_target;
 use plimsoll::engine::{Engine, Files, Settings, Source};
 use plimsoll::report::{Format, ReportCx, render};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(plimsoll::rules::every_rule(), Settings::default()));
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = plimsoll::source::decode(data.to_vec()) else { return };
     let len = text.len();
     let mut files = Files::default();
     files.add("fuzz.yaml".to_string(), Source::Text(Arc::from(text)), true, true);
-    let engine = Engine::new(plimsoll::rules::every_rule(), Settings::default());
+    let engine = &*ENGINE;
     let outcome = engine.run(&files);
     for f in &outcome.findings {
         let s = f.loc().span;

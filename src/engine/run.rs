@@ -571,3 +571,21 @@ fn relative_to(entry: &FileEntry, base: Option<&Path>) -> Option<PathBuf> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_changed_since_it_was_linted_is_not_shown() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "a: 1\n").expect("write");
+        let mut files = Files::default();
+        let id = files.add("a.yaml".into(), Source::Path(path.clone()), true, true);
+        assert_eq!(files.read(id).as_deref(), Ok("a: 1\n"));
+        std::fs::write(&path, "a: 2\n").expect("write");
+        assert_eq!(files.read(id), Err(ReadError::Changed));
+        assert_eq!(files.text(id), None);
+    }
+}

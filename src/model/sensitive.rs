@@ -776,4 +776,41 @@ mod tests {
         assert_eq!(redact("AKIAZ7VRSUL4KQ2MWB3X"), "`AKIA…` (20 chars)");
         assert_eq!(redact("abc"), "`a…` (3 chars)");
     }
+
+    #[test]
+    fn credentials_on_command_lines() {
+        let found = |args: &[&str]| {
+            credential_arguments(args)
+                .into_iter()
+                .map(|(i, f)| (i, f))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found(&["--password=S3cr3t-x"]), [(0, "--password".to_string())]);
+        assert_eq!(found(&["--token", "abc123def456"]), [(1, "--token".to_string())]);
+        assert_eq!(
+            found(&["--db-password", "hunter22"]),
+            [(1, "--db-password".to_string())]
+        );
+        assert_eq!(found(&["--client-secret=x7Gh2"]), [(0, "--client-secret".to_string())]);
+        assert_eq!(found(&["mysql", "-uroot", "-pS3cr3t"]), [(2, "-p".to_string())]);
+        assert_eq!(
+            found(&["sh", "-c", "mysqldump -u app -pS3cr3t db > /backup.sql"]),
+            [(2, "-p".to_string())]
+        );
+        // Not credentials: references, files, flags without a value, other programs' -p.
+        for args in [
+            &["--password=$(DB_PASSWORD)"][..],
+            &["--password-file=/etc/secret/pw"],
+            &["--token", "--verbose"],
+            &["--token-path", "/var/run/token"],
+            &["--secret-name=db"],
+            &["--authorization-mode=Node,RBAC"],
+            &["ss", "-ptn"],
+            &["--password", "${PASSWORD}"],
+            &["--token=$TOKEN"],
+            &["--password", "/etc/pw"],
+        ] {
+            assert!(found(args).is_empty(), "{args:?}");
+        }
+    }
 }

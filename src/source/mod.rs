@@ -129,7 +129,7 @@ pub fn excerpt(value: &str) -> String {
         });
     let suspicious = chars > 200 || value.contains(['\n', '\r']) || pairs.count() > 0;
     let shown: String = if suspicious {
-        value.chars().take(12.min(chars / 2)).collect()
+        value.chars().take(4.min(chars / 2)).collect()
     } else {
         value.chars().take(120).collect()
     };
@@ -138,5 +138,29 @@ pub fn excerpt(value: &str) -> String {
         format!("{shown}… ({chars} chars)")
     } else {
         shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_text_cannot_start_a_line() {
+        assert_eq!(escape_control("a\n::error::x"), "a\\n::error::x");
+        assert_eq!(escape_control("tab\there\r"), "tab\\there\\r");
+        assert_eq!(escape_control("rtl\u{202e}txt"), "rtl\\u{202e}txt");
+        assert!(matches!(escape_control("plain/ünïcode.yaml"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn excerpts_redact_what_looks_like_settings() {
+        assert_eq!(excerpt("nginx:1.27"), "nginx:1.27");
+        assert_eq!(excerpt("HOME=/root PATH=/usr/bin"), "HOME… (24 chars)");
+        assert_eq!(excerpt("a\nb"), "a… (3 chars)");
+        let long = "x".repeat(300);
+        assert_eq!(excerpt(&long), "xxxx… (300 chars)");
+        let medium = "y".repeat(150);
+        assert_eq!(excerpt(&medium), format!("{}… (150 chars)", "y".repeat(120)));
     }
 }

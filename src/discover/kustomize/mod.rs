@@ -1124,4 +1124,19 @@ mod tests {
             assert!(!looks_remote(l), "{l}");
         }
     }
+
+    #[test]
+    fn renderer_messages_are_redacted() {
+        let m =
+            "loading KV pairs: literal sources [=hunter2xyz]: invalid literal source =hunter2xyz, expected key=value";
+        let r = redact(m);
+        assert!(!r.contains("hunter2xyz"), "{r}");
+        let r = redact(
+            "merging from generator &{password=Sup3rS3cret}:\nbad token ghp_1234567890abcdefghijABCDEFGHIJ123456",
+        );
+        assert!(!r.contains("Sup3rS3cret") && !r.contains("ghp_123"), "{r}");
+        assert!(!r.contains('\n'), "{r}");
+        let r = redact("cannot reach postgres://app:Pa55word@db:5432/x");
+        assert!(!r.contains("Pa55word"), "{r}");
+    }
 }

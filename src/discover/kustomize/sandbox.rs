@@ -258,10 +258,42 @@ mod tests {
         );
     }
 
+    /// Whether Landlock can be tested here; CI (`PLIMSOLL_REQUIRE_TOOLS=1`) requires it.
+    fn landlock() -> bool {
+        if landlock_available() {
+            return true;
+        }
+        assert!(
+            std::env::var_os("PLIMSOLL_REQUIRE_TOOLS").is_none(),
+            "Landlock is not available on this kernel"
+        );
+        eprintln!("SKIPPED: Landlock is not available on this kernel");
+        false
+    }
+
+    #[test]
+    fn a_render_opens_no_connection_even_on_loopback() {
+        if !landlock() {
+            return;
+        }
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let root = tempfile::tempdir().expect("tempdir");
+        let script = format!("exec 3<>/dev/tcp/127.0.0.1/{port}");
+        assert!(matches!(
+            confined("/bin/bash", &["-c", &script], root.path()),
+            Ended::Failed(_)
+        ));
+        assert!(listener.accept().is_err(), "the confined program connected");
+        // Unconfined, the same script connects: the test can fail.
+        let status = Command::new("/bin/bash").args(["-c", &script]).status().expect("bash");
+        assert!(status.success());
+    }
+
     #[test]
     fn a_render_reads_nothing_outside_the_root() {
-        if !landlock_available() {
-            eprintln!("SKIPPED: Landlock is not available on this kernel");
+        if !landlock() {
             return;
         }
         let root = tempfile::tempdir().expect("tempdir");
