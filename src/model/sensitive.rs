@@ -779,12 +779,7 @@ mod tests {
 
     #[test]
     fn credentials_on_command_lines() {
-        let found = |args: &[&str]| {
-            credential_arguments(args)
-                .into_iter()
-                .map(|(i, f)| (i, f))
-                .collect::<Vec<_>>()
-        };
+        let found = credential_arguments;
         assert_eq!(found(&["--password=S3cr3t-x"]), [(0, "--password".to_string())]);
         assert_eq!(found(&["--token", "abc123def456"]), [(1, "--token".to_string())]);
         assert_eq!(
