@@ -3,6 +3,7 @@
 # files with, into target/ci-tools (tests that need one skip with a message when it is
 # missing; .ci/run makes them required):
 #   - pre-commit (PyPI): `pre-commit validate-manifest` / `validate-config`;
+#   - PyYAML (PyPI, with libyaml): the YAML files libyaml reads (tests/yaml_compat.rs);
 #   - xmlschema (PyPI) and the Jenkins JUnit schema junit-10.xsd, taken from pytest's source
 #     distribution (testing/example_scripts/junit-10.xsd);
 #   - action-validator (npm): GitHub Action metadata and workflow schemas;
@@ -12,9 +13,10 @@ cd "$(dirname "$0")/.."
 tools=target/ci-tools
 mkdir -p "$tools"
 
-if [ ! -x "$tools/venv/bin/pre-commit" ] || [ ! -f "$tools/junit-10.xsd" ]; then
+if [ ! -x "$tools/venv/bin/pre-commit" ] || [ ! -f "$tools/junit-10.xsd" ] ||
+  ! "$tools/venv/bin/python3" -c 'import yaml, sys; sys.exit(0 if yaml.__with_libyaml__ else 1)' 2>/dev/null; then
   python3 -m venv "$tools/venv"
-  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "pre-commit==4.*" "xmlschema==4.*"
+  "$tools/venv/bin/pip" install --quiet --disable-pip-version-check "pre-commit==4.*" "xmlschema==4.*" "pyyaml==6.*"
   rm -rf "$tools/dl"
   "$tools/venv/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
     "pytest==8.3.5" -d "$tools/dl"
