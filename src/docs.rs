@@ -27,6 +27,9 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let _ = writeln!(s);
     let _ = writeln!(s, "## Why\n\n{}\n", m.rationale.trim());
     let _ = writeln!(s, "## How to fix\n\n{}\n", m.remediation.trim());
+    if m.pss.is_some() {
+        let _ = writeln!(s, "## Which level applies\n\n{}\n", PSS_LEVELS.trim());
+    }
     if !m.options.is_empty() {
         let _ = writeln!(s, "## Options\n\n| Option | Default | Description |\n|---|---|---|");
         for (name, o) in &m.options {
@@ -70,6 +73,21 @@ pub fn rule_page(m: &RuleMeta) -> String {
     }
     s.trim_end().to_string() + "\n"
 }
+
+/// How the Pod Security rules pick the level a pod is judged at (every PSS rule's page).
+const PSS_LEVELS: &str = "
+A pod is judged at the configured level and version (`--pss-level`, `--pss-version`,
+`pss:` in `.plimsoll.yaml`; restricted and latest by default), or at the level its
+namespace's `pod-security.kubernetes.io/enforce` label sets when the set holds that
+`Namespace` and it is at least as strict (admission then applies it, with the
+`enforce-version` label's version, and the finding points at that label too). A namespace
+that enforces a lower level (`privileged`, or `baseline` for a restricted check) does not
+silence this rule: the pod is still judged at the configured level, and the message ends
+with `admitted today: namespace `NAME` enforces `LEVEL:VERSION``, since admission would let
+it in. Namespaces and runtime classes listed in `pss.exempt_namespaces` and
+`pss.exempt_runtime_classes` are not judged at all, as Pod Security Admission exempts them;
+`pss.namespace_labels: ignore` judges every pod at the configured level.
+";
 
 /// The index of every rule, grouped by family.
 pub fn index() -> String {

@@ -42,13 +42,49 @@ fn objects(f: &BTreeSet<(String, String)>) -> BTreeSet<&str> {
 }
 
 #[test]
-fn namespace_labels_choose_the_level() {
-    // Config: baseline. strict → restricted; loose → privileged (nothing); typo → restricted
-    // (fail closed); plain → baseline (the pod there is baseline-clean; kata is privileged).
+fn namespace_labels_raise_the_level_and_never_lower_it() {
+    // Config: baseline. strict → restricted; typo → restricted (fail closed); plain →
+    // baseline (the pod there is baseline-clean; kata is privileged); loose enforces
+    // privileged, which does not lower the bar: its privileged pod is judged at baseline.
     let f = pss_findings("pss: {level: baseline}\n", &[]);
-    assert_eq!(objects(&f), BTreeSet::from(["strict/web", "typo/web", "plain/kata"]));
+    assert_eq!(
+        objects(&f),
+        BTreeSet::from(["strict/web", "typo/web", "plain/kata", "loose/web"])
+    );
     assert!(f.contains(&("strict/web".into(), "pss-run-as-non-root".into())));
     assert!(f.contains(&("plain/kata".into(), "pss-privileged".into())));
+    assert!(f.contains(&("loose/web".into(), "pss-privileged".into())));
+}
+
+#[test]
+fn a_namespace_that_admits_the_pod_is_named_in_the_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["namespaces.yaml", "pods.yaml"] {
+        std::fs::copy(root().join("testdata/pss").join(f), dir.path().join(f)).expect("copy");
+    }
+    let r = run(plimsoll_in(dir.path()).args([
+        "check",
+        "--no-config",
+        "--select",
+        "pss-privileged",
+        "--format",
+        "json",
+        ".",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let loose: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["object"]["namespace"] == "loose")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(loose.len(), 1, "{}", r.stdout);
+    assert!(
+        loose[0].ends_with("; admitted today: namespace `loose` enforces `privileged:latest`"),
+        "{}",
+        loose[0]
+    );
 }
 
 #[test]
@@ -64,7 +100,7 @@ fn exemptions() {
         "pss: {level: baseline, exempt_namespaces: [strict], exempt_runtime_classes: [kata]}\n",
         &[],
     );
-    assert_eq!(objects(&f), BTreeSet::from(["typo/web"]));
+    assert_eq!(objects(&f), BTreeSet::from(["typo/web", "loose/web"]));
 }
 
 #[test]

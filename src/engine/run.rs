@@ -39,6 +39,23 @@ pub struct FileEntry {
     /// The fingerprint of the bytes first read, so that what is shown later is what was
     /// linted.
     fingerprint: OnceLock<u64>,
+    /// The directory the file's objects are deployed from, as shown (a rendered
+    /// kustomization's overlay); by default the file's own directory.
+    dir: Option<String>,
+}
+
+impl FileEntry {
+    /// Where the file sits, for resolving references among objects of the same identity.
+    pub fn meta(&self) -> crate::model::facts::FileMeta {
+        let dir = match &self.dir {
+            Some(d) => d.clone(),
+            None => Path::new(&self.display)
+                .parent()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        crate::model::facts::FileMeta::new(&self.display, &dir)
+    }
 }
 
 /// The files of a run, by [`FileId`].
@@ -81,8 +98,15 @@ impl Files {
             input,
             explicit,
             fingerprint: OnceLock::new(),
+            dir: None,
         });
         FileId(self.entries.len() as u32 - 1)
+    }
+
+    /// Sets the directory a file's objects are deployed from (a rendered kustomization's
+    /// overlay).
+    pub fn set_dir(&mut self, id: FileId, dir: &str) {
+        self.entries[id.0 as usize].dir = Some(crate::source::escape_control(dir).into_owned());
     }
 
     pub fn get(&self, id: FileId) -> &FileEntry {
@@ -261,7 +285,7 @@ impl Engine {
         stats.load_and_check = started.elapsed();
 
         let set_started = Instant::now();
-        let index = Index::build(facts);
+        let index = Index::build(facts, files.ids().map(|id| files.get(id).meta()).collect());
         let cx = SetCx {
             index: &index,
             settings: &self.settings,

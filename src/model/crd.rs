@@ -1,10 +1,48 @@
 //! Small serde structs of our own for the custom resources rules read: Flagger `Canary` and
-//! `MetricTemplate`, Argo CD `Application`. Only the fields the rules read are declared; the
+//! `MetricTemplate`, Argo CD `Application`, OpenShift `DeploymentConfig` and Argo
+//! `Rollout` (workloads, with a core pod template). Only the fields the rules read are declared; the
 //! rest is skipped (and not reported as unknown). They are deserialized through the same
 //! spanned tree as every typed object, so that positions stay exact.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// OpenShift `apps.openshift.io/v1` `DeploymentConfig`: a workload with a pod template at
+/// `spec.template` and a map selector.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeploymentConfig {
+    pub metadata: ObjectMeta,
+    pub spec: Option<DeploymentConfigSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DeploymentConfigSpec {
+    pub replicas: Option<i32>,
+    pub selector: Option<BTreeMap<String, String>>,
+    pub template: Option<PodTemplateSpec>,
+}
+
+/// Argo Rollouts `argoproj.io/v1alpha1` `Rollout`: a workload with a pod template at
+/// `spec.template`, or a `spec.workloadRef` to a Deployment whose template it runs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Rollout {
+    pub metadata: ObjectMeta,
+    pub spec: Option<RolloutSpec>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RolloutSpec {
+    pub replicas: Option<i32>,
+    pub selector: Option<LabelSelector>,
+    pub template: Option<PodTemplateSpec>,
+    pub workload_ref: Option<CrossRef>,
+}
 
 /// `flagger.app/v1beta1` `Canary`.
 #[derive(Debug, Default, Deserialize)]

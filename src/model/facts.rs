@@ -20,6 +20,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct ObjectFact {
     pub obj: Arc<ObjectRef>,
+    /// The API group, with legacy groups read as today's (`extensions` Deployments are
+    /// `apps`), so that two writings of one object share an identity.
+    pub group: String,
     /// Effective namespace; `None` for cluster-scoped kinds.
     pub namespace: Option<String>,
     /// The object's grip: its `metadata.name` entry, else its `kind` entry.
@@ -114,6 +117,19 @@ pub struct FileFacts {
     pub image_policies: Vec<ImagePolicyFact>,
     pub store_refs: Vec<StoreRefFact>,
     pub spc_refs: Vec<SpcRefFact>,
+    pub workload_refs: Vec<WorkloadRefFact>,
+}
+
+/// A workload that runs another's pod template: an Argo `Rollout` with `spec.workloadRef`
+/// (to a Deployment) instead of a template of its own.
+#[derive(Debug, Clone)]
+pub struct WorkloadRefFact {
+    pub obj: Arc<ObjectRef>,
+    pub namespace: String,
+    pub kind: String,
+    pub name: String,
+    pub target_kind: String,
+    pub target_name: String,
 }
 
 impl FileFacts {
@@ -260,12 +276,29 @@ impl FileFacts {
         }
         self.store_refs
             .extend(StoreRefFact::of(obj, tree, file, oref, namespace.as_deref()));
+        if let (Typed::Rollout(r), Some(ns), Some(name)) = (&obj.typed, &namespace, obj.name()) {
+            let spec = r.spec.as_ref();
+            if let Some(t) = spec
+                .filter(|s| s.template.is_none())
+                .and_then(|s| s.workload_ref.as_ref())
+            {
+                self.workload_refs.push(WorkloadRefFact {
+                    obj: oref.clone(),
+                    namespace: ns.clone(),
+                    kind: obj.kind.clone(),
+                    name: name.to_string(),
+                    target_kind: t.kind.clone().unwrap_or_else(|| "Deployment".to_string()),
+                    target_name: t.name.clone().unwrap_or_default(),
+                });
+            }
+        }
         if let (Typed::NetworkPolicy(np), Some(ns)) = (&obj.typed, &namespace) {
             self.netpols
                 .push(NetpolFact::new(obj, np, tree, file, oref, ns.clone()));
         }
         self.objects.push(ObjectFact {
             obj: oref.clone(),
+            group: super::kinds::canonical_group(super::kinds::group_of(&obj.api_version), &obj.kind).to_string(),
             namespace,
             loc,
         });
@@ -279,6 +312,8 @@ fn replicas(obj: &Object) -> Option<i32> {
         Typed::StatefulSet(d) => d.spec.replicas,
         Typed::ReplicaSet(d) => d.spec.replicas,
         Typed::ReplicationController(d) => d.spec.as_ref().and_then(|s| s.replicas),
+        Typed::DeploymentConfig(d) => d.spec.as_ref().and_then(|s| s.replicas),
+        Typed::Rollout(d) => d.spec.as_ref().and_then(|s| s.replicas),
         _ => None,
     }
 }
@@ -296,22 +331,71 @@ fn selector_labels(obj: &Object) -> BTreeMap<String, String> {
             .and_then(|s| s.selector.as_ref())
             .and_then(|s| s.match_labels.as_ref()),
         Typed::ReplicationController(d) => d.spec.as_ref().and_then(|s| s.selector.as_ref()),
+        Typed::DeploymentConfig(d) => d.spec.as_ref().and_then(|s| s.selector.as_ref()),
+        Typed::Rollout(d) => d
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.as_ref())
+            .and_then(|s| s.match_labels.as_ref()),
         _ => None,
     };
     labels.cloned().unwrap_or_default()
 }
 
+/// Where a file of the run sits, to tell apart objects that share an identity: a reference
+/// resolves to the candidate closest to the object that makes it.
+#[derive(Debug, Clone, Default)]
+pub struct FileMeta {
+    /// The directory's components (of the overlay, for a rendered kustomization).
+    pub dir: Vec<String>,
+    /// The file as shown.
+    pub display: String,
+}
+
+impl FileMeta {
+    /// `dir` is the directory as shown (`deploy/base`, `.` or empty for the working
+    /// directory).
+    pub fn new(display: &str, dir: &str) -> FileMeta {
+        FileMeta {
+            dir: dir
+                .split('/')
+                .filter(|c| !c.is_empty() && *c != ".")
+                .map(str::to_string)
+                .collect(),
+            display: display.to_string(),
+        }
+    }
+}
+
+/// A reference resolved among objects that share an identity: the closest candidate and
+/// those exactly as close (an ambiguous reference), in file order.
+#[derive(Debug)]
+pub struct Resolved<'a, T> {
+    pub best: &'a T,
+    pub ties: Vec<&'a T>,
+}
+
+impl<'a, T> Resolved<'a, T> {
+    /// Every candidate as close as the best one, the best first.
+    pub fn candidates(&self) -> impl Iterator<Item = &'a T> + '_ {
+        std::iter::once(self.best).chain(self.ties.iter().copied())
+    }
+}
+
 /// Everything the cross-object phase knows, indexed once.
 #[derive(Debug, Default)]
 pub struct Index {
+    /// The run's files, by [`FileId`].
+    pub files: Vec<FileMeta>,
     pub objects: Vec<ObjectFact>,
     pub workloads: Vec<WorkloadFact>,
     /// `Namespace` objects by name (the first one in file order when repeated).
     pub namespaces: BTreeMap<String, NamespaceFact>,
     /// Workloads by effective namespace, as indices into `workloads`.
     pub workloads_by_namespace: BTreeMap<String, Vec<usize>>,
-    /// Objects by (kind, effective namespace, name), as indices into `objects`.
-    by_kind_namespace_name: HashMap<(String, Option<String>, String), usize>,
+    /// Objects by (kind, effective namespace, name), as indices into `objects`, every
+    /// object of that identity in file order (a repository may hold several).
+    by_kind_namespace_name: HashMap<(String, Option<String>, String), Vec<usize>>,
     /// How many objects of a kind each namespace holds.
     count_by_kind_namespace: HashMap<(String, Option<String>), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
@@ -321,12 +405,19 @@ pub struct Index {
     pub netpols_by_namespace: BTreeMap<String, Vec<usize>>,
     /// Workloads by (namespace, label key, label value), for selector lookups.
     workloads_by_label: HashMap<(String, String, String), Vec<usize>>,
-    /// Workloads by (kind, namespace, name).
-    workload_by_name: HashMap<(String, String, String), usize>,
+    /// Workloads by (kind, namespace, name), every one of that identity in file order.
+    workload_by_name: HashMap<(String, String, String), Vec<usize>>,
+    /// Workloads that run another's template (Rollouts with a `workloadRef`), by (kind,
+    /// namespace, name).
+    workload_refs: HashMap<(String, String, String), Vec<WorkloadRefFact>>,
     pub hpas: Vec<HpaFact>,
     /// HPAs by (namespace, target kind, target name), as indices into `hpas`.
     pub hpas_by_target: BTreeMap<(String, String, String), Vec<usize>>,
+    /// HPAs by (namespace, name).
+    hpas_by_name: HashMap<(String, String), Vec<usize>>,
     pub pdbs: Vec<PdbFact>,
+    /// PodDisruptionBudgets by namespace, as indices into `pdbs`.
+    pdbs_by_namespace: HashMap<String, Vec<usize>>,
     /// Resources with a container default in a LimitRange of the namespace.
     pub limit_range_defaults: HashMap<String, BTreeSet<String>>,
     pub canaries: Vec<CanaryFact>,
@@ -337,10 +428,14 @@ pub struct Index {
 }
 
 impl Index {
-    /// Builds the index from per-file facts given in file order.
-    pub fn build(files: Vec<FileFacts>) -> Index {
-        let mut index = Index::default();
-        for facts in files {
+    /// Builds the index from per-file facts given in file order, and where each file of
+    /// the run sits.
+    pub fn build(facts_of_files: Vec<FileFacts>, files: Vec<FileMeta>) -> Index {
+        let mut index = Index {
+            files,
+            ..Index::default()
+        };
+        for facts in facts_of_files {
             for ns in facts.namespaces {
                 index.namespace_names.insert(ns.name.clone());
                 index.namespaces.entry(ns.name.clone()).or_insert(ns);
@@ -351,7 +446,8 @@ impl Index {
                     index
                         .workload_by_name
                         .entry((w.obj.kind.clone(), w.namespace.clone(), name.clone()))
-                        .or_insert(i);
+                        .or_default()
+                        .push(i);
                 }
                 index
                     .workloads_by_namespace
@@ -369,13 +465,25 @@ impl Index {
             }
             for h in facts.hpas {
                 index
+                    .hpas_by_name
+                    .entry((h.namespace.clone(), h.name.clone()))
+                    .or_default()
+                    .push(index.hpas.len());
+                index
                     .hpas_by_target
                     .entry((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()))
                     .or_default()
                     .push(index.hpas.len());
                 index.hpas.push(h);
             }
-            index.pdbs.extend(facts.pdbs);
+            for p in facts.pdbs {
+                index
+                    .pdbs_by_namespace
+                    .entry(p.namespace.clone())
+                    .or_default()
+                    .push(index.pdbs.len());
+                index.pdbs.push(p);
+            }
             for (ns, defaults) in facts.limit_ranges {
                 index.limit_range_defaults.entry(ns).or_default().extend(defaults);
             }
@@ -383,6 +491,13 @@ impl Index {
             index.applications.extend(facts.applications);
             index.image_policies.extend(facts.image_policies);
             index.store_refs.extend(facts.store_refs);
+            for r in facts.workload_refs {
+                index
+                    .workload_refs
+                    .entry((r.kind.clone(), r.namespace.clone(), r.name.clone()))
+                    .or_default()
+                    .push(r);
+            }
             index.spc_refs.extend(facts.spc_refs);
             for p in facts.netpols {
                 index.namespace_names.insert(p.namespace.clone());
@@ -405,7 +520,8 @@ impl Index {
                     index
                         .by_kind_namespace_name
                         .entry((o.obj.kind.clone(), o.namespace.clone(), name.clone()))
-                        .or_insert(index.objects.len());
+                        .or_default()
+                        .push(index.objects.len());
                 }
                 index.objects.push(o);
             }
@@ -413,11 +529,109 @@ impl Index {
         index
     }
 
-    /// The object of a kind with this name, in this namespace (`None` for cluster-scoped).
+    /// How close a file is to the file `from`: the same file (or kustomize render) first,
+    /// then by the number of leading directory components they share.
+    fn closeness(&self, from: FileId, to: FileId) -> (bool, usize) {
+        let dir = |f: FileId| self.files.get(f.0 as usize).map_or(&[][..], |m| m.dir.as_slice());
+        let (a, b) = (dir(from), dir(to));
+        (from == to, a.iter().zip(b).take_while(|(x, y)| x == y).count())
+    }
+
+    /// The candidates closest to `from` (in file order), or `None` when there are none.
+    pub fn closest<'a, T>(
+        &self,
+        from: FileId,
+        candidates: impl IntoIterator<Item = &'a T>,
+        file: impl Fn(&T) -> FileId,
+    ) -> Option<Resolved<'a, T>> {
+        let mut best: Option<((bool, usize), Resolved<'a, T>)> = None;
+        for c in candidates {
+            let key = self.closeness(from, file(c));
+            match &mut best {
+                Some((k, r)) if *k == key => r.ties.push(c),
+                Some((k, _)) if *k > key => {}
+                _ => {
+                    best = Some((
+                        key,
+                        Resolved {
+                            best: c,
+                            ties: Vec::new(),
+                        },
+                    ))
+                }
+            }
+        }
+        best.map(|(_, r)| r)
+    }
+
+    /// The object of a kind (and API group, when given) with this name, in this namespace
+    /// (`None` for cluster-scoped), closest to the file `from`.
+    pub fn find_from(
+        &self,
+        from: FileId,
+        group: Option<&str>,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Resolved<'_, ObjectFact>> {
+        let group = group.map(|g| super::kinds::canonical_group(g, kind));
+        let all =
+            self.by_kind_namespace_name
+                .get(&(kind.to_string(), namespace.map(str::to_string), name.to_string()))?;
+        self.closest(
+            from,
+            all.iter()
+                .map(|i| &self.objects[*i])
+                .filter(|o| group.is_none_or(|g| o.group == g)),
+            |o| o.obj.file,
+        )
+    }
+
+    /// Whether an object of a kind with this name is in this namespace, whatever its group.
     pub fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&ObjectFact> {
         self.by_kind_namespace_name
             .get(&(kind.to_string(), namespace.map(str::to_string), name.to_string()))
+            .and_then(|v| v.first())
             .map(|i| &self.objects[*i])
+    }
+
+    /// Groups of objects that share an identity (API group, kind, namespace, name), each
+    /// group in file order.
+    pub fn same_identity(&self) -> impl Iterator<Item = Vec<&ObjectFact>> + '_ {
+        let mut groups: Vec<&Vec<usize>> = self.by_kind_namespace_name.values().filter(|v| v.len() > 1).collect();
+        groups.sort_unstable();
+        groups.into_iter().flat_map(move |v| {
+            let mut by_group: BTreeMap<&str, Vec<&ObjectFact>> = BTreeMap::new();
+            for i in v {
+                let o = &self.objects[*i];
+                by_group.entry(o.group.as_str()).or_default().push(o);
+            }
+            by_group.into_values().filter(|g| g.len() > 1)
+        })
+    }
+
+    /// Where a file is, as shown.
+    pub fn display(&self, file: FileId) -> &str {
+        self.files.get(file.0 as usize).map_or("", |m| m.display.as_str())
+    }
+
+    /// When a reference resolved among equally close workloads, what a finding about one
+    /// of them says: `; the reference is ambiguous: 2 Deployments named `web` in `default`
+    /// are equally close (a.yaml, b.yaml); this is the one in b.yaml`.
+    pub fn ambiguity(&self, r: &Resolved<'_, WorkloadFact>, this: &WorkloadFact) -> String {
+        if r.ties.is_empty() {
+            return String::new();
+        }
+        let files: Vec<&str> = r.candidates().map(|w| self.display(w.obj.file)).collect();
+        format!(
+            "; the reference is ambiguous: {} {}s named `{}` in `{}` are equally close ({}); this is the one in {}",
+            files.len(),
+            this.obj.kind,
+            this.obj.name.as_deref().unwrap_or(""),
+            this.namespace,
+            files.join(", "),
+            self.display(this.obj.file)
+        )
     }
 
     /// How many objects of a kind are in this namespace (`None` for cluster-scoped).
@@ -467,11 +681,39 @@ impl Index {
             .filter(|i| selector.matches(&self.workloads[*i].template_labels))
     }
 
-    /// The workload of a kind with this name in this namespace.
-    pub fn workload(&self, kind: &str, namespace: &str, name: &str) -> Option<&WorkloadFact> {
-        self.workload_by_name
-            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
-            .map(|i| &self.workloads[*i])
+    /// The workload of a kind with this name in this namespace closest to the file `from`.
+    /// A Rollout that runs a Deployment's template (`workloadRef`) resolves to that
+    /// Deployment.
+    pub fn workload_from(
+        &self,
+        from: FileId,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Resolved<'_, WorkloadFact>> {
+        let key = (kind.to_string(), namespace.to_string(), name.to_string());
+        if let Some(all) = self.workload_by_name.get(&key) {
+            return self.closest(from, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file);
+        }
+        let r = self.closest(from, self.workload_refs.get(&key)?, |r| r.obj.file)?.best;
+        let target = (r.target_kind.clone(), namespace.to_string(), r.target_name.clone());
+        let all = self.workload_by_name.get(&target)?;
+        self.closest(r.obj.file, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file)
+    }
+
+    /// The HPA with this name in this namespace closest to the file `from`.
+    pub fn hpa_from(&self, from: FileId, namespace: &str, name: &str) -> Option<Resolved<'_, HpaFact>> {
+        let all = self.hpas_by_name.get(&(namespace.to_string(), name.to_string()))?;
+        self.closest(from, all.iter().map(|i| &self.hpas[*i]), |h| h.obj.file)
+    }
+
+    /// The PodDisruptionBudgets of a namespace.
+    pub fn pdbs_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a PdbFact> + 'a {
+        self.pdbs_by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.pdbs[*i])
     }
 
     /// The NetworkPolicies of a namespace.

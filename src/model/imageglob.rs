@@ -43,17 +43,18 @@ pub struct CipGlob {
 }
 
 impl CipGlob {
-    /// Compiles a glob: characters outside `[a-zA-Z0-9-_:/*.]` are invalid; `**` is `.*`, `*`
+    /// Compiles a glob: characters outside `[a-zA-Z0-9-_:/*.@]` are invalid (`validGlob` of
+    /// `pkg/apis/glob`; `@` so that a digest can be named); `**` is `.*`, `*`
     /// is `[^/]*` (it crosses `:` and `@`, not `/`), `.` is a literal dot, the match is
     /// anchored. `*` alone means `index.docker.io/library/*` and `*/*` means
     /// `index.docker.io/*/*`.
     pub fn new(glob: &str) -> Result<CipGlob, String> {
         if let Some(bad) = glob
             .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || "-_:/*.".contains(*c)))
+            .find(|c| !(c.is_ascii_alphanumeric() || "-_:/*.@".contains(*c)))
         {
             return Err(format!(
-                "`{bad}` is not allowed in a glob (allowed: letters, digits, - _ : / * .)"
+                "`{bad}` is not allowed in a glob (allowed: letters, digits, - _ : / * . @)"
             ));
         }
         let glob = match glob {

@@ -343,9 +343,12 @@ impl ImagePolicyFact {
         };
         let spec = Route::root().key("spec");
         let authorities = p.spec.authorities.as_deref().unwrap_or(&[]);
-        let static_only = authorities
+        // An image passes a ClusterImagePolicy when it satisfies one of its authorities: a
+        // `static: {action: pass}` authority lets every image through, while `action: fail`
+        // rejects every image (it blocks, it does not fail to verify).
+        let passes_all = authorities
             .iter()
-            .all(|a| a.static_.is_some() && a.key.is_none() && a.keyless.is_none());
+            .any(|a| a.static_.as_ref().is_some_and(|s| s.action.as_deref() == Some("pass")));
         ImagePolicyFact {
             obj: oref.clone(),
             engine: Engine::PolicyController,
@@ -369,7 +372,7 @@ impl ImagePolicyFact {
                 })
                 .collect(),
             skips: Vec::new(),
-            verifies: !authorities.is_empty() && !static_only,
+            verifies: !authorities.is_empty() && !passes_all,
             verifier_loc: at(&spec.key("authorities")),
             required: true,
             verify_digest: (true, None),

@@ -107,6 +107,9 @@ typed_kinds! {
     Canary => crd::Canary, kind "Canary", ["flagger.app/v1beta1"], legacy ["flagger.app/v1alpha3"], partial;
     MetricTemplate => crd::MetricTemplate, kind "MetricTemplate", ["flagger.app/v1beta1"], legacy [], partial;
     Application => crd::Application, kind "Application", ["argoproj.io/v1alpha1"], legacy [], partial;
+    DeploymentConfig => crd::DeploymentConfig, kind "DeploymentConfig", ["apps.openshift.io/v1"], legacy [], partial;
+    Rollout => crd::Rollout, kind "Rollout", ["argoproj.io/v1alpha1"], legacy [], partial;
+    HorizontalPodAutoscalerV2beta1 => super::scaling::HpaV2beta1, kind "HorizontalPodAutoscaler", ["autoscaling/v2beta1"], legacy [], partial;
     KyvernoClusterPolicy => crd::KyvernoPolicy, kind "ClusterPolicy", ["kyverno.io/v1", "kyverno.io/v2beta1"], legacy [], partial;
     KyvernoPolicy => crd::KyvernoPolicy, kind "Policy", ["kyverno.io/v1", "kyverno.io/v2beta1"], legacy [], partial;
     ImageValidatingPolicy => crd::ImageValidatingPolicy, kind "ImageValidatingPolicy", ["policies.kyverno.io/v1alpha1", "policies.kyverno.io/v1beta1", "policies.kyverno.io/v1"], legacy [], partial;
@@ -153,4 +156,16 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
 /// The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `` (core).
 pub fn group_of(api_version: &str) -> &str {
     api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// An API group as the API server reads it for a kind: the legacy `extensions` group serves
+/// today's `apps` workloads, `networking.k8s.io` policies and ingresses, and `policy`
+/// pod security policies.
+pub fn canonical_group<'a>(group: &'a str, kind: &str) -> &'a str {
+    match (group, kind) {
+        ("extensions", "Deployment" | "DaemonSet" | "ReplicaSet") => "apps",
+        ("extensions", "NetworkPolicy" | "Ingress") => "networking.k8s.io",
+        ("extensions", "PodSecurityPolicy") => "policy",
+        _ => group,
+    }
 }

@@ -7,9 +7,14 @@ use super::object::{Object, ObjectRef};
 use super::selector::Selector;
 use crate::source::{FileId, Loc, Route, Tree};
 use k8s_openapi::api::autoscaling::v2::{
-    HPAScalingRules, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricSpec,
+    ContainerResourceMetricSource, CrossVersionObjectReference, ExternalMetricSource, HPAScalingRules,
+    HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerSpec, MetricIdentifier, MetricSpec, MetricTarget,
+    ObjectMetricSource, PodsMetricSource, ResourceMetricSource,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Deserialize;
 use std::sync::Arc;
 
 /// What an HPA scales.
@@ -48,6 +53,17 @@ impl<'a> HpaView<'a> {
     pub fn of(obj: &'a Object) -> Option<HpaView<'a>> {
         match &obj.typed {
             Typed::HorizontalPodAutoscaler(h) => Some(HpaView {
+                v2: Some(&h.spec),
+                min_replicas: h.spec.min_replicas,
+                max_replicas: h.spec.max_replicas,
+                target: TargetRef {
+                    api_version: h.spec.scale_target_ref.api_version.clone(),
+                    kind: h.spec.scale_target_ref.kind.clone(),
+                    name: h.spec.scale_target_ref.name.clone(),
+                },
+                v1_cpu: None,
+            }),
+            Typed::HorizontalPodAutoscalerV2beta1(h) => Some(HpaView {
                 v2: Some(&h.spec),
                 min_replicas: h.spec.min_replicas,
                 max_replicas: h.spec.max_replicas,
@@ -112,6 +128,142 @@ impl<'a> HpaView<'a> {
             }
         }
         out
+    }
+}
+
+/// An `autoscaling/v2beta1` HorizontalPodAutoscaler, read into today's `autoscaling/v2`
+/// spec as the API server converts it (`targetAverageUtilization` becomes a `Utilization`
+/// target, `targetAverageValue` an `AverageValue` one, `metricName` a metric identifier), so
+/// that every HPA rule evaluates it. The metrics keep their indices, so positions hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(from = "RawV2beta1")]
+pub struct HpaV2beta1 {
+    pub metadata: ObjectMeta,
+    pub spec: HorizontalPodAutoscalerSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawV2beta1 {
+    metadata: ObjectMeta,
+    spec: RawV2beta1Spec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct RawV2beta1Spec {
+    scale_target_ref: CrossVersionObjectReference,
+    min_replicas: Option<i32>,
+    max_replicas: i32,
+    metrics: Option<Vec<RawV2beta1Metric>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct RawV2beta1Metric {
+    #[serde(rename = "type")]
+    type_: String,
+    resource: Option<RawResource>,
+    container_resource: Option<RawResource>,
+    pods: Option<RawNamed>,
+    object: Option<RawNamed>,
+    external: Option<RawNamed>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct RawResource {
+    name: String,
+    container: String,
+    target_average_utilization: Option<i32>,
+    target_average_value: Option<Quantity>,
+}
+
+/// The fields of the `Pods`, `Object` and `External` sources of v2beta1.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct RawNamed {
+    metric_name: String,
+    selector: Option<LabelSelector>,
+    metric_selector: Option<LabelSelector>,
+    target: Option<CrossVersionObjectReference>,
+    target_value: Option<Quantity>,
+    target_average_value: Option<Quantity>,
+    average_value: Option<Quantity>,
+}
+
+impl From<RawV2beta1> for HpaV2beta1 {
+    fn from(raw: RawV2beta1) -> HpaV2beta1 {
+        let utilization = |r: &RawResource| MetricTarget {
+            type_: if r.target_average_utilization.is_some() {
+                "Utilization".to_string()
+            } else {
+                "AverageValue".to_string()
+            },
+            average_utilization: r.target_average_utilization,
+            average_value: r.target_average_value.clone(),
+            value: None,
+        };
+        let value = |n: &RawNamed| match n.target_average_value.clone().or_else(|| n.average_value.clone()) {
+            Some(avg) => MetricTarget {
+                type_: "AverageValue".to_string(),
+                average_value: Some(avg),
+                ..MetricTarget::default()
+            },
+            None => MetricTarget {
+                type_: "Value".to_string(),
+                value: n.target_value.clone(),
+                ..MetricTarget::default()
+            },
+        };
+        let metrics = raw.spec.metrics.map(|ms| {
+            ms.into_iter()
+                .map(|m| MetricSpec {
+                    type_: m.type_,
+                    resource: m.resource.as_ref().map(|r| ResourceMetricSource {
+                        name: r.name.clone(),
+                        target: utilization(r),
+                    }),
+                    container_resource: m.container_resource.as_ref().map(|r| ContainerResourceMetricSource {
+                        name: r.name.clone(),
+                        container: r.container.clone(),
+                        target: utilization(r),
+                    }),
+                    pods: m.pods.as_ref().map(|p| PodsMetricSource {
+                        metric: MetricIdentifier {
+                            name: p.metric_name.clone(),
+                            selector: p.selector.clone(),
+                        },
+                        target: value(p),
+                    }),
+                    object: m.object.as_ref().map(|o| ObjectMetricSource {
+                        described_object: o.target.clone().unwrap_or_default(),
+                        metric: MetricIdentifier {
+                            name: o.metric_name.clone(),
+                            selector: o.selector.clone(),
+                        },
+                        target: value(o),
+                    }),
+                    external: m.external.as_ref().map(|e| ExternalMetricSource {
+                        metric: MetricIdentifier {
+                            name: e.metric_name.clone(),
+                            selector: e.metric_selector.clone(),
+                        },
+                        target: value(e),
+                    }),
+                })
+                .collect()
+        });
+        HpaV2beta1 {
+            metadata: raw.metadata,
+            spec: HorizontalPodAutoscalerSpec {
+                scale_target_ref: raw.spec.scale_target_ref,
+                min_replicas: raw.spec.min_replicas,
+                max_replicas: raw.spec.max_replicas,
+                metrics,
+                behavior: None,
+            },
+        }
     }
 }
 

@@ -102,9 +102,31 @@ const NOT_SECRET_SUFFIXES: &[&str] = &[
     "_HEADER",
 ];
 
-/// A name with a credential word (rule-families §4.3), unless a suffix says it only points
-/// at or describes one. `clientSecretFile` and `client-secret.file` count as
-/// `CLIENT_SECRET_FILE`.
+/// Words that make a `…_KEY` name a credential (`AZURE_STORAGE_ACCOUNT_KEY`,
+/// `SIGNING_KEY`, `MASTER_KEY`), where a bare `KEY` would also catch `CACHE_KEY`.
+const KEY_QUALIFIERS: &[&str] = &[
+    "ACCOUNT",
+    "STORAGE",
+    "SIGNING",
+    "ENCRYPTION",
+    "ENCRYPT",
+    "DECRYPTION",
+    "MASTER",
+    "SHARED",
+    "CLIENT",
+    "SERVICE",
+    "SESSION",
+    "COOKIE",
+    "HMAC",
+    "LICENSE",
+    "WEBHOOK",
+    "ADMIN",
+    "ROOT",
+];
+
+/// A name with a credential word (rule-families §4.3, and Polaris' `sensitiveContainerEnvVar`
+/// list: `AZURE_*KEY`, `OCI_CLI_KEY_CONTENT`), unless a suffix says it only points at or
+/// describes one. `clientSecretFile` and `client-secret.file` count as `CLIENT_SECRET_FILE`.
 pub fn is_sensitive_name(name: &str) -> bool {
     let mut snake = String::with_capacity(name.len() + 4);
     let mut prev_lower = false;
@@ -118,8 +140,16 @@ pub fn is_sensitive_name(name: &str) -> bool {
             c => c.to_ascii_uppercase(),
         });
     }
-    let excluded = NOT_SECRET_SUFFIXES.iter().any(|s| snake.ends_with(s));
-    !excluded && SENSITIVE.is_match(name)
+    if NOT_SECRET_SUFFIXES.iter().any(|s| snake.ends_with(s)) {
+        return false;
+    }
+    let words: Vec<&str> = snake.split('_').filter(|w| !w.is_empty()).collect();
+    let keyed = words.last() == Some(&"KEY")
+        && (words.first() == Some(&"AZURE") || words.iter().rev().skip(1).any(|w| KEY_QUALIFIERS.contains(w)));
+    let key_material = words
+        .windows(2)
+        .any(|w| w[0] == "KEY" && matches!(w[1], "CONTENT" | "DATA" | "PEM"));
+    SENSITIVE.is_match(name) || keyed || key_material || words.iter().any(|w| matches!(*w, "PWD" | "PASSPHRASE"))
 }
 
 /// A literal that cannot be a credential even under a sensitive name: a placeholder, a
@@ -721,6 +751,13 @@ mod tests {
             "passwd",
             "ClientSecret",
             "clientSecret",
+            "AZURE_STORAGE_ACCOUNT_KEY",
+            "AZURE_CLIENT_KEY",
+            "OCI_CLI_KEY_CONTENT",
+            "DB_PWD",
+            "SIGNING_KEY",
+            "JWT_SIGNING_KEY",
+            "JWT_SECRET",
         ] {
             assert!(is_sensitive_name(n), "{n}");
         }
@@ -734,6 +771,11 @@ mod tests {
             "clientSecretFile",
             "SECRET_ID",
             "GF_AUTH_ANONYMOUS_ORG_ROLE",
+            "CACHE_KEY",
+            "AZURE_REGION",
+            "PARTITION_KEY",
+            "AZURE_CLIENT_KEY_ID",
+            "JWT_POLICY",
         ] {
             assert!(!is_sensitive_name(n), "{n}");
         }

@@ -37,6 +37,8 @@ impl<'o> Workload<'o> {
             Typed::ReplicationController(d) => (TEMPLATE, d.spec.as_ref().and_then(|s| s.template.as_ref()).map(split)),
             Typed::Job(d) => (TEMPLATE, d.spec.as_ref().map(|s| split(&s.template))),
             Typed::CronJob(d) => (CRON, d.spec.job_template.spec.as_ref().map(|s| split(&s.template))),
+            Typed::DeploymentConfig(d) => (TEMPLATE, d.spec.as_ref().and_then(|s| s.template.as_ref()).map(split)),
+            Typed::Rollout(d) => (TEMPLATE, d.spec.as_ref().and_then(|s| s.template.as_ref()).map(split)),
             _ => return None,
         };
         let (meta, spec) = t?;

@@ -1070,6 +1070,7 @@ pub fn prepare(
             true,
             false,
         );
+        files.set_dir(file, &overlay);
         sets.push(origin::RenderedSet {
             file,
             base: rendered.base,

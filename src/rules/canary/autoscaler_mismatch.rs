@@ -1,7 +1,8 @@
 //! `canary-autoscaler-mismatch`: the Canary's `autoscalerRef` names an HPA that scales
 //! another workload (or the Flagger-generated `<target>-primary`), names no HPA of the set,
 //! or is missing while an HPA of the set scales the target: Flagger then cannot manage the
-//! primary's autoscaling.
+//! primary's autoscaling. HPAs are looked up by name and target (never by scanning), the
+//! one closest to the Canary when several share a name (docs/cross-object.md).
 
 use crate::declare_rule;
 use crate::engine::{Out, Rule, SetCx, Severity};
@@ -16,12 +17,14 @@ impl Rule for AutoscalerMismatch {
                 continue;
             };
             let target_kind = c.target.as_ref().and_then(|t| t.kind.clone()).unwrap_or_default();
-            let scaling_target = |h: &&crate::model::scaling::HpaFact| {
-                h.namespace == c.namespace && (h.target.name == target || h.target.name == format!("{target}-primary"))
-            };
             match &c.autoscaler {
                 None => {
-                    if let Some(h) = index.hpas.iter().find(scaling_target) {
+                    let scaling = [target.clone(), format!("{target}-primary")]
+                        .into_iter()
+                        .filter_map(|t| index.hpas_by_target.get(&(c.namespace.clone(), target_kind.clone(), t)))
+                        .flatten()
+                        .map(|i| &index.hpas[*i]);
+                    if let Some(h) = index.closest(c.obj.file, scaling, |h| h.obj.file).map(|r| r.best) {
                         out.emit_for(
                             &c.obj,
                             c.autoscaler_loc,
@@ -38,7 +41,7 @@ impl Rule for AutoscalerMismatch {
                 }
                 Some(a) => {
                     let name = a.name.as_deref().unwrap_or("");
-                    let Some(h) = index.hpas.iter().find(|h| h.namespace == c.namespace && h.name == name) else {
+                    let Some(h) = index.hpa_from(c.obj.file, &c.namespace, name).map(|r| r.best) else {
                         let f = out.emit_for(
                             &c.obj,
                             c.autoscaler_loc,

@@ -18,39 +18,39 @@ impl Rule for GitopsReplicasConflict {
                 continue;
             }
             let Some(t) = &c.target else { continue };
-            let Some(w) = index.workload(
-                t.kind.as_deref().unwrap_or(""),
-                &c.namespace,
-                t.name.as_deref().unwrap_or(""),
-            ) else {
+            let (kind, name) = (t.kind.as_deref().unwrap_or(""), t.name.as_deref().unwrap_or(""));
+            let Some(target) = index.workload_from(c.obj.file, kind, &c.namespace, name) else {
                 continue;
             };
-            let Some((replicas, loc)) = w.replicas else { continue };
-            let name = w.obj.name.as_deref().unwrap_or("");
-            let ignored = index.applications.iter().any(|a| {
-                a.manages_namespace(&c.namespace)
-                    && a.ignores(
-                        group_of(&w.obj.api_version),
-                        &w.obj.kind,
-                        &c.namespace,
-                        name,
-                        "/spec/replicas",
-                    )
-            });
-            if ignored {
-                continue;
-            }
-            out.emit_for(
+            for w in target.candidates() {
+                let ambiguity = index.ambiguity(&target, w);
+                let Some((replicas, loc)) = w.replicas else { continue };
+                let name = w.obj.name.as_deref().unwrap_or("");
+                let ignored = index.applications.iter().any(|a| {
+                    a.manages_namespace(&c.namespace)
+                        && a.ignores(
+                            group_of(&w.obj.api_version),
+                            &w.obj.kind,
+                            &c.namespace,
+                            name,
+                            "/spec/replicas",
+                        )
+                });
+                if ignored {
+                    continue;
+                }
+                out.emit_for(
                 &c.obj,
                 loc,
                 format!(
-                    "Flagger scales {} to zero after each promotion of Canary `{}`, but every apply or sync sets replicas={replicas} again",
+                    "Flagger scales {} to zero after each promotion of Canary `{}`, but every apply or sync sets replicas={replicas} again{ambiguity}",
                     w.display(),
                     c.name
                 ),
             )
             .label("drop it and use an HPA (autoscalerRef)")
             .related(c.target_loc, format!("Canary `{}` targets this workload", c.name));
+            }
         }
     }
 }

@@ -11,7 +11,11 @@ impl Rule for MetricTemplateMissing {
         for c in &cx.index.canaries {
             for (name, namespace, loc) in &c.templates {
                 let ns = namespace.as_deref().unwrap_or(&c.namespace);
-                if cx.index.find("MetricTemplate", Some(ns), name).is_some() {
+                if cx
+                    .index
+                    .find_from(c.obj.file, Some("flagger.app"), "MetricTemplate", Some(ns), name)
+                    .is_some()
+                {
                     continue;
                 }
                 let f = out.emit_for(

@@ -21,8 +21,11 @@ impl Rule for TargetNotFound {
             if t.kind.is_empty() || t.name.is_empty() {
                 continue;
             }
-            let found = index.find(&t.kind, Some(&h.namespace), &t.name);
-            let group_ok = found.is_some_and(|o| t.group().is_none_or(|g| same_group(g, group_of(&o.obj.api_version))));
+            let found = index.find_from(h.obj.file, None, &t.kind, Some(&h.namespace), &t.name);
+            let group_ok = found.as_ref().is_some_and(|r| {
+                r.candidates()
+                    .any(|o| t.group().is_none_or(|g| same_group(g, group_of(&o.obj.api_version))))
+            });
             if group_ok {
                 continue;
             }
@@ -41,7 +44,7 @@ impl Rule for TargetNotFound {
                 ),
             );
             f.label("target not found");
-            if let Some(o) = found {
+            if let Some(o) = found.map(|r| r.best) {
                 f.related(o.loc, format!("this {} has apiVersion {}", t.kind, o.obj.api_version));
             }
             if !cx.settings.complete_set {

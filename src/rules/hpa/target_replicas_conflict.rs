@@ -13,29 +13,33 @@ impl Rule for TargetReplicasConflict {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
         for h in &index.hpas {
-            let Some(w) = index.workload(&h.target.kind, &h.namespace, &h.target.name) else {
+            let Some(target) = index.workload_from(h.obj.file, &h.target.kind, &h.namespace, &h.target.name) else {
                 continue;
             };
-            let Some((replicas, loc)) = w.replicas else { continue };
-            let name = w.obj.name.as_deref().unwrap_or("");
-            let group = group_of(&w.obj.api_version);
-            let ignored = index.applications.iter().any(|a| {
-                a.manages_namespace(&h.namespace) && a.ignores(group, &w.obj.kind, &h.namespace, name, "/spec/replicas")
-            });
-            if ignored {
-                continue;
-            }
-            out.emit_for(
+            for w in target.candidates() {
+                let ambiguity = index.ambiguity(&target, w);
+                let Some((replicas, loc)) = w.replicas else { continue };
+                let name = w.obj.name.as_deref().unwrap_or("");
+                let group = group_of(&w.obj.api_version);
+                let ignored = index.applications.iter().any(|a| {
+                    a.manages_namespace(&h.namespace)
+                        && a.ignores(group, &w.obj.kind, &h.namespace, name, "/spec/replicas")
+                });
+                if ignored {
+                    continue;
+                }
+                out.emit_for(
                 &h.obj,
                 loc,
                 format!(
-                    "{} sets spec.replicas={replicas} while HPA `{}` controls it; every apply or sync resets the replica count",
+                    "{} sets spec.replicas={replicas} while HPA `{}` controls it; every apply or sync resets the replica count{ambiguity}",
                     w.display(),
                     h.name
                 ),
             )
             .label("remove it: the HPA owns the replica count")
             .related(h.target_loc, format!("HPA `{}` scales this workload", h.name));
+            }
         }
     }
 }

@@ -6,6 +6,11 @@
 //! Each rule reports one finding per setter (the pod, or one container, or one volume) at
 //! the offending field, with upstream's message for that setter, so that every finding
 //! points at its own line and can be suppressed on its own.
+//!
+//! A pod is judged at the configured level (`--pss-level`, default restricted), or at its
+//! namespace's `enforce` label when that is at least as strict. A namespace that enforces a
+//! lower level (`privileged`, `baseline`) does not silence the checks: the finding says the
+//! namespace would admit the pod today.
 
 use crate::engine::{Finding, ObjectCx, Out, Target};
 use crate::model::pss::{PssLevel, PssVersion};
@@ -86,28 +91,37 @@ pub fn cluster_minor(cx: &ObjectCx<'_>) -> u32 {
     cx.settings.kubernetes_minor.unwrap_or(PssVersion::NEWEST)
 }
 
-/// The policy for an object: its namespace's `pod-security.kubernetes.io/enforce` label when
-/// the set holds that namespace and labels are respected, else the configured one.
-pub fn policy_for(cx: &ObjectCx<'_>) -> Policy {
-    let max = max_minor(cx);
-    let settings = &cx.settings.pss;
-    if settings.respect_namespace_labels {
-        if let Some(ns) = cx.namespace().and_then(|n| cx.namespaces.get(n)) {
-            if let Some(enforce) = &ns.enforce {
-                return Policy {
-                    level: enforce.level,
-                    version: enforce.version,
-                    minor: enforce.version.effective_minor(max),
-                    from_namespace: Some((ns.name.clone(), enforce.loc)),
-                };
-            }
-        }
+/// The policy a namespace's `pod-security.kubernetes.io/enforce` labels set, when the set
+/// holds that namespace and labels are respected.
+pub fn namespace_policy(cx: &ObjectCx<'_>) -> Option<Policy> {
+    if !cx.settings.pss.respect_namespace_labels {
+        return None;
     }
-    Policy {
+    let ns = cx.namespace().and_then(|n| cx.namespaces.get(n))?;
+    let enforce = ns.enforce.as_ref()?;
+    Some(Policy {
+        level: enforce.level,
+        version: enforce.version,
+        minor: enforce.version.effective_minor(max_minor(cx)),
+        from_namespace: Some((ns.name.clone(), enforce.loc)),
+    })
+}
+
+/// The policy an object is judged at: the configured one, or its namespace's enforce
+/// policy when that is at least as strict (admission applies it, with its version). A
+/// namespace that enforces a lower level does not lower the bar: the pod is judged at the
+/// configured level, and findings say the namespace would admit it today.
+pub fn policy_for(cx: &ObjectCx<'_>) -> Policy {
+    let settings = &cx.settings.pss;
+    let configured = Policy {
         level: settings.level,
         version: settings.version,
-        minor: settings.version.effective_minor(max),
+        minor: settings.version.effective_minor(max_minor(cx)),
         from_namespace: None,
+    };
+    match namespace_policy(cx) {
+        Some(ns) if ns.level >= configured.level => ns,
+        _ => configured,
     }
 }
 
@@ -116,6 +130,9 @@ pub struct Pod<'c, 'a> {
     pub cx: &'c ObjectCx<'a>,
     pub workload: Workload<'a>,
     pub policy: Policy,
+    /// The namespace's enforce policy when it does not run this check: admission would
+    /// admit the pod today.
+    pub admitted_by: Option<Policy>,
 }
 
 impl<'c, 'a> Pod<'c, 'a> {
@@ -136,7 +153,16 @@ impl<'c, 'a> Pod<'c, 'a> {
             }
         }
         let policy = policy_for(cx);
-        check.active(&policy).then_some(Pod { cx, workload, policy })
+        if !check.active(&policy) {
+            return None;
+        }
+        let admitted_by = namespace_policy(cx).filter(|ns| !check.active(ns));
+        Some(Pod {
+            cx,
+            workload,
+            policy,
+            admitted_by,
+        })
     }
 
     pub fn containers(&self) -> impl Iterator<Item = ContainerView<'a>> + 'a {
@@ -175,17 +201,28 @@ impl<'c, 'a> Pod<'c, 'a> {
         self.cx.at(route)
     }
 
-    /// Reports `reason (detail)` with kubectl's prefix at `target`.
+    /// Reports `reason (detail)` with kubectl's prefix at `target`; when the namespace
+    /// enforces a policy that admits the pod, the message says so.
     pub fn emit<'o>(&self, out: &'o mut Out<'_>, target: Target, reason: &str, detail: &str) -> &'o mut Finding {
-        let f = out.emit(target, format!("{}: {reason} ({detail})", self.policy.violates()));
-        if let Some((ns, loc)) = &self.policy.from_namespace {
-            f.related(
-                *loc,
-                format!(
-                    "namespace `{ns}` enforces {}:{}",
-                    self.policy.level, self.policy.version
-                ),
-            );
+        let admitted = match &self.admitted_by {
+            Some(Policy {
+                level,
+                version,
+                from_namespace: Some((ns, _)),
+                ..
+            }) => format!("; admitted today: namespace `{ns}` enforces `{level}:{version}`"),
+            _ => String::new(),
+        };
+        let f = out.emit(
+            target,
+            format!("{}: {reason} ({detail}){admitted}", self.policy.violates()),
+        );
+        for p in [&self.policy, self.admitted_by.as_ref().unwrap_or(&self.policy)] {
+            if let Some((ns, loc)) = &p.from_namespace {
+                if f.related.iter().all(|r| r.loc != *loc) {
+                    f.related(*loc, format!("namespace `{ns}` enforces {}:{}", p.level, p.version));
+                }
+            }
         }
         f
     }
