@@ -792,7 +792,16 @@ fn statistics(outcome: &crate::engine::Outcome, rules: &[&str], elapsed: std::ti
         }
     }
     eprintln!("load + check:   {:.3}s", s.load_and_check.as_secs_f64());
+    if s.files_read_again > 0 {
+        eprintln!(
+            "                ({} files read again for their namespaces' Pod Security labels)",
+            s.files_read_again
+        );
+    }
     eprintln!("cross-object:   {:.3}s", s.cross_object.as_secs_f64());
+    for (rule, took) in s.set_rules.iter().take(5).filter(|(_, t)| t.as_secs_f64() >= 0.001) {
+        eprintln!("  {:>7.3}s  {rule}", took.as_secs_f64());
+    }
     eprintln!("total:          {secs:.3}s");
     eprintln!(
         "throughput:     {:.1} MB/s, {:.0} documents/s",

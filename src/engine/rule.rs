@@ -21,6 +21,12 @@ pub trait Rule: Send + Sync {
     fn check_object(&self, _cx: &ObjectCx<'_>, _out: &mut Out<'_>) {}
     fn check_set(&self, _cx: &SetCx<'_>, _out: &mut Out<'_>) {}
     fn check_suppressions(&self, _unused: &[&Suppression], _out: &mut Out<'_>) {}
+    /// Whether `check_object` reads the Pod Security labels of the object's namespace
+    /// (`ObjectCx::namespaces`): such rules run again on the workloads of labelled
+    /// namespaces once every file has been read.
+    fn reads_namespace_labels(&self) -> bool {
+        false
+    }
 }
 
 /// A rule's identity and how to build it from its options.

@@ -204,6 +204,11 @@ pub struct Stats {
     pub generic_kinds: std::collections::BTreeMap<String, usize>,
     pub load_and_check: Duration,
     pub cross_object: Duration,
+    /// Files read a second time, to judge workloads again with their namespace's Pod
+    /// Security labels.
+    pub files_read_again: usize,
+    /// Time each cross-object rule took, slowest first.
+    pub set_rules: Vec<(&'static str, Duration)>,
 }
 
 /// An input that could not be read.
@@ -227,6 +232,8 @@ pub struct Outcome {
 
 struct FileOutput {
     findings: Vec<Finding>,
+    /// The Namespaces of the file, with their Pod Security labels.
+    namespaces: Vec<NamespaceInfo>,
     masks: Vec<Span>,
     facts: FileFacts,
     suppressions: Vec<Suppression>,
@@ -260,11 +267,14 @@ impl Engine {
     pub fn run(&self, files: &Files) -> Outcome {
         let started = Instant::now();
         let inputs: Vec<FileId> = files.ids().filter(|id| files.get(*id).input).collect();
-        let namespaces = self.prescan(files, &inputs);
+        // Every file is read once, judged against no namespace labels; the workloads of
+        // namespaces whose Pod Security labels the set declares are judged again below.
+        let unknown = Namespaces::new();
         let outputs: Vec<FileOutput> = inputs
             .par_iter()
-            .map(|id| self.check_file(files, *id, &namespaces))
+            .map(|id| self.check_file(files, *id, &unknown))
             .collect();
+        let mut namespaces = Namespaces::new();
 
         let mut findings = Vec::new();
         let mut facts = Vec::with_capacity(outputs.len());
@@ -274,6 +284,10 @@ impl Engine {
         let mut masks = Masks::new();
         for (out, id) in outputs.into_iter().zip(&inputs) {
             findings.extend(out.findings);
+            // The first definition with Pod Security labels wins.
+            for ns in out.namespaces.into_iter().filter(|n| n.enforce.is_some()) {
+                namespaces.entry(ns.name.clone()).or_insert(ns);
+            }
             if !out.masks.is_empty() {
                 masks.insert(*id, out.masks);
             }
@@ -281,6 +295,9 @@ impl Engine {
             suppressions.extend(out.suppressions);
             stats.add(&out.stats);
             io_errors.extend(out.io_error);
+        }
+        if self.settings.pss.respect_namespace_labels && namespaces.values().any(|n| n.enforce.is_some()) {
+            stats.files_read_again = self.rejudge(files, &facts, &namespaces, &mut findings);
         }
         stats.load_and_check = started.elapsed();
 
@@ -290,10 +307,11 @@ impl Engine {
             index: &index,
             settings: &self.settings,
         };
-        let set_findings: Vec<Vec<Finding>> = self
+        let set_findings: Vec<(Vec<Finding>, Duration)> = self
             .rules
             .par_iter()
             .map(|r| {
+                let started = Instant::now();
                 let mut found = Vec::new();
                 r.rule.check_set(
                     &cx,
@@ -304,10 +322,14 @@ impl Engine {
                         findings: &mut found,
                     },
                 );
-                found
+                (found, started.elapsed())
             })
             .collect();
-        findings.extend(set_findings.into_iter().flatten());
+        for (r, (found, took)) in self.rules.iter().zip(set_findings) {
+            findings.extend(found);
+            stats.set_rules.push((r.id, took));
+        }
+        stats.set_rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         if let Some(r) = &self.relocate {
             for (file, directives) in r.relocate(files, &mut findings, &mut masks) {
                 suppressions.extend(directives.iter().map(|d| self.comment_suppression(file, d)));
@@ -364,32 +386,78 @@ impl Engine {
         }
     }
 
-    /// Reads the Pod Security labels of every `Namespace` in the set before objects are
-    /// checked (only files that mention the labels are parsed).
-    fn prescan(&self, files: &Files, inputs: &[FileId]) -> Namespaces {
-        let mut namespaces = Namespaces::new();
-        if !self.settings.pss.respect_namespace_labels {
-            return namespaces;
+    /// Judges again, with every namespace's Pod Security labels known, the workloads of the
+    /// namespaces that carry such labels: only the rules that read those labels, only those
+    /// objects, and only their files are read again. Returns how many files were read.
+    fn rejudge(
+        &self,
+        files: &Files,
+        facts: &[FileFacts],
+        namespaces: &Namespaces,
+        findings: &mut Vec<Finding>,
+    ) -> usize {
+        let labelled = |ns: &str| namespaces.get(ns).is_some_and(|n| n.enforce.is_some());
+        let mut objects: BTreeMap<FileId, Vec<u32>> = BTreeMap::new();
+        for w in facts.iter().flat_map(|f| &f.workloads) {
+            if labelled(&w.namespace) {
+                objects.entry(w.obj.file).or_default().push(w.obj.index);
+            }
         }
-        let found: Vec<Vec<NamespaceInfo>> = inputs
+        let rules: Vec<&ActiveRule> = self.rules.iter().filter(|r| r.rule.reads_namespace_labels()).collect();
+        if objects.is_empty() || rules.is_empty() {
+            return 0;
+        }
+        let again: Vec<(FileId, Vec<Finding>)> = objects
             .par_iter()
-            .map(|id| {
-                let Ok(text) = files.read(*id) else {
-                    return Vec::new();
-                };
-                namespaces::prescan(&text, *id, &self.settings.limits)
+            .filter_map(|(id, indices)| {
+                let text = files.read(*id).ok()?;
+                let loaded = load(
+                    &text,
+                    &LoadOptions {
+                        limits: self.settings.limits.clone(),
+                        explicit: files.get(*id).explicit,
+                    },
+                );
+                let mut found = Vec::new();
+                for i in indices {
+                    let Some(obj) = loaded.objects.get(*i as usize) else {
+                        continue;
+                    };
+                    let oref = Arc::new(ObjectRef::of(obj, *id, *i as usize));
+                    let cx = ObjectCx::new(*id, &loaded.tree, obj, &self.settings, namespaces);
+                    for r in &rules {
+                        r.rule.check_object(
+                            &cx,
+                            &mut Out {
+                                rule: r.id,
+                                severity: r.severity,
+                                object: Some(oref.clone()),
+                                findings: &mut found,
+                            },
+                        );
+                    }
+                }
+                Some((*id, found))
             })
             .collect();
-        for ns in found.into_iter().flatten() {
-            namespaces.entry(ns.name.clone()).or_insert(ns);
-        }
-        namespaces
+        let judged: std::collections::HashSet<(FileId, u32)> = again
+            .iter()
+            .flat_map(|(id, _)| objects[id].iter().map(move |i| (*id, *i)))
+            .collect();
+        let replaced: std::collections::HashSet<&str> = rules.iter().map(|r| r.id).collect();
+        findings.retain(|f| {
+            !(replaced.contains(f.rule) && f.object.as_ref().is_some_and(|o| judged.contains(&(o.file, o.index))))
+        });
+        let count = again.len();
+        findings.extend(again.into_iter().flat_map(|(_, f)| f));
+        count
     }
 
     fn check_file(&self, files: &Files, id: FileId, namespaces: &Namespaces) -> FileOutput {
         let entry = files.get(id);
         let mut out = FileOutput {
             findings: Vec::new(),
+            namespaces: Vec::new(),
             masks: Vec::new(),
             facts: FileFacts::default(),
             suppressions: Vec::new(),
@@ -459,6 +527,7 @@ impl Engine {
                 _ => out.stats.typed += 1,
             }
             crate::model::sensitive::secret_spans(&loaded.tree, obj, &mut out.masks);
+            out.namespaces.extend(namespaces::info_of(&loaded.tree, obj, id));
             let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings, namespaces);
             for r in &self.rules {
                 r.rule.check_object(

@@ -367,6 +367,20 @@ impl FileMeta {
     }
 }
 
+/// The label the control plane sets on every namespace.
+const NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// The namespaces a selector matches, and those it may match (not declared in the set).
+#[derive(Debug, Default)]
+pub struct NamespaceSelection {
+    pub yes: Vec<String>,
+    pub unknown: Vec<String>,
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// A reference resolved among objects that share an identity: the closest candidate and
 /// those exactly as close (an ambiguous reference), in file order.
 #[derive(Debug)]
@@ -400,6 +414,13 @@ pub struct Index {
     count_by_kind_namespace: HashMap<(String, Option<String>), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
     pub namespace_names: std::collections::BTreeSet<String>,
+    /// The labels of each declared namespace as selectors see them (with the
+    /// `kubernetes.io/metadata.name` label the control plane sets), computed once.
+    namespace_labels: HashMap<String, BTreeMap<String, String>>,
+    /// Declared namespaces by label pair, for selector lookups.
+    namespaces_by_label: HashMap<(String, String), Vec<String>>,
+    /// Namespaces each distinct namespace selector matches, computed once per selector.
+    namespace_selections: std::sync::Mutex<HashMap<String, Arc<NamespaceSelection>>>,
     pub netpols: Vec<NetpolFact>,
     /// NetworkPolicies by namespace, as indices into `netpols`.
     pub netpols_by_namespace: BTreeMap<String, Vec<usize>>,
@@ -416,8 +437,10 @@ pub struct Index {
     /// HPAs by (namespace, name).
     hpas_by_name: HashMap<(String, String), Vec<usize>>,
     pub pdbs: Vec<PdbFact>,
-    /// PodDisruptionBudgets by namespace, as indices into `pdbs`.
-    pdbs_by_namespace: HashMap<String, Vec<usize>>,
+    /// PodDisruptionBudgets by (namespace, a label pair their selector requires), and those
+    /// whose selector requires no single pair, by namespace.
+    pdbs_by_label: HashMap<(String, String, String), Vec<usize>>,
+    pdbs_without_pair: HashMap<String, Vec<usize>>,
     /// Resources with a container default in a LimitRange of the namespace.
     pub limit_range_defaults: HashMap<String, BTreeSet<String>>,
     pub canaries: Vec<CanaryFact>,
@@ -477,11 +500,15 @@ impl Index {
                 index.hpas.push(h);
             }
             for p in facts.pdbs {
-                index
-                    .pdbs_by_namespace
-                    .entry(p.namespace.clone())
-                    .or_default()
-                    .push(index.pdbs.len());
+                let i = index.pdbs.len();
+                match p.selector.required_pair() {
+                    Some((k, v)) => index
+                        .pdbs_by_label
+                        .entry((p.namespace.clone(), k.to_string(), v.to_string()))
+                        .or_default()
+                        .push(i),
+                    None => index.pdbs_without_pair.entry(p.namespace.clone()).or_default().push(i),
+                }
                 index.pdbs.push(p);
             }
             for (ns, defaults) in facts.limit_ranges {
@@ -525,6 +552,18 @@ impl Index {
                 }
                 index.objects.push(o);
             }
+        }
+        for (name, ns) in &index.namespaces {
+            let mut labels = ns.labels.clone();
+            labels.insert(NAME_LABEL.to_string(), name.clone());
+            for (k, v) in &labels {
+                index
+                    .namespaces_by_label
+                    .entry((k.clone(), v.clone()))
+                    .or_default()
+                    .push(name.clone());
+            }
+            index.namespace_labels.insert(name.clone(), labels);
         }
         index
     }
@@ -707,15 +746,6 @@ impl Index {
         self.closest(from, all.iter().map(|i| &self.hpas[*i]), |h| h.obj.file)
     }
 
-    /// The PodDisruptionBudgets of a namespace.
-    pub fn pdbs_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a PdbFact> + 'a {
-        self.pdbs_by_namespace
-            .get(namespace)
-            .into_iter()
-            .flatten()
-            .map(|i| &self.pdbs[*i])
-    }
-
     /// The NetworkPolicies of a namespace.
     pub fn netpols_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a NetpolFact> + 'a {
         self.netpols_by_namespace
@@ -737,17 +767,73 @@ impl Index {
     /// when the set declares it, else only the `kubernetes.io/metadata.name` label the
     /// control plane sets is known (three-valued, rule-families §0.4).
     pub fn namespace_matches(&self, name: &str, selector: &Selector) -> Tri {
-        const NAME_LABEL: &str = "kubernetes.io/metadata.name";
-        match self.namespaces.get(name) {
-            Some(ns) => {
-                let mut labels = ns.labels.clone();
-                labels.insert(NAME_LABEL.to_string(), name.to_string());
-                if selector.matches(&labels) { Tri::Yes } else { Tri::No }
+        match self.namespace_labels.get(name) {
+            Some(labels) => {
+                if selector.matches(labels) {
+                    Tri::Yes
+                } else {
+                    Tri::No
+                }
             }
             None => {
                 let labels = BTreeMap::from([(NAME_LABEL.to_string(), name.to_string())]);
                 selector.matches_partial(&labels, |k| k == NAME_LABEL)
             }
         }
+    }
+
+    /// The namespaces of the set a namespace selector matches (`Yes`) or may match
+    /// (`Unknown`: a namespace not declared in the set), computed once per distinct
+    /// selector: a selector that requires a label pair is answered from the label index.
+    pub fn namespaces_matching(&self, selector: &Selector) -> Arc<NamespaceSelection> {
+        let key = selector.to_string();
+        if let Some(found) = lock(&self.namespace_selections).get(&key) {
+            return found.clone();
+        }
+        let mut selection = NamespaceSelection::default();
+        let mut consider = |name: &String| match self.namespace_matches(name, selector) {
+            Tri::Yes => selection.yes.push(name.clone()),
+            Tri::Unknown => selection.unknown.push(name.clone()),
+            Tri::No => {}
+        };
+        match selector.required_pair() {
+            Some((k, v)) => {
+                let declared = self.namespaces_by_label.get(&(k.to_string(), v.to_string()));
+                declared.into_iter().flatten().for_each(&mut consider);
+                // Namespaces not declared: only their name label is known.
+                self.namespace_names
+                    .iter()
+                    .filter(|n| !self.namespace_labels.contains_key(*n))
+                    .filter(|n| k != NAME_LABEL || n.as_str() == v)
+                    .for_each(&mut consider);
+            }
+            None => self.namespace_names.iter().for_each(&mut consider),
+        }
+        selection.yes.sort();
+        selection.unknown.sort();
+        let selection = Arc::new(selection);
+        lock(&self.namespace_selections).insert(key, selection.clone());
+        selection
+    }
+
+    /// The PodDisruptionBudgets of a namespace whose selector matches these pod labels.
+    pub fn pdbs_selecting<'a>(
+        &'a self,
+        namespace: &'a str,
+        labels: &'a BTreeMap<String, String>,
+    ) -> impl Iterator<Item = &'a PdbFact> + 'a {
+        let mut candidates: Vec<usize> = labels
+            .iter()
+            .filter_map(|(k, v)| self.pdbs_by_label.get(&(namespace.to_string(), k.clone(), v.clone())))
+            .flatten()
+            .chain(self.pdbs_without_pair.get(namespace).into_iter().flatten())
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .map(|i| &self.pdbs[i])
+            .filter(|p| p.selector.matches(labels))
     }
 }

@@ -1,9 +1,11 @@
-//! Pod Security labels of the `Namespace` objects in the set, read before objects are
-//! checked so that each workload can be judged at its namespace's level (pss.md §3).
+//! Pod Security labels of the `Namespace` objects in the set, so that each workload can be
+//! judged at its namespace's level (pss.md §3). They are collected while files are checked;
+//! the workloads of namespaces that carry such labels are judged again once every
+//! namespace is known (`engine::run`).
 
-use super::load::{LoadOptions, load};
+use super::object::Object;
 use super::pss::{PssLevel, PssVersion};
-use crate::source::{FileId, Limits, Loc, Route};
+use crate::source::{FileId, Loc, Route, Tree};
 use std::collections::BTreeMap;
 
 pub const LABEL_PREFIX: &str = "pod-security.kubernetes.io/";
@@ -39,100 +41,48 @@ pub fn resolve_enforce(labels: &BTreeMap<String, String>) -> Option<(PssLevel, P
     Some((level, version))
 }
 
-/// Reads the `Namespace` objects of a text that mentions Pod Security labels. Cheap for
-/// every other text: one substring search; and only the YAML documents that mention both a
-/// Namespace and the labels are parsed.
-pub fn prescan(text: &str, file: FileId, limits: &Limits) -> Vec<NamespaceInfo> {
-    if !text.contains(LABEL_PREFIX) {
-        return Vec::new();
+/// The Pod Security labels of a `v1` `Namespace` object, with the enforce label's position.
+pub fn info_of(tree: &Tree<'_>, obj: &Object, file: FileId) -> Option<NamespaceInfo> {
+    if obj.kind != "Namespace" || obj.api_version != "v1" {
+        return None;
     }
-    let mut out = Vec::new();
-    for (start, line0, doc) in documents(text) {
-        if doc.contains(LABEL_PREFIX) && doc.contains("Namespace") {
-            scan_document(doc, start, line0, file, limits, &mut out);
+    let name = obj.name()?;
+    let labels = obj.labels().cloned().unwrap_or_default();
+    let enforce = resolve_enforce(&labels).map(|(level, version)| {
+        let route = Route::root()
+            .keys(&["metadata", "labels"])
+            .key("pod-security.kubernetes.io/enforce");
+        Enforce {
+            level,
+            version,
+            loc: Loc {
+                file,
+                span: route.walk(tree, obj.root).span(tree),
+            },
         }
-    }
-    out
-}
-
-/// Splits a YAML stream at its document markers: a line starting with `---` or `...`
-/// followed by a space or the line's end always delimits documents (such a line cannot be
-/// content, even inside a block or quoted scalar). Yields (byte offset, 0-based line,
-/// text).
-fn documents(text: &str) -> impl Iterator<Item = (usize, u32, &str)> {
-    let mut bounds = vec![(0usize, 0u32)];
-    let mut line = 0u32;
-    let mut at = 0usize;
-    for l in text.split_inclusive('\n') {
-        let marker =
-            (l.starts_with("---") || l.starts_with("...")) && l[3..].chars().next().is_none_or(char::is_whitespace);
-        if marker && at > 0 {
-            bounds.push((at, line));
-        }
-        at += l.len();
-        line += 1;
-    }
-    bounds.push((text.len(), line));
-    bounds
-        .windows(2)
-        .map(move |w| (w[0].0, w[0].1, &text[w[0].0..w[1].0]))
-        .collect::<Vec<_>>()
-        .into_iter()
-}
-
-fn scan_document(doc: &str, start: usize, line0: u32, file: FileId, limits: &Limits, out: &mut Vec<NamespaceInfo>) {
-    let loaded = load(
-        doc,
-        &LoadOptions {
-            limits: limits.clone(),
-            explicit: false,
-        },
-    );
-    for obj in &loaded.objects {
-        if obj.kind != "Namespace" || obj.api_version != "v1" {
-            continue;
-        }
-        let Some(name) = obj.name() else { continue };
-        let labels = obj.labels().cloned().unwrap_or_default();
-        let enforce = resolve_enforce(&labels).map(|(level, version)| {
-            let route = Route::root()
-                .keys(&["metadata", "labels"])
-                .key("pod-security.kubernetes.io/enforce");
-            let mut span = route.walk(&loaded.tree, obj.root).span(&loaded.tree);
-            for p in [&mut span.start, &mut span.end] {
-                p.line += line0;
-                p.byte += start as u32;
-            }
-            Enforce {
-                level,
-                version,
-                loc: Loc { file, span },
-            }
-        });
-        out.push(NamespaceInfo {
-            name: name.to_string(),
-            enforce,
-        });
-    }
+    });
+    Some(NamespaceInfo {
+        name: name.to_string(),
+        enforce,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{LoadOptions, load};
 
     #[test]
-    fn documents_split_at_markers_only() {
-        let text = "a: 1\n---\nb: |\n  ---not a marker\n--- # c\nc: 3\n...\n";
-        let docs: Vec<_> = documents(text).collect();
-        assert_eq!(docs.iter().map(|d| d.1).collect::<Vec<_>>(), vec![0, 1, 4, 6]);
-        assert_eq!(docs[1].2, "---\nb: |\n  ---not a marker\n");
-    }
-
-    #[test]
-    fn positions_are_absolute() {
+    fn enforce_labels_with_their_position() {
         let text = "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n";
-        let found = prescan(text, FileId(0), &Limits::default());
-        let e = found[0].enforce.as_ref().unwrap();
+        let loaded = load(text, &LoadOptions::default());
+        let found: Vec<NamespaceInfo> = loaded
+            .objects
+            .iter()
+            .filter_map(|o| info_of(&loaded.tree, o, FileId(0)))
+            .collect();
+        assert_eq!(found.len(), 1);
+        let e = found[0].enforce.as_ref().expect("enforce");
         assert_eq!(
             (e.level, e.loc.span.start.line, e.loc.span.start.col),
             (PssLevel::Baseline, 9, 5)

@@ -17,8 +17,8 @@ impl Rule for PdbBlocksEviction {
             };
             for w in target.candidates() {
                 let ambiguity = index.ambiguity(&target, w);
-                for pdb in index.pdbs_in(&h.namespace) {
-                    if !pdb.selector.matches(&w.template_labels) || !pdb.blocks_at(h.min_replicas) {
+                for pdb in index.pdbs_selecting(&h.namespace, &w.template_labels) {
+                    if !pdb.blocks_at(h.min_replicas) {
                         continue;
                     }
                     out.emit_for(

@@ -6,7 +6,6 @@
 use crate::declare_rule;
 use crate::engine::{Out, Rule, SetCx, Severity};
 use crate::model::netpol::Direction;
-use crate::model::selector::Tri;
 
 declare_rule!(DanglingPeer, "netpol-dangling-peer");
 
@@ -25,11 +24,8 @@ impl Rule for DanglingPeer {
                                 (*loc, format!("pods {sel} in namespace `{}`", p.namespace))
                             }
                             (_, Some((sel, loc))) if !sel.is_empty() && !index.namespaces.is_empty() => {
-                                let any = index
-                                    .namespace_names
-                                    .iter()
-                                    .any(|n| index.namespace_matches(n, sel) != Tri::No);
-                                if any {
+                                let selection = index.namespaces_matching(sel);
+                                if !selection.yes.is_empty() || !selection.unknown.is_empty() {
                                     continue;
                                 }
                                 (*loc, format!("namespaces {sel}"))

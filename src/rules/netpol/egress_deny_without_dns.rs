@@ -56,16 +56,17 @@ impl Rule for EgressDenyWithoutDns {
             else {
                 continue;
             };
-            for w in index.workloads_in(namespace) {
-                if w.host_network {
-                    continue;
+            // The workloads an egress policy that allows DNS selects (through the label
+            // index), then every other workload of the namespace.
+            let mut allowed = std::collections::HashSet::new();
+            for p in index.netpols_in(namespace) {
+                if p.has_type(Direction::Egress) && p.egress.rules.iter().any(|r| allows_dns(r, index)) {
+                    allowed.extend(index.workload_indices_matching(namespace, &p.pod_selector));
                 }
-                let allowed = index.netpols_in(namespace).any(|p| {
-                    p.has_type(Direction::Egress)
-                        && p.pod_selector.matches(&w.template_labels)
-                        && p.egress.rules.iter().any(|r| allows_dns(r, index))
-                });
-                if allowed {
+            }
+            for i in index.workloads_by_namespace.get(namespace).into_iter().flatten() {
+                let w = &index.workloads[*i];
+                if w.host_network || allowed.contains(i) {
                     continue;
                 }
                 out.emit_for(

@@ -5,7 +5,6 @@
 use crate::declare_rule;
 use crate::engine::{Out, Rule, SetCx};
 use crate::model::netpol::{Direction, NetpolFact, PortValue, RuleFact};
-use crate::model::selector::Tri;
 use crate::model::{Index, WorkloadFact};
 
 declare_rule!(NamedPortUnresolved, "netpol-named-port-unresolved");
@@ -30,15 +29,14 @@ fn destinations<'a>(
                     (_, _, Some(_)) => return None,
                     (Some((pods, _)), None, None) => out.extend(index.workloads_matching(&p.namespace, pods)),
                     (pods, Some((nss, _)), None) => {
-                        for ns in &index.namespace_names {
-                            match index.namespace_matches(ns, nss) {
-                                Tri::No => {}
-                                Tri::Unknown => return None,
-                                Tri::Yes => out.extend(
-                                    index
-                                        .workloads_in(ns)
-                                        .filter(|w| pods.as_ref().is_none_or(|(s, _)| s.matches(&w.template_labels))),
-                                ),
+                        let selection = index.namespaces_matching(nss);
+                        if !selection.unknown.is_empty() {
+                            return None;
+                        }
+                        for ns in &selection.yes {
+                            match pods {
+                                Some((s, _)) => out.extend(index.workloads_matching(ns, s)),
+                                None => out.extend(index.workloads_in(ns)),
                             }
                         }
                     }

@@ -17,6 +17,10 @@ const CHECK: Check = Check {
 declare_rule!(AllowPrivilegeEscalation, "pss-allow-privilege-escalation");
 
 impl Rule for AllowPrivilegeEscalation {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         if pod.policy.minor >= 25 && pod.is_windows() {

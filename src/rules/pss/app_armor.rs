@@ -30,6 +30,10 @@ fn detail(setter: &str, value: &str) -> String {
 }
 
 impl Rule for AppArmor {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         const REASON: &str = "forbidden AppArmor profile";

@@ -34,6 +34,10 @@ const ALLOWED: &[&str] = &[
 declare_rule!(CapabilitiesBaseline, "pss-capabilities-baseline");
 
 impl Rule for CapabilitiesBaseline {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         for c in pod.containers() {

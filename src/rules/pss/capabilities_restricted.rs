@@ -19,6 +19,10 @@ const REASON: &str = "unrestricted capabilities";
 declare_rule!(CapabilitiesRestricted, "pss-capabilities-restricted");
 
 impl Rule for CapabilitiesRestricted {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         if pod.policy.minor >= 25 && pod.is_windows() {

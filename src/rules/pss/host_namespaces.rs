@@ -16,6 +16,10 @@ const CHECK: Check = Check {
 declare_rule!(HostNamespaces, "pss-host-namespaces");
 
 impl Rule for HostNamespaces {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let spec = pod.workload.spec;

@@ -16,6 +16,10 @@ const CHECK: Check = Check {
 declare_rule!(HostPathVolumes, "pss-host-path-volumes");
 
 impl Rule for HostPathVolumes {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         for (i, v) in pod.workload.spec.volumes.iter().flatten().enumerate() {

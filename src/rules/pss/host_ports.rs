@@ -17,6 +17,10 @@ const CHECK: Check = Check {
 declare_rule!(HostPorts, "pss-host-ports");
 
 impl Rule for HostPorts {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let defaulted = cx.obj.kind == "Pod" && pod.workload.spec.host_network == Some(true);

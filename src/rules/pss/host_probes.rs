@@ -28,6 +28,10 @@ fn hosts(http: Option<&HTTPGetAction>, tcp: Option<&TCPSocketAction>, base: Rout
 }
 
 impl Rule for HostProbes {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         for c in pod.containers() {

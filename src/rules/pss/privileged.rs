@@ -16,6 +16,10 @@ const CHECK: Check = Check {
 declare_rule!(Privileged, "pss-privileged");
 
 impl Rule for Privileged {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         for c in pod.containers() {

@@ -17,6 +17,10 @@ const CHECK: Check = Check {
 declare_rule!(ProcMount, "pss-proc-mount");
 
 impl Rule for ProcMount {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         if pod.policy.minor >= 35 && pod.host_users_false() {

@@ -57,6 +57,10 @@ const FORBIDDEN: &[&str] = &[
 declare_rule!(RestrictedVolumes, "pss-restricted-volumes");
 
 impl Rule for RestrictedVolumes {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let tree = cx.tree;

@@ -21,6 +21,10 @@ const REASON: &str = "runAsNonRoot != true";
 declare_rule!(RunAsNonRoot, "pss-run-as-non-root");
 
 impl Rule for RunAsNonRoot {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         if pod.policy.minor >= 35 && pod.host_users_false() {

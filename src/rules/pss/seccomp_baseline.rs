@@ -28,6 +28,10 @@ pub(super) fn bad_type(p: &Option<SeccompProfile>) -> Option<&str> {
 }
 
 impl Rule for SeccompBaseline {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         if pod.policy.minor < 19 {

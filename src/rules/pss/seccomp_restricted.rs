@@ -20,6 +20,10 @@ const CHECK: Check = Check {
 declare_rule!(SeccompRestricted, "pss-seccomp-restricted");
 
 impl Rule for SeccompRestricted {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         if pod.policy.minor >= 25 && pod.is_windows() {

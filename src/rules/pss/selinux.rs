@@ -18,6 +18,10 @@ const CHECK: Check = Check {
 declare_rule!(Selinux, "pss-selinux");
 
 impl Rule for Selinux {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let minor = pod.policy.minor;

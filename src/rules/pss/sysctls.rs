@@ -53,6 +53,10 @@ pub fn is_safe(name: &str, minor: u32) -> bool {
 declare_rule!(Sysctls, "pss-sysctls");
 
 impl Rule for Sysctls {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let Some(sysctls) = pod.security_context().and_then(|s| s.sysctls.as_ref()) else {

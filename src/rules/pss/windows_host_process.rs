@@ -18,6 +18,10 @@ const DETAIL: &str = "must not set securityContext.windowsOptions.hostProcess=tr
 declare_rule!(WindowsHostProcess, "pss-windows-host-process");
 
 impl Rule for WindowsHostProcess {
+    fn reads_namespace_labels(&self) -> bool {
+        true
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let pod_host_process = pod

@@ -1,0 +1,280 @@
+//! How `plimsoll check` scales: generated corpora of 10k, 100k and 300k documents of a
+//! realistic mix (Namespaces, Deployments, Services, HPAs, PodDisruptionBudgets, ConfigMaps,
+//! Secrets and NetworkPolicies across many namespaces), and the shapes that once made the
+//! cross-object phase quadratic, each next to the realistic mix of the same size:
+//!
+//! - thousands of namespaces whose NetworkPolicies allow peers by namespace selector;
+//! - one namespace with 20,000 workloads and 2,000 NetworkPolicies;
+//! - 20,000 apps of a Deployment, an HPA and a PodDisruptionBudget in one namespace.
+//!
+//! `cargo bench --bench scaling` runs the release binary on each (all rules, JSON to
+//! /dev/null, files read as they are) and prints wall time, the cross-object phase, and peak
+//! resident memory (from GNU time), so that growth is visible: time and memory per document
+//! should stay flat as the corpus grows. `cargo bench --bench scaling -- 10000 100000` runs
+//! only the given sizes of the realistic mix.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    // `PLIMSOLL_SCALING_DIR=DIR` keeps the generated corpora there (for profiling).
+    let keep = std::env::var_os("PLIMSOLL_SCALING_DIR").map(PathBuf::from);
+    let root = keep
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("plimsoll-scaling-{}", std::process::id())));
+    println!(
+        "{:<44} {:>8} {:>7} {:>8} {:>9} {:>8} {:>9} {:>10}",
+        "corpus", "docs", "MB", "wall s", "cross s", "cross %", "peak MB", "KB/doc"
+    );
+    let run = |name: &str, generate: &dyn Fn(&Path) -> usize| bench(&root, name, generate, keep.is_none());
+    if !sizes.is_empty() {
+        for n in sizes {
+            run(&format!("realistic mix, {n}"), &|d: &Path| realistic(d, n));
+        }
+        return;
+    }
+    for n in [10_000, 100_000, 300_000] {
+        run(&format!("realistic mix, {n}"), &|d: &Path| realistic(d, n));
+    }
+    let a = run("1,000 namespaces x selector peers", &|d: &Path| {
+        namespace_peers(d, 1_000, 20, 20)
+    });
+    run(&format!("realistic mix, {a}"), &|d: &Path| realistic(d, a));
+    let b = run("1 namespace, 20k workloads, 2k policies", &|d: &Path| {
+        one_namespace(d, 20_000, 2_000)
+    });
+    run(&format!("realistic mix, {b}"), &|d: &Path| realistic(d, b));
+    let c = run("20k Deployment+HPA+PDB apps", &|d: &Path| hpa_pdb_apps(d, 20_000));
+    run(&format!("realistic mix, {c}"), &|d: &Path| realistic(d, c));
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
+
+/// Generates a corpus, measures a run on it, prints a row and returns its document count.
+fn bench(root: &Path, name: &str, generate: &dyn Fn(&Path) -> usize, clean: bool) -> usize {
+    let dir = root.join(name.replace([' ', ',', '(', ')', '/', '+'], "_"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create corpus dir");
+    let docs = generate(&dir);
+    let m = measure(&dir);
+    println!(
+        "{:<44} {:>8} {:>7.1} {:>8.2} {:>9.3} {:>7.1}% {:>9.0} {:>10.2}",
+        name,
+        docs,
+        m.bytes as f64 / 1e6,
+        m.wall,
+        m.cross,
+        100.0 * m.cross / m.wall.max(1e-9),
+        m.peak_kb as f64 / 1024.0,
+        m.peak_kb as f64 / docs.max(1) as f64
+    );
+    if clean {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    docs
+}
+
+struct Measured {
+    bytes: u64,
+    wall: f64,
+    cross: f64,
+    peak_kb: u64,
+}
+
+/// Runs the release binary on `dir` under GNU time.
+fn measure(dir: &Path) -> Measured {
+    let bytes = walk_size(dir);
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "plimsoll-time wall=%e maxrss=%M"])
+        .arg(env!("CARGO_BIN_EXE_plimsoll"))
+        .args([
+            "check",
+            "--no-config",
+            "--quiet",
+            "--format",
+            "json",
+            "--output",
+            "/dev/null",
+            "--fail-on",
+            "never",
+            "--select",
+            "all",
+            "--kustomize",
+            "never",
+            "--statistics",
+        ])
+        .arg(dir)
+        .output()
+        .expect("run /usr/bin/time (GNU time) and the release binary");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let field = |prefix: &str| -> f64 {
+        err.split_whitespace()
+            .find_map(|w| w.strip_prefix(prefix))
+            .and_then(|v| v.trim_end_matches('s').parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let cross = err
+        .lines()
+        .find_map(|l| l.strip_prefix("cross-object:"))
+        .and_then(|v| v.trim().trim_end_matches('s').parse().ok())
+        .unwrap_or(f64::NAN);
+    Measured {
+        bytes,
+        wall: field("wall="),
+        cross,
+        peak_kb: field("maxrss=") as u64,
+    }
+}
+
+fn walk_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.metadata().map_or(0, |m| m.len()))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(PathBuf::from(dir).join(name), text).expect("write generated corpus");
+}
+
+fn namespace(s: &mut String, ns: &str, n: usize) {
+    let _ = write!(
+        s,
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    team: team-{}\n    env: {}\n    pod-security.kubernetes.io/enforce: {}\n",
+        n % 40,
+        ["prod", "staging", "dev"][n % 3],
+        if n % 4 == 0 { "baseline" } else { "restricted" }
+    );
+}
+
+fn deployment(s: &mut String, ns: &str, app: &str, team: usize, i: usize) {
+    let _ = write!(
+        s,
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\n  namespace: {ns}\n  labels: {{app: {app}, team: team-{team}}}\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: {app}}}\n  template:\n    metadata:\n      labels: {{app: {app}, tier: {}, team: team-{team}}}\n    spec:\n      securityContext:\n        runAsNonRoot: true\n        seccompProfile: {{type: RuntimeDefault}}\n      containers:\n        - name: main\n          image: ghcr.io/example/{app}:1.{i}.0\n          ports: [{{containerPort: 8080, name: http}}]\n          resources:\n            requests: {{cpu: 100m, memory: 128Mi}}\n            limits: {{memory: 256Mi}}\n          securityContext:\n            allowPrivilegeEscalation: false\n            capabilities: {{drop: [ALL]}}\n          env:\n            - {{name: MODE, value: production}}\n            - name: DB_PASSWORD\n              valueFrom: {{secretKeyRef: {{name: {app}, key: password}}}}\n",
+        ["web", "api", "worker"][i % 3]
+    );
+}
+
+/// A realistic mix of about `n` documents: namespaces of 25 apps, each app a Deployment,
+/// a Service, an HPA, a PDB and a ConfigMap (a Secret for one app in four), each namespace
+/// with default-deny policies, a DNS allowance and a policy admitting a sibling team.
+fn realistic(dir: &Path, n: usize) -> usize {
+    let mut docs = 0;
+    let mut ns_i = 0;
+    while docs < n {
+        let ns = format!("ns-{ns_i:05}");
+        let mut s = String::new();
+        namespace(&mut s, &ns, ns_i);
+        let _ = write!(
+            s,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: {ns}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-dns\n  namespace: {ns}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - namespaceSelector:\n            matchLabels: {{kubernetes.io/metadata.name: kube-system}}\n      ports: [{{port: 53, protocol: UDP}}, {{port: 53, protocol: TCP}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: from-team\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels: {{tier: web}}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels: {{team: team-{}}}\n          podSelector:\n            matchLabels: {{tier: api}}\n      ports: [{{port: http}}]\n",
+            (ns_i + 1) % 40
+        );
+        docs += 4;
+        write(dir, &format!("{ns}.yaml"), &s);
+        for a in 0..25 {
+            if docs >= n {
+                break;
+            }
+            let app = format!("app-{a:02}");
+            let mut s = String::new();
+            let _ = writeln!(s, "# {app} in {ns}");
+            deployment(&mut s, &ns, &app, ns_i % 40, a);
+            let _ = write!(
+                s,
+                "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {app}\n  namespace: {ns}\nspec:\n  selector: {{app: {app}}}\n  ports: [{{port: 80, targetPort: http}}]\n---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: {app}\n  namespace: {ns}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {app}}}\n  minReplicas: 2\n  maxReplicas: 20\n  metrics:\n    - type: Resource\n      resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 70}}}}\n  behavior:\n    scaleDown: {{stabilizationWindowSeconds: 300}}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: {app}\n  namespace: {ns}\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {{app: {app}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {app}\n  namespace: {ns}\ndata:\n  LOG_LEVEL: info\n  config.yaml: |\n    workers: 4\n    timeout: 30s\n"
+            );
+            docs += 5;
+            if a % 4 == 0 {
+                let _ = write!(
+                    s,
+                    "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {app}\n  namespace: {ns}\ntype: Opaque\nstringData:\n  password: \"{{{{ vault:secret/{app} }}}}\"\n"
+                );
+                docs += 1;
+            }
+            write(dir, &format!("{ns}-{app}.yaml"), &s);
+        }
+        ns_i += 1;
+    }
+    docs
+}
+
+/// `namespaces` namespaces, each with `policies` NetworkPolicies allowing peers from other
+/// namespaces by label (`team`, `env`) and `workloads` Deployments.
+fn namespace_peers(dir: &Path, namespaces: usize, policies: usize, workloads: usize) -> usize {
+    let mut docs = 0;
+    for n in 0..namespaces {
+        let ns = format!("peer-{n:05}");
+        let mut s = String::new();
+        namespace(&mut s, &ns, n);
+        docs += 1;
+        for p in 0..policies {
+            let _ = write!(
+                s,
+                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{p}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels: {{app: app-{p}}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels: {{team: team-{}}}\n          podSelector:\n            matchLabels: {{app: app-{}}}\n      ports: [{{port: http}}]\n  egress:\n    - to:\n        - namespaceSelector:\n            matchExpressions: [{{key: env, operator: In, values: [prod, staging]}}]\n      ports: [{{port: 8080}}]\n",
+                (n + p) % 40,
+                (p + 1) % workloads
+            );
+            docs += 1;
+        }
+        for w in 0..workloads {
+            deployment(&mut s, &ns, &format!("app-{w}"), n % 40, w);
+            docs += 1;
+        }
+        write(dir, &format!("{ns}.yaml"), &s);
+    }
+    docs
+}
+
+/// One namespace with `workloads` Deployments (100 per file) and `policies` policies.
+fn one_namespace(dir: &Path, workloads: usize, policies: usize) -> usize {
+    let ns = "big";
+    let mut docs = 0;
+    let mut s = String::new();
+    namespace(&mut s, ns, 1);
+    docs += 1;
+    for p in 0..policies {
+        let _ = write!(
+            s,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{p}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels: {{app: app-{}}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels: {{tier: web}}\n  egress:\n    - to:\n        - podSelector:\n            matchLabels: {{tier: api}}\n      ports: [{{port: 8080}}]\n",
+            p * 10
+        );
+        docs += 1;
+    }
+    write(dir, "policies.yaml", &s);
+    for f in 0..workloads.div_ceil(100) {
+        let mut s = String::new();
+        for w in f * 100..((f + 1) * 100).min(workloads) {
+            deployment(&mut s, ns, &format!("app-{w}"), w % 40, w);
+            docs += 1;
+        }
+        write(dir, &format!("apps-{f:04}.yaml"), &s);
+    }
+    docs
+}
+
+/// `apps` apps of a Deployment, an HPA and a PDB, all in one namespace (100 apps per file).
+fn hpa_pdb_apps(dir: &Path, apps: usize) -> usize {
+    let ns = "apps";
+    let mut docs = 0;
+    for f in 0..apps.div_ceil(100) {
+        let mut s = String::new();
+        for a in f * 100..((f + 1) * 100).min(apps) {
+            let app = format!("app-{a}");
+            deployment(&mut s, ns, &app, a % 40, a);
+            let _ = write!(
+                s,
+                "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: {app}\n  namespace: {ns}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {app}}}\n  minReplicas: 2\n  maxReplicas: 20\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: {app}\n  namespace: {ns}\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {{app: {app}}}\n"
+            );
+            docs += 3;
+        }
+        write(dir, &format!("apps-{f:04}.yaml"), &s);
+    }
+    docs
+}
