@@ -5,6 +5,7 @@ use super::finding::{Finding, Severity};
 use super::rule::{FileCx, ObjectCx, Out, Rule, SetCx};
 use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
+use crate::model::intern::Interner;
 use crate::model::namespaces::{self, NamespaceInfo, Namespaces};
 use crate::model::{FileFacts, Index, LoadOptions, ObjectRef, load};
 use crate::source::{DecodeError, Directive, FileId, Loc, ReadError, Route, Span, read_text};
@@ -230,6 +231,32 @@ pub struct Outcome {
     pub io_errors: Vec<IoError>,
 }
 
+/// The results of the files read so far, merged in file order.
+#[derive(Default)]
+struct Gathered {
+    findings: Vec<Finding>,
+    namespaces: Vec<NamespaceInfo>,
+    masks: Masks,
+    facts: FileFacts,
+    suppressions: Vec<Suppression>,
+    stats: Stats,
+    io_errors: Vec<IoError>,
+}
+
+impl Gathered {
+    fn add(&mut self, id: FileId, out: FileOutput) {
+        self.findings.extend(out.findings);
+        self.namespaces.extend(out.namespaces);
+        if !out.masks.is_empty() {
+            self.masks.insert(id, out.masks);
+        }
+        self.facts.append(out.facts);
+        self.suppressions.extend(out.suppressions);
+        self.stats.add(&out.stats);
+        self.io_errors.extend(out.io_error);
+    }
+}
+
 struct FileOutput {
     findings: Vec<Finding>,
     /// The Namespaces of the file, with their Pod Security labels.
@@ -270,39 +297,40 @@ impl Engine {
         // Every file is read once, judged against no namespace labels; the workloads of
         // namespaces whose Pod Security labels the set declares are judged again below.
         let unknown = Namespaces::new();
+        let interner = Interner::default();
         let outputs: Vec<FileOutput> = inputs
             .par_iter()
-            .map(|id| self.check_file(files, *id, &unknown))
+            .map(|id| self.check_file(files, *id, &unknown, &interner))
             .collect();
-        let mut namespaces = Namespaces::new();
-
-        let mut findings = Vec::new();
-        let mut facts = Vec::with_capacity(outputs.len());
-        let mut suppressions = self.config_suppressions.clone();
-        let mut stats = Stats::default();
-        let mut io_errors = Vec::new();
-        let mut masks = Masks::new();
+        // Merged in file order into lists sized once, each file's facts freed as they move.
+        let mut gathered = Gathered::default();
+        gathered.facts.reserve(outputs.iter().map(|o| &o.facts));
         for (out, id) in outputs.into_iter().zip(&inputs) {
-            findings.extend(out.findings);
-            // The first definition with Pod Security labels wins.
-            for ns in out.namespaces.into_iter().filter(|n| n.enforce.is_some()) {
-                namespaces.entry(ns.name.clone()).or_insert(ns);
-            }
-            if !out.masks.is_empty() {
-                masks.insert(*id, out.masks);
-            }
-            facts.push(out.facts);
-            suppressions.extend(out.suppressions);
-            stats.add(&out.stats);
-            io_errors.extend(out.io_error);
+            gathered.add(*id, out);
+        }
+        let Gathered {
+            mut findings,
+            namespaces: found_namespaces,
+            mut masks,
+            facts,
+            suppressions: file_suppressions,
+            mut stats,
+            io_errors,
+        } = gathered;
+        let mut suppressions = self.config_suppressions.clone();
+        suppressions.extend(file_suppressions);
+        let mut namespaces = Namespaces::new();
+        // The first definition with Pod Security labels wins.
+        for ns in found_namespaces.into_iter().filter(|n| n.enforce.is_some()) {
+            namespaces.entry(ns.name.clone()).or_insert(ns);
         }
         if self.settings.pss.respect_namespace_labels && namespaces.values().any(|n| n.enforce.is_some()) {
-            stats.files_read_again = self.rejudge(files, &facts, &namespaces, &mut findings);
+            stats.files_read_again = self.rejudge(files, &facts, &namespaces, &mut findings, &interner);
         }
         stats.load_and_check = started.elapsed();
 
         let set_started = Instant::now();
-        let index = Index::build(facts, files.ids().map(|id| files.get(id).meta()).collect());
+        let index = Index::build(facts, files.ids().map(|id| files.get(id).meta()).collect(), interner);
         let cx = SetCx {
             index: &index,
             settings: &self.settings,
@@ -392,13 +420,14 @@ impl Engine {
     fn rejudge(
         &self,
         files: &Files,
-        facts: &[FileFacts],
+        facts: &FileFacts,
         namespaces: &Namespaces,
         findings: &mut Vec<Finding>,
+        interner: &Interner,
     ) -> usize {
         let labelled = |ns: &str| namespaces.get(ns).is_some_and(|n| n.enforce.is_some());
         let mut objects: BTreeMap<FileId, Vec<u32>> = BTreeMap::new();
-        for w in facts.iter().flat_map(|f| &f.workloads) {
+        for w in &facts.workloads {
             if labelled(&w.namespace) {
                 objects.entry(w.obj.file).or_default().push(w.obj.index);
             }
@@ -423,7 +452,7 @@ impl Engine {
                     let Some(obj) = loaded.objects.get(*i as usize) else {
                         continue;
                     };
-                    let oref = Arc::new(ObjectRef::of(obj, *id, *i as usize));
+                    let oref = Arc::new(ObjectRef::of(obj, *id, *i as usize, interner));
                     let cx = ObjectCx::new(*id, &loaded.tree, obj, &self.settings, namespaces);
                     for r in &rules {
                         r.rule.check_object(
@@ -453,7 +482,7 @@ impl Engine {
         count
     }
 
-    fn check_file(&self, files: &Files, id: FileId, namespaces: &Namespaces) -> FileOutput {
+    fn check_file(&self, files: &Files, id: FileId, namespaces: &Namespaces, interner: &Interner) -> FileOutput {
         let entry = files.get(id);
         let mut out = FileOutput {
             findings: Vec::new(),
@@ -508,7 +537,7 @@ impl Engine {
             .objects
             .iter()
             .enumerate()
-            .map(|(i, o)| Arc::new(ObjectRef::of(o, id, i)))
+            .map(|(i, o)| Arc::new(ObjectRef::of(o, id, i, interner)))
             .collect();
         self.file_rules(&mut out, id, entry, None, None, Some((&loaded, &refs)));
 
@@ -541,12 +570,14 @@ impl Engine {
                 );
             }
             out.facts
-                .add(id, &loaded.tree, obj, oref, &self.settings.default_namespace);
+                .add(id, &loaded.tree, obj, oref, &self.settings.default_namespace, interner);
             self.annotation_suppressions(&mut out.suppressions, &cx, oref);
         }
         for d in &loaded.directives {
             out.suppressions.push(self.comment_suppression(id, d));
         }
+        out.facts.shrink();
+        out.masks.shrink_to_fit();
         out
     }
 

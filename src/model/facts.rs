@@ -4,6 +4,7 @@
 
 use super::gitops::{ApplicationFact, CanaryFact};
 use super::imagepolicy::ImagePolicyFact;
+use super::intern::{Interner, Labels, Str};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
@@ -13,27 +14,33 @@ use super::selector::{Selector, Tri};
 use super::views::ContainerKind;
 use super::views::Workload;
 use crate::source::{FileId, Loc, Route, Tree, grip};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Every object: identity, effective namespace, labels.
 #[derive(Debug, Clone)]
 pub struct ObjectFact {
     pub obj: Arc<ObjectRef>,
-    /// The API group, with legacy groups read as today's (`extensions` Deployments are
-    /// `apps`), so that two writings of one object share an identity.
-    pub group: String,
     /// Effective namespace; `None` for cluster-scoped kinds.
-    pub namespace: Option<String>,
+    pub namespace: Option<Str>,
     /// The object's grip: its `metadata.name` entry, else its `kind` entry.
     pub loc: Loc,
+}
+
+impl ObjectFact {
+    /// The API group, with legacy groups read as today's (`extensions` Deployments are
+    /// `apps`), so that two writings of one object share an identity.
+    pub fn group(&self) -> &str {
+        super::kinds::canonical_group(super::kinds::group_of(&self.obj.api_version), &self.obj.kind)
+    }
 }
 
 /// A `Namespace` object of the set.
 #[derive(Debug, Clone)]
 pub struct NamespaceFact {
-    pub name: String,
-    pub labels: BTreeMap<String, String>,
+    pub name: Str,
+    pub labels: Labels,
     pub obj: Arc<ObjectRef>,
     /// The `metadata.name` entry.
     pub loc: Loc,
@@ -45,20 +52,20 @@ pub struct NamespaceFact {
 #[derive(Debug, Clone)]
 pub struct WorkloadFact {
     pub obj: Arc<ObjectRef>,
-    pub namespace: String,
+    pub namespace: Str,
     /// The pod template's labels (what selectors match), not the controller's.
-    pub template_labels: BTreeMap<String, String>,
+    pub template_labels: Labels,
     /// The template's `labels` key, else the nearest existing ancestor.
     pub labels_loc: Loc,
     /// The object's grip (its `metadata.name` entry).
     pub loc: Loc,
-    pub containers: Vec<ContainerFact>,
+    pub containers: Box<[ContainerFact]>,
     /// `spec.hostNetwork: true`.
     pub host_network: bool,
     /// `spec.replicas` as written, with its location.
     pub replicas: Option<(i32, Loc)>,
     /// The controller's `spec.selector.matchLabels`.
-    pub selector_labels: BTreeMap<String, String>,
+    pub selector_labels: Labels,
     /// The `spec.selector` entry (or the nearest existing parent).
     pub selector_loc: Loc,
 }
@@ -80,23 +87,23 @@ impl WorkloadFact {
 /// A declared container port.
 #[derive(Debug, Clone)]
 pub struct PortDecl {
-    pub name: Option<String>,
+    pub name: Option<Str>,
     pub port: i32,
-    pub protocol: String,
+    pub protocol: Str,
 }
 
 #[derive(Debug, Clone)]
 pub struct ContainerFact {
-    pub name: String,
-    pub image: Option<String>,
+    pub name: Str,
+    pub image: Option<Str>,
     /// The `image` entry, else the container's grip.
     pub image_loc: Loc,
-    pub ports: Vec<PortDecl>,
+    pub ports: Box<[PortDecl]>,
     pub kind: ContainerKind,
     /// An init container with `restartPolicy: Always` (a native sidecar).
     pub sidecar: bool,
-    /// Resources with a request, or a limit (requests default to limits).
-    pub requested: BTreeSet<String>,
+    /// Resources with a request, or a limit (requests default to limits), sorted.
+    pub requested: Box<[Str]>,
     /// The container's grip.
     pub loc: Loc,
 }
@@ -111,7 +118,7 @@ pub struct FileFacts {
     pub hpas: Vec<HpaFact>,
     pub pdbs: Vec<PdbFact>,
     /// (namespace, resources with a container default request or limit) of LimitRanges.
-    pub limit_ranges: Vec<(String, BTreeSet<String>)>,
+    pub limit_ranges: Vec<(Str, BTreeSet<String>)>,
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
     pub image_policies: Vec<ImagePolicyFact>,
@@ -125,16 +132,69 @@ pub struct FileFacts {
 #[derive(Debug, Clone)]
 pub struct WorkloadRefFact {
     pub obj: Arc<ObjectRef>,
-    pub namespace: String,
-    pub kind: String,
-    pub name: String,
-    pub target_kind: String,
-    pub target_name: String,
+    pub namespace: Str,
+    pub kind: Str,
+    pub name: Str,
+    pub target_kind: Str,
+    pub target_name: Str,
 }
 
 impl FileFacts {
+    /// Makes room for the facts of these files, exactly.
+    pub fn reserve<'a>(&mut self, files: impl Iterator<Item = &'a FileFacts> + Clone) {
+        let total = |f: fn(&FileFacts) -> usize| files.clone().map(f).sum::<usize>();
+        self.objects.reserve_exact(total(|f| f.objects.len()));
+        self.workloads.reserve_exact(total(|f| f.workloads.len()));
+        self.hpas.reserve_exact(total(|f| f.hpas.len()));
+        self.pdbs.reserve_exact(total(|f| f.pdbs.len()));
+        self.netpols.reserve_exact(total(|f| f.netpols.len()));
+    }
+
+    /// Releases the spare capacity of every list: a file holds a few facts each, and they
+    /// are kept until the whole set is read.
+    pub fn shrink(&mut self) {
+        self.objects.shrink_to_fit();
+        self.namespaces.shrink_to_fit();
+        self.workloads.shrink_to_fit();
+        self.netpols.shrink_to_fit();
+        self.hpas.shrink_to_fit();
+        self.pdbs.shrink_to_fit();
+        self.limit_ranges.shrink_to_fit();
+        self.canaries.shrink_to_fit();
+        self.applications.shrink_to_fit();
+        self.image_policies.shrink_to_fit();
+        self.store_refs.shrink_to_fit();
+        self.spc_refs.shrink_to_fit();
+        self.workload_refs.shrink_to_fit();
+    }
+
+    /// Appends another file's facts (file order is kept by appending in order).
+    pub fn append(&mut self, mut other: FileFacts) {
+        self.objects.append(&mut other.objects);
+        self.namespaces.append(&mut other.namespaces);
+        self.workloads.append(&mut other.workloads);
+        self.netpols.append(&mut other.netpols);
+        self.hpas.append(&mut other.hpas);
+        self.pdbs.append(&mut other.pdbs);
+        self.limit_ranges.append(&mut other.limit_ranges);
+        self.canaries.append(&mut other.canaries);
+        self.applications.append(&mut other.applications);
+        self.image_policies.append(&mut other.image_policies);
+        self.store_refs.append(&mut other.store_refs);
+        self.spc_refs.append(&mut other.spc_refs);
+        self.workload_refs.append(&mut other.workload_refs);
+    }
+
     /// Records the facts of one object.
-    pub fn add(&mut self, file: FileId, tree: &Tree<'_>, obj: &Object, oref: &Arc<ObjectRef>, default_namespace: &str) {
+    pub fn add(
+        &mut self,
+        file: FileId,
+        tree: &Tree<'_>,
+        obj: &Object,
+        oref: &Arc<ObjectRef>,
+        default_namespace: &str,
+        interner: &Interner,
+    ) {
         let at = |route: &Route| Loc {
             file,
             span: route.walk(tree, obj.root).span(tree),
@@ -148,15 +208,15 @@ impl FileFacts {
         if obj.kind == "Namespace" && obj.api_version == "v1" {
             if let Some(name) = obj.name() {
                 self.namespaces.push(NamespaceFact {
-                    name: name.to_string(),
-                    labels: obj.labels().cloned().unwrap_or_default(),
+                    name: interner.intern(name),
+                    labels: Labels::new(interner, obj.labels().into_iter().flatten()),
                     obj: oref.clone(),
                     loc,
                     labels_loc: at(&Route::root().keys(&["metadata", "labels"])),
                 });
             }
         }
-        let namespace = obj.namespace(default_namespace).map(str::to_string);
+        let namespace = obj.namespace(default_namespace).map(|n| interner.intern(n));
         if let (Some(w), Some(ns)) = (Workload::of(obj, tree), &namespace) {
             let containers = w
                 .containers()
@@ -171,22 +231,24 @@ impl FileFacts {
                         }
                     };
                     let resources = c.container.resources.as_ref();
-                    let requested = resources
+                    let mut requested: Vec<Str> = resources
                         .iter()
                         .flat_map(|r| r.requests.iter().flatten().chain(r.limits.iter().flatten()))
-                        .map(|(k, _)| k.clone())
+                        .map(|(k, _)| interner.intern(k))
                         .collect();
+                    requested.sort();
+                    requested.dedup();
                     ContainerFact {
                         kind: c.kind,
                         sidecar: c.kind == ContainerKind::Init
                             && c.container.restart_policy.as_deref() == Some("Always"),
-                        requested,
+                        requested: requested.into_boxed_slice(),
                         loc: Loc {
                             file,
                             span: grip(tree, c.route.walk(tree, obj.root).node),
                         },
-                        name: c.name().to_string(),
-                        image: c.container.image.clone(),
+                        name: interner.intern(c.name()),
+                        image: c.container.image.as_deref().map(|i| interner.intern(i)),
                         image_loc,
                         ports: c
                             .container
@@ -194,9 +256,9 @@ impl FileFacts {
                             .iter()
                             .flatten()
                             .map(|p| PortDecl {
-                                name: p.name.clone(),
+                                name: p.name.as_deref().map(|n| interner.intern(n)),
                                 port: p.container_port,
-                                protocol: p.protocol.clone().unwrap_or_else(|| "TCP".to_string()),
+                                protocol: interner.intern(p.protocol.as_deref().unwrap_or("TCP")),
                             })
                             .collect(),
                     }
@@ -206,13 +268,13 @@ impl FileFacts {
             self.workloads.push(WorkloadFact {
                 obj: oref.clone(),
                 namespace: ns.clone(),
-                template_labels: w.meta.and_then(|m| m.labels.clone()).unwrap_or_default(),
+                template_labels: Labels::new(interner, w.meta.and_then(|m| m.labels.as_ref()).into_iter().flatten()),
                 labels_loc: at(&w.labels_route()),
                 loc,
                 containers,
                 host_network: w.spec.host_network == Some(true),
                 replicas: replicas(obj).map(|r| (r, at(&Route::root().keys(&["spec", "replicas"])))),
-                selector_labels: selector_labels(obj),
+                selector_labels: Labels::new(interner, selector_labels(obj).into_iter().flatten()),
                 selector_loc: at(&Route::root().keys(&["spec", "selector"])),
             });
         }
@@ -237,7 +299,7 @@ impl FileFacts {
                     self.pdbs.push(PdbFact {
                         obj: oref.clone(),
                         namespace: ns.clone(),
-                        name: obj.name().unwrap_or("<unnamed>").to_string(),
+                        name: interner.intern(obj.name().unwrap_or("<unnamed>")),
                         // A PDB without a selector selects nothing.
                         selector: spec
                             .selector
@@ -262,16 +324,17 @@ impl FileFacts {
                 }
                 Typed::Canary(c) => self
                     .canaries
-                    .push(CanaryFact::new(obj, c, tree, file, oref, ns.clone())),
+                    .push(CanaryFact::new(obj, c, tree, file, oref, ns.to_string())),
                 Typed::Application(a) => self.applications.push(ApplicationFact::new(obj, a, oref)),
                 Typed::KyvernoPolicy(p) => {
                     self.image_policies
-                        .extend(ImagePolicyFact::kyverno(obj, p, tree, file, oref, Some(ns.clone())))
+                        .extend(ImagePolicyFact::kyverno(obj, p, tree, file, oref, Some(ns.to_string())))
                 }
                 _ => {}
             }
             if let Some(view) = HpaView::of(obj) {
-                self.hpas.push(HpaFact::new(obj, &view, tree, file, oref, ns.clone()));
+                self.hpas
+                    .push(HpaFact::new(obj, &view, tree, file, oref, ns.clone(), interner));
             }
         }
         self.store_refs
@@ -285,20 +348,19 @@ impl FileFacts {
                 self.workload_refs.push(WorkloadRefFact {
                     obj: oref.clone(),
                     namespace: ns.clone(),
-                    kind: obj.kind.clone(),
-                    name: name.to_string(),
-                    target_kind: t.kind.clone().unwrap_or_else(|| "Deployment".to_string()),
-                    target_name: t.name.clone().unwrap_or_default(),
+                    kind: oref.kind.clone(),
+                    name: interner.intern(name),
+                    target_kind: interner.intern(t.kind.as_deref().unwrap_or("Deployment")),
+                    target_name: interner.intern(t.name.as_deref().unwrap_or_default()),
                 });
             }
         }
         if let (Typed::NetworkPolicy(np), Some(ns)) = (&obj.typed, &namespace) {
             self.netpols
-                .push(NetpolFact::new(obj, np, tree, file, oref, ns.clone()));
+                .push(NetpolFact::new(obj, np, tree, file, oref, ns.to_string()));
         }
         self.objects.push(ObjectFact {
             obj: oref.clone(),
-            group: super::kinds::canonical_group(super::kinds::group_of(&obj.api_version), &obj.kind).to_string(),
             namespace,
             loc,
         });
@@ -319,8 +381,8 @@ fn replicas(obj: &Object) -> Option<i32> {
 }
 
 /// The controller's `spec.selector.matchLabels`.
-fn selector_labels(obj: &Object) -> BTreeMap<String, String> {
-    let labels = match &obj.typed {
+fn selector_labels(obj: &Object) -> Option<&BTreeMap<String, String>> {
+    match &obj.typed {
         Typed::Deployment(d) => d.spec.selector.match_labels.as_ref(),
         Typed::StatefulSet(d) => d.spec.selector.match_labels.as_ref(),
         Typed::DaemonSet(d) => d.spec.selector.match_labels.as_ref(),
@@ -338,8 +400,7 @@ fn selector_labels(obj: &Object) -> BTreeMap<String, String> {
             .and_then(|s| s.selector.as_ref())
             .and_then(|s| s.match_labels.as_ref()),
         _ => None,
-    };
-    labels.cloned().unwrap_or_default()
+    }
 }
 
 /// Where a file of the run sits, to tell apart objects that share an identity: a reference
@@ -373,8 +434,8 @@ const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// The namespaces a selector matches, and those it may match (not declared in the set).
 #[derive(Debug, Default)]
 pub struct NamespaceSelection {
-    pub yes: Vec<String>,
-    pub unknown: Vec<String>,
+    pub yes: Vec<Str>,
+    pub unknown: Vec<Str>,
 }
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -396,53 +457,56 @@ impl<'a, T> Resolved<'a, T> {
     }
 }
 
-/// Everything the cross-object phase knows, indexed once.
+/// Everything the cross-object phase knows, indexed once. Keys are the run's interned
+/// strings; a lookup by a text the run never saw finds nothing.
 #[derive(Debug, Default)]
 pub struct Index {
     /// The run's files, by [`FileId`].
     pub files: Vec<FileMeta>,
+    /// The run's interned strings, read-only.
+    strings: FxHashSet<Str>,
     pub objects: Vec<ObjectFact>,
     pub workloads: Vec<WorkloadFact>,
     /// `Namespace` objects by name (the first one in file order when repeated).
-    pub namespaces: BTreeMap<String, NamespaceFact>,
+    pub namespaces: BTreeMap<Str, NamespaceFact>,
     /// Workloads by effective namespace, as indices into `workloads`.
-    pub workloads_by_namespace: BTreeMap<String, Vec<usize>>,
+    pub workloads_by_namespace: BTreeMap<Str, Vec<usize>>,
     /// Objects by (kind, effective namespace, name), as indices into `objects`, every
     /// object of that identity in file order (a repository may hold several).
-    by_kind_namespace_name: HashMap<(String, Option<String>, String), Vec<usize>>,
+    by_kind_namespace_name: FxHashMap<(Str, Option<Str>, Str), Vec<usize>>,
     /// How many objects of a kind each namespace holds.
-    count_by_kind_namespace: HashMap<(String, Option<String>), usize>,
+    count_by_kind_namespace: FxHashMap<(Str, Option<Str>), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
-    pub namespace_names: std::collections::BTreeSet<String>,
+    pub namespace_names: std::collections::BTreeSet<Str>,
     /// The labels of each declared namespace as selectors see them (with the
     /// `kubernetes.io/metadata.name` label the control plane sets), computed once.
-    namespace_labels: HashMap<String, BTreeMap<String, String>>,
+    namespace_labels: FxHashMap<Str, Labels>,
     /// Declared namespaces by label pair, for selector lookups.
-    namespaces_by_label: HashMap<(String, String), Vec<String>>,
+    namespaces_by_label: FxHashMap<(Str, Str), Vec<Str>>,
     /// Namespaces each distinct namespace selector matches, computed once per selector.
-    namespace_selections: std::sync::Mutex<HashMap<String, Arc<NamespaceSelection>>>,
+    namespace_selections: std::sync::Mutex<FxHashMap<String, Arc<NamespaceSelection>>>,
     pub netpols: Vec<NetpolFact>,
     /// NetworkPolicies by namespace, as indices into `netpols`.
     pub netpols_by_namespace: BTreeMap<String, Vec<usize>>,
     /// Workloads by (namespace, label key, label value), for selector lookups.
-    workloads_by_label: HashMap<(String, String, String), Vec<usize>>,
+    workloads_by_label: FxHashMap<(Str, Str, Str), Vec<usize>>,
     /// Workloads by (kind, namespace, name), every one of that identity in file order.
-    workload_by_name: HashMap<(String, String, String), Vec<usize>>,
+    workload_by_name: FxHashMap<(Str, Str, Str), Vec<usize>>,
     /// Workloads that run another's template (Rollouts with a `workloadRef`), by (kind,
     /// namespace, name).
-    workload_refs: HashMap<(String, String, String), Vec<WorkloadRefFact>>,
+    workload_refs: FxHashMap<(Str, Str, Str), Vec<WorkloadRefFact>>,
     pub hpas: Vec<HpaFact>,
     /// HPAs by (namespace, target kind, target name), as indices into `hpas`.
-    pub hpas_by_target: BTreeMap<(String, String, String), Vec<usize>>,
+    pub hpas_by_target: BTreeMap<(Str, Str, Str), Vec<usize>>,
     /// HPAs by (namespace, name).
-    hpas_by_name: HashMap<(String, String), Vec<usize>>,
+    hpas_by_name: FxHashMap<(Str, Str), Vec<usize>>,
     pub pdbs: Vec<PdbFact>,
     /// PodDisruptionBudgets by (namespace, a label pair their selector requires), and those
     /// whose selector requires no single pair, by namespace.
-    pdbs_by_label: HashMap<(String, String, String), Vec<usize>>,
-    pdbs_without_pair: HashMap<String, Vec<usize>>,
+    pdbs_by_label: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    pdbs_without_pair: FxHashMap<Str, Vec<usize>>,
     /// Resources with a container default in a LimitRange of the namespace.
-    pub limit_range_defaults: HashMap<String, BTreeSet<String>>,
+    pub limit_range_defaults: FxHashMap<Str, BTreeSet<String>>,
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
     pub image_policies: Vec<ImagePolicyFact>,
@@ -451,112 +515,132 @@ pub struct Index {
 }
 
 impl Index {
-    /// Builds the index from per-file facts given in file order, and where each file of
-    /// the run sits.
-    pub fn build(facts_of_files: Vec<FileFacts>, files: Vec<FileMeta>) -> Index {
+    /// Builds the index from per-file facts given in file order, where each file of the
+    /// run sits, and the run's interned strings.
+    pub fn build(facts: FileFacts, files: Vec<FileMeta>, interner: Interner) -> Index {
         let mut index = Index {
             files,
             ..Index::default()
         };
-        for facts in facts_of_files {
-            for ns in facts.namespaces {
-                index.namespace_names.insert(ns.name.clone());
-                index.namespaces.entry(ns.name.clone()).or_insert(ns);
-            }
-            for w in facts.workloads {
-                let i = index.workloads.len();
-                if let Some(name) = &w.obj.name {
-                    index
-                        .workload_by_name
-                        .entry((w.obj.kind.clone(), w.namespace.clone(), name.clone()))
-                        .or_default()
-                        .push(i);
-                }
+        let FileFacts {
+            objects,
+            namespaces,
+            workloads,
+            netpols,
+            hpas,
+            pdbs,
+            limit_ranges,
+            canaries,
+            applications,
+            image_policies,
+            store_refs,
+            spc_refs,
+            workload_refs,
+        } = facts;
+        index.by_kind_namespace_name.reserve(objects.len());
+        index.workload_by_name.reserve(workloads.len());
+        index.workloads_by_label.reserve(workloads.len() * 2);
+        index.hpas_by_name.reserve(hpas.len());
+        // Namespaces are gathered in a hash set, then sorted once.
+        let mut namespace_names: FxHashSet<Str> = FxHashSet::default();
+        for ns in namespaces {
+            namespace_names.insert(ns.name.clone());
+            index.namespaces.entry(ns.name.clone()).or_insert(ns);
+        }
+        for (i, w) in workloads.iter().enumerate() {
+            if let Some(name) = &w.obj.name {
                 index
-                    .workloads_by_namespace
-                    .entry(w.namespace.clone())
+                    .workload_by_name
+                    .entry((w.obj.kind.clone(), w.namespace.clone(), name.clone()))
                     .or_default()
                     .push(i);
-                for (k, v) in &w.template_labels {
-                    index
-                        .workloads_by_label
-                        .entry((w.namespace.clone(), k.clone(), v.clone()))
-                        .or_default()
-                        .push(i);
-                }
-                index.workloads.push(w);
             }
-            for h in facts.hpas {
+            index
+                .workloads_by_namespace
+                .entry(w.namespace.clone())
+                .or_default()
+                .push(i);
+            for (k, v) in w.template_labels.iter() {
                 index
-                    .hpas_by_name
-                    .entry((h.namespace.clone(), h.name.clone()))
+                    .workloads_by_label
+                    .entry((w.namespace.clone(), k.clone(), v.clone()))
                     .or_default()
-                    .push(index.hpas.len());
-                index
-                    .hpas_by_target
-                    .entry((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()))
-                    .or_default()
-                    .push(index.hpas.len());
-                index.hpas.push(h);
-            }
-            for p in facts.pdbs {
-                let i = index.pdbs.len();
-                match p.selector.required_pair() {
-                    Some((k, v)) => index
-                        .pdbs_by_label
-                        .entry((p.namespace.clone(), k.to_string(), v.to_string()))
-                        .or_default()
-                        .push(i),
-                    None => index.pdbs_without_pair.entry(p.namespace.clone()).or_default().push(i),
-                }
-                index.pdbs.push(p);
-            }
-            for (ns, defaults) in facts.limit_ranges {
-                index.limit_range_defaults.entry(ns).or_default().extend(defaults);
-            }
-            index.canaries.extend(facts.canaries);
-            index.applications.extend(facts.applications);
-            index.image_policies.extend(facts.image_policies);
-            index.store_refs.extend(facts.store_refs);
-            for r in facts.workload_refs {
-                index
-                    .workload_refs
-                    .entry((r.kind.clone(), r.namespace.clone(), r.name.clone()))
-                    .or_default()
-                    .push(r);
-            }
-            index.spc_refs.extend(facts.spc_refs);
-            for p in facts.netpols {
-                index.namespace_names.insert(p.namespace.clone());
-                index
-                    .netpols_by_namespace
-                    .entry(p.namespace.clone())
-                    .or_default()
-                    .push(index.netpols.len());
-                index.netpols.push(p);
-            }
-            for o in facts.objects {
-                if let Some(ns) = &o.namespace {
-                    index.namespace_names.insert(ns.clone());
-                }
-                *index
-                    .count_by_kind_namespace
-                    .entry((o.obj.kind.clone(), o.namespace.clone()))
-                    .or_default() += 1;
-                if let Some(name) = &o.obj.name {
-                    index
-                        .by_kind_namespace_name
-                        .entry((o.obj.kind.clone(), o.namespace.clone(), name.clone()))
-                        .or_default()
-                        .push(index.objects.len());
-                }
-                index.objects.push(o);
+                    .push(i);
             }
         }
+        index.workloads = workloads;
+        for (i, h) in hpas.iter().enumerate() {
+            index
+                .hpas_by_name
+                .entry((h.namespace.clone(), h.name.clone()))
+                .or_default()
+                .push(i);
+            index
+                .hpas_by_target
+                .entry((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()))
+                .or_default()
+                .push(i);
+        }
+        index.hpas = hpas;
+        for (i, p) in pdbs.iter().enumerate() {
+            match p.selector.required_pair() {
+                Some((k, v)) => index
+                    .pdbs_by_label
+                    .entry((p.namespace.clone(), interner.intern(k), interner.intern(v)))
+                    .or_default()
+                    .push(i),
+                None => index.pdbs_without_pair.entry(p.namespace.clone()).or_default().push(i),
+            }
+        }
+        index.pdbs = pdbs;
+        for (ns, defaults) in limit_ranges {
+            index.limit_range_defaults.entry(ns).or_default().extend(defaults);
+        }
+        index.canaries = canaries;
+        index.applications = applications;
+        index.image_policies = image_policies;
+        index.store_refs = store_refs;
+        index.spc_refs = spc_refs;
+        for r in workload_refs {
+            index
+                .workload_refs
+                .entry((r.kind.clone(), r.namespace.clone(), r.name.clone()))
+                .or_default()
+                .push(r);
+        }
+        for (i, p) in netpols.iter().enumerate() {
+            namespace_names.insert(interner.intern(&p.namespace));
+            index
+                .netpols_by_namespace
+                .entry(p.namespace.clone())
+                .or_default()
+                .push(i);
+        }
+        index.netpols = netpols;
+        for (i, o) in objects.iter().enumerate() {
+            if let Some(ns) = &o.namespace {
+                if !namespace_names.contains(ns) {
+                    namespace_names.insert(ns.clone());
+                }
+            }
+            *index
+                .count_by_kind_namespace
+                .entry((o.obj.kind.clone(), o.namespace.clone()))
+                .or_default() += 1;
+            if let Some(name) = &o.obj.name {
+                index
+                    .by_kind_namespace_name
+                    .entry((o.obj.kind.clone(), o.namespace.clone(), name.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index.objects = objects;
+        index.namespace_names = namespace_names.into_iter().collect();
+        let name_label = interner.intern(NAME_LABEL);
         for (name, ns) in &index.namespaces {
-            let mut labels = ns.labels.clone();
-            labels.insert(NAME_LABEL.to_string(), name.clone());
-            for (k, v) in &labels {
+            let labels = ns.labels.with(name_label.clone(), name.clone());
+            for (k, v) in labels.iter() {
                 index
                     .namespaces_by_label
                     .entry((k.clone(), v.clone()))
@@ -565,7 +649,13 @@ impl Index {
             }
             index.namespace_labels.insert(name.clone(), labels);
         }
+        index.strings = interner.into_set();
         index
+    }
+
+    /// The run's copy of a string, if the run has seen it.
+    fn sym(&self, s: &str) -> Option<Str> {
+        self.strings.get(s).cloned()
     }
 
     /// How close a file is to the file `from`: the same file (or kustomize render) first,
@@ -603,6 +693,20 @@ impl Index {
         best.map(|(_, r)| r)
     }
 
+    /// Objects of a kind with this name in this namespace, in file order.
+    fn by_identity(&self, kind: &str, namespace: Option<&str>, name: &str) -> &[usize] {
+        let key = || {
+            let ns = match namespace {
+                Some(n) => Some(self.sym(n)?),
+                None => None,
+            };
+            Some((self.sym(kind)?, ns, self.sym(name)?))
+        };
+        key()
+            .and_then(|k| self.by_kind_namespace_name.get(&k))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The object of a kind (and API group, when given) with this name, in this namespace
     /// (`None` for cluster-scoped), closest to the file `from`.
     pub fn find_from(
@@ -614,23 +718,20 @@ impl Index {
         name: &str,
     ) -> Option<Resolved<'_, ObjectFact>> {
         let group = group.map(|g| super::kinds::canonical_group(g, kind));
-        let all =
-            self.by_kind_namespace_name
-                .get(&(kind.to_string(), namespace.map(str::to_string), name.to_string()))?;
         self.closest(
             from,
-            all.iter()
+            self.by_identity(kind, namespace, name)
+                .iter()
                 .map(|i| &self.objects[*i])
-                .filter(|o| group.is_none_or(|g| o.group == g)),
+                .filter(|o| group.is_none_or(|g| o.group() == g)),
             |o| o.obj.file,
         )
     }
 
     /// Whether an object of a kind with this name is in this namespace, whatever its group.
     pub fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&ObjectFact> {
-        self.by_kind_namespace_name
-            .get(&(kind.to_string(), namespace.map(str::to_string), name.to_string()))
-            .and_then(|v| v.first())
+        self.by_identity(kind, namespace, name)
+            .first()
             .map(|i| &self.objects[*i])
     }
 
@@ -643,7 +744,7 @@ impl Index {
             let mut by_group: BTreeMap<&str, Vec<&ObjectFact>> = BTreeMap::new();
             for i in v {
                 let o = &self.objects[*i];
-                by_group.entry(o.group.as_str()).or_default().push(o);
+                by_group.entry(o.group()).or_default().push(o);
             }
             by_group.into_values().filter(|g| g.len() > 1)
         })
@@ -675,8 +776,15 @@ impl Index {
 
     /// How many objects of a kind are in this namespace (`None` for cluster-scoped).
     pub fn count(&self, kind: &str, namespace: Option<&str>) -> usize {
-        self.count_by_kind_namespace
-            .get(&(kind.to_string(), namespace.map(str::to_string)))
+        let key = || {
+            let ns = match namespace {
+                Some(n) => Some(self.sym(n)?),
+                None => None,
+            };
+            Some((self.sym(kind)?, ns))
+        };
+        key()
+            .and_then(|k| self.count_by_kind_namespace.get(&k))
             .copied()
             .unwrap_or(0)
     }
@@ -708,9 +816,8 @@ impl Index {
         selector: &'a Selector,
     ) -> impl Iterator<Item = usize> + 'a {
         let candidates: &[usize] = match selector.required_pair() {
-            Some((k, v)) => self
-                .workloads_by_label
-                .get(&(namespace.to_string(), k.to_string(), v.to_string()))
+            Some((k, v)) => (|| Some((self.sym(namespace)?, self.sym(k)?, self.sym(v)?)))()
+                .and_then(|key| self.workloads_by_label.get(&key))
                 .map_or(&[], Vec::as_slice),
             None => self.workloads_by_namespace.get(namespace).map_or(&[], Vec::as_slice),
         };
@@ -730,19 +837,34 @@ impl Index {
         namespace: &str,
         name: &str,
     ) -> Option<Resolved<'_, WorkloadFact>> {
-        let key = (kind.to_string(), namespace.to_string(), name.to_string());
+        let (kind, namespace, name) = (self.sym(kind)?, self.sym(namespace)?, self.sym(name)?);
+        let key = (kind, namespace.clone(), name);
         if let Some(all) = self.workload_by_name.get(&key) {
             return self.closest(from, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file);
         }
         let r = self.closest(from, self.workload_refs.get(&key)?, |r| r.obj.file)?.best;
-        let target = (r.target_kind.clone(), namespace.to_string(), r.target_name.clone());
+        let target = (r.target_kind.clone(), namespace, r.target_name.clone());
         let all = self.workload_by_name.get(&target)?;
         self.closest(r.obj.file, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file)
     }
 
+    /// The HPAs that scale a workload of this kind and name in this namespace.
+    pub fn hpas_targeting<'a>(
+        &'a self,
+        namespace: &str,
+        kind: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'a HpaFact> + 'a {
+        (|| Some((self.sym(namespace)?, self.sym(kind)?, self.sym(name)?)))()
+            .and_then(|key| self.hpas_by_target.get(&key))
+            .into_iter()
+            .flatten()
+            .map(|i| &self.hpas[*i])
+    }
+
     /// The HPA with this name in this namespace closest to the file `from`.
     pub fn hpa_from(&self, from: FileId, namespace: &str, name: &str) -> Option<Resolved<'_, HpaFact>> {
-        let all = self.hpas_by_name.get(&(namespace.to_string(), name.to_string()))?;
+        let all = self.hpas_by_name.get(&(self.sym(namespace)?, self.sym(name)?))?;
         self.closest(from, all.iter().map(|i| &self.hpas[*i]), |h| h.obj.file)
     }
 
@@ -758,9 +880,7 @@ impl Index {
     /// A label of a namespace: `None` when the set does not declare the Namespace (its labels
     /// are unknown), `Some(None)` when it is declared without that label.
     pub fn namespace_label(&self, name: &str, key: &str) -> Option<Option<&str>> {
-        self.namespaces
-            .get(name)
-            .map(|ns| ns.labels.get(key).map(String::as_str))
+        self.namespaces.get(name).map(|ns| ns.labels.get(key))
     }
 
     /// Whether `selector` matches namespace `name`: against its `Namespace` object's labels
@@ -791,20 +911,20 @@ impl Index {
             return found.clone();
         }
         let mut selection = NamespaceSelection::default();
-        let mut consider = |name: &String| match self.namespace_matches(name, selector) {
+        let mut consider = |name: &Str| match self.namespace_matches(name, selector) {
             Tri::Yes => selection.yes.push(name.clone()),
             Tri::Unknown => selection.unknown.push(name.clone()),
             Tri::No => {}
         };
         match selector.required_pair() {
             Some((k, v)) => {
-                let declared = self.namespaces_by_label.get(&(k.to_string(), v.to_string()));
+                let declared = (|| self.namespaces_by_label.get(&(self.sym(k)?, self.sym(v)?)))();
                 declared.into_iter().flatten().for_each(&mut consider);
                 // Namespaces not declared: only their name label is known.
                 self.namespace_names
                     .iter()
                     .filter(|n| !self.namespace_labels.contains_key(*n))
-                    .filter(|n| k != NAME_LABEL || n.as_str() == v)
+                    .filter(|n| k != NAME_LABEL || &***n == v)
                     .for_each(&mut consider);
             }
             None => self.namespace_names.iter().for_each(&mut consider),
@@ -819,12 +939,12 @@ impl Index {
     /// The PodDisruptionBudgets of a namespace whose selector matches these pod labels.
     pub fn pdbs_selecting<'a>(
         &'a self,
-        namespace: &'a str,
-        labels: &'a BTreeMap<String, String>,
+        namespace: &'a Str,
+        labels: &'a Labels,
     ) -> impl Iterator<Item = &'a PdbFact> + 'a {
         let mut candidates: Vec<usize> = labels
             .iter()
-            .filter_map(|(k, v)| self.pdbs_by_label.get(&(namespace.to_string(), k.clone(), v.clone())))
+            .filter_map(|(k, v)| self.pdbs_by_label.get(&(namespace.clone(), k.clone(), v.clone())))
             .flatten()
             .chain(self.pdbs_without_pair.get(namespace).into_iter().flatten())
             .copied()

@@ -8,7 +8,6 @@ use super::imageglob::{CipGlob, kyverno_matches};
 use super::object::{Object, ObjectRef};
 use super::selector::{Selector, Tri};
 use crate::source::{FileId, Loc, Route, Tree};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +107,7 @@ impl Filter {
         &self,
         kind: &str,
         namespace: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &impl super::intern::LabelSet,
         ns: &dyn Fn(&Selector) -> Tri,
     ) -> bool {
         let kind_ok = self.kinds.is_empty()
@@ -161,7 +160,7 @@ impl ImagePolicyFact {
         &self,
         kind: &str,
         namespace: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &impl super::intern::LabelSet,
         ns: &dyn Fn(&Selector) -> Tri,
     ) -> bool {
         if self.namespace.as_deref().is_some_and(|n| n != namespace) {

@@ -8,6 +8,7 @@ pub mod gitops;
 pub mod image;
 pub mod imageglob;
 pub mod imagepolicy;
+pub mod intern;
 pub mod kinds;
 pub mod load;
 pub mod namespaces;

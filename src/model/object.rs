@@ -1,6 +1,7 @@
 //! A Kubernetes object as loaded: where it sits in its document, its type meta, its typed
 //! form (or generic), and its metadata.
 
+use super::intern::{Interner, Str};
 use super::kinds::{Typed, is_cluster_scoped};
 use crate::source::{NodeId, Route};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -85,34 +86,35 @@ impl Object {
     }
 }
 
-/// The identity of a loaded object, shared by its findings and facts.
+/// The identity of a loaded object, shared by its findings and facts. Its strings are
+/// interned for the run.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ObjectRef {
     pub file: crate::source::FileId,
     /// Index of the object among its file's objects.
     pub index: u32,
     /// 0-based document index in the file.
-    pub doc: usize,
+    pub doc: u32,
     /// Route from the document root to the object (`items[3]` in a `List`).
-    pub prefix: String,
-    pub api_version: String,
-    pub kind: String,
+    pub prefix: Str,
+    pub api_version: Str,
+    pub kind: Str,
     /// The namespace as written.
-    pub namespace: Option<String>,
-    pub name: Option<String>,
+    pub namespace: Option<Str>,
+    pub name: Option<Str>,
 }
 
 impl ObjectRef {
-    pub fn of(obj: &Object, file: crate::source::FileId, index: usize) -> ObjectRef {
+    pub fn of(obj: &Object, file: crate::source::FileId, index: usize, interner: &Interner) -> ObjectRef {
         ObjectRef {
             file,
             index: index as u32,
-            doc: obj.doc,
-            prefix: obj.prefix.to_string(),
-            api_version: obj.api_version.clone(),
-            kind: obj.kind.clone(),
-            namespace: obj.explicit_namespace().map(str::to_string),
-            name: obj.name().map(str::to_string),
+            doc: obj.doc as u32,
+            prefix: interner.intern(&obj.prefix.to_string()),
+            api_version: interner.intern(&obj.api_version),
+            kind: interner.intern(&obj.kind),
+            namespace: obj.explicit_namespace().map(|n| interner.intern(n)),
+            name: obj.name().map(|n| interner.intern(n)),
         }
     }
 

@@ -2,6 +2,7 @@
 //! upstream defaults, scale-rate arithmetic, and the facts kept for cross-object rules
 //! (rule-families §2).
 
+use super::intern::{Interner, Str};
 use super::kinds::Typed;
 use super::object::{Object, ObjectRef};
 use super::selector::Selector;
@@ -20,9 +21,28 @@ use std::sync::Arc;
 /// What an HPA scales.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TargetRef {
-    pub api_version: Option<String>,
-    pub kind: String,
-    pub name: String,
+    pub api_version: Option<Str>,
+    pub kind: Str,
+    pub name: Str,
+}
+
+impl TargetRef {
+    fn of(r: &CrossVersionObjectReference) -> TargetRef {
+        TargetRef {
+            api_version: r.api_version.as_deref().map(Str::from),
+            kind: Str::from(r.kind.as_str()),
+            name: Str::from(r.name.as_str()),
+        }
+    }
+
+    /// The same reference with its strings interned.
+    fn interned(&self, interner: &Interner) -> TargetRef {
+        TargetRef {
+            api_version: self.api_version.as_deref().map(|a| interner.intern(a)),
+            kind: interner.intern(&self.kind),
+            name: interner.intern(&self.name),
+        }
+    }
 }
 
 impl TargetRef {
@@ -56,22 +76,14 @@ impl<'a> HpaView<'a> {
                 v2: Some(&h.spec),
                 min_replicas: h.spec.min_replicas,
                 max_replicas: h.spec.max_replicas,
-                target: TargetRef {
-                    api_version: h.spec.scale_target_ref.api_version.clone(),
-                    kind: h.spec.scale_target_ref.kind.clone(),
-                    name: h.spec.scale_target_ref.name.clone(),
-                },
+                target: TargetRef::of(&h.spec.scale_target_ref),
                 v1_cpu: None,
             }),
             Typed::HorizontalPodAutoscalerV2beta1(h) => Some(HpaView {
                 v2: Some(&h.spec),
                 min_replicas: h.spec.min_replicas,
                 max_replicas: h.spec.max_replicas,
-                target: TargetRef {
-                    api_version: h.spec.scale_target_ref.api_version.clone(),
-                    kind: h.spec.scale_target_ref.kind.clone(),
-                    name: h.spec.scale_target_ref.name.clone(),
-                },
+                target: TargetRef::of(&h.spec.scale_target_ref),
                 v1_cpu: None,
             }),
             Typed::HorizontalPodAutoscalerV1(h) => Some(HpaView {
@@ -79,9 +91,9 @@ impl<'a> HpaView<'a> {
                 min_replicas: h.spec.min_replicas,
                 max_replicas: h.spec.max_replicas,
                 target: TargetRef {
-                    api_version: h.spec.scale_target_ref.api_version.clone(),
-                    kind: h.spec.scale_target_ref.kind.clone(),
-                    name: h.spec.scale_target_ref.name.clone(),
+                    api_version: h.spec.scale_target_ref.api_version.as_deref().map(Str::from),
+                    kind: Str::from(h.spec.scale_target_ref.kind.as_str()),
+                    name: Str::from(h.spec.scale_target_ref.name.as_str()),
                 },
                 v1_cpu: h.spec.target_cpu_utilization_percentage,
             }),
@@ -386,8 +398,8 @@ pub fn max_down_fraction(rules: &EffectiveRules, current: i32) -> f64 {
 #[derive(Clone, Debug)]
 pub struct HpaFact {
     pub obj: Arc<ObjectRef>,
-    pub namespace: String,
-    pub name: String,
+    pub namespace: Str,
+    pub name: Str,
     pub target: TargetRef,
     /// The `scaleTargetRef` entry.
     pub target_loc: Loc,
@@ -395,7 +407,7 @@ pub struct HpaFact {
     /// The `minReplicas` entry, or `spec` when it is not set.
     pub min_loc: Loc,
     /// (resource, container for ContainerResource, location of the metric).
-    pub utilization: Vec<(String, Option<String>, Loc)>,
+    pub utilization: Box<[(Str, Option<Str>, Loc)]>,
 }
 
 impl HpaFact {
@@ -405,7 +417,8 @@ impl HpaFact {
         tree: &Tree<'_>,
         file: FileId,
         oref: &Arc<ObjectRef>,
-        namespace: String,
+        namespace: Str,
+        interner: &Interner,
     ) -> HpaFact {
         let at = |route: &Route| Loc {
             file,
@@ -415,8 +428,8 @@ impl HpaFact {
         HpaFact {
             obj: oref.clone(),
             namespace,
-            name: obj.name().unwrap_or("<unnamed>").to_string(),
-            target: view.target.clone(),
+            name: interner.intern(obj.name().unwrap_or("<unnamed>")),
+            target: view.target.interned(interner),
             target_loc: at(&spec.key("scaleTargetRef")),
             min_replicas: view.min(),
             min_loc: at(&spec.key("minReplicas")),
@@ -429,7 +442,7 @@ impl HpaFact {
                         None if view.v2.is_none() => at(&spec.key("targetCPUUtilizationPercentage")),
                         None => at(&spec.key("metrics")),
                     };
-                    (r, c, loc)
+                    (interner.intern(&r), c.as_deref().map(|c| interner.intern(c)), loc)
                 })
                 .collect(),
         }
@@ -440,8 +453,8 @@ impl HpaFact {
 #[derive(Clone, Debug)]
 pub struct PdbFact {
     pub obj: Arc<ObjectRef>,
-    pub namespace: String,
-    pub name: String,
+    pub namespace: Str,
+    pub name: Str,
     pub selector: Selector,
     pub min_available: Option<IntOrString>,
     pub max_unavailable: Option<IntOrString>,

@@ -2,9 +2,9 @@
 //! `k8s.io/apimachinery/pkg/labels` does (rule-families §0.3), with a three-valued variant for
 //! objects whose labels are only partly known (namespaces not declared in the set).
 
+use super::intern::LabelSet;
 use crate::source::Loc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,13 +110,13 @@ impl Selector {
     }
 
     /// Whether a set of labels matches (`matchLabels` and `matchExpressions` ANDed).
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &impl LabelSet) -> bool {
         self.matches_partial(labels, |_| true) == Tri::Yes
     }
 
     /// Three-valued match where only keys for which `known(key)` holds are known: a
     /// requirement on an unknown key that is absent from `labels` is `Unknown`.
-    pub fn matches_partial(&self, labels: &BTreeMap<String, String>, known: impl Fn(&str) -> bool) -> Tri {
+    pub fn matches_partial(&self, labels: &impl LabelSet, known: impl Fn(&str) -> bool) -> Tri {
         let mut result = Tri::Yes;
         let mut merge = |r: Tri| match r {
             Tri::No => result = Tri::No,
@@ -124,20 +124,20 @@ impl Selector {
             _ => {}
         };
         for (k, v) in &self.match_labels {
-            merge(match labels.get(k) {
-                Some(x) if x == v => Tri::Yes,
+            merge(match labels.label(k) {
+                Some(x) if x == v.as_str() => Tri::Yes,
                 Some(_) => Tri::No,
                 None if known(k) => Tri::No,
                 None => Tri::Unknown,
             });
         }
         for r in &self.requirements {
-            let value = labels.get(&r.key);
+            let value = labels.label(&r.key);
             merge(match (r.op, value) {
                 (_, None) if !known(&r.key) => Tri::Unknown,
-                (Op::In, Some(v)) => tri(r.values.contains(v)),
+                (Op::In, Some(v)) => tri(r.values.iter().any(|x| x == v)),
                 (Op::In, None) => Tri::No,
-                (Op::NotIn, Some(v)) => tri(!r.values.contains(v)),
+                (Op::NotIn, Some(v)) => tri(!r.values.iter().any(|x| x == v)),
                 (Op::NotIn, None) => Tri::Yes,
                 (Op::Exists, v) => tri(v.is_some()),
                 (Op::DoesNotExist, v) => tri(v.is_none()),
@@ -187,6 +187,7 @@ impl fmt::Display for Selector {
 mod tests {
     use super::*;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+    use std::collections::BTreeMap;
 
     fn sel(labels: &[(&str, &str)], exprs: &[(&str, &str, &[&str])]) -> Selector {
         let s = LabelSelector {

@@ -138,7 +138,7 @@ fn finding<'a>(cx: &'a ReportCx<'_>, f: &'a Finding) -> JsonFinding<'a> {
             kind: &o.kind,
             namespace: o.namespace.as_deref(),
             name: o.name.as_deref(),
-            document: o.doc,
+            document: o.doc as usize,
         }),
         related: f
             .related

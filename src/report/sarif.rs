@@ -207,7 +207,7 @@ fn result(cx: &ReportCx<'_>, f: &Finding, index: Option<usize>, seen: &mut HashM
         };
         let mut logical = vec![
             LogicalLocation::builder()
-                .name(o.name.clone().unwrap_or_default())
+                .name(o.name.as_deref().unwrap_or_default().to_string())
                 .fully_qualified_name(object.clone())
                 .kind("object")
                 .build(),

@@ -19,11 +19,10 @@ impl Rule for AutoscalerMismatch {
             let target_kind = c.target.as_ref().and_then(|t| t.kind.clone()).unwrap_or_default();
             match &c.autoscaler {
                 None => {
-                    let scaling = [target.clone(), format!("{target}-primary")]
-                        .into_iter()
-                        .filter_map(|t| index.hpas_by_target.get(&(c.namespace.clone(), target_kind.clone(), t)))
-                        .flatten()
-                        .map(|i| &index.hpas[*i]);
+                    let primary = format!("{target}-primary");
+                    let scaling = index
+                        .hpas_targeting(&c.namespace, &target_kind, &target)
+                        .chain(index.hpas_targeting(&c.namespace, &target_kind, &primary));
                     if let Some(h) = index.closest(c.obj.file, scaling, |h| h.obj.file).map(|r| r.best) {
                         out.emit_for(
                             &c.obj,
@@ -56,10 +55,10 @@ impl Rule for AutoscalerMismatch {
                         }
                         continue;
                     };
-                    if h.target.name == target && (h.target.kind == target_kind || target_kind.is_empty()) {
+                    if *h.target.name == *target && (*h.target.kind == *target_kind || target_kind.is_empty()) {
                         continue;
                     }
-                    let why = if h.target.name == format!("{target}-primary") {
+                    let why = if *h.target.name == *format!("{target}-primary") {
                         "the Flagger-generated primary; Flagger manages the primary's HPA itself".to_string()
                     } else {
                         format!("another workload than the canary's target `{target}`")

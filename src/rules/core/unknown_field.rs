@@ -21,7 +21,7 @@ impl Rule for UnknownField {
                 continue;
             };
             let object = issue.object.map(|i| cx.objects[i].clone());
-            let kind = object.as_ref().map_or("object", |o| o.kind.as_str());
+            let kind = object.as_ref().map_or("object", |o| &*o.kind);
             let f = out.emit(
                 Target {
                     loc: Loc {

@@ -28,7 +28,7 @@ impl Rule for DuplicateTarget {
             }
             for group in by_target.values() {
                 // The same HPA written twice (one object) is not two HPAs.
-                let names: std::collections::BTreeSet<&str> = group.iter().map(|h| h.name.as_str()).collect();
+                let names: std::collections::BTreeSet<&str> = group.iter().map(|h| &*h.name).collect();
                 if names.len() < 2 {
                     continue;
                 }

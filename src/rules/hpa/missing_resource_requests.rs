@@ -28,7 +28,9 @@ impl Rule for MissingResourceRequests {
                             // Regular containers and native sidecars share the pod's load.
                             None => c.kind == ContainerKind::Regular || c.sidecar,
                         })
-                        .filter(|c| !c.requested.contains(resource) && !defaults.is_some_and(|d| d.contains(resource)))
+                        .filter(|c| {
+                            !c.requested.contains(resource) && !defaults.is_some_and(|d| d.contains(&**resource))
+                        })
                         .collect();
                     let Some(first) = missing.first() else { continue };
                     let names: Vec<String> = missing.iter().map(|c| format!("`{}`", c.name)).collect();

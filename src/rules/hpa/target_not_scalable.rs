@@ -10,7 +10,7 @@ declare_rule!(TargetNotScalable, "hpa-target-not-scalable");
 impl Rule for TargetNotScalable {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some((h, name)) = hpa(cx) else { return };
-        if matches!(h.target.kind.as_str(), "DaemonSet" | "Job" | "CronJob" | "Pod") {
+        if matches!(&*h.target.kind, "DaemonSet" | "Job" | "CronJob" | "Pod") {
             out.emit(
                 cx.at(&spec(&["scaleTargetRef", "kind"])),
                 format!(

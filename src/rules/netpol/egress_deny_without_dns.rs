@@ -64,7 +64,12 @@ impl Rule for EgressDenyWithoutDns {
                     allowed.extend(index.workload_indices_matching(namespace, &p.pod_selector));
                 }
             }
-            for i in index.workloads_by_namespace.get(namespace).into_iter().flatten() {
+            for i in index
+                .workloads_by_namespace
+                .get(namespace.as_str())
+                .into_iter()
+                .flatten()
+            {
                 let w = &index.workloads[*i];
                 if w.host_network || allowed.contains(i) {
                     continue;

@@ -58,7 +58,7 @@ pub fn namespace_target(cx: &SetCx<'_>, namespace: &str) -> Option<(Arc<ObjectRe
 /// Reports namespaces holding workloads without a default deny for `dir`.
 pub fn check_default_deny(cx: &SetCx<'_>, out: &mut crate::engine::Out<'_>, dir: Direction, opts: &DefaultDenyOptions) {
     for namespace in cx.index.workloads_by_namespace.keys() {
-        if opts.exempt_namespaces.iter().any(|e| e == namespace) {
+        if opts.exempt_namespaces.iter().any(|e| **e == **namespace) {
             continue;
         }
         let covered = cx.index.netpols_in(namespace).any(|p| match opts.mode {

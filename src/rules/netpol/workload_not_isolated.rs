@@ -21,7 +21,7 @@ impl Rule for WorkloadNotIsolated {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
         for (namespace, workloads) in &index.workloads_by_namespace {
-            if self.0.exempt_namespaces.iter().any(|e| e == namespace) {
+            if self.0.exempt_namespaces.iter().any(|e| **e == **namespace) {
                 continue;
             }
             // Mark what each policy selects (through the label index), then report the rest.

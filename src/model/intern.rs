@@ -1,0 +1,143 @@
+//! Strings interned for the run: the facts kept for cross-object rules repeat the same few
+//! strings (namespaces, kinds, apiVersions, label keys and values, images, names shared by
+//! an app's objects) tens of thousands of times. Each is stored once and shared as a
+//! [`Str`]; keys of the index built from the facts are [`Str`]s too, and a lookup by text
+//! that the run never interned cannot match anything.
+
+use rustc_hash::{FxBuildHasher, FxHashSet};
+use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex};
+
+/// An interned string: cheap to clone, compare and hash.
+pub type Str = Arc<str>;
+
+/// Shards, so that threads loading files in parallel rarely wait for one another.
+const SHARDS: usize = 16;
+
+/// The run's interned strings.
+#[derive(Debug, Default)]
+pub struct Interner {
+    shards: [Mutex<FxHashSet<Str>>; SHARDS],
+}
+
+impl Interner {
+    fn shard(&self, s: &str) -> std::sync::MutexGuard<'_, FxHashSet<Str>> {
+        let i = (FxBuildHasher.hash_one(s) as usize) % SHARDS;
+        self.shards[i].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The shared copy of `s`, stored on first use.
+    pub fn intern(&self, s: &str) -> Str {
+        let mut shard = self.shard(s);
+        if let Some(found) = shard.get(s) {
+            return found.clone();
+        }
+        let new: Str = Arc::from(s);
+        shard.insert(new.clone());
+        new
+    }
+
+    /// The shared copy of `s`, if the run has stored it.
+    pub fn get(&self, s: &str) -> Option<Str> {
+        self.shard(s).get(s).cloned()
+    }
+
+    /// Every interned string, for read-only lookups once no more are added.
+    pub fn into_set(self) -> FxHashSet<Str> {
+        let mut all = FxHashSet::default();
+        for shard in self.shards {
+            all.extend(shard.into_inner().unwrap_or_else(|p| p.into_inner()));
+        }
+        all
+    }
+}
+
+/// Labels (or any string map) kept compactly: interned pairs sorted by key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Labels(Box<[(Str, Str)]>);
+
+impl Labels {
+    pub fn new<'a>(interner: &Interner, pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Labels {
+        let mut v: Vec<(Str, Str)> = pairs
+            .into_iter()
+            .map(|(k, v)| (interner.intern(k), interner.intern(v)))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|a, b| a.0 == b.0);
+        Labels(v.into_boxed_slice())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(k, _)| (**k).cmp(key))
+            .ok()
+            .map(|i| &*self.0[i].1)
+    }
+
+    /// These labels with one more pair (replacing the key's value).
+    pub fn with(&self, key: Str, value: Str) -> Labels {
+        let mut v: Vec<(Str, Str)> = self.0.iter().filter(|(k, _)| *k != key).cloned().collect();
+        v.push((key, value));
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        Labels(v.into_boxed_slice())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Str, &Str)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// What a label selector reads: the value of a key.
+pub trait LabelSet {
+    fn label(&self, key: &str) -> Option<&str>;
+}
+
+impl LabelSet for Labels {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.get(key)
+    }
+}
+
+impl LabelSet for std::collections::BTreeMap<String, String> {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.get(key).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_strings_are_shared() {
+        let i = Interner::default();
+        let a = i.intern("default");
+        let b = i.intern("default");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(i.get("default").is_some());
+        assert!(i.get("other").is_none());
+    }
+
+    #[test]
+    fn labels_look_up_by_key() {
+        let i = Interner::default();
+        let map: std::collections::BTreeMap<String, String> = [
+            ("tier".to_string(), "web".to_string()),
+            ("app".to_string(), "shop".to_string()),
+        ]
+        .into();
+        let l = Labels::new(&i, &map);
+        assert_eq!(l.get("app"), Some("shop"));
+        assert_eq!(l.get("tier"), Some("web"));
+        assert_eq!(l.get("zone"), None);
+        assert_eq!(l.len(), 2);
+    }
+}
