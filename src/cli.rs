@@ -153,6 +153,15 @@ pub struct CheckArgs {
     #[arg(long, env = "PLIMSOLL_KUSTOMIZE_ROOT", value_name = "DIR")]
     pub kustomize_root: Option<PathBuf>,
 
+    /// Where Kustomize renders are kept between runs, keyed by the content of every file
+    /// they read [default: $XDG_CACHE_HOME/plimsoll, else ~/.cache/plimsoll]
+    #[arg(long, env = "PLIMSOLL_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Render every kustomization again rather than use or keep cached renders
+    #[arg(long, env = "PLIMSOLL_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
+
     /// Files named on the command line that hold no Kubernetes object (a workflow, a Helm
     /// values file) are skipped as they are when found in a directory, and a run with no
     /// object at all succeeds (for pre-commit, which passes every changed YAML file)
@@ -364,6 +373,12 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
                     .map_err(|e| format!("--kustomize-root {}: {e}", discover::display(dir)))?,
                 None => discover::repository_root(&paths, &cwd),
             },
+            match (args.no_cache, &args.cache_dir) {
+                (true, _) => None,
+                (false, Some(dir)) => Some(cwd.join(dir)),
+                (false, None) => discover::kustomize::cache::default_dir(),
+            }
+            .as_deref(),
         ),
         Kustomize::Never => discover::kustomize::Prepared::default(),
     };
@@ -447,7 +462,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
         }
     }
     if args.statistics {
-        statistics(&outcome, &rules, started.elapsed());
+        statistics(&outcome, &prepared.stats, &rules, started.elapsed());
     }
     for e in &found.errors {
         say("error", &format!("cannot read {e}"));
@@ -769,7 +784,12 @@ fn parse_kubernetes_version(v: &str) -> Result<u32, String> {
     }
 }
 
-fn statistics(outcome: &crate::engine::Outcome, rules: &[&str], elapsed: std::time::Duration) {
+fn statistics(
+    outcome: &crate::engine::Outcome,
+    renders: &discover::kustomize::RenderStats,
+    rules: &[&str],
+    elapsed: std::time::Duration,
+) {
     let s = &outcome.stats;
     let secs = elapsed.as_secs_f64().max(1e-9);
     let mb = s.bytes as f64 / 1_000_000.0;
@@ -790,6 +810,15 @@ fn statistics(outcome: &crate::engine::Outcome, rules: &[&str], elapsed: std::ti
         for (kind, n) in generic.iter().take(10) {
             eprintln!("  {n:>7}  {}", crate::source::escape_control(kind));
         }
+    }
+    if renders.kustomizations > 0 {
+        eprintln!(
+            "kustomize:      {:.3}s, {} kustomizations ({} from the render cache, {} renderer runs)",
+            renders.elapsed.as_secs_f64(),
+            renders.kustomizations,
+            renders.from_cache,
+            renders.renderer_runs
+        );
     }
     eprintln!("load + check:   {:.3}s", s.load_and_check.as_secs_f64());
     if s.files_read_again > 0 {

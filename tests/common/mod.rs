@@ -22,7 +22,9 @@ pub fn plimsoll_in(dir: &Path) -> assert_cmd::Command {
         .env_remove("NO_COLOR")
         .env_remove("CI")
         .env_remove("GITHUB_ACTIONS")
-        .env("RAYON_NUM_THREADS", "2");
+        .env("RAYON_NUM_THREADS", "2")
+        // Renders are not kept in the user's cache; tests/render_cache.rs tests the cache.
+        .env("PLIMSOLL_NO_CACHE", "1");
     cmd
 }
 

@@ -7,6 +7,7 @@
 //! wrapper in a temporary directory that adds origin annotations, which [`origin`] uses to
 //! move findings back to the files that define each field.
 
+pub mod cache;
 pub mod origin;
 mod sandbox;
 
@@ -662,34 +663,54 @@ pub struct Renders<'a> {
     pub cwd: &'a Path,
     pub limits: &'a Limits,
     pub time_limit: Duration,
+    /// Renders kept across runs, unless disabled.
+    pub cache: Option<&'a cache::Cache>,
+    /// Renderer processes started.
+    pub runs: std::sync::atomic::AtomicUsize,
+    /// Renders taken from the cache.
+    pub cached: std::sync::atomic::AtomicUsize,
 }
 
 impl Renders<'_> {
     /// Renders a top-level kustomization through a wrapper that adds origin annotations.
-    pub fn render(&self, root: &Root) -> Result<Rendered, Failure> {
+    fn render_one(&self, root: &Root) -> Outcome {
         let top = &root.kustomization;
         let fail = |message: String| Failure {
             file: top.file.clone(),
             span: top.anchor,
             message,
         };
-        precheck(root)?;
-        let (_dir, base) = wrapper(&[&top.dir]).map_err(fail)?;
+        if let Err(f) = precheck(root) {
+            return (Err(f), true);
+        }
+        let (_dir, base) = match wrapper(&[&top.dir]) {
+            Ok(w) => w,
+            Err(e) => return (Err(fail(e)), false),
+        };
         let target = relative(&base, &top.dir);
-        let output = self
-            .run(&base)
-            .map_err(|e| fail(redact(&tidy(&e, &base, &target, self.cwd))))?;
-        Ok(Rendered { text: output, base })
+        match self.run(&base) {
+            Ok(text) => (Ok(Rendered { text, base }), true),
+            Err(e) => (
+                Err(fail(redact(&tidy(&e.message, &base, &target, self.cwd)))),
+                e.reproducible,
+            ),
+        }
     }
 
     /// Renders several top-level kustomizations in one renderer run (the renderer's
     /// start-up dominates small builds) and splits the output by the name suffix each build
     /// got. `None` when the batch fails or an object cannot be attributed (a kind kustomize
-    /// does not rename); the caller then renders them one by one.
-    fn render_batch(&self, roots: &[&Root]) -> Option<Vec<Rendered>> {
+    /// does not rename), with the member the renderer's message names, if any; the caller
+    /// then renders them apart.
+    fn render_batch(&self, roots: &[&Root]) -> Result<Vec<Rendered>, Option<usize>> {
         let targets: Vec<&Path> = roots.iter().map(|r| r.kustomization.dir.as_path()).collect();
-        let (_dir, base) = wrapper(&targets).ok()?;
-        let output = self.run(&base).ok()?;
+        let (_dir, base) = wrapper(&targets).map_err(|_| None)?;
+        let output = self.run(&base).map_err(|e| batch_member_at_fault(&e.message))?;
+        self.split_batch(roots, output, base).ok_or(None)
+    }
+
+    /// The outputs of a batch, by member, from the name suffix each object got.
+    fn split_batch(&self, roots: &[&Root], output: String, base: PathBuf) -> Option<Vec<Rendered>> {
         let (tree, docs, error) = parse(&output, self.limits);
         if error.is_some() {
             return None;
@@ -721,7 +742,7 @@ impl Renders<'_> {
     /// Runs the renderer on the wrapper in `scratch`, confined (see [`sandbox`]): it reads
     /// nothing outside the root, reaches no network, sees no environment variable, and is
     /// stopped past the time limit, the size limit of its output or its memory limit.
-    fn run(&self, scratch: &Path) -> Result<String, String> {
+    fn run(&self, scratch: &Path) -> Result<String, RunError> {
         let r = self.renderer;
         let confine = sandbox::Confinement {
             root: self.root,
@@ -736,23 +757,33 @@ impl Renders<'_> {
             // read inside the root (the paths are checked, and the renderer is confined).
             std::ffi::OsStr::new("--load-restrictor=LoadRestrictionsNone"),
         ];
+        let error = |message: String, reproducible: bool| RunError { message, reproducible };
+        self.runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match sandbox::run(&r.program, &args, &confine) {
-            Err(e) => Err(format!("cannot run {}: {e}", r.name)),
+            Err(e) => Err(error(format!("cannot run {}: {e}", r.name), false)),
             Ok(sandbox::Ended::Success(out)) => {
-                String::from_utf8(out).map_err(|_| format!("{} printed invalid UTF-8", r.name))
+                String::from_utf8(out).map_err(|_| error(format!("{} printed invalid UTF-8", r.name), true))
             }
             Ok(sandbox::Ended::Failed(err)) => {
                 let err = String::from_utf8_lossy(&err);
-                Err(format!("{} failed:\n{}", r.name, err.trim_end()))
+                // Out of memory depends on the machine as much as on the inputs.
+                let reproducible = !err.contains("out of memory");
+                Err(error(format!("{} failed:\n{}", r.name, err.trim_end()), reproducible))
             }
-            Ok(sandbox::Ended::TooLarge) => Err(format!(
-                "{} printed more than {} bytes (limits.max_file_size) and was stopped",
-                r.name, self.limits.max_file_size
+            Ok(sandbox::Ended::TooLarge) => Err(error(
+                format!(
+                    "{} printed more than {} bytes (limits.max_file_size) and was stopped",
+                    r.name, self.limits.max_file_size
+                ),
+                true,
             )),
-            Ok(sandbox::Ended::TimedOut) => Err(format!(
-                "{} did not finish within {} s and was stopped",
-                r.name,
-                self.time_limit.as_secs()
+            Ok(sandbox::Ended::TimedOut) => Err(error(
+                format!(
+                    "{} did not finish within {} s and was stopped",
+                    r.name,
+                    self.time_limit.as_secs()
+                ),
+                false,
             )),
         }
     }
@@ -764,11 +795,29 @@ impl Renders<'_> {
         const BATCH: usize = 32;
         let mut results: Vec<Option<Result<Rendered, Failure>>> = plan.roots.iter().map(|_| None).collect();
         let mut pending = Vec::new();
+        let mut keys: Vec<Option<cache::Key>> = vec![None; plan.roots.len()];
         for (i, root) in plan.roots.iter().enumerate() {
-            match precheck(root) {
-                Ok(()) => pending.push(i),
-                Err(f) => results[i] = Some(Err(f)),
+            if let Err(f) = precheck(root) {
+                results[i] = Some(Err(f));
+                continue;
             }
+            if let Some(c) = self.cache {
+                keys[i] = c.key(root, self.limits.max_file_size);
+                let stored = keys[i].as_ref().and_then(|k| c.get(k));
+                if let Some(stored) = stored {
+                    self.cached.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    results[i] = Some(match stored {
+                        cache::Stored::Rendered { text, base } => Ok(Rendered { text, base }),
+                        cache::Stored::Failed(message) => Err(Failure {
+                            file: root.kustomization.file.clone(),
+                            span: root.kustomization.anchor,
+                            message,
+                        }),
+                    });
+                    continue;
+                }
+            }
+            pending.push(i);
         }
         // One batch per thread, at most BATCH roots each.
         let count = rayon::current_num_threads().max(pending.len().div_ceil(BATCH)).max(1);
@@ -777,12 +826,18 @@ impl Renders<'_> {
             batches[n % count].push(i);
         }
         batches.retain(|b| !b.is_empty());
-        let rendered: Vec<Vec<(usize, Result<Rendered, Failure>)>> = batches
+        let rendered: Vec<Vec<(usize, Outcome)>> = batches
             .par_iter()
             .map(|members| self.render_group(plan, members))
             .collect();
-        for (i, r) in rendered.into_iter().flatten() {
+        for (i, (r, reproducible)) in rendered.into_iter().flatten() {
+            if let (Some(c), Some(k), true) = (self.cache, &keys[i], reproducible) {
+                c.put(k, &r);
+            }
             results[i] = Some(r);
+        }
+        if let Some(c) = self.cache {
+            c.prune();
         }
         results
             .into_iter()
@@ -799,21 +854,65 @@ impl Renders<'_> {
             .collect()
     }
 
-    /// Renders roots together; when that fails, each half on its own, down to single roots,
-    /// so that one broken kustomization costs a few more runs, not one per root.
-    fn render_group(&self, plan: &Plan, members: &[usize]) -> Vec<(usize, Result<Rendered, Failure>)> {
+    /// Renders roots together. When that fails and the renderer's message names the member
+    /// at fault (`accumulating resources from 'b007'`), that member is rendered on its own
+    /// (for its own message) and the others together again, so that each kustomization is
+    /// rendered once more at most; otherwise each half on its own, down to single roots.
+    fn render_group(&self, plan: &Plan, members: &[usize]) -> Vec<(usize, Outcome)> {
         if let [only] = members {
-            return vec![(*only, self.render(&plan.roots[*only]))];
+            return vec![(*only, self.render_one(&plan.roots[*only]))];
         }
         let roots: Vec<&Root> = members.iter().map(|i| &plan.roots[*i]).collect();
-        if let Some(outs) = self.render_batch(&roots) {
-            return members.iter().copied().zip(outs.into_iter().map(Ok)).collect();
+        match self.render_batch(&roots) {
+            Ok(outs) => members
+                .iter()
+                .copied()
+                .zip(outs.into_iter().map(|r| (Ok(r), true)))
+                .collect(),
+            Err(Some(at_fault)) if at_fault < members.len() => {
+                let rest: Vec<usize> = members
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, _)| *n != at_fault)
+                    .map(|(_, i)| *i)
+                    .collect();
+                let only = members[at_fault];
+                let (one, mut others) = rayon::join(
+                    || (only, self.render_one(&plan.roots[only])),
+                    || self.render_group(plan, &rest),
+                );
+                others.push(one);
+                others
+            }
+            Err(_) => {
+                let (a, b) = members.split_at(members.len() / 2);
+                let (mut left, right) = rayon::join(|| self.render_group(plan, a), || self.render_group(plan, b));
+                left.extend(right);
+                left
+            }
         }
-        let (a, b) = members.split_at(members.len() / 2);
-        let (mut left, right) = rayon::join(|| self.render_group(plan, a), || self.render_group(plan, b));
-        left.extend(right);
-        left
     }
+}
+
+/// Why the renderer gave no output.
+#[derive(Debug)]
+struct RunError {
+    message: String,
+    /// The same inputs fail the same way (not a time limit, not a process that could not
+    /// start).
+    reproducible: bool,
+}
+
+/// A render's result, and whether the same inputs give the same result (a renderer that
+/// ran to its end; not one stopped by a limit or that could not start), so it may be kept.
+type Outcome = (Result<Rendered, Failure>, bool);
+
+/// The member of a batch the renderer's message names: kustomize reports the first
+/// resource it could not accumulate, and the wrapper lists members as `b000`, `b001`, ….
+fn batch_member_at_fault(message: &str) -> Option<usize> {
+    static FROM: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"accumulating resources from 'b(\d{3})'").expect("static regex"));
+    FROM.captures(message)?.get(1)?.as_str().parse().ok()
 }
 
 /// A renderer's message with what may be secret taken out: generator literals (kustomize
@@ -880,16 +979,17 @@ fn tidy(message: &str, wrapper: &Path, target: &Path, cwd: &Path) -> String {
 
 /// Removes the files of a kustomization (its chain's files, and every file in the
 /// directories of its chain) from the files to lint, unless named on the command line.
-fn disown(found: &mut Vec<super::Found>, root: &Root) {
+/// `canonical` holds each found file's canonical path, computed once per run.
+fn disown(found: &mut Vec<super::Found>, root: &Root, canonical: &HashMap<PathBuf, PathBuf>) {
     let dirs: BTreeSet<&Path> = root.chain.iter().map(|k| k.dir.as_path()).collect();
     found.retain(|f| {
         if f.explicit {
             return true;
         }
-        let Ok(c) = std::fs::canonicalize(&f.path) else {
+        let Some(c) = canonical.get(&f.path) else {
             return true;
         };
-        !(root.files.contains(&c) || c.parent().is_some_and(|p| dirs.contains(p)))
+        !(root.files.contains(c) || c.parent().is_some_and(|p| dirs.contains(p)))
     });
 }
 
@@ -935,6 +1035,20 @@ pub struct Prepared {
     /// the displayed path of the kustomization file at fault.
     pub failures: BTreeMap<String, (Span, String)>,
     pub notices: Vec<String>,
+    pub stats: RenderStats,
+}
+
+/// What rendering cost, for `--statistics`.
+#[derive(Debug, Default, Clone)]
+pub struct RenderStats {
+    /// Top-level kustomizations.
+    pub kustomizations: usize,
+    /// Of those, taken from the render cache.
+    pub from_cache: usize,
+    /// Renderer processes started.
+    pub renderer_runs: usize,
+    /// Wall time of discovery, rendering and the cache.
+    pub elapsed: Duration,
 }
 
 /// Renders the top-level kustomizations among `kustomizations`, registers each output as
@@ -947,16 +1061,23 @@ pub fn prepare(
     limits: &Limits,
     cwd: &Path,
     root: &Path,
+    cache_dir: Option<&Path>,
 ) -> Prepared {
+    let started = std::time::Instant::now();
     let mut out = Prepared::default();
     if kustomizations.is_empty() {
         return out;
     }
     let plan = Plan::new(kustomizations, limits, root);
     let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+    // Each found file is canonicalized once (a readlink per component).
+    let canonical: HashMap<PathBuf, PathBuf> = found
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(&f.path).ok().map(|c| (f.path.clone(), c)))
+        .collect();
     let shown: HashMap<PathBuf, String> = found
         .iter()
-        .filter_map(|f| std::fs::canonicalize(&f.path).ok().map(|c| (c, f.display.clone())))
+        .filter_map(|f| canonical.get(&f.path).map(|c| (c.clone(), f.display.clone())))
         .collect();
     // Directories as the user wrote them, from the files found in them.
     let shown_dirs: HashMap<PathBuf, String> = shown
@@ -1001,7 +1122,7 @@ pub fn prepare(
                 .iter()
                 .flat_map(|k| std::iter::once(&k.file).chain(&k.files))
                 .collect();
-            found.retain(|f| f.explicit || std::fs::canonicalize(&f.path).is_ok_and(|p| !patches.contains(&p)));
+            found.retain(|f| f.explicit || canonical.get(&f.path).is_some_and(|p| !patches.contains(p)));
         }
     }
     let shown_files: BTreeSet<PathBuf> = shown.keys().cloned().collect();
@@ -1038,14 +1159,32 @@ pub fn prepare(
         ));
         return out;
     };
+    let cache = cache_dir.and_then(
+        |dir| match cache::Cache::open(dir, &renderer, limits.max_file_size, &cwd) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                out.notices.push(format!("renders are not cached: {e}"));
+                None
+            }
+        },
+    );
     let renders = Renders {
         renderer: &renderer,
         root,
         cwd: &cwd,
         limits,
         time_limit: TIME_LIMIT,
+        cache: cache.as_ref(),
+        runs: Default::default(),
+        cached: Default::default(),
     };
     let results = renders.render_all(&plan);
+    out.stats = RenderStats {
+        kustomizations: plan.roots.len(),
+        from_cache: renders.cached.load(std::sync::atomic::Ordering::Relaxed),
+        renderer_runs: renders.runs.load(std::sync::atomic::Ordering::Relaxed),
+        elapsed: Duration::ZERO,
+    };
     let mut sources: HashMap<PathBuf, FileId> = HashMap::new();
     let mut sets = Vec::new();
     for (root, result) in plan.roots.iter().zip(results) {
@@ -1057,7 +1196,7 @@ pub fn prepare(
                 continue;
             }
         };
-        disown(found, root);
+        disown(found, root, &canonical);
         for path in &root.files {
             if !sources.contains_key(path) {
                 let id = files.add(display(path), Source::Path(path.clone()), false, false);
@@ -1085,6 +1224,7 @@ pub fn prepare(
             limits: limits.clone(),
         });
     }
+    out.stats.elapsed = started.elapsed();
     out
 }
 
