@@ -6,8 +6,11 @@
 //! of saphyr-parser (one thread and all threads), and the rate of a full `plimsoll check`
 //! in-process (all rules, JSON output to /dev/null, files read as they are), in MB/s and
 //! documents/s; then, where the corpus has kustomizations, the same check with them
-//! rendered (one renderer process per batch of kustomizations). Peak memory is measured on
-//! the release binary by `scripts/bench.sh`.
+//! rendered (one renderer process per batch of kustomizations). On `corpora/bench` it then
+//! runs the release binary with default settings (text to /dev/null), median of 5 runs
+//! each: with an empty render cache (cold), with the cache filled (warm), and with
+//! `--kustomize never`, next to the single-thread parse floor of the same files. Peak
+//! memory is measured on the release binary by `scripts/bench.sh`.
 
 use rayon::prelude::*;
 use saphyr_parser::{Event, Parser};
@@ -63,8 +66,21 @@ fn main() {
             tl.as_secs_f64() / tn.as_secs_f64()
         );
         if has_kustomizations(path) {
-            let (tk, _) = best(3, || lint("auto"));
+            let cache = tempdir().join("render-cache");
+            let auto = |what: &str| {
+                let mut v = check_args(path, "auto", false);
+                v.push("--cache-dir".into());
+                v.push(cache.display().to_string());
+                if what == "--no-cache" {
+                    v.push(what.into());
+                }
+                plimsoll::cli::run_args(v)
+            };
+            let (tk, _) = best(3, || auto("--no-cache"));
             row("... with kustomizations rendered", tk);
+        }
+        if name == "corpora/bench" {
+            release_binary(path, mb, docs, t1);
         }
         println!("  phases of one more run (--statistics):");
         let _ = std::io::Write::flush(&mut std::io::stdout());
@@ -72,6 +88,58 @@ fn main() {
     }
     let _ = std::fs::remove_dir_all(&generated);
     let _ = std::fs::remove_dir_all(&large);
+}
+
+/// `plimsoll check PATH` as a user runs it (release binary, default settings, text output
+/// to /dev/null), median of 5: cold (empty render cache), warm (cache filled by the cold
+/// runs) and `--kustomize never`, next to the single-thread parse floor `floor`.
+fn release_binary(path: &Path, mb: f64, docs: usize, floor: Duration) {
+    let binary = env!("CARGO_BIN_EXE_plimsoll");
+    let cache = std::env::temp_dir().join(format!("plimsoll-bench-cache-{}", std::process::id()));
+    let run = |extra: &[&str], fresh: bool| {
+        if fresh {
+            let _ = std::fs::remove_dir_all(&cache);
+        }
+        let start = Instant::now();
+        let status = std::process::Command::new(binary)
+            .args(["check", "--fail-on", "never", "--quiet"])
+            .args(extra)
+            .arg(path)
+            .env("PLIMSOLL_CACHE_DIR", &cache)
+            .env_remove("PLIMSOLL_NO_CACHE")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run the release binary");
+        assert!(status.success(), "plimsoll check failed");
+        start.elapsed()
+    };
+    let median = |f: &dyn Fn() -> Duration| {
+        let mut times: Vec<Duration> = (0..5).map(|_| f()).collect();
+        times.sort();
+        times[2]
+    };
+    let cold = median(&|| run(&[], true));
+    let warm = median(&|| run(&[], false));
+    let never = median(&|| run(&["--kustomize", "never"], false));
+    let _ = std::fs::remove_dir_all(&cache);
+    println!("  release binary, default settings, median of 5:");
+    let s = floor.as_secs_f64();
+    println!(
+        "    {:<34} {:>8.3} s {:>8.1} MB/s {:>10.0} documents/s",
+        "parse floor (saphyr events, 1 thread)",
+        s,
+        mb / s,
+        docs as f64 / s
+    );
+    for (what, t) in [
+        ("cold (empty render cache)", cold),
+        ("warm (renders from the cache)", warm),
+        ("--kustomize never", never),
+    ] {
+        let s = t.as_secs_f64();
+        println!("    {what:<34} {s:>8.3} s {:>8.1} MB/s", mb / s);
+    }
 }
 
 /// Writes `files` ConfigMaps of about `bytes` each: a block-scalar properties file and many

@@ -127,24 +127,27 @@ pub struct FileCx<'a> {
     pub decode_error: Option<&'a DecodeError>,
     /// The file was larger than the limit (its size).
     pub too_large: Option<u64>,
+    /// The documents of the file, or of one part of it (a file larger than
+    /// [`crate::model::load::PART_BYTES`] is checked a part at a time).
     pub loaded: Option<&'a Loaded<'a>>,
     pub objects: &'a [Arc<ObjectRef>],
     pub settings: &'a Settings,
+    /// Which part of the file `loaded` is: findings about the whole file are made on
+    /// part 0.
+    pub part: usize,
 }
 
 impl FileCx<'_> {
     /// The object that holds `span`, for findings that are about a node.
     pub fn object_at(&self, span: Span) -> Option<&Arc<ObjectRef>> {
         let loaded = self.loaded?;
-        loaded
+        // Objects are in source order: the one that holds `span` starts last before it.
+        let i = loaded
             .objects
-            .iter()
-            .zip(self.objects)
-            .find(|(o, _)| {
-                let s = loaded.tree.span(o.root);
-                s.start.byte <= span.start.byte && span.end.byte <= s.end.byte
-            })
-            .map(|(_, r)| r)
+            .partition_point(|o| loaded.tree.span(o.root).start.byte <= span.start.byte);
+        let last = i.checked_sub(1)?;
+        let s = loaded.tree.span(loaded.objects[last].root);
+        (span.end.byte <= s.end.byte).then(|| self.objects.get(last)).flatten()
     }
 }
 

@@ -6,8 +6,9 @@ use super::rule::{FileCx, ObjectCx, Out, Rule, SetCx};
 use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
 use crate::model::intern::Interner;
+use crate::model::load::Parts;
 use crate::model::namespaces::{self, NamespaceInfo, Namespaces};
-use crate::model::{FileFacts, Index, LoadOptions, ObjectRef, load};
+use crate::model::{FileFacts, Index, LoadOptions, ObjectRef};
 use crate::source::{DecodeError, Directive, FileId, Loc, ReadError, Route, Span, read_text};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -298,16 +299,21 @@ impl Engine {
         // namespaces whose Pod Security labels the set declares are judged again below.
         let unknown = Namespaces::new();
         let interner = Interner::default();
-        let outputs: Vec<FileOutput> = inputs
-            .par_iter()
-            .map(|id| self.check_file(files, *id, &unknown, &interner))
-            .collect();
-        // Merged in file order into lists sized once, each file's facts freed as they move.
+        // Files are checked in parallel a slice at a time and each slice's outputs merged
+        // in file order before the next, so the run holds the merged facts and findings
+        // plus one slice's outputs, not every file's output twice.
+        const FILES_AT_ONCE: usize = 1024;
         let mut gathered = Gathered::default();
-        gathered.facts.reserve(outputs.iter().map(|o| &o.facts));
-        for (out, id) in outputs.into_iter().zip(&inputs) {
-            gathered.add(*id, out);
+        for slice in inputs.chunks(FILES_AT_ONCE) {
+            let outputs: Vec<FileOutput> = slice
+                .par_iter()
+                .map(|id| self.check_file(files, *id, &unknown, &interner))
+                .collect();
+            for (out, id) in outputs.into_iter().zip(slice) {
+                gathered.add(*id, out);
+            }
         }
+        gathered.facts.shrink();
         let Gathered {
             mut findings,
             namespaces: found_namespaces,
@@ -432,6 +438,10 @@ impl Engine {
                 objects.entry(w.obj.file).or_default().push(w.obj.index);
             }
         }
+        for indices in objects.values_mut() {
+            indices.sort_unstable();
+            indices.dedup();
+        }
         let rules: Vec<&ActiveRule> = self.rules.iter().filter(|r| r.rule.reads_namespace_labels()).collect();
         if objects.is_empty() || rules.is_empty() {
             return 0;
@@ -440,7 +450,7 @@ impl Engine {
             .par_iter()
             .filter_map(|(id, indices)| {
                 let text = files.read(*id).ok()?;
-                let loaded = load(
+                let mut parts = Parts::new(
                     &text,
                     &LoadOptions {
                         limits: self.settings.limits.clone(),
@@ -448,22 +458,29 @@ impl Engine {
                     },
                 );
                 let mut found = Vec::new();
-                for i in indices {
-                    let Some(obj) = loaded.objects.get(*i as usize) else {
-                        continue;
-                    };
-                    let oref = Arc::new(ObjectRef::of(obj, *id, *i as usize, interner));
-                    let cx = ObjectCx::new(*id, &loaded.tree, obj, &self.settings, namespaces);
-                    for r in &rules {
-                        r.rule.check_object(
-                            &cx,
-                            &mut Out {
-                                rule: r.id,
-                                severity: r.severity,
-                                object: Some(oref.clone()),
-                                findings: &mut found,
-                            },
-                        );
+                let mut wanted = indices.iter().map(|i| *i as usize).peekable();
+                while let Some(loaded) = parts.next_part() {
+                    let end = loaded.first_object + loaded.objects.len();
+                    while let Some(i) = wanted.next_if(|i| *i < end) {
+                        let Some(obj) = loaded.objects.get(i - loaded.first_object) else {
+                            continue;
+                        };
+                        let oref = Arc::new(ObjectRef::of(obj, *id, i, interner));
+                        let cx = ObjectCx::new(*id, &loaded.tree, obj, &self.settings, namespaces);
+                        for r in &rules {
+                            r.rule.check_object(
+                                &cx,
+                                &mut Out {
+                                    rule: r.id,
+                                    severity: r.severity,
+                                    object: Some(oref.clone()),
+                                    findings: &mut found,
+                                },
+                            );
+                        }
+                    }
+                    if wanted.peek().is_none() {
+                        break;
                     }
                 }
                 Some((*id, found))
@@ -515,16 +532,42 @@ impl Engine {
             }
         };
         out.stats.bytes = text.len() as u64;
-        let loaded = load(
+        let mut parts = Parts::new(
             &text,
             &LoadOptions {
                 limits: self.settings.limits.clone(),
                 explicit: entry.explicit,
             },
         );
-        out.stats.documents = loaded.documents;
-        out.stats.skipped_documents = loaded.skipped;
-        out.stats.objects = loaded.objects.len();
+        let mut part = 0;
+        while let Some(loaded) = parts.next_part() {
+            self.check_part(&mut out, id, entry, &loaded, part, namespaces, interner);
+            part += 1;
+        }
+        for d in &parts.directives {
+            out.suppressions.push(self.comment_suppression(id, d));
+        }
+        out.facts.shrink();
+        out.masks.shrink_to_fit();
+        out
+    }
+
+    /// Checks the objects of one part of a file (the whole file, unless it is larger than
+    /// [`crate::model::load::PART_BYTES`]).
+    #[allow(clippy::too_many_arguments)]
+    fn check_part(
+        &self,
+        out: &mut FileOutput,
+        id: FileId,
+        entry: &FileEntry,
+        loaded: &crate::model::Loaded<'_>,
+        part: usize,
+        namespaces: &Namespaces,
+        interner: &Interner,
+    ) {
+        out.stats.documents += loaded.documents;
+        out.stats.skipped_documents += loaded.skipped;
+        out.stats.objects += loaded.objects.len();
         let mut invalid: Vec<usize> = loaded
             .issues
             .iter()
@@ -532,14 +575,14 @@ impl Engine {
             .filter_map(|i| i.object)
             .collect();
         invalid.dedup();
-        out.stats.invalid = invalid.len();
+        out.stats.invalid += invalid.len();
         let refs: Vec<Arc<ObjectRef>> = loaded
             .objects
             .iter()
             .enumerate()
-            .map(|(i, o)| Arc::new(ObjectRef::of(o, id, i, interner)))
+            .map(|(i, o)| Arc::new(ObjectRef::of(o, id, loaded.first_object + i, interner)))
             .collect();
-        self.file_rules(&mut out, id, entry, None, None, Some((&loaded, &refs)));
+        self.file_rules(out, id, entry, None, None, Some((loaded, &refs, part)));
 
         for (obj, oref) in loaded.objects.iter().zip(&refs) {
             if obj.sops {
@@ -573,12 +616,6 @@ impl Engine {
                 .add(id, &loaded.tree, obj, oref, &self.settings.default_namespace, interner);
             self.annotation_suppressions(&mut out.suppressions, &cx, oref);
         }
-        for d in &loaded.directives {
-            out.suppressions.push(self.comment_suppression(id, d));
-        }
-        out.facts.shrink();
-        out.masks.shrink_to_fit();
-        out
     }
 
     fn comment_suppression(&self, file: FileId, d: &Directive) -> Suppression {
@@ -602,7 +639,7 @@ impl Engine {
         entry: &FileEntry,
         decode_error: Option<&DecodeError>,
         too_large: Option<u64>,
-        loaded: Option<(&crate::model::Loaded<'_>, &[Arc<ObjectRef>])>,
+        loaded: Option<(&crate::model::Loaded<'_>, &[Arc<ObjectRef>], usize)>,
     ) {
         let cx = FileCx {
             file: id,
@@ -612,6 +649,7 @@ impl Engine {
             loaded: loaded.map(|l| l.0),
             objects: loaded.map_or(&[], |l| l.1),
             settings: &self.settings,
+            part: loaded.map_or(0, |l| l.2),
         };
         for r in &self.rules {
             r.rule.check_file(

@@ -140,16 +140,6 @@ pub struct WorkloadRefFact {
 }
 
 impl FileFacts {
-    /// Makes room for the facts of these files, exactly.
-    pub fn reserve<'a>(&mut self, files: impl Iterator<Item = &'a FileFacts> + Clone) {
-        let total = |f: fn(&FileFacts) -> usize| files.clone().map(f).sum::<usize>();
-        self.objects.reserve_exact(total(|f| f.objects.len()));
-        self.workloads.reserve_exact(total(|f| f.workloads.len()));
-        self.hpas.reserve_exact(total(|f| f.hpas.len()));
-        self.pdbs.reserve_exact(total(|f| f.pdbs.len()));
-        self.netpols.reserve_exact(total(|f| f.netpols.len()));
-    }
-
     /// Releases the spare capacity of every list: a file holds a few facts each, and they
     /// are kept until the whole set is read.
     pub fn shrink(&mut self) {

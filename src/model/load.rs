@@ -3,7 +3,7 @@
 use super::kinds::{Typed, TypedKind};
 use super::object::Object;
 use crate::source::de::{Context, DeError};
-use crate::source::{Directive, Limits, NodeId, NodeKind, ParseError, Route, Span, Tree, find_directives, parse};
+use crate::source::{Directive, Documents, Limits, NodeId, NodeKind, ParseError, Route, Span, Tree, find_directives};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// A problem found while loading, reported by the `invalid-manifest`, `unknown-field` rules.
@@ -40,7 +40,8 @@ pub struct LoadOptions {
     pub explicit: bool,
 }
 
-/// One loaded file.
+/// One loaded file, or one part of it.
+#[derive(Default)]
 pub struct Loaded<'s> {
     pub tree: Tree<'s>,
     pub objects: Vec<Object>,
@@ -50,44 +51,98 @@ pub struct Loaded<'s> {
     pub documents: usize,
     /// Documents skipped because they are not Kubernetes objects (discovered files only).
     pub skipped: usize,
+    /// The index in the file of `objects[0]` (objects of earlier parts come before).
+    pub first_object: usize,
 }
 
+/// Loads every document of `text` at once.
 pub fn load<'s>(text: &'s str, opts: &LoadOptions) -> Loaded<'s> {
-    let (tree, docs, error) = parse(text, &opts.limits);
-    let mut out = Loaded {
-        tree,
-        objects: Vec::new(),
-        issues: Vec::new(),
-        directives: Vec::new(),
-        documents: docs.len(),
-        skipped: 0,
-    };
-    for doc in &docs {
-        load_document(&mut out, doc.index, doc.root, opts);
+    let mut parts = Parts::with_budget(text, opts, usize::MAX);
+    let mut loaded = parts.next_part().unwrap_or_default();
+    loaded.directives = parts.directives;
+    loaded
+}
+
+/// How much text one part of a file holds (whole documents): a file larger than this is
+/// parsed, loaded and checked a part at a time, so that its memory does not grow with it.
+pub const PART_BYTES: usize = 1 << 20;
+
+/// A file loaded a part at a time (see [`Documents`]). Objects of every part are numbered
+/// in the file ([`Loaded::first_object`]), and issues and documents keep their file
+/// positions and indices.
+pub struct Parts<'s> {
+    documents: Documents<'s>,
+    opts: LoadOptions,
+    budget: usize,
+    objects_before: usize,
+    /// The file's suppression comments; a marker found inside a scalar of a part read so
+    /// far is text, not a comment, and is removed.
+    pub directives: Vec<Directive>,
+}
+
+impl<'s> Parts<'s> {
+    pub fn new(text: &'s str, opts: &LoadOptions) -> Parts<'s> {
+        Parts::with_budget(text, opts, PART_BYTES)
     }
-    if let Some(ParseError { pos, message }) = error {
-        out.issues.push(Issue {
-            kind: IssueKind::Invalid,
-            span: Span::new(pos, pos),
-            route: None,
-            message: format!("invalid YAML: {message}"),
-            object: None,
-            doc: docs.last().map_or(0, |d| d.index + 1),
-        });
+
+    fn with_budget(text: &'s str, opts: &LoadOptions, budget: usize) -> Parts<'s> {
+        Parts {
+            documents: Documents::new(text, opts.limits.clone()),
+            opts: opts.clone(),
+            budget,
+            objects_before: 0,
+            directives: find_directives(text),
+        }
     }
-    out.directives = find_directives(text);
-    if !out.directives.is_empty() {
-        let tree = &out.tree;
-        // A marker inside a quoted or block scalar is text, not a comment.
-        out.directives.retain(|d| {
-            let at = d.span.start.byte;
-            !tree
-                .nodes
-                .iter()
-                .any(|n| matches!(n.kind, NodeKind::Scalar { .. }) && n.span.start.byte <= at && at < n.span.end.byte)
-        });
+
+    /// The next part; `None` after the last. The first call always gives one.
+    pub fn next_part(&mut self) -> Option<Loaded<'s>> {
+        let (tree, docs, error) = self.documents.next_part(self.budget)?;
+        let mut out = Loaded {
+            tree,
+            objects: Vec::new(),
+            issues: Vec::new(),
+            directives: Vec::new(),
+            documents: docs.len(),
+            skipped: 0,
+            first_object: self.objects_before,
+        };
+        for doc in &docs {
+            load_document(&mut out, doc.index, doc.root, &self.opts);
+        }
+        if let Some(ParseError { pos, message }) = error {
+            out.issues.push(Issue {
+                kind: IssueKind::Invalid,
+                span: Span::new(pos, pos),
+                route: None,
+                message: format!("invalid YAML: {message}"),
+                object: None,
+                doc: self.documents.read(),
+            });
+        }
+        if !self.directives.is_empty() {
+            drop_markers_in_scalars(&out.tree, &mut self.directives);
+        }
+        self.objects_before += out.objects.len();
+        Some(out)
     }
-    out
+}
+
+/// Removes the directives whose marker lies inside a scalar of `tree` (a quoted or block
+/// scalar that holds `# plimsoll:…` is text). Scalars are in source order and do not
+/// overlap, so each marker is one binary search.
+fn drop_markers_in_scalars(tree: &Tree<'_>, directives: &mut Vec<Directive>) {
+    let scalars: Vec<(u32, u32)> = tree
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Scalar { .. }))
+        .map(|n| (n.span.start.byte, n.span.end.byte))
+        .collect();
+    directives.retain(|d| {
+        let at = d.span.start.byte;
+        let i = scalars.partition_point(|(start, _)| *start <= at);
+        !(i > 0 && at < scalars[i - 1].1)
+    });
 }
 
 fn load_document(out: &mut Loaded<'_>, doc: usize, root: NodeId, opts: &LoadOptions) {

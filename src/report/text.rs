@@ -2,7 +2,7 @@
 //! link to the rule's documentation, then a summary.
 
 use super::{LineIndex, ReportCx, counts, remediation};
-use crate::engine::{Finding, Severity, meta};
+use crate::engine::{Finding, Related, Severity, meta};
 use crate::source::{FileId, Loc, Span};
 use annotate_snippets::{AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet};
 use std::borrow::Cow;
@@ -11,18 +11,44 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
+    use rayon::prelude::*;
     let renderer = if cx.color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    // Findings come sorted by file: keep the texts of the current finding's files only.
+    // Findings come sorted by file. Each file's findings are rendered on their own (its
+    // text read once, and the texts of related files), several files in parallel, and
+    // written in order; a bounded number of files at a time, so output is not all held.
+    const FILES_AT_ONCE: usize = 64;
+    let findings = &cx.outcome.findings;
+    let mut groups: Vec<&[Finding]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=findings.len() {
+        if i == findings.len() || findings[i].loc().file != findings[start].loc().file {
+            groups.push(&findings[start..i]);
+            start = i;
+        }
+    }
+    for chunk in groups.chunks(FILES_AT_ONCE) {
+        let texts: Vec<String> = chunk.par_iter().map(|g| render_file(cx, &renderer, g)).collect();
+        for t in texts {
+            w.write_all(t.as_bytes())?;
+        }
+    }
+    if !cx.quiet {
+        summary(cx, w)?;
+    }
+    Ok(())
+}
+
+/// The findings of one file, rendered.
+fn render_file(cx: &ReportCx<'_>, renderer: &Renderer, findings: &[Finding]) -> String {
+    use std::fmt::Write as _;
     let mut cache: HashMap<FileId, Option<(Arc<str>, LineIndex)>> = HashMap::new();
-    for f in &cx.outcome.findings {
-        let needed: Vec<FileId> = std::iter::once(f.loc().file)
-            .chain(f.related.iter().map(|r| r.loc.file))
-            .collect();
-        cache.retain(|id, _| needed.contains(id));
+    let mut out = String::new();
+    for f in findings {
+        let needed = std::iter::once(f.loc().file).chain(f.related.iter().map(|r| r.loc.file));
         for id in needed {
             cache.entry(id).or_insert_with(|| {
                 cx.files.text(id).map(|t| {
@@ -32,12 +58,9 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             });
         }
         let report = finding_report(cx, f, &cache);
-        writeln!(w, "{}\n", renderer.render(&report))?;
+        let _ = writeln!(out, "{}\n", renderer.render(&report));
     }
-    if !cx.quiet {
-        summary(cx, w)?;
-    }
-    Ok(())
+    out
 }
 
 fn level(s: Severity) -> Level<'static> {
@@ -58,7 +81,15 @@ fn finding_report<'a>(
     let loc = f.loc();
     let title = level(f.severity).primary_title(f.message.as_str()).id(f.rule);
     let mut elements: Vec<Element<'a>> = Vec::new();
-    let same_file: Vec<_> = f.related.iter().filter(|r| r.loc.file == loc.file).collect();
+    // Related locations a few lines from the finding share its snippet; farther ones (and
+    // those in other files) get their own, so a snippet never spans a whole file.
+    const NEAR: u32 = 10;
+    let near = |r: &Related| {
+        r.loc.file == loc.file
+            && r.loc.span.start.line + NEAR >= loc.span.start.line
+            && r.loc.span.end.line <= loc.span.end.line + NEAR
+    };
+    let same_file: Vec<_> = f.related.iter().filter(|r| near(r)).collect();
     match cache.get(&loc.file).and_then(|c| c.as_ref()) {
         Some((text, index)) => {
             let first = same_file
@@ -102,7 +133,7 @@ fn finding_report<'a>(
             );
         }
     }
-    for r in f.related.iter().filter(|r| r.loc.file != loc.file) {
+    for r in f.related.iter().filter(|r| !near(r)) {
         match cache.get(&r.loc.file).and_then(|c| c.as_ref()) {
             Some((text, index)) => {
                 let range = index.lines(text, r.loc.span.start.line, r.loc.span.end.line);
@@ -169,11 +200,20 @@ fn annotation<'a>(
 /// written as a lone carriage return (which YAML counts as one) turned into line feeds.
 fn mask<'a>(slice: &'a str, base: usize, masks: &[Span]) -> Cow<'a, str> {
     let end = base + slice.len();
-    let hits: Vec<_> = masks
+    let mut hits: Vec<(usize, usize)> = masks
         .iter()
         .map(|m| (m.start.byte as usize, m.end.byte as usize))
         .filter(|(s, e)| *s < end && *e > base)
         .collect();
+    // In order and merged, so that one cursor walks them with the text.
+    hits.sort_unstable();
+    hits.dedup_by(|next, kept| {
+        let overlaps = next.0 <= kept.1;
+        if overlaps {
+            kept.1 = kept.1.max(next.1);
+        }
+        overlaps
+    });
     let lone_cr = slice.contains('\r') && slice.as_bytes().windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n')
         || slice.ends_with('\r');
     if hits.is_empty() && !lone_cr {
@@ -181,11 +221,16 @@ fn mask<'a>(slice: &'a str, base: usize, masks: &[Span]) -> Cow<'a, str> {
     }
     let bytes = slice.as_bytes();
     let mut out = String::with_capacity(slice.len());
+    let mut next = 0;
     for (i, c) in slice.char_indices() {
         let at = base + i;
+        while next < hits.len() && hits[next].1 <= at {
+            next += 1;
+        }
+        let hidden = next < hits.len() && hits[next].0 <= at;
         if c == '\r' && bytes.get(i + 1) != Some(&b'\n') {
             out.push('\n');
-        } else if c != '\n' && c != '\r' && hits.iter().any(|(s, e)| *s <= at && at < *e) {
+        } else if c != '\n' && c != '\r' && hidden {
             out.extend(std::iter::repeat_n('*', c.len_utf8()));
         } else {
             out.push(c);

@@ -16,7 +16,7 @@ mod tree;
 
 pub use comments::{Directive, find_directives};
 pub use decode::{DecodeError, decode};
-pub use parse::{Limits, ParseError, ParsedDocument, parse};
+pub use parse::{Documents, Limits, ParseError, ParsedDocument, parse};
 pub use read::{ReadError, fingerprint, read_file, read_stream, read_text, special_kind};
 pub use route::{Route, Seg, Walk, grip};
 pub use tree::{Node, NodeId, NodeKind, ScalarStyle, Tree};

@@ -105,111 +105,167 @@ struct Frame {
 /// Parses every document of `text`. On a syntax error the documents completed before it
 /// are returned with the error; the rest of the file is not read.
 pub fn parse<'s>(text: &'s str, limits: &Limits) -> (Tree<'s>, Vec<ParsedDocument>, Option<ParseError>) {
-    let mut b = Builder {
-        tree: Tree::default(),
-        offsets: Offsets {
+    Documents::new(text, limits.clone())
+        .next_part(usize::MAX)
+        .unwrap_or_default()
+}
+
+/// The documents of a text, parsed a part at a time: each part is a [`Tree`] of whole
+/// documents, so that a large file is checked part by part instead of held whole. Anchors
+/// do not cross documents, so parts are independent; document indices and positions are
+/// the file's.
+pub struct Documents<'s> {
+    parser: Parser<'s, saphyr_parser::StrInput<'s>>,
+    offsets: Option<Offsets<'s>>,
+    limits: Limits,
+    doc_index: usize,
+    text: &'s str,
+}
+
+impl<'s> Documents<'s> {
+    pub fn new(text: &'s str, limits: Limits) -> Documents<'s> {
+        Documents {
+            parser: Parser::new_from_str(text),
+            offsets: Some(Offsets {
+                text,
+                ascii: text.is_ascii(),
+                chars: 0,
+                bytes: 0,
+            }),
+            limits,
+            doc_index: 0,
             text,
-            ascii: text.is_ascii(),
-            chars: 0,
-            bytes: 0,
-        },
-        frames: Vec::new(),
-        scratch: Vec::new(),
-        anchors: HashMap::new(),
-        docs: Vec::new(),
-        doc_root: None,
-        text,
-    };
-    let mut parser = Parser::new_from_str(text);
-    let mut doc_index = 0usize;
-    while let Some(next) = parser.next_event() {
-        let (event, span) = match next {
-            Ok(ev) => ev,
-            Err(e) => {
-                let pos = b.offsets.pos(e.marker());
-                let message = match e.info() {
-                    // The parser's own guard, close to ours.
-                    "recursion limit exceeded" => "nesting is too deep (more than 255 levels)".to_string(),
-                    info => info.to_string(),
-                };
-                return (b.tree, b.docs, Some(ParseError { pos, message }));
-            }
+        }
+    }
+
+    /// How many documents were read so far.
+    pub fn read(&self) -> usize {
+        self.doc_index
+    }
+
+    /// The next documents, until they span at least `budget` bytes (whole documents; at
+    /// least one); `None` after the last part. The first call always returns a part, empty
+    /// for an empty text. On a syntax error the part ends with it and it is the last.
+    pub fn next_part(&mut self, budget: usize) -> Option<(Tree<'s>, Vec<ParsedDocument>, Option<ParseError>)> {
+        let offsets = self.offsets.take()?;
+        let limits = self.limits.clone();
+        let mut b = Builder {
+            tree: Tree::default(),
+            offsets,
+            frames: Vec::new(),
+            scratch: Vec::new(),
+            anchors: HashMap::new(),
+            docs: Vec::new(),
+            doc_root: None,
+            text: self.text,
         };
-        let start = b.offsets.pos(&span.start);
-        let end = b.offsets.pos(&span.end);
-        let result = match event {
-            Event::DocumentStart(_) => {
-                b.anchors.clear();
-                b.doc_root = None;
-                Ok(())
+        let mut part_start: Option<u32> = None;
+        let finish = |this: &mut Documents<'s>, b: Builder<'s>, error: Option<ParseError>, last: bool| {
+            if !last {
+                this.offsets = Some(b.offsets);
             }
-            Event::DocumentEnd => {
-                if let Some(root) = b.doc_root.take() {
-                    let empty = matches!(
-                        &b.tree.node(root).kind,
-                        NodeKind::Scalar { text, style: ScalarStyle::Plain, tag: None } if text.is_empty()
-                    );
-                    if !empty {
-                        b.docs.push(ParsedDocument { index: doc_index, root });
+            Some((b.tree, b.docs, error))
+        };
+        let limits = &limits;
+        while let Some(next) = self.parser.next_event() {
+            let (event, span) = match next {
+                Ok(ev) => ev,
+                Err(e) => {
+                    let pos = b.offsets.pos(e.marker());
+                    let message = match e.info() {
+                        // The parser's own guard, close to ours.
+                        "recursion limit exceeded" => "nesting is too deep (more than 255 levels)".to_string(),
+                        info => info.to_string(),
+                    };
+                    return finish(self, b, Some(ParseError { pos, message }), true);
+                }
+            };
+            let start = b.offsets.pos(&span.start);
+            let end = b.offsets.pos(&span.end);
+            let ended_document = matches!(event, Event::DocumentEnd);
+            let result = match event {
+                Event::DocumentStart(_) => {
+                    b.anchors.clear();
+                    b.doc_root = None;
+                    Ok(())
+                }
+                Event::DocumentEnd => {
+                    if let Some(root) = b.doc_root.take() {
+                        let empty = matches!(
+                            &b.tree.node(root).kind,
+                            NodeKind::Scalar { text, style: ScalarStyle::Plain, tag: None } if text.is_empty()
+                        );
+                        if !empty {
+                            b.docs.push(ParsedDocument {
+                                index: self.doc_index,
+                                root,
+                            });
+                        }
                     }
+                    self.doc_index += 1;
+                    Ok(())
                 }
-                doc_index += 1;
-                Ok(())
-            }
-            Event::Scalar(value, style, anchor, tag) => {
-                let style = match style {
-                    SaphyrStyle::Plain => ScalarStyle::Plain,
-                    SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
-                    SaphyrStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
-                    SaphyrStyle::Literal => ScalarStyle::Literal,
-                    SaphyrStyle::Folded => ScalarStyle::Folded,
-                };
-                let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                    b.trim_block_end(Span::new(start, end))
-                } else {
-                    Span::new(start, end)
-                };
-                let id = b.push(Node {
-                    kind: NodeKind::Scalar {
-                        text: value,
-                        style,
-                        tag: tag.map(|t| tag_name(&t)),
-                    },
-                    span,
-                });
-                if anchor != 0 {
-                    b.anchors.insert(anchor, id);
-                }
-                b.attach(id);
-                Ok(())
-            }
-            Event::SequenceStart(anchor, _) => b.open(false, anchor, start, limits),
-            Event::MappingStart(anchor, _) => b.open(true, anchor, start, limits),
-            Event::SequenceEnd | Event::MappingEnd => {
-                b.close(end, span.start.index() != span.end.index());
-                Ok(())
-            }
-            Event::Alias(anchor) => match b.anchors.get(&anchor) {
-                Some(target) => {
+                Event::Scalar(value, style, anchor, tag) => {
+                    let style = match style {
+                        SaphyrStyle::Plain => ScalarStyle::Plain,
+                        SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                        SaphyrStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                        SaphyrStyle::Literal => ScalarStyle::Literal,
+                        SaphyrStyle::Folded => ScalarStyle::Folded,
+                    };
+                    let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                        b.trim_block_end(Span::new(start, end))
+                    } else {
+                        Span::new(start, end)
+                    };
                     let id = b.push(Node {
-                        kind: NodeKind::Alias { target: *target },
-                        span: Span::new(start, end),
+                        kind: NodeKind::Scalar {
+                            text: value,
+                            style,
+                            tag: tag.map(|t| tag_name(&t)),
+                        },
+                        span,
                     });
+                    if anchor != 0 {
+                        b.anchors.insert(anchor, id);
+                    }
                     b.attach(id);
                     Ok(())
                 }
-                None => Err(ParseError {
-                    pos: start,
-                    message: "alias to an anchor that is not defined before it (or contains the alias)".into(),
-                }),
-            },
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
-        };
-        if let Err(e) = result {
-            return (b.tree, b.docs, Some(e));
+                Event::SequenceStart(anchor, _) => b.open(false, anchor, start, limits),
+                Event::MappingStart(anchor, _) => b.open(true, anchor, start, limits),
+                Event::SequenceEnd | Event::MappingEnd => {
+                    b.close(end, span.start.index() != span.end.index());
+                    Ok(())
+                }
+                Event::Alias(anchor) => match b.anchors.get(&anchor) {
+                    Some(target) => {
+                        let id = b.push(Node {
+                            kind: NodeKind::Alias { target: *target },
+                            span: Span::new(start, end),
+                        });
+                        b.attach(id);
+                        Ok(())
+                    }
+                    None => Err(ParseError {
+                        pos: start,
+                        message: "alias to an anchor that is not defined before it (or contains the alias)".into(),
+                    }),
+                },
+                Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
+            };
+            if let Err(e) = result {
+                return finish(self, b, Some(e), true);
+            }
+            if part_start.is_none() {
+                part_start = Some(start.byte);
+            }
+            if ended_document && (end.byte - part_start.unwrap_or(0)) as usize >= budget {
+                return finish(self, b, None, false);
+            }
         }
+        finish(self, b, None, true)
     }
-    (b.tree, b.docs, None)
 }
 
 fn tag_name(tag: &Tag) -> Box<str> {

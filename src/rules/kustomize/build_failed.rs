@@ -10,6 +10,9 @@ declare_rule!(BuildFailed, "kustomize-build-failed");
 
 impl Rule for BuildFailed {
     fn check_file(&self, cx: &FileCx<'_>, out: &mut Out<'_>) {
+        if cx.part != 0 {
+            return;
+        }
         let Some((span, message)) = cx.settings.kustomize_failures.get(cx.path) else {
             return;
         };
