@@ -89,8 +89,8 @@ pub struct CheckArgs {
     pub paths: Vec<String>,
 
     /// Output format, optionally with a file: `--format sarif=results.sarif`. Repeat (or
-    /// separate with commas) to write several formats in one run: text, json, sarif, github,
-    /// junit, markdown
+    /// separate with commas) to write several formats in one run: text, concise, json, sarif,
+    /// github, junit, markdown
     #[arg(long, short = 'f', value_delimiter = ',', default_value = "text")]
     pub format: Vec<String>,
 
@@ -422,8 +422,8 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
 
     let outcome = engine.run(&files);
 
-    let rules: Vec<&'static str> = {
-        let mut ids: Vec<_> = engine.rules.iter().map(|r| r.id).collect();
+    let rules: Vec<(&'static str, crate::engine::Severity)> = {
+        let mut ids: Vec<_> = engine.rules.iter().map(|r| (r.id, r.severity)).collect();
         ids.sort_unstable();
         ids
     };
@@ -761,14 +761,9 @@ fn setup(
         }
     }
 
-    let engine = Engine {
-        rules,
-        settings,
-        config_suppressions,
-        config_base: config.map(|c| c.base.clone()),
-        known: known.into_iter().collect(),
-        relocate: None,
-    };
+    let mut engine = Engine::new(rules, settings);
+    engine.config_suppressions = config_suppressions;
+    engine.config_base = config.map(|c| c.base.clone());
     Ok((engine, fail_on))
 }
 
@@ -787,7 +782,7 @@ fn parse_kubernetes_version(v: &str) -> Result<u32, String> {
 fn statistics(
     outcome: &crate::engine::Outcome,
     renders: &discover::kustomize::RenderStats,
-    rules: &[&str],
+    rules: &[(&'static str, crate::engine::Severity)],
     elapsed: std::time::Duration,
 ) {
     let s = &outcome.stats;
@@ -838,9 +833,12 @@ fn statistics(
         s.documents as f64 / secs
     );
     eprintln!("findings by rule:");
-    for id in rules {
-        let n = outcome.findings.iter().filter(|f| f.rule == *id).count();
-        if n > 0 {
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for f in &outcome.findings {
+        *by_rule.entry(f.rule).or_default() += 1;
+    }
+    for (id, _) in rules {
+        if let Some(n) = by_rule.get(id) {
             eprintln!("  {n:>7}  {id}");
         }
     }

@@ -261,3 +261,169 @@ fn excludes_and_gitignore() {
         ["generated/a.yaml"]
     );
 }
+
+#[test]
+fn demo_concise() {
+    let r = check(&["--format", "concise", "testdata/demo"]);
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!(common::normalize(&r.stdout));
+}
+
+/// GitHub code scanning's limits and conventions (docs/formats.md, SARIF section).
+#[test]
+fn sarif_fits_code_scanning() {
+    let r = check(&["--format", "sarif", "--select", "all", "testdata/demo"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("sarif");
+    let run = &doc["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "plimsoll/");
+    for rule in run["tool"]["driver"]["rules"].as_array().expect("rules") {
+        let full = rule["fullDescription"]["text"].as_str().unwrap_or_default();
+        assert!(
+            full.chars().count() <= 1024,
+            "{}: {} characters",
+            rule["id"],
+            full.chars().count()
+        );
+        let props = &rule["properties"];
+        let security = props["tags"].as_array().expect("tags").iter().any(|t| t == "security");
+        assert_eq!(security, props.get("security-severity").is_some(), "{}", rule["id"]);
+        assert_eq!(!security, props.get("problem.severity").is_some(), "{}", rule["id"]);
+    }
+    // Critical holes rate critical; related locations are linked from the message.
+    let privileged = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "pss-privileged")
+        .expect("pss-privileged");
+    assert_eq!(privileged["properties"]["security-severity"], "9.5");
+    for result in run["results"].as_array().expect("results") {
+        if let Some(related) = result["relatedLocations"].as_array() {
+            let text = result["message"]["text"].as_str().expect("text");
+            assert!(text.contains("](0)"), "{text}");
+            assert!(related.len() <= 1000);
+        }
+    }
+}
+
+#[test]
+fn sarif_uris_are_relative_to_the_repository_root_from_any_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join(".git")).expect("git");
+    std::fs::create_dir_all(dir.path().join("deploy/apps")).expect("dirs");
+    std::fs::write(
+        dir.path().join("deploy/apps/pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx\n",
+    )
+    .expect("write");
+    for (cwd, arg) in [("deploy/apps", "pod.yaml"), ("deploy", "apps"), (".", "deploy")] {
+        let r = run(plimsoll_in(&dir.path().join(cwd)).args(["check", "--no-config", "--format", "sarif", arg]));
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("sarif");
+        let run = &doc["runs"][0];
+        let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().expect("root");
+        assert!(root.ends_with('/') && root.starts_with("file://"), "{root}");
+        for result in run["results"].as_array().expect("results") {
+            let at = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+            assert_eq!(at["uri"], "deploy/apps/pod.yaml", "from {cwd}");
+            assert_eq!(at["uriBaseId"], "%SRCROOT%");
+        }
+    }
+}
+
+#[test]
+fn sarif_keeps_the_most_severe_results_code_scanning_shows_and_says_how_many_it_left_out() {
+    // 2,600 pods: a warning (mutable tag) each, and an error (privileged) for every 10th.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut yaml = String::new();
+    for i in 0..2600 {
+        let privileged = if i % 10 == 0 {
+            "\n      securityContext: {privileged: true}"
+        } else {
+            ""
+        };
+        yaml.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n    - name: app\n      image: nginx{privileged}\n    - name: side\n      image: busybox\n"
+        ));
+    }
+    std::fs::write(dir.path().join("pods.yaml"), yaml).expect("write");
+    let args = [
+        "check",
+        "--no-config",
+        "--select",
+        "image-mutable-tag,pss-privileged",
+        "pods.yaml",
+    ];
+    let json = run(plimsoll_in(dir.path()).args(args).args(["--format", "json"]));
+    let total = serde_json::from_str::<serde_json::Value>(&json.stdout).expect("json")["findings"]
+        .as_array()
+        .expect("findings")
+        .len();
+    assert_eq!(total, 2600 * 2 + 260);
+    let sarif = run(plimsoll_in(dir.path()).args(args).args(["--format", "sarif"]));
+    let doc: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("sarif");
+    let run = &doc["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 5000);
+    let errors = results.iter().filter(|r| r["level"] == "error").count();
+    assert_eq!(errors, 260, "every error is kept");
+    assert!(
+        results[..260].iter().all(|r| r["level"] == "error"),
+        "the most severe first"
+    );
+    let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .expect("notification");
+    assert!(
+        note.starts_with(&format!("{} of {total} results left out", total - 5000)),
+        "{note}"
+    );
+    assert!(note.contains("--format json"), "{note}");
+    common::assert_valid_sarif(&doc);
+    // The same input, the same results.
+    let again = run_again(dir.path(), &args);
+    assert_eq!(again, sarif.stdout);
+}
+
+fn run_again(dir: &std::path::Path, args: &[&str]) -> String {
+    run(plimsoll_in(dir).args(args).args(["--format", "sarif"])).stdout
+}
+
+/// One finding per root cause on real repositories: no two findings of one rule start at
+/// the same place, and a namespace without policies is reported once per direction, not
+/// once per workload (`../shared/corpora/bench`).
+#[test]
+fn one_finding_per_rule_and_position_on_the_bench_corpus() {
+    let Some(shared) = shared() else {
+        eprintln!("../shared is absent: one_finding_per_rule_and_position_on_the_bench_corpus skipped");
+        return;
+    };
+    let bench = shared.join("corpora/bench");
+    let r = run(plimsoll().args([
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        bench.to_str().expect("path"),
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let findings = doc["findings"].as_array().expect("findings");
+    let mut seen = std::collections::HashSet::new();
+    for f in findings {
+        let key = (
+            f["rule"].to_string(),
+            f["file"].to_string(),
+            f["start"]["line"].as_u64(),
+            f["start"]["column"].as_u64(),
+        );
+        assert!(seen.insert(key.clone()), "two findings at {key:?}");
+    }
+    // An image reference is reported once: no reference is both mutable and unpinned.
+    let at = |rule: &str| -> std::collections::HashSet<(String, u64)> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| (f["file"].to_string(), f["start"]["line"].as_u64().unwrap_or_default()))
+            .collect()
+    };
+    assert!(at("image-mutable-tag").is_disjoint(&at("image-not-digest-pinned")));
+}

@@ -171,8 +171,8 @@ fn helm_charts_are_skipped_with_a_notice_and_rendered_output_is_read_from_stdin(
         .args([
             "check",
             "--no-config",
-            "--color",
-            "never",
+            "--format",
+            "concise",
             "--select",
             "pss-privileged",
             "-",
@@ -183,14 +183,18 @@ fn helm_charts_are_skipped_with_a_notice_and_rendered_output_is_read_from_stdin(
         .position(|l| l.contains("privileged: true"))
         .expect("privileged")
         + 1;
-    assert!(r.stdout.contains(&format!("--> <stdin>:{line}:13")), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("<stdin>:{line}:13: error[pss-privileged]")),
+        "{}",
+        r.stdout
+    );
 
     let r = run(plimsoll()
         .args([
             "check",
             "--no-config",
-            "--color",
-            "never",
+            "--format",
+            "concise",
             "--select",
             "pss-privileged",
             "--stdin-filename",
@@ -199,7 +203,8 @@ fn helm_charts_are_skipped_with_a_notice_and_rendered_output_is_read_from_stdin(
         ])
         .write_stdin(rendered));
     assert!(
-        r.stdout.contains(&format!("--> charts/web (helm template):{line}:13")),
+        r.stdout
+            .contains(&format!("charts/web (helm template):{line}:13: error[pss-privileged]")),
         "{}",
         r.stdout
     );

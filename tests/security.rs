@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const FORMATS: &[&str] = &["text", "json", "sarif", "github", "junit", "markdown"];
+const FORMATS: &[&str] = &["text", "concise", "json", "sarif", "github", "junit", "markdown"];
 
 /// A repository in a temporary directory (with a `.git`, so that it is the root renders
 /// are confined to), from `(path, content)` pairs.
@@ -475,13 +475,13 @@ fn junit_stays_well_formed_whatever_names_hold() {
 /// Where findings start: `(line, column)` each.
 type Positions = Vec<(u64, u64)>;
 
-/// The positions of the findings in the text output's `-->` lines and in JSON.
+/// The positions of the findings in the concise output (`file:line:col: …`) and in JSON.
 fn positions(dir: &Path, file: &str) -> (Positions, Positions) {
     let text = run(plimsoll_in(dir).args([
         "check",
         "--no-config",
-        "--color",
-        "never",
+        "--format",
+        "concise",
         "-q",
         "--select",
         "all",
@@ -491,7 +491,7 @@ fn positions(dir: &Path, file: &str) -> (Positions, Positions) {
     let mut t: Positions = text
         .stdout
         .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("--> "))
+        .filter_map(|l| l.split_once(": ").map(|(at, _)| at))
         .filter_map(|l| {
             let mut parts = l.rsplitn(3, ':');
             let col = parts.next()?.parse().ok()?;

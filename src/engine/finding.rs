@@ -150,3 +150,13 @@ pub fn printable(text: String) -> String {
     }
     text
 }
+
+/// A list in a message: the first few items, then how many more (the related locations of
+/// the finding name them all).
+pub fn first_few(items: &[String]) -> String {
+    const SHOWN: usize = 5;
+    match items.len() {
+        0..=SHOWN => items.join(", "),
+        n => format!("{} and {} more", items[..SHOWN].join(", "), n - SHOWN),
+    }
+}

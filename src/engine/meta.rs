@@ -42,6 +42,10 @@ pub struct RuleMeta {
     /// How often a finding is a true positive (SARIF `precision`); heuristics say `low`.
     #[serde(default)]
     pub precision: Precision,
+    /// One of the worst holes (a privileged container, a live credential): code scanning
+    /// rates its errors critical.
+    #[serde(default)]
+    pub critical: bool,
     pub examples: Examples,
 }
 
@@ -102,6 +106,13 @@ fn yes() -> bool {
 }
 
 impl RuleMeta {
+    /// Whether findings are security problems (Pod Security, network isolation, images and
+    /// their signatures, secrets, namespace Pod Security labels), as opposed to
+    /// reliability, delivery and schema problems.
+    pub fn is_security(&self) -> bool {
+        matches!(self.family.as_str(), "pss" | "netpol" | "image" | "secret" | "ns")
+    }
+
     pub fn url(&self) -> String {
         format!("{DOCS_BASE}{}", self.id)
     }

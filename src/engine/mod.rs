@@ -9,7 +9,7 @@ mod run;
 mod settings;
 pub mod suppress;
 
-pub use finding::{Finding, MAX_TEXT, Related, Severity, Target, printable};
+pub use finding::{Finding, MAX_TEXT, Related, Severity, Target, first_few, printable};
 pub use meta::{RuleMeta, all_meta, meta};
 pub use rule::{FileCx, NoOptions, ObjectCx, Out, Rule, RuleDef, RuleEntry, SetCx, entry};
 pub use run::{ActiveRule, Engine, FileEntry, Files, IoError, Masks, Outcome, Relocate, Source, Stats};

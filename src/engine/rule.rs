@@ -27,6 +27,9 @@ pub trait Rule: Send + Sync {
     fn reads_namespace_labels(&self) -> bool {
         false
     }
+    /// Turns the findings `check_object` made on one object (two or more) into fewer, when
+    /// they share a root cause (Pod Security: one finding per check per pod).
+    fn merge(&self, _found: &mut Vec<Finding>) {}
 }
 
 /// A rule's identity and how to build it from its options.

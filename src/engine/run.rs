@@ -162,7 +162,7 @@ pub trait Relocate: Send + Sync {
     /// Relocates findings in place, and the spans to mask with them. Returns the
     /// suppression comments of the files findings may now point into (those files are not
     /// inputs, so the run has not read them).
-    fn relocate(&self, files: &Files, findings: &mut [Finding], masks: &mut Masks) -> Vec<(FileId, Vec<Directive>)>;
+    fn relocate(&self, files: &Files, findings: &mut Vec<Finding>, masks: &mut Masks) -> Vec<(FileId, Vec<Directive>)>;
 }
 
 /// A rule as configured for this run.
@@ -170,6 +170,56 @@ pub struct ActiveRule {
     pub id: &'static str,
     pub severity: Severity,
     pub rule: Box<dyn Rule>,
+}
+
+/// One finding per rule and start position (what SARIF consumers and editors key on):
+/// findings of one rule that start at the same place (the same object in two renders that
+/// name it differently, or a fact present twice) become the most severe of them, with the
+/// others' messages as related locations. Expects findings sorted by file, start and rule.
+fn one_per_position(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings {
+        if let Some(last) = out.last_mut() {
+            let (a, b) = (last.loc(), f.loc());
+            if last.rule == f.rule && a.file == b.file && a.span.start == b.span.start {
+                if f.severity > last.severity {
+                    last.severity = f.severity;
+                }
+                if f.message != last.message && last.related.iter().all(|r| r.message != f.message) {
+                    last.related(b, f.message);
+                }
+                for r in f.related {
+                    if last.related.iter().all(|k| k.loc != r.loc || k.message != r.message) {
+                        last.related.push(r);
+                    }
+                }
+                continue;
+            }
+        }
+        out.push(f);
+    }
+    out
+}
+
+impl ActiveRule {
+    /// Runs the rule on one object, its findings merged by root cause.
+    fn check_object(&self, cx: &ObjectCx<'_>, object: &Arc<ObjectRef>, findings: &mut Vec<Finding>) {
+        let start = findings.len();
+        self.rule.check_object(
+            cx,
+            &mut Out {
+                rule: self.id,
+                severity: self.severity,
+                object: Some(object.clone()),
+                findings,
+            },
+        );
+        if findings.len() - start > 1 {
+            let mut found = findings.split_off(start);
+            self.rule.merge(&mut found);
+            findings.append(&mut found);
+        }
+    }
 }
 
 pub struct Engine {
@@ -271,7 +321,9 @@ struct FileOutput {
 
 impl Engine {
     /// An engine with these rules and settings, no configuration file and no renders.
-    pub fn new(rules: Vec<ActiveRule>, settings: Settings) -> Engine {
+    pub fn new(rules: Vec<ActiveRule>, mut settings: Settings) -> Engine {
+        settings.enabled = rules.iter().map(|r| r.id).collect();
+        settings.enabled.sort_unstable();
         let mut known: Vec<&'static str> = super::all_meta()
             .iter()
             .flat_map(|m| [m.id.as_str(), m.family.as_str()])
@@ -411,6 +463,7 @@ impl Engine {
                 .then(a.message.cmp(&b.message))
                 .then(la.span.end.cmp(&lb.span.end))
         });
+        let findings = one_per_position(findings);
         Outcome {
             findings,
             masks,
@@ -468,15 +521,7 @@ impl Engine {
                         let oref = Arc::new(ObjectRef::of(obj, *id, i, interner));
                         let cx = ObjectCx::new(*id, &loaded.tree, obj, &self.settings, namespaces);
                         for r in &rules {
-                            r.rule.check_object(
-                                &cx,
-                                &mut Out {
-                                    rule: r.id,
-                                    severity: r.severity,
-                                    object: Some(oref.clone()),
-                                    findings: &mut found,
-                                },
-                            );
+                            r.check_object(&cx, &oref, &mut found);
                         }
                     }
                     if wanted.peek().is_none() {
@@ -602,15 +647,7 @@ impl Engine {
             out.namespaces.extend(namespaces::info_of(&loaded.tree, obj, id));
             let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings, namespaces);
             for r in &self.rules {
-                r.rule.check_object(
-                    &cx,
-                    &mut Out {
-                        rule: r.id,
-                        severity: r.severity,
-                        object: Some(oref.clone()),
-                        findings: &mut out.findings,
-                    },
-                );
+                r.check_object(&cx, oref, &mut out.findings);
             }
             out.facts
                 .add(id, &loaded.tree, obj, oref, &self.settings.default_namespace, interner);

@@ -18,6 +18,16 @@ pub struct Settings {
     /// Kustomizations that could not be rendered, by the displayed path of their
     /// kustomization file: where to report it and why.
     pub kustomize_failures: BTreeMap<String, (Span, String)>,
+    /// Ids of the rules that run, sorted: a rule leaves a root cause to another rule's
+    /// finding only when that rule runs.
+    pub enabled: Vec<&'static str>,
+}
+
+impl Settings {
+    /// Whether rule `id` runs.
+    pub fn enabled(&self, id: &str) -> bool {
+        self.enabled.binary_search(&id).is_ok()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -47,6 +57,7 @@ impl Default for Settings {
             },
             limits: Limits::default(),
             kustomize_failures: BTreeMap::new(),
+            enabled: Vec::new(),
         }
     }
 }

@@ -161,6 +161,11 @@ impl<'a> ImageRef<'a> {
     pub fn is_pinned(&self) -> bool {
         self.digest.is_some()
     }
+
+    /// Unpinned with no tag or the `latest` tag: whatever was pushed last.
+    pub fn is_mutable(&self) -> bool {
+        !self.is_pinned() && matches!(self.tag, None | Some("latest"))
+    }
 }
 
 /// The first path element is a registry iff it contains `.` or `:`, is `localhost`, or has

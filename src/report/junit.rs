@@ -18,16 +18,21 @@ use std::io::{self, Write};
 pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     // Findings by rule, then by object in order of first appearance (findings are sorted).
     let mut by_rule: HashMap<&str, Vec<(String, Vec<&Finding>)>> = HashMap::new();
+    // Where each (rule, case name) sits in its rule's list, so grouping stays linear.
+    let mut at: HashMap<(&str, String), usize> = HashMap::new();
     for f in &cx.outcome.findings {
         let cases = by_rule.entry(f.rule).or_default();
         let name = case_name(cx, f);
-        match cases.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, list)) => list.push(f),
-            None => cases.push((name, vec![f])),
+        match at.get(&(f.rule, name.clone())) {
+            Some(i) => cases[*i].1.push(f),
+            None => {
+                at.insert((f.rule, name.clone()), cases.len());
+                cases.push((name, vec![f]));
+            }
         }
     }
     let fails = |f: &Finding| cx.fail_on.is_some_and(|min| f.severity >= min);
-    let mut rules: Vec<&str> = cx.rules.to_vec();
+    let mut rules: Vec<&str> = cx.rules.iter().map(|(r, _)| *r).collect();
     // Rules that only report (such as `unused-suppression`) may not be in the list.
     for r in by_rule.keys() {
         if !rules.contains(r) {

@@ -18,6 +18,8 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Text,
+    /// One line per finding: `file:line:col: severity[rule] message`.
+    Concise,
     Json,
     Sarif,
     Github,
@@ -31,13 +33,14 @@ impl FromStr for Format {
     fn from_str(s: &str) -> Result<Format, String> {
         match s {
             "text" => Ok(Format::Text),
+            "concise" => Ok(Format::Concise),
             "json" => Ok(Format::Json),
             "sarif" => Ok(Format::Sarif),
             "github" => Ok(Format::Github),
             "junit" => Ok(Format::Junit),
             "markdown" => Ok(Format::Markdown),
             _ => Err(format!(
-                "unknown format `{s}` (text, json, sarif, github, junit, markdown)"
+                "unknown format `{s}` (text, concise, json, sarif, github, junit, markdown)"
             )),
         }
     }
@@ -47,8 +50,8 @@ impl FromStr for Format {
 pub struct ReportCx<'a> {
     pub files: &'a Files,
     pub outcome: &'a Outcome,
-    /// Ids of the rules that ran, sorted.
-    pub rules: &'a [&'static str],
+    /// Ids of the rules that ran, sorted, with their configured severities.
+    pub rules: &'a [(&'static str, Severity)],
     pub color: bool,
     /// Text: omit the closing summary.
     pub quiet: bool,
@@ -61,6 +64,7 @@ pub struct ReportCx<'a> {
 pub fn render(format: Format, cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Text => text::render(cx, w),
+        Format::Concise => text::render_concise(cx, w),
         Format::Json => json::render(cx, w),
         Format::Sarif => sarif::render(cx, w),
         Format::Github => github::render(cx, w),

@@ -2,41 +2,80 @@
 //! regions in Unicode code points, one rule descriptor per rule that ran (with help and
 //! `helpUri`), logical locations for the object and route, and `partialFingerprints` that
 //! survive line shifts.
+//!
+//! Within GitHub's limits: at most [`MAX_RESULTS`] results (the most severe first; a run
+//! notification says how many were left out), `fullDescription` at most 1,024 characters,
+//! related locations linked from the message (GitHub shows them only then), URIs relative
+//! to the repository's top level.
 
 use super::ReportCx;
 use crate::engine::{Finding, Severity, meta};
 use crate::source::Loc;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
 
 const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
 
+/// Results GitHub code scanning shows per upload (it rejects runs of more than 25,000).
+pub const MAX_RESULTS: usize = 5000;
+/// The longest `fullDescription` GitHub accepts.
+const MAX_FULL_DESCRIPTION: usize = 1024;
+/// Related locations kept per result (GitHub's limit is 1,000), and linked from a message.
+const MAX_RELATED: usize = 1000;
+const MAX_LINKED: usize = 10;
+
 pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
-    let rule_index: HashMap<&str, usize> = cx.rules.iter().enumerate().map(|(i, r)| (*r, i)).collect();
-    let rules: Vec<ReportingDescriptor> = cx.rules.iter().map(|id| descriptor(id)).collect();
+    let rule_index: HashMap<&str, usize> = cx.rules.iter().enumerate().map(|(i, (r, _))| (*r, i)).collect();
+    let rules: Vec<ReportingDescriptor> = cx.rules.iter().map(|(id, sev)| descriptor(id, *sev)).collect();
+    let root = Root::find();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let results: Vec<SarifResult> = cx
+    let mut results: Vec<(Severity, SarifResult)> = cx
         .outcome
         .findings
         .iter()
-        .map(|f| result(cx, f, rule_index.get(f.rule).copied(), &mut seen))
+        .map(|f| {
+            (
+                f.severity,
+                result(cx, &root, f, rule_index.get(f.rule).copied(), &mut seen),
+            )
+        })
         .collect();
+    let total = results.len();
+    let mut invocation = Invocation::builder().execution_successful(true).build();
+    if total > MAX_RESULTS {
+        // The most severe first; among equals, the order of the findings (file, position).
+        results.sort_by_key(|r| std::cmp::Reverse(r.0));
+        results.truncate(MAX_RESULTS);
+        invocation.tool_execution_notifications = Some(vec![
+            Notification::builder()
+                .level(serde_json::json!("warning"))
+                .message(
+                    Message::builder()
+                        .text(format!(
+                            "{} of {total} results left out: code scanning shows at most {MAX_RESULTS} per upload, so the most severe are kept. `plimsoll check --format json` lists every finding.",
+                            total - MAX_RESULTS
+                        ))
+                        .build(),
+                )
+                .build(),
+        ]);
+    }
+    let results: Vec<SarifResult> = results.into_iter().map(|(_, r)| r).collect();
 
     let mut base_ids = BTreeMap::new();
-    if let Ok(cwd) = std::env::current_dir() {
-        let mut uri = format!("file://{}", uri_path(&cwd.to_string_lossy()));
-        if !uri.ends_with('/') {
-            uri.push('/');
-        }
-        base_ids.insert(SRCROOT.to_string(), ArtifactLocation::builder().uri(uri).build());
+    let mut uri = format!("file://{}", uri_path(&root.dir.to_string_lossy()));
+    if !uri.ends_with('/') {
+        uri.push('/');
     }
+    base_ids.insert(SRCROOT.to_string(), ArtifactLocation::builder().uri(uri).build());
     let driver = ToolComponent::builder()
         .name("plimsoll")
         .version(env!("CARGO_PKG_VERSION"))
@@ -46,6 +85,8 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         .build();
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
+        .automation_details(RunAutomationDetails::builder().id("plimsoll/").build())
+        .invocations(vec![invocation])
         .results(results)
         .column_kind(serde_json::json!("unicodeCodePoints"))
         .original_uri_base_ids(base_ids)
@@ -57,6 +98,63 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         .build();
     serde_json::to_writer_pretty(&mut *w, &sarif)?;
     writeln!(w)
+}
+
+/// What URIs are relative to: the top level of the git repository that holds the working
+/// directory, else the working directory.
+struct Root {
+    dir: PathBuf,
+    cwd: PathBuf,
+}
+
+impl Root {
+    fn find() -> Root {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let dir = cwd
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&cwd)
+            .to_path_buf();
+        Root { dir, cwd }
+    }
+
+    /// A displayed path as a URI: relative to the root when the file is under it, else
+    /// absolute.
+    fn artifact(&self, display: &str) -> ArtifactLocation {
+        let path = Path::new(display);
+        let absolute = normalize(&if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.cwd.join(path)
+        });
+        match absolute.strip_prefix(&self.dir) {
+            Ok(rel) => ArtifactLocation::builder()
+                .uri(uri_path(&rel.to_string_lossy().replace('\\', "/")))
+                .uri_base_id(SRCROOT)
+                .build(),
+            Err(_) => ArtifactLocation::builder()
+                .uri(format!(
+                    "file://{}",
+                    uri_path(&absolute.to_string_lossy().replace('\\', "/"))
+                ))
+                .build(),
+        }
+    }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn level(s: Severity) -> ResultLevel {
@@ -75,16 +173,28 @@ fn level_str(s: Severity) -> &'static str {
     }
 }
 
-/// GitHub's numeric security severity for a default severity.
-fn security_severity(s: Severity) -> &'static str {
+/// GitHub's numeric security severity: critical (≥ 9.0) for the errors of the worst holes,
+/// high, medium and low for errors, warnings and advice.
+fn security_severity(s: Severity, critical: bool) -> &'static str {
     match s {
+        Severity::Error if critical => "9.5",
         Severity::Error => "8.0",
         Severity::Warning => "5.5",
         Severity::Info => "2.0",
     }
 }
 
-fn descriptor(id: &str) -> ReportingDescriptor {
+/// GitHub's `problem.severity` for rules that are not about security.
+fn problem_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "recommendation",
+    }
+}
+
+/// The descriptor of a rule as configured (`severity`: its effective severity).
+fn descriptor(id: &str, severity: Severity) -> ReportingDescriptor {
     let Some(m) = meta(id) else {
         return ReportingDescriptor::builder().id(id).build();
     };
@@ -102,22 +212,34 @@ fn descriptor(id: &str) -> ReportingDescriptor {
         m.remediation.trim(),
         m.url()
     );
+    let full = if m.rationale.trim().chars().count() <= MAX_FULL_DESCRIPTION {
+        m.rationale.trim()
+    } else {
+        m.summary.as_str()
+    };
     let mut props = BTreeMap::new();
-    props.insert(
-        "security-severity".to_string(),
-        serde_json::json!(security_severity(m.severity)),
-    );
-    props.insert("precision".to_string(), serde_json::json!(m.precision.as_str()));
     let mut tags = vec![m.family.clone()];
     if let Some(pss) = &m.pss {
         tags.push(format!("pss-{}", pss.level));
     }
-    tags.push("security".to_string());
+    if m.is_security() {
+        tags.push("security".to_string());
+        props.insert(
+            "security-severity".to_string(),
+            serde_json::json!(security_severity(severity, m.critical)),
+        );
+    } else {
+        props.insert(
+            "problem.severity".to_string(),
+            serde_json::json!(problem_severity(severity)),
+        );
+    }
+    props.insert("precision".to_string(), serde_json::json!(m.precision.as_str()));
     ReportingDescriptor::builder()
         .id(id)
         .name(camel(id))
         .short_description(text(&m.summary))
-        .full_description(text(&m.rationale))
+        .full_description(text(full))
         .help(
             MultiformatMessageString::builder()
                 .text(help_text)
@@ -127,7 +249,7 @@ fn descriptor(id: &str) -> ReportingDescriptor {
         .help_uri(m.url())
         .default_configuration(
             ReportingConfiguration::builder()
-                .level(serde_json::json!(level_str(m.severity)))
+                .level(serde_json::json!(level_str(severity)))
                 .enabled(m.enabled)
                 .build(),
         )
@@ -147,7 +269,7 @@ fn camel(id: &str) -> String {
         .collect()
 }
 
-fn location(cx: &ReportCx<'_>, loc: Loc, message: Option<&str>) -> Location {
+fn location(root: &Root, loc: Loc, display: &str, message: Option<&str>) -> Location {
     let s = loc.span;
     // SARIF regions are 1-based and end after the last character; an empty span (a point)
     // keeps start == end.
@@ -157,7 +279,7 @@ fn location(cx: &ReportCx<'_>, loc: Loc, message: Option<&str>) -> Location {
         .end_line(s.end.line as i64)
         .end_column(s.end.col as i64)
         .build();
-    let artifact = artifact(cx.files.display(loc.file));
+    let artifact = root.artifact(display);
     let physical = PhysicalLocation::builder()
         .artifact_location(artifact)
         .region(region)
@@ -167,20 +289,6 @@ fn location(cx: &ReportCx<'_>, loc: Loc, message: Option<&str>) -> Location {
         l.message = Some(Message::builder().text(m).build());
     }
     l
-}
-
-fn artifact(display: &str) -> ArtifactLocation {
-    let path = display.replace('\\', "/");
-    if path.starts_with('/') {
-        ArtifactLocation::builder()
-            .uri(format!("file://{}", uri_path(&path)))
-            .build()
-    } else {
-        ArtifactLocation::builder()
-            .uri(uri_path(&path))
-            .uri_base_id(SRCROOT)
-            .build()
-    }
 }
 
 /// Percent-encodes what a URI path may not contain.
@@ -197,9 +305,15 @@ fn uri_path(p: &str) -> String {
     out
 }
 
-fn result(cx: &ReportCx<'_>, f: &Finding, index: Option<usize>, seen: &mut HashMap<String, usize>) -> SarifResult {
+fn result(
+    cx: &ReportCx<'_>,
+    root: &Root,
+    f: &Finding,
+    index: Option<usize>,
+    seen: &mut HashMap<String, usize>,
+) -> SarifResult {
     let loc = f.loc();
-    let mut physical = location(cx, loc, f.shown_label().as_deref());
+    let mut physical = location(root, loc, cx.files.display(loc.file), f.shown_label().as_deref());
     if let Some(o) = &f.object {
         let object = match &o.namespace {
             Some(ns) => format!("{}/{}/{}", o.kind, ns, o.name.as_deref().unwrap_or("")),
@@ -227,6 +341,21 @@ fn result(cx: &ReportCx<'_>, f: &Finding, index: Option<usize>, seen: &mut HashM
     if let Some(h) = &f.help {
         message.push_str(&format!(" ({h})"));
     }
+    let related = &f.related[..f.related.len().min(MAX_RELATED)];
+    // GitHub shows related locations only when the message links them: `[text](id)`.
+    if !related.is_empty() {
+        let links: Vec<String> = related
+            .iter()
+            .take(MAX_LINKED)
+            .enumerate()
+            .map(|(i, r)| format!("[{}]({i})", link_text(&r.message)))
+            .collect();
+        message.push_str("\nRelated: ");
+        message.push_str(&links.join(", "));
+        if related.len() > MAX_LINKED {
+            message.push_str(&format!(" and {} more", related.len() - MAX_LINKED));
+        }
+    }
     let mut builder_result = SarifResult::builder()
         .rule_id(f.rule)
         .level(level(f.severity))
@@ -236,13 +365,13 @@ fn result(cx: &ReportCx<'_>, f: &Finding, index: Option<usize>, seen: &mut HashM
     if let Some(i) = index {
         builder_result.rule_index = Some(i as i64);
     }
-    if !f.related.is_empty() {
+    if !related.is_empty() {
         builder_result.related_locations = Some(
-            f.related
+            related
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let mut l = location(cx, r.loc, Some(&r.message));
+                    let mut l = location(root, r.loc, cx.files.display(r.loc.file), Some(&r.message));
                     l.id = Some(i as i64);
                     l
                 })
@@ -256,6 +385,23 @@ fn result(cx: &ReportCx<'_>, f: &Finding, index: Option<usize>, seen: &mut HashM
     fp.insert("plimsoll/v1".to_string(), format!("{key}:{n}"));
     builder_result.partial_fingerprints = Some(fp);
     builder_result
+}
+
+/// A related location's message as link text: brackets escaped as SARIF messages escape
+/// them, on one line.
+fn link_text(m: &str) -> String {
+    let mut out = String::with_capacity(m.len());
+    for c in m.chars() {
+        match c {
+            '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A hash of what identifies a finding regardless of where its lines moved: the rule, the

@@ -1,14 +1,20 @@
-//! rustc/ruff-style text: the finding, the YAML lines with the span underlined, help and a
-//! link to the rule's documentation, then a summary.
+//! rustc/ruff-style text, grouped by object: a header per object, then its findings with
+//! the YAML lines and the spans underlined. Findings on the same span share one snippet
+//! (the Pod Security checks of one container, say), a rule's remediation and documentation
+//! link are shown with its first finding, and a summary closes the run.
 
 use super::{LineIndex, ReportCx, counts, remediation};
 use crate::engine::{Finding, Related, Severity, meta};
+use crate::model::ObjectRef;
 use crate::source::{FileId, Loc, Span};
 use annotate_snippets::{AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
 use std::sync::Arc;
+
+/// Related locations shown per finding; `--format json` lists them all.
+const RELATED_SHOWN: usize = 8;
 
 pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     use rayon::prelude::*;
@@ -22,16 +28,22 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     // written in order; a bounded number of files at a time, so output is not all held.
     const FILES_AT_ONCE: usize = 64;
     let findings = &cx.outcome.findings;
-    let mut groups: Vec<&[Finding]> = Vec::new();
+    // The first finding of each rule carries its remediation and documentation link.
+    let mut seen = HashSet::new();
+    let explained: HashSet<usize> = (0..findings.len()).filter(|i| seen.insert(findings[*i].rule)).collect();
+    let mut groups: Vec<(usize, &[Finding])> = Vec::new();
     let mut start = 0;
     for i in 1..=findings.len() {
         if i == findings.len() || findings[i].loc().file != findings[start].loc().file {
-            groups.push(&findings[start..i]);
+            groups.push((start, &findings[start..i]));
             start = i;
         }
     }
     for chunk in groups.chunks(FILES_AT_ONCE) {
-        let texts: Vec<String> = chunk.par_iter().map(|g| render_file(cx, &renderer, g)).collect();
+        let texts: Vec<String> = chunk
+            .par_iter()
+            .map(|(first, g)| render_file(cx, &renderer, *first, g, &explained))
+            .collect();
         for t in texts {
             w.write_all(t.as_bytes())?;
         }
@@ -42,27 +54,104 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The findings of one file, rendered.
-fn render_file(cx: &ReportCx<'_>, renderer: &Renderer, findings: &[Finding]) -> String {
+/// `file:line:col: severity[rule] message`, one line per finding (for grep and editors).
+pub fn render_concise(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
+    for f in &cx.outcome.findings {
+        let loc = f.loc();
+        writeln!(
+            w,
+            "{}:{}:{}: {}[{}] {}",
+            cx.files.display(loc.file),
+            loc.span.start.line,
+            loc.span.start.col,
+            f.severity,
+            f.rule,
+            f.message.replace('\n', " ")
+        )?;
+    }
+    if !cx.quiet {
+        summary(cx, w)?;
+    }
+    Ok(())
+}
+
+/// `Deployment shop/frontend`, with control characters escaped (names come from the
+/// repository).
+fn object_name(o: &ObjectRef) -> String {
+    let name = o.name.as_deref().unwrap_or("(no name)");
+    let text = match &o.namespace {
+        Some(ns) => format!("{} {ns}/{name}", o.kind),
+        None => format!("{} {name}", o.kind),
+    };
+    crate::engine::printable(text)
+}
+
+/// The findings of one file, rendered: by object (in order of their first finding), then
+/// by span.
+fn render_file(
+    cx: &ReportCx<'_>,
+    renderer: &Renderer,
+    first: usize,
+    findings: &[Finding],
+    explained: &HashSet<usize>,
+) -> String {
     use std::fmt::Write as _;
     let mut cache: HashMap<FileId, Option<(Arc<str>, LineIndex)>> = HashMap::new();
-    let mut out = String::new();
-    for f in findings {
-        let needed = std::iter::once(f.loc().file).chain(f.related.iter().map(|r| r.loc.file));
-        for id in needed {
-            cache.entry(id).or_insert_with(|| {
-                cx.files.text(id).map(|t| {
-                    let idx = LineIndex::new(&t);
-                    (t, idx)
-                })
-            });
+    let key = |f: &Finding| f.object.as_ref().map(|o| (o.file, o.index));
+    let mut order: Vec<Option<(FileId, u32)>> = Vec::new();
+    let mut by_object: HashMap<Option<(FileId, u32)>, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let k = key(f);
+        let list = by_object.entry(k).or_default();
+        if list.is_empty() {
+            order.push(k);
         }
-        let report = finding_report(cx, f, &cache);
-        let _ = writeln!(out, "{}\n", renderer.render(&report));
+        list.push(i);
+    }
+    let mut out = String::new();
+    for k in order {
+        let members = &by_object[&k];
+        let head = &findings[members[0]];
+        let loc = head.loc();
+        let place = format!("{}:{}", cx.files.display(loc.file), loc.span.start.line);
+        let _ = match &head.object {
+            Some(o) if k.is_some() => writeln!(out, "── {} ── {place}", object_name(o)),
+            _ => writeln!(out, "── {place}"),
+        };
+        // Findings on the same span share a snippet.
+        let mut clusters: Vec<Vec<usize>> = Vec::new();
+        let mut at: BTreeMap<(u32, u32), usize> = BTreeMap::new();
+        for &i in members {
+            let span = findings[i].loc().span;
+            match at.get(&(span.start.byte, span.end.byte)) {
+                Some(c) => clusters[*c].push(i),
+                None => {
+                    at.insert((span.start.byte, span.end.byte), clusters.len());
+                    clusters.push(vec![i]);
+                }
+            }
+        }
+        for cluster in clusters {
+            let fs: Vec<&Finding> = cluster.iter().map(|i| &findings[*i]).collect();
+            for f in &fs {
+                let needed =
+                    std::iter::once(f.loc().file).chain(f.related.iter().take(RELATED_SHOWN).map(|r| r.loc.file));
+                for id in needed {
+                    cache.entry(id).or_insert_with(|| {
+                        cx.files.text(id).map(|t| {
+                            let idx = LineIndex::new(&t);
+                            (t, idx)
+                        })
+                    });
+                }
+            }
+            let explain: Vec<bool> = cluster.iter().map(|i| explained.contains(&(first + i))).collect();
+            let report = cluster_report(cx, &fs, &explain, &cache);
+            let _ = writeln!(out, "{}\n", renderer.render(&report));
+        }
     }
     out
 }
-
 fn level(s: Severity) -> Level<'static> {
     match s {
         Severity::Error => Level::ERROR,
@@ -71,16 +160,35 @@ fn level(s: Severity) -> Level<'static> {
     }
 }
 
-fn finding_report<'a>(
+fn cluster_report<'a>(
     cx: &'a ReportCx<'_>,
-    f: &'a Finding,
+    fs: &[&'a Finding],
+    explain: &[bool],
     cache: &'a HashMap<FileId, Option<(Arc<str>, LineIndex)>>,
 ) -> Vec<Group<'a>> {
     // Every value that may be secret is hidden from every snippet, whatever ran.
     let masks = |file: FileId| cx.outcome.masks.get(&file).map_or(&[][..], Vec::as_slice);
+    let f = fs[0];
     let loc = f.loc();
     let title = level(f.severity).primary_title(f.message.as_str()).id(f.rule);
     let mut elements: Vec<Element<'a>> = Vec::new();
+    // Related locations, once each, the first few per finding.
+    let mut related: Vec<&'a Related> = Vec::new();
+    let mut hidden = 0;
+    for g in fs {
+        let mut shown = 0;
+        for r in &g.related {
+            if related.iter().any(|k| k.loc == r.loc && k.message == r.message) {
+                continue;
+            }
+            if shown == RELATED_SHOWN {
+                hidden += 1;
+                continue;
+            }
+            shown += 1;
+            related.push(r);
+        }
+    }
     // Related locations a few lines from the finding share its snippet; farther ones (and
     // those in other files) get their own, so a snippet never spans a whole file.
     const NEAR: u32 = 10;
@@ -89,7 +197,12 @@ fn finding_report<'a>(
             && r.loc.span.start.line + NEAR >= loc.span.start.line
             && r.loc.span.end.line <= loc.span.end.line + NEAR
     };
-    let same_file: Vec<_> = f.related.iter().filter(|r| near(r)).collect();
+    let same_file: Vec<_> = related.iter().filter(|r| near(r)).collect();
+    let label = |g: &Finding| match (fs.len(), g.shown_label()) {
+        (1, l) => l,
+        (_, Some(l)) => Some(format!("[{}] {l}", g.rule)),
+        (_, None) => Some(format!("[{}]", g.rule)),
+    };
     match cache.get(&loc.file).and_then(|c| c.as_ref()) {
         Some((text, index)) => {
             let first = same_file
@@ -103,16 +216,11 @@ fn finding_report<'a>(
             let range = index.lines(text, first, last);
             let slice: Cow<'a, str> = mask(&text[range.clone()], range.start, masks(loc.file));
             let len = slice.len();
-            let mut snippet = Snippet::source(slice)
-                .line_start(first as usize)
-                .path(cx.files.display(loc.file))
-                .annotation(annotation(
-                    AnnotationKind::Primary,
-                    loc,
-                    range.start,
-                    len,
-                    f.shown_label(),
-                ));
+            // The object's header names the file: the snippet shows line numbers only.
+            let mut snippet = Snippet::source(slice).line_start(first as usize);
+            for g in fs {
+                snippet = snippet.annotation(annotation(AnnotationKind::Primary, loc, range.start, len, label(g)));
+            }
             for r in &same_file {
                 snippet = snippet.annotation(annotation(
                     AnnotationKind::Context,
@@ -133,7 +241,7 @@ fn finding_report<'a>(
             );
         }
     }
-    for r in f.related.iter().filter(|r| !near(r)) {
+    for r in related.iter().filter(|r| !near(r)) {
         match cache.get(&r.loc.file).and_then(|c| c.as_ref()) {
             Some((text, index)) => {
                 let range = index.lines(text, r.loc.span.start.line, r.loc.span.end.line);
@@ -167,16 +275,35 @@ fn finding_report<'a>(
             }
         }
     }
-    if let Some(help) = &f.help {
-        elements.push(Level::HELP.message(help.as_str()).into());
+    if hidden > 0 {
+        elements.push(
+            Level::NOTE
+                .message(format!(
+                    "{hidden} more related locations (`--format json` lists them all)"
+                ))
+                .into(),
+        );
     }
-    if let Some(fix) = remediation(f.rule) {
-        elements.push(Level::HELP.message(fix).into());
+    for (g, explain) in fs.iter().zip(explain) {
+        if let Some(help) = &g.help {
+            elements.push(Level::HELP.message(help.as_str()).into());
+        }
+        if *explain {
+            if let Some(fix) = remediation(g.rule) {
+                elements.push(Level::HELP.message(fix).into());
+            }
+            if let Some(m) = meta(g.rule) {
+                elements.push(Level::NOTE.message(format!("see {}", m.url())).into());
+            }
+        }
     }
-    if let Some(m) = meta(f.rule) {
-        elements.push(Level::NOTE.message(format!("see {}", m.url())).into());
+    let mut groups = vec![title.elements(elements)];
+    for g in &fs[1..] {
+        groups.push(Group::with_title(
+            level(g.severity).secondary_title(g.message.as_str()).id(g.rule),
+        ));
     }
-    vec![title.elements(elements)]
+    groups
 }
 
 fn annotation<'a>(
@@ -244,6 +371,52 @@ fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     let (e, wa, i) = counts(&o.findings);
     let n = o.findings.len();
     let plural = |n: usize, s: &str, p: &str| if n == 1 { s.to_string() } else { p.to_string() };
+    if n > 0 {
+        // The rules that found the most, the objects and namespaces they concern, and
+        // where to look next.
+        let mut by_rule: HashMap<&str, (usize, Severity)> = HashMap::new();
+        let mut objects = HashSet::new();
+        let mut namespaces = HashSet::new();
+        for f in &o.findings {
+            let r = by_rule.entry(f.rule).or_insert((0, f.severity));
+            r.0 += 1;
+            r.1 = r.1.max(f.severity);
+            if let Some(obj) = &f.object {
+                objects.insert((obj.file, obj.index));
+                namespaces.insert(obj.namespace.as_deref().unwrap_or(""));
+            }
+        }
+        let mut top: Vec<(&str, usize, Severity)> = by_rule.into_iter().map(|(r, (n, s))| (r, n, s)).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        writeln!(w, "Most frequent:")?;
+        for (rule, count, severity) in top.iter().take(5) {
+            writeln!(w, "  {count:>6}  {severity:<7}  {rule}")?;
+        }
+        if top.len() > 5 {
+            writeln!(
+                w,
+                "  and {} more {}",
+                top.len() - 5,
+                plural(top.len() - 5, "rule", "rules")
+            )?;
+        }
+        if !objects.is_empty() {
+            write!(
+                w,
+                "In {} {} of {} {}. ",
+                objects.len(),
+                plural(objects.len(), "object", "objects"),
+                namespaces.len(),
+                plural(namespaces.len(), "namespace", "namespaces"),
+            )?;
+        }
+        writeln!(
+            w,
+            "Next: `plimsoll explain {}`, or one family at a time: `--select {}`; `--format concise` for one line each.",
+            top[0].0,
+            meta(top[0].0).map_or("pss", |m| m.family.as_str()),
+        )?;
+    }
     if n == 0 {
         write!(w, "No findings")?;
     } else {

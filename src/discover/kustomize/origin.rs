@@ -107,7 +107,7 @@ struct Found {
 }
 
 impl Relocate for Relocator {
-    fn relocate(&self, files: &Files, findings: &mut [Finding], masks: &mut Masks) -> Vec<(FileId, Vec<Directive>)> {
+    fn relocate(&self, files: &Files, findings: &mut Vec<Finding>, masks: &mut Masks) -> Vec<(FileId, Vec<Directive>)> {
         let mut sources: Vec<(&PathBuf, FileId)> = self.sources.iter().map(|(p, id)| (p, *id)).collect();
         sources.sort();
         let texts: HashMap<FileId, Arc<str>> = sources
@@ -191,7 +191,10 @@ impl Relocate for Relocator {
                 }
             }
         }
-        for f in findings.iter_mut() {
+        // The render each relocated finding came from, and whether the source file sets
+        // what the render shows.
+        let mut from: Vec<Option<(usize, bool)>> = vec![None; findings.len()];
+        for (f, from) in findings.iter_mut().zip(from.iter_mut()) {
             let target = f.loc();
             if let Some(i) = rendered.iter().position(|id| *id == target.file) {
                 let set = &self.sets[i];
@@ -200,14 +203,7 @@ impl Relocate for Relocator {
                         file: found.file,
                         span: found.span,
                     };
-                    f.message.push_str(&if found.exact {
-                        format!(" (in `kustomize build {}`)", set.overlay)
-                    } else {
-                        format!(
-                            " (in `kustomize build {}`, which renders this object differently from this file)",
-                            set.overlay
-                        )
-                    });
+                    *from = Some((i, found.exact));
                 }
             }
             for r in &mut f.related {
@@ -221,8 +217,80 @@ impl Relocate for Relocator {
                 }
             }
         }
+        merge_renders(findings, &from, &self.sets);
         directives
     }
+}
+
+/// One finding per root cause: findings that several renders produce identically (same
+/// rule, severity, place and message) become one that names every render; each message
+/// says which render(s) it came from.
+fn merge_renders(findings: &mut Vec<Finding>, from: &[Option<(usize, bool)>], sets: &[RenderedSet]) {
+    type Key = (&'static str, crate::engine::Severity, FileId, Span, String, bool);
+    let mut first: HashMap<Key, usize> = HashMap::new();
+    // For each finding kept: the renders it stands for; for the others: `None` (dropped).
+    let mut renders: Vec<Option<Vec<usize>>> = vec![None; findings.len()];
+    let mut moved: Vec<(usize, usize)> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let Some((set, exact)) = from[i] else { continue };
+        let loc = f.loc();
+        let key = (f.rule, f.severity, loc.file, loc.span, f.message.clone(), exact);
+        match first.get(&key) {
+            Some(&kept) => {
+                renders[kept].get_or_insert_with(Vec::new).push(set);
+                moved.push((i, kept));
+            }
+            None => {
+                first.insert(key, i);
+                renders[i] = Some(vec![set]);
+            }
+        }
+    }
+    // Related locations of merged findings, kept once each.
+    for (i, kept) in moved.iter().copied() {
+        let extra: Vec<_> = findings[i].related.clone();
+        for r in extra {
+            if !findings[kept]
+                .related
+                .iter()
+                .any(|k| k.loc == r.loc && k.message == r.message)
+            {
+                findings[kept].related.push(r);
+            }
+        }
+    }
+    for (i, f) in findings.iter_mut().enumerate() {
+        let (Some(sets_of), Some((_, exact))) = (&renders[i], from[i]) else {
+            continue;
+        };
+        let mut names: Vec<&str> = sets_of.iter().map(|s| sets[*s].overlay.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let builds = match names.as_slice() {
+            [one] => format!("in `kustomize build {one}`"),
+            many => format!(
+                "in {} renders: {}",
+                many.len(),
+                many.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        f.message.push_str(&if exact {
+            format!(" ({builds})")
+        } else {
+            let which = if names.len() == 1 {
+                "which renders"
+            } else {
+                "which render"
+            };
+            format!(" ({builds}, {which} this object differently from this file)")
+        });
+    }
+    let mut i = 0;
+    let dropped: std::collections::HashSet<usize> = moved.iter().map(|(i, _)| *i).collect();
+    findings.retain(|_| {
+        i += 1;
+        !dropped.contains(&(i - 1))
+    });
 }
 
 struct Cx<'a> {

@@ -1,5 +1,6 @@
 //! `image-mutable-tag`: an image with no tag or the `latest` tag (and no digest) runs
-//! whatever was pushed last.
+//! whatever was pushed last. It is also unpinned: this finding stands for both, and
+//! `image-not-digest-pinned` leaves such references to it.
 
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
@@ -24,7 +25,7 @@ impl Rule for MutableTag {
                     out.emit(
                         cx.at_part(&route, range.clone()),
                         format!(
-                            "image `{}` of {} `{}` uses the `latest` tag: it runs whatever was pushed last",
+                            "image `{}` of {} `{}` uses the `latest` tag and no digest: it runs whatever was pushed last",
                             crate::source::excerpt(image),
                             c.kind.noun(),
                             c.name()
@@ -36,7 +37,7 @@ impl Rule for MutableTag {
                     out.emit(
                         cx.at(&route),
                         format!(
-                            "image `{}` of {} `{}` has no tag: it resolves to `{}` at pull time",
+                            "image `{}` of {} `{}` has no tag and no digest: it resolves to `{}` at pull time",
                             crate::source::excerpt(image),
                             c.kind.noun(),
                             c.name(),

@@ -1,4 +1,6 @@
 //! `image-not-digest-pinned`: an image without `@sha256:` can change under the same tag.
+//! A reference with no tag or `latest` is `image-mutable-tag`'s finding when that rule runs
+//! (one finding per reference).
 
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
@@ -14,7 +16,7 @@ impl Rule for NotDigestPinned {
                 continue;
             };
             let Ok(r) = ImageRef::parse(image) else { continue };
-            if r.is_pinned() {
+            if r.is_pinned() || (r.is_mutable() && cx.settings.enabled("image-mutable-tag")) {
                 continue;
             }
             out.emit(

@@ -5,6 +5,11 @@
 //! named `dns`/`dns-tcp` as CoreDNS names them) to any peer, or admits every port to peers
 //! that can be the cluster DNS (any peer, an `ipBlock`, or namespaces that may include
 //! `kube-system`).
+//!
+//! One finding per root cause: the workloads that no egress policy allows anything but the
+//! default deny (they need one namespace-wide DNS allowance) are reported together at the
+//! denying policy, each as a related location; a workload whose own egress policies omit
+//! DNS is reported on its own.
 
 use super::ExemptOptions;
 use crate::engine::{Out, Rule, RuleDef, SetCx};
@@ -56,24 +61,38 @@ impl Rule for EgressDenyWithoutDns {
             else {
                 continue;
             };
-            // The workloads an egress policy that allows DNS selects (through the label
-            // index), then every other workload of the namespace.
+            // The workloads an egress policy that allows DNS selects, and those some egress
+            // policy allows anything at all (through the label index).
             let mut allowed = std::collections::HashSet::new();
+            let mut own = std::collections::HashSet::new();
             for p in index.netpols_in(namespace) {
-                if p.has_type(Direction::Egress) && p.egress.rules.iter().any(|r| allows_dns(r, index)) {
-                    allowed.extend(index.workload_indices_matching(namespace, &p.pod_selector));
+                if !p.has_type(Direction::Egress) || p.egress.rules.is_empty() {
+                    continue;
+                }
+                let selected = index.workload_indices_matching(namespace, &p.pod_selector);
+                if p.egress.rules.iter().any(|r| allows_dns(r, index)) {
+                    allowed.extend(selected);
+                } else {
+                    own.extend(selected);
                 }
             }
-            for i in index
+            let missing: Vec<usize> = index
                 .workloads_by_namespace
                 .get(namespace.as_str())
                 .into_iter()
                 .flatten()
-            {
-                let w = &index.workloads[*i];
-                if w.host_network || allowed.contains(i) {
-                    continue;
-                }
+                .copied()
+                .filter(|i| !index.workloads[*i].host_network && !allowed.contains(i))
+                .collect();
+            let (alone, together): (Vec<usize>, Vec<usize>) = missing.into_iter().partition(|i| own.contains(i));
+            let denies = format!("NetworkPolicy `{}` denies all egress", deny.name);
+            let per_workload = if together.len() > 1 {
+                alone
+            } else {
+                [alone, together.clone()].concat()
+            };
+            for i in per_workload {
+                let w = &index.workloads[i];
                 out.emit_for(
                     &w.obj,
                     w.labels_loc,
@@ -83,7 +102,25 @@ impl Rule for EgressDenyWithoutDns {
                     ),
                 )
                 .label("these pods cannot resolve names")
-                .related(deny.pod_selector_loc, format!("NetworkPolicy `{}` denies all egress", deny.name));
+                .related(deny.pod_selector_loc, denies.clone());
+            }
+            if together.len() > 1 {
+                let names: Vec<String> = together.iter().map(|i| index.workloads[*i].display()).collect();
+                let f = out.emit_for(
+                    &deny.obj,
+                    deny.pod_selector_loc,
+                    format!(
+                        "Egress is denied by default in `{namespace}` and no policy allows {} workloads any egress, DNS included (53/UDP, 53/TCP): {}",
+                        together.len(),
+                        crate::engine::first_few(&names)
+                    ),
+                );
+                f.label("denies all egress, DNS included");
+                f.help("allow DNS to every pod of the namespace in one policy (podSelector: {}, egress to kube-dns on 53/UDP and 53/TCP)");
+                for i in together {
+                    let w = &index.workloads[i];
+                    f.related(w.labels_loc, format!("{} cannot resolve names", w.display()));
+                }
             }
         }
     }

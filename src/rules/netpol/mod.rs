@@ -87,6 +87,17 @@ pub fn check_default_deny(cx: &SetCx<'_>, out: &mut crate::engine::Out<'_>, dir:
                 dir.key()
             )
         };
-        out.emit_for(&obj, loc, message).label(label);
+        let f = out.emit_for(&obj, loc, message);
+        f.label(label);
+        // With no policy at all, this finding stands for every workload of the namespace
+        // (`netpol-workload-not-isolated` does not repeat it): name them.
+        if cx.index.netpols_in(namespace).next().is_none() {
+            for w in cx.index.workloads_in(namespace).filter(|w| !w.host_network) {
+                f.related(
+                    w.labels_loc,
+                    format!("{} accepts all {} traffic", w.display(), dir.key()),
+                );
+            }
+        }
     }
 }

@@ -1,6 +1,11 @@
 //! `netpol-workload-not-isolated`: a workload no NetworkPolicy selects for a direction
 //! accepts all traffic in that direction. Ingress findings have the rule's severity; egress
 //! findings are `info`. Host-network pods are skipped (policies do not reliably apply).
+//!
+//! A namespace with no NetworkPolicy at all is one root cause: when
+//! `netpol-namespace-no-default-deny-<direction>` runs, that namespace finding names its
+//! workloads and this rule does not repeat it per workload. Workloads that escape the
+//! policies a namespace does have are reported here.
 
 use super::ExemptOptions;
 use crate::engine::{Out, Rule, RuleDef, SetCx, Severity};
@@ -24,6 +29,7 @@ impl Rule for WorkloadNotIsolated {
             if self.0.exempt_namespaces.iter().any(|e| **e == **namespace) {
                 continue;
             }
+            let has_policies = index.netpols_in(namespace).next().is_some();
             // Mark what each policy selects (through the label index), then report the rest.
             let mut isolated: [HashSet<usize>; 2] = [HashSet::new(), HashSet::new()];
             for p in index.netpols_in(namespace) {
@@ -39,7 +45,7 @@ impl Rule for WorkloadNotIsolated {
                     continue;
                 }
                 for (d, set) in Direction::BOTH.iter().zip(&isolated) {
-                    if set.contains(i) {
+                    if set.contains(i) || (!has_policies && cx.settings.enabled(namespace_rule(*d))) {
                         continue;
                     }
                     let f = out.emit_for(
@@ -59,5 +65,13 @@ impl Rule for WorkloadNotIsolated {
                 }
             }
         }
+    }
+}
+
+/// The rule that reports a namespace without a default deny for `d`.
+fn namespace_rule(d: Direction) -> &'static str {
+    match d {
+        Direction::Ingress => "netpol-namespace-no-default-deny-ingress",
+        Direction::Egress => "netpol-namespace-no-default-deny-egress",
     }
 }

@@ -21,6 +21,10 @@ impl Rule for HostPorts {
         true
     }
 
+    fn merge(&self, found: &mut Vec<crate::engine::Finding>) {
+        super::merge(found);
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let defaulted = cx.obj.kind == "Pod" && pod.workload.spec.host_network == Some(true);

@@ -3,16 +3,20 @@
 //! policy (level and version) a pod is judged at, which checks that policy runs, and the
 //! message helpers that reproduce upstream's reason/detail text.
 //!
-//! Each rule reports one finding per setter (the pod, or one container, or one volume) at
-//! the offending field, with upstream's message for that setter, so that every finding
-//! points at its own line and can be suppressed on its own.
+//! Each rule reports one finding per pod template, as Pod Security Admission does: the
+//! first offending field (the pod, a container, a volume) is the primary location, the
+//! other setters are related locations, and the message lists every setter's detail.
+//!
+//! Severity: a baseline check is an error. A restricted-only check is an error when the
+//! namespace's `enforce` label makes admission reject the pod, and otherwise the rule's
+//! severity (a warning by default): nothing in the set says the deploy will break.
 //!
 //! A pod is judged at the configured level (`--pss-level`, default restricted), or at its
 //! namespace's `enforce` label when that is at least as strict. A namespace that enforces a
 //! lower level (`privileged`, `baseline`) does not silence the checks: the finding says the
 //! namespace would admit the pod today.
 
-use crate::engine::{Finding, ObjectCx, Out, Target};
+use crate::engine::{Finding, ObjectCx, Out, Severity, Target};
 use crate::model::pss::{PssLevel, PssVersion};
 use crate::model::{ContainerView, Workload};
 use crate::source::{Loc, Route};
@@ -128,6 +132,7 @@ pub fn policy_for(cx: &ObjectCx<'_>) -> Policy {
 /// A pod template being judged by one check.
 pub struct Pod<'c, 'a> {
     pub cx: &'c ObjectCx<'a>,
+    pub check: Check,
     pub workload: Workload<'a>,
     pub policy: Policy,
     /// The namespace's enforce policy when it does not run this check: admission would
@@ -159,6 +164,7 @@ impl<'c, 'a> Pod<'c, 'a> {
         let admitted_by = namespace_policy(cx).filter(|ns| !check.active(ns));
         Some(Pod {
             cx,
+            check: *check,
             workload,
             policy,
             admitted_by,
@@ -217,6 +223,11 @@ impl<'c, 'a> Pod<'c, 'a> {
             target,
             format!("{}: {reason} ({detail}){admitted}", self.policy.violates()),
         );
+        // The namespace's enforce label chose the policy and it runs this check: admission
+        // rejects the pod.
+        if self.policy.from_namespace.is_some() {
+            f.severity = Severity::Error;
+        }
         for p in [&self.policy, self.admitted_by.as_ref().unwrap_or(&self.policy)] {
             if let Some((ns, loc)) = &p.from_namespace {
                 if f.related.iter().all(|r| r.loc != *loc) {
@@ -226,6 +237,53 @@ impl<'c, 'a> Pod<'c, 'a> {
         }
         f
     }
+}
+
+/// One finding per check per pod: the findings a check made on one object, one per
+/// setter, become the first one with every setter's detail in its message and the other
+/// setters as related locations (labelled as they were).
+pub fn merge(found: &mut Vec<Finding>) {
+    if found.len() < 2 {
+        return;
+    }
+    let parts: Vec<Option<(&str, &str, &str)>> = found.iter().map(|f| split_message(&f.message)).collect();
+    let Some(Some((head, _, tail))) = parts.first().copied() else {
+        return;
+    };
+    let details: Vec<&str> = parts.iter().flatten().map(|(_, d, _)| *d).collect();
+    let mut joined = Vec::with_capacity(details.len());
+    for d in details {
+        if !joined.contains(&d) {
+            joined.push(d);
+        }
+    }
+    let message = format!("{head} ({}){tail}", joined.join("; "));
+    let mut rest = found.split_off(1);
+    let first = &mut found[0];
+    first.message = crate::engine::printable(message);
+    first.severity = rest.iter().map(|f| f.severity).fold(first.severity, Severity::max);
+    for f in rest.drain(..) {
+        let what = f
+            .shown_label()
+            .map(|l| format!("{l} ({})", split_message(&f.message).map_or("", |(_, d, _)| d)))
+            .unwrap_or_else(|| f.message.clone());
+        if first.related.iter().all(|r| r.loc != f.loc()) && first.loc() != f.loc() {
+            first.related(f.loc(), what);
+        }
+        for r in f.related {
+            if first.related.iter().all(|k| k.loc != r.loc) {
+                first.related.push(r);
+            }
+        }
+    }
+}
+
+/// `would violate …: reason (detail); admitted …` → (`would violate …: reason`, detail,
+/// `; admitted …`), as [`Pod::emit`] writes it.
+fn split_message(m: &str) -> Option<(&str, &str, &str)> {
+    let open = m.find(" (")?;
+    let close = m.rfind(')')?;
+    (close > open).then(|| (&m[..open], &m[open + 2..close], &m[close + 1..]))
 }
 
 /// `Q(list)`: each element in double quotes, joined by `, ` (no escaping, as upstream).

@@ -20,6 +20,10 @@ impl Rule for Privileged {
         true
     }
 
+    fn merge(&self, found: &mut Vec<crate::engine::Finding>) {
+        super::merge(found);
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         for c in pod.containers() {

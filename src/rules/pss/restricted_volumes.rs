@@ -61,6 +61,10 @@ impl Rule for RestrictedVolumes {
         true
     }
 
+    fn merge(&self, found: &mut Vec<crate::engine::Finding>) {
+        super::merge(found);
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let tree = cx.tree;

@@ -24,6 +24,10 @@ impl Rule for SeccompRestricted {
         true
     }
 
+    fn merge(&self, found: &mut Vec<crate::engine::Finding>) {
+        super::merge(found);
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         if pod.policy.minor >= 25 && pod.is_windows() {

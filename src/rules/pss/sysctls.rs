@@ -57,6 +57,10 @@ impl Rule for Sysctls {
         true
     }
 
+    fn merge(&self, found: &mut Vec<crate::engine::Finding>) {
+        super::merge(found);
+    }
+
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(pod) = Pod::for_check(cx, &CHECK) else { return };
         let Some(sysctls) = pod.security_context().and_then(|s| s.sysctls.as_ref()) else {
