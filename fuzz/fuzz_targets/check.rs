@@ -12,7 +12,9 @@ use std::sync::{Arc, LazyLock};
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(plimsoll::rules::every_rule(), Settings::default()));
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = plimsoll::source::decode(data.to_vec()) else { return };
+    let Ok(text) = plimsoll::source::decode(data.to_vec()) else {
+        return;
+    };
     let len = text.len();
     let mut files = Files::default();
     files.add("fuzz.yaml".to_string(), Source::Text(Arc::from(text)), true, true);
@@ -24,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(s.start.byte <= s.end.byte && s.end.byte as usize <= len, "{f:?}");
         }
     }
-    let rules: Vec<&'static str> = engine.rules.iter().map(|r| r.id).collect();
+    let rules: Vec<_> = engine.rules.iter().map(|r| (r.id, r.severity)).collect();
     let cx = ReportCx {
         files: &files,
         outcome: &outcome,
@@ -34,7 +36,15 @@ fuzz_target!(|data: &[u8]| {
         elapsed: std::time::Duration::ZERO,
         fail_on: None,
     };
-    for format in [Format::Text, Format::Json, Format::Sarif, Format::Github, Format::Junit, Format::Markdown] {
+    for format in [
+        Format::Text,
+        Format::Concise,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Markdown,
+    ] {
         let mut out = Vec::new();
         render(format, &cx, &mut out).expect("render");
     }
