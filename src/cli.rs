@@ -420,7 +420,10 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
         .into());
     }
 
-    let outcome = engine.run(&files);
+    let mut outcome = engine.run(&files);
+    if let Ok(cwd) = std::env::current_dir() {
+        discover::helm::attribute(&mut files, &mut outcome, &cwd);
+    }
 
     let rules: Vec<(&'static str, crate::engine::Severity)> = {
         let mut ids: Vec<_> = engine.rules.iter().map(|r| (r.id, r.severity)).collect();

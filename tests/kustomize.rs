@@ -183,8 +183,18 @@ fn helm_charts_are_skipped_with_a_notice_and_rendered_output_is_read_from_stdin(
         .position(|l| l.contains("privileged: true"))
         .expect("privileged")
         + 1;
+    // `# Source: web/templates/deployment.yaml` names the chart's template file (found by
+    // the chart's name), and the message says the line is in the rendered output.
     assert!(
-        r.stdout.contains(&format!("<stdin>:{line}:13: error[pss-privileged]")),
+        r.stdout.contains(&format!(
+            "testdata/helm/web/templates/deployment.yaml:{line}:13: error[pss-privileged]"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(&format!("(rendered by `helm template`: line {line} of its output)")),
         "{}",
         r.stdout
     );
@@ -193,19 +203,22 @@ fn helm_charts_are_skipped_with_a_notice_and_rendered_output_is_read_from_stdin(
         .args([
             "check",
             "--no-config",
-            "--format",
-            "concise",
             "--select",
             "pss-privileged",
             "--stdin-filename",
             "charts/web (helm template)",
+            "--format",
+            "sarif",
             "-",
         ])
         .write_stdin(rendered));
-    assert!(
-        r.stdout
-            .contains(&format!("charts/web (helm template):{line}:13: error[pss-privileged]")),
-        "{}",
-        r.stdout
+    // SARIF points at the template file, which exists in the repository, without a region
+    // (its lines are not those of the rendered output).
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("sarif");
+    let at = &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        at["artifactLocation"]["uri"],
+        "testdata/helm/web/templates/deployment.yaml"
     );
+    assert!(at.get("region").is_none(), "{at}");
 }

@@ -2,6 +2,7 @@
 //! `.gitignore` honoured and exclude globs applied; kustomizations found on the way are
 //! rendered ([`kustomize`]).
 
+pub mod helm;
 pub mod kustomize;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};

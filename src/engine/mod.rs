@@ -12,6 +12,6 @@ pub mod suppress;
 pub use finding::{Finding, MAX_TEXT, Related, Severity, Target, first_few, printable};
 pub use meta::{RuleMeta, all_meta, meta};
 pub use rule::{FileCx, NoOptions, ObjectCx, Out, Rule, RuleDef, RuleEntry, SetCx, entry};
-pub use run::{ActiveRule, Engine, FileEntry, Files, IoError, Masks, Outcome, Relocate, Source, Stats};
+pub use run::{ActiveRule, Engine, FileEntry, Files, IoError, Masks, Outcome, Relocate, Source, Stats, sort_findings};
 pub use settings::{PssSettings, Settings};
 pub use suppress::{Suppression, SuppressionKind};

@@ -44,6 +44,8 @@ pub struct FileEntry {
     /// The directory the file's objects are deployed from, as shown (a rendered
     /// kustomization's overlay); by default the file's own directory.
     dir: Option<String>,
+    /// Positions are lines of rendered output (`helm template`), not of the file named.
+    pub rendered: bool,
 }
 
 impl FileEntry {
@@ -101,6 +103,7 @@ impl Files {
             explicit,
             fingerprint: OnceLock::new(),
             dir: None,
+            rendered: false,
         });
         FileId(self.entries.len() as u32 - 1)
     }
@@ -109,6 +112,11 @@ impl Files {
     /// overlay).
     pub fn set_dir(&mut self, id: FileId, dir: &str) {
         self.entries[id.0 as usize].dir = Some(crate::source::escape_control(dir).into_owned());
+    }
+
+    /// Marks a file whose findings' positions are those of rendered output.
+    pub fn set_rendered(&mut self, id: FileId) {
+        self.entries[id.0 as usize].rendered = true;
     }
 
     pub fn get(&self, id: FileId) -> &FileEntry {
@@ -170,6 +178,21 @@ pub struct ActiveRule {
     pub id: &'static str,
     pub severity: Severity,
     pub rule: Box<dyn Rule>,
+}
+
+/// Sorts findings by file (as shown), start, rule, message and end: the order of every
+/// output.
+pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let (la, lb) = (a.loc(), b.loc());
+        files
+            .display(la.file)
+            .cmp(files.display(lb.file))
+            .then(la.span.start.cmp(&lb.span.start))
+            .then(a.rule.cmp(b.rule))
+            .then(a.message.cmp(&b.message))
+            .then(la.span.end.cmp(&lb.span.end))
+    });
 }
 
 /// One finding per rule and start position (what SARIF consumers and editors key on):
@@ -453,16 +476,7 @@ impl Engine {
         }
         stats.cross_object = set_started.elapsed();
 
-        findings.sort_by(|a, b| {
-            let (la, lb) = (a.loc(), b.loc());
-            files
-                .display(la.file)
-                .cmp(files.display(lb.file))
-                .then(la.span.start.cmp(&lb.span.start))
-                .then(a.rule.cmp(b.rule))
-                .then(a.message.cmp(&b.message))
-                .then(la.span.end.cmp(&lb.span.end))
-        });
+        sort_findings(files, &mut findings);
         let findings = one_per_position(findings);
         Outcome {
             findings,

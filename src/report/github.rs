@@ -17,14 +17,19 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             Severity::Info => "notice",
         };
         let s = loc.span;
+        // Positions in rendered output (a Helm template) are not lines of the file.
+        let at = if cx.files.get(loc.file).rendered {
+            String::new()
+        } else {
+            format!(
+                ",line={},col={},endLine={},endColumn={}",
+                s.start.line, s.start.col, s.end.line, s.end.col
+            )
+        };
         writeln!(
             w,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            "::{command} file={}{at},title={}::{}",
             property(cx.files.display(loc.file)),
-            s.start.line,
-            s.start.col,
-            s.end.line,
-            s.end.col,
             property(&format!("plimsoll({})", f.rule)),
             data(&f.message),
         )?;

@@ -269,7 +269,7 @@ fn camel(id: &str) -> String {
         .collect()
 }
 
-fn location(root: &Root, loc: Loc, display: &str, message: Option<&str>) -> Location {
+fn location(root: &Root, loc: Loc, file: &crate::engine::FileEntry, message: Option<&str>) -> Location {
     let s = loc.span;
     // SARIF regions are 1-based and end after the last character; an empty span (a point)
     // keeps start == end.
@@ -279,11 +279,17 @@ fn location(root: &Root, loc: Loc, display: &str, message: Option<&str>) -> Loca
         .end_line(s.end.line as i64)
         .end_column(s.end.col as i64)
         .build();
-    let artifact = root.artifact(display);
-    let physical = PhysicalLocation::builder()
-        .artifact_location(artifact)
-        .region(region)
-        .build();
+    let artifact = root.artifact(&file.display);
+    // Positions in rendered output (a Helm template) are not lines of the file: the
+    // location is the file alone.
+    let physical = if file.rendered {
+        PhysicalLocation::builder().artifact_location(artifact).build()
+    } else {
+        PhysicalLocation::builder()
+            .artifact_location(artifact)
+            .region(region)
+            .build()
+    };
     let mut l = Location::builder().physical_location(physical).build();
     if let Some(m) = message {
         l.message = Some(Message::builder().text(m).build());
@@ -313,7 +319,7 @@ fn result(
     seen: &mut HashMap<String, usize>,
 ) -> SarifResult {
     let loc = f.loc();
-    let mut physical = location(root, loc, cx.files.display(loc.file), f.shown_label().as_deref());
+    let mut physical = location(root, loc, cx.files.get(loc.file), f.shown_label().as_deref());
     if let Some(o) = &f.object {
         let object = match &o.namespace {
             Some(ns) => format!("{}/{}/{}", o.kind, ns, o.name.as_deref().unwrap_or("")),
@@ -371,7 +377,7 @@ fn result(
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
-                    let mut l = location(root, r.loc, cx.files.display(r.loc.file), Some(&r.message));
+                    let mut l = location(root, r.loc, cx.files.get(r.loc.file), Some(&r.message));
                     l.id = Some(i as i64);
                     l
                 })
