@@ -36,24 +36,28 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     let rule_index: HashMap<&str, usize> = cx.rules.iter().enumerate().map(|(i, (r, _))| (*r, i)).collect();
     let rules: Vec<ReportingDescriptor> = cx.rules.iter().map(|(id, sev)| descriptor(id, *sev)).collect();
     let root = Root::find();
+    // Fingerprints count earlier findings with the same key, so they are computed over every
+    // finding in order; results are built only for the findings kept.
+    let mut lines = Lines::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut results: Vec<(Severity, SarifResult)> = cx
+    let fingerprints: Vec<String> = cx
         .outcome
         .findings
         .iter()
         .map(|f| {
-            (
-                f.severity,
-                result(cx, &root, f, rule_index.get(f.rule).copied(), &mut seen),
-            )
+            let key = fingerprint(cx, f, &mut lines);
+            let n = seen.entry(key.clone()).or_insert(0);
+            *n += 1;
+            format!("{key}:{n}")
         })
         .collect();
-    let total = results.len();
+    let total = cx.outcome.findings.len();
+    let mut kept: Vec<usize> = (0..total).collect();
     let mut invocation = Invocation::builder().execution_successful(true).build();
     if total > MAX_RESULTS {
         // The most severe first; among equals, the order of the findings (file, position).
-        results.sort_by_key(|r| std::cmp::Reverse(r.0));
-        results.truncate(MAX_RESULTS);
+        kept.sort_by_key(|i| std::cmp::Reverse(cx.outcome.findings[*i].severity));
+        kept.truncate(MAX_RESULTS);
         invocation.tool_execution_notifications = Some(vec![
             Notification::builder()
                 .level(serde_json::json!("warning"))
@@ -68,7 +72,13 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                 .build(),
         ]);
     }
-    let results: Vec<SarifResult> = results.into_iter().map(|(_, r)| r).collect();
+    let results: Vec<SarifResult> = kept
+        .iter()
+        .map(|i| {
+            let f = &cx.outcome.findings[*i];
+            result(cx, &root, f, rule_index.get(f.rule).copied(), &fingerprints[*i])
+        })
+        .collect();
 
     let mut base_ids = BTreeMap::new();
     let mut uri = format!("file://{}", uri_path(&root.dir.to_string_lossy()));
@@ -311,13 +321,7 @@ fn uri_path(p: &str) -> String {
     out
 }
 
-fn result(
-    cx: &ReportCx<'_>,
-    root: &Root,
-    f: &Finding,
-    index: Option<usize>,
-    seen: &mut HashMap<String, usize>,
-) -> SarifResult {
+fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fingerprint: &str) -> SarifResult {
     let loc = f.loc();
     let mut physical = location(root, loc, cx.files.get(loc.file), f.shown_label().as_deref());
     if let Some(o) = &f.object {
@@ -384,11 +388,8 @@ fn result(
                 .collect(),
         );
     }
-    let key = fingerprint(cx, f);
-    let n = seen.entry(key.clone()).or_insert(0);
-    *n += 1;
     let mut fp = BTreeMap::new();
-    fp.insert("plimsoll/v1".to_string(), format!("{key}:{n}"));
+    fp.insert("plimsoll/v1".to_string(), fingerprint.to_string());
     builder_result.partial_fingerprints = Some(fp);
     builder_result
 }
@@ -412,7 +413,7 @@ fn link_text(m: &str) -> String {
 
 /// A hash of what identifies a finding regardless of where its lines moved: the rule, the
 /// file, the object and the route (or the trimmed source line when there is no route).
-fn fingerprint(cx: &ReportCx<'_>, f: &Finding) -> String {
+fn fingerprint(cx: &ReportCx<'_>, f: &Finding, lines: &mut Lines) -> String {
     let mut h = Sha256::new();
     h.update(f.rule.as_bytes());
     h.update([0]);
@@ -432,13 +433,32 @@ fn fingerprint(cx: &ReportCx<'_>, f: &Finding) -> String {
     match &f.target.route {
         Some(route) => h.update(route.as_bytes()),
         None => {
-            let line = cx.files.text(f.loc().file).map(|t| {
-                let idx = super::LineIndex::new(&t);
-                t[idx.line(&t, f.loc().span.start.line)].trim().to_string()
-            });
-            h.update(line.unwrap_or_default().as_bytes());
+            let line = lines.trimmed(cx, f.loc().file, f.loc().span.start.line);
+            h.update(line.as_bytes());
         }
     }
     let digest = h.finalize();
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Source lines for fingerprints, each file read and indexed once.
+#[derive(Default)]
+struct Lines {
+    files: HashMap<crate::source::FileId, Option<(std::sync::Arc<str>, super::LineIndex)>>,
+}
+
+impl Lines {
+    /// Line `line` of `file`, trimmed (empty when the file cannot be read).
+    fn trimmed(&mut self, cx: &ReportCx<'_>, file: crate::source::FileId, line: u32) -> &str {
+        let entry = self.files.entry(file).or_insert_with(|| {
+            cx.files.text(file).map(|t| {
+                let idx = super::LineIndex::new(&t);
+                (t, idx)
+            })
+        });
+        match entry {
+            Some((t, idx)) => t[idx.line(t, line)].trim(),
+            None => "",
+        }
+    }
 }
