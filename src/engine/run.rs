@@ -199,29 +199,26 @@ pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
 /// findings of one rule that start at the same place (the same object in two renders that
 /// name it differently, or a fact present twice) become the most severe of them, with the
 /// others' messages as related locations. Expects findings sorted by file, start and rule.
-fn one_per_position(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    for f in findings {
-        if let Some(last) = out.last_mut() {
-            let (a, b) = (last.loc(), f.loc());
-            if last.rule == f.rule && a.file == b.file && a.span.start == b.span.start {
-                if f.severity > last.severity {
-                    last.severity = f.severity;
-                }
-                if f.message != last.message && last.related.iter().all(|r| r.message != f.message) {
-                    last.related(b, f.message);
-                }
-                for r in f.related {
-                    if last.related.iter().all(|k| k.loc != r.loc || k.message != r.message) {
-                        last.related.push(r);
-                    }
-                }
-                continue;
+fn one_per_position(findings: &mut Vec<Finding>) {
+    // In place: `later` is merged into `kept` when they share rule, file and start.
+    findings.dedup_by(|later, kept| {
+        let (a, b) = (kept.loc(), later.loc());
+        if kept.rule != later.rule || a.file != b.file || a.span.start != b.span.start {
+            return false;
+        }
+        if later.severity > kept.severity {
+            kept.severity = later.severity;
+        }
+        if later.message != kept.message && kept.related.iter().all(|r| r.message != later.message) {
+            kept.related(b, std::mem::take(&mut later.message));
+        }
+        for r in std::mem::take(&mut later.related) {
+            if kept.related.iter().all(|k| k.loc != r.loc || k.message != r.message) {
+                kept.related.push(r);
             }
         }
-        out.push(f);
-    }
-    out
+        true
+    });
 }
 
 impl ActiveRule {
@@ -477,7 +474,7 @@ impl Engine {
         stats.cross_object = set_started.elapsed();
 
         sort_findings(files, &mut findings);
-        let findings = one_per_position(findings);
+        one_per_position(&mut findings);
         Outcome {
             findings,
             masks,
