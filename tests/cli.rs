@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{plimsoll, plimsoll_in, root, run, shared};
+use common::{plimsoll, plimsoll_in, root, run};
 
 fn check(args: &[&str]) -> common::Run {
     let mut all = vec!["check", "--no-config", "--color", "never"];
@@ -135,7 +135,7 @@ fn output_is_identical_across_thread_counts() {
         let two = check(&["--jobs", "2", "--format", format, "testdata"]);
         assert_eq!(one.stdout, two.stdout, "{format} differs between --jobs 1 and --jobs 2");
     }
-    if let Some(shared) = shared() {
+    if let Some(shared) = common::shared_or_skip("the bench corpus part of this test") {
         let bench = shared.join("corpora/bench");
         let bench = bench.to_str().expect("utf-8 path");
         let one = check(&["--jobs", "1", "--format", "json", bench]);
@@ -144,8 +144,6 @@ fn output_is_identical_across_thread_counts() {
             one.stdout, two.stdout,
             "bench output differs between --jobs 1 and --jobs 2"
         );
-    } else {
-        eprintln!("skipping the bench corpus: ../shared is absent");
     }
 }
 
@@ -393,8 +391,7 @@ fn run_again(dir: &std::path::Path, args: &[&str]) -> String {
 /// once per workload (`../shared/corpora/bench`).
 #[test]
 fn one_finding_per_rule_and_position_on_the_bench_corpus() {
-    let Some(shared) = shared() else {
-        eprintln!("../shared is absent: one_finding_per_rule_and_position_on_the_bench_corpus skipped");
+    let Some(shared) = common::shared_or_skip("one_finding_per_rule_and_position_on_the_bench_corpus") else {
         return;
     };
     let bench = shared.join("corpora/bench");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{plimsoll, root, run, shared};
+use common::{plimsoll, root, run};
 use plimsoll::engine::all_meta;
 use std::collections::BTreeSet;
 
@@ -85,8 +85,7 @@ fn metadata_examples_behave() {
         let config = dir.path().join("plimsoll.yaml");
         let options = serde_json::json!({ "rules": { "options": { &m.id: &m.examples.options } } });
         std::fs::write(&config, serde_json::to_string(&options).expect("json")).expect("config");
-        if m.examples.file.is_some() && !common::has_kustomize() {
-            eprintln!("{}: no kustomize or kubectl on PATH; its examples are not run", m.id);
+        if m.examples.file.is_some() && !common::renderer_or_skip(&format!("the examples of {}", m.id)) {
             continue;
         }
         for (which, text) in [("bad", &m.examples.bad), ("good", &m.examples.good)] {
@@ -122,11 +121,9 @@ fn metadata_examples_behave() {
 #[test]
 fn spans_are_real_nodes() {
     let mut paths = vec![root().join("testdata")];
-    if let Some(s) = shared() {
+    if let Some(s) = common::shared_or_skip("the corpora part of spans_are_real_nodes") {
         paths.push(s.join("corpora/bench"));
         paths.push(s.join("corpora/crd"));
-    } else {
-        eprintln!("../shared is absent: checking the project's fixtures only");
     }
     for path in paths {
         let r = run(plimsoll()
@@ -204,8 +201,7 @@ fn spans_are_real_nodes() {
 
 #[test]
 fn sarif_validates_against_the_schema() {
-    let Some(shared) = shared() else {
-        eprintln!("skipping: ../shared (with schemas/sarif-2.1.0.json) is absent");
+    let Some(shared) = common::shared_or_skip("sarif_validates_against_the_schema") else {
         return;
     };
     for path in [root().join("testdata"), shared.join("corpora/bench/microservices-demo")] {

@@ -42,8 +42,7 @@ fn line_of(file: &str, needle: &str) -> u64 {
 
 #[test]
 fn findings_point_at_the_files_that_define_each_field() {
-    if !common::has_kustomize() {
-        eprintln!("no kustomize or kubectl on PATH: rendering is not tested here");
+    if !common::renderer_or_skip("findings_point_at_the_files_that_define_each_field") {
         return;
     }
     let r = run(plimsoll().args(["check", "--no-config", "--format", "json", TREE]));
@@ -103,8 +102,7 @@ fn findings_point_at_the_files_that_define_each_field() {
 
 #[test]
 fn text_output_on_a_kustomization() {
-    if !common::has_kustomize() {
-        eprintln!("no kustomize or kubectl on PATH: rendering is not tested here");
+    if !common::renderer_or_skip("text_output_on_a_kustomization") {
         return;
     }
     let r = run(plimsoll().args(["check", "--no-config", "--color", "never", TREE]));

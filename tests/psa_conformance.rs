@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{plimsoll, run, shared};
+use common::{plimsoll, run};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Upstream check id → rule id.
@@ -55,8 +55,7 @@ type Fixture = (String, String, String);
 
 #[test]
 fn upstream_fixtures() {
-    let Some(shared) = shared() else {
-        eprintln!("skipping PSA conformance: ../shared/corpora/psa is absent");
+    let Some(shared) = common::shared_or_skip("PSA conformance") else {
         return;
     };
     let psa = shared.join("corpora/psa");

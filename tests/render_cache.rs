@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{has_kustomize, plimsoll_in, run};
+use common::{plimsoll_in, run};
 use std::path::Path;
 
 /// `testdata/kustomize` copied into a fresh directory (a repository of its own).
@@ -62,8 +62,7 @@ fn entries(cache: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn renders_are_reused_until_a_file_they_read_changes() {
-    if !has_kustomize() {
-        eprintln!("no kustomize or kubectl on PATH: the render cache is not tested here");
+    if !common::renderer_or_skip("the render cache") {
         return;
     }
     let repo = tree();
@@ -100,8 +99,7 @@ fn renders_are_reused_until_a_file_they_read_changes() {
 
 #[test]
 fn damaged_entries_are_rendered_again_and_no_cache_writes_nothing() {
-    if !has_kustomize() {
-        eprintln!("no kustomize or kubectl on PATH: the render cache is not tested here");
+    if !common::renderer_or_skip("the render cache") {
         return;
     }
     let repo = tree();
@@ -128,8 +126,7 @@ fn damaged_entries_are_rendered_again_and_no_cache_writes_nothing() {
 
 #[test]
 fn a_failing_batch_is_split_by_the_member_at_fault_and_failures_are_kept() {
-    if !has_kustomize() {
-        eprintln!("no kustomize or kubectl on PATH: the render cache is not tested here");
+    if !common::renderer_or_skip("the render cache") {
         return;
     }
     let repo = tempfile::tempdir().expect("tempdir");

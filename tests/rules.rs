@@ -50,8 +50,7 @@ fn fixtures() {
 /// linted as a whole. They need a renderer; without one they are skipped with a message.
 #[test]
 fn directory_fixtures() {
-    if !common::has_kustomize() {
-        eprintln!("no kustomize or kubectl on PATH: directory fixtures are not run");
+    if !common::renderer_or_skip("directory_fixtures") {
         return;
     }
     let rules = common::root().join("testdata/rules");

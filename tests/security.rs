@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{has_kustomize, plimsoll_in, run};
+use common::{plimsoll_in, run};
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::Path;
@@ -48,15 +48,7 @@ fn all_outputs(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
 }
 
 fn needs_renderer() -> bool {
-    if has_kustomize() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("PLIMSOLL_REQUIRE_TOOLS").is_none(),
-        "no kustomize or kubectl on PATH"
-    );
-    eprintln!("SKIPPED: no kustomize or kubectl on PATH, rendering is not tested here");
-    false
+    common::renderer_or_skip("rendering")
 }
 
 const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n";
@@ -316,7 +308,7 @@ fn special_files_are_refused_not_read() {
 /// Peak memory (kB) and elapsed time of a command under GNU time, when it is installed.
 fn measured(cmd: std::process::Command, stdin: Option<std::fs::File>) -> Option<(u64, Duration, i32)> {
     if !Path::new("/usr/bin/time").exists() {
-        eprintln!("SKIPPED: /usr/bin/time is absent, memory is not measured");
+        common::skip("measuring memory", "/usr/bin/time is absent");
         return None;
     }
     let mut timed = std::process::Command::new("/usr/bin/time");

@@ -15,6 +15,39 @@ pub fn shared() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
+/// Says that (part of) a test does not run, and why, where a developer sees it: written to
+/// the terminal directly (`cargo test` captures `eprintln!` of passing tests) and counted.
+/// With `PLIMSOLL_REQUIRE_TOOLS=1` (as `.ci/run` sets) nothing may skip: it fails instead.
+pub fn skip(what: &str, why: &str) {
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+    assert!(
+        std::env::var_os("PLIMSOLL_REQUIRE_TOOLS").is_none(),
+        "{what} cannot run: {why} (PLIMSOLL_REQUIRE_TOOLS forbids skipping)"
+    );
+    let n = SKIPPED.fetch_add(1, Ordering::Relaxed) + 1;
+    let _ = writeln!(std::io::stderr(), "SKIPPED ({n} in this test binary): {what}: {why}");
+}
+
+/// `../shared`, or `None` after saying that `what` is skipped.
+pub fn shared_or_skip(what: &str) -> Option<PathBuf> {
+    let found = shared();
+    if found.is_none() {
+        skip(what, "../shared is absent");
+    }
+    found
+}
+
+/// Whether a renderer is on PATH; says that `what` is skipped when none is.
+pub fn renderer_or_skip(what: &str) -> bool {
+    let found = has_kustomize();
+    if !found {
+        skip(what, "no kustomize or kubectl on PATH");
+    }
+    found
+}
+
 /// The binary, run from `dir`, with an environment that does not leak into output.
 pub fn plimsoll_in(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("plimsoll").expect("binary");
@@ -77,8 +110,7 @@ pub fn has_kustomize() -> bool {
 /// Validates a SARIF document against the SARIF 2.1.0 schema in `../shared/schemas`
 /// (skipped with a message when `../shared` is absent).
 pub fn assert_valid_sarif(sarif: &serde_json::Value) {
-    let Some(shared) = shared() else {
-        eprintln!("../shared (with schemas/sarif-2.1.0.json) is absent: SARIF not validated");
+    let Some(shared) = shared_or_skip("SARIF schema validation") else {
         return;
     };
     let schema: serde_json::Value =
