@@ -50,6 +50,13 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script (e.g. `plimsoll completions bash > ~/.local/share/bash-completion/completions/plimsoll`)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `plimsoll man > plimsoll.1`
+    Man,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -102,8 +109,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 
-    /// Rules to run: ids, families (pss, image, secret, core) or `all`
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', help = select_help())]
     pub select: Vec<String>,
 
     /// Rules not to run: ids or families
@@ -255,13 +261,69 @@ fn run(cli: Cli) -> u8 {
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Init { force } => init(force),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     };
     match code {
         Ok(code) => code,
+        // Output cut short by its reader (`plimsoll rules | head -1`): nothing to say.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            0
+        }
         Err(e) => {
             say("error", &e.to_string());
             2
         }
+    }
+}
+
+/// `--select`'s help, with the families of the registry.
+fn select_help() -> String {
+    let mut families: Vec<&str> = all_meta().iter().map(|m| m.family.as_str()).collect();
+    families.sort_unstable();
+    families.dedup();
+    format!("Rules to run: ids, families ({}) or `all`", families.join(", "))
+}
+
+/// The completion script for `shell`, from the command-line definition.
+fn completions(shell: clap_complete::Shell) -> Result<u8, Fatal> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "plimsoll", &mut out);
+    write_stdout(&out)
+}
+
+/// The manual page, from the command-line definition: the command and one section per
+/// subcommand.
+fn man() -> Result<u8, Fatal> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("plimsoll {}", sub.get_name());
+        out.extend_from_slice(b".SH \"");
+        out.extend_from_slice(name.to_uppercase().as_bytes());
+        out.extend_from_slice(b"\"\n");
+        if let Some(about) = sub.get_about() {
+            out.extend_from_slice(about.to_string().replace('\\', "\\\\").as_bytes());
+            out.push(b'\n');
+        }
+        let page = clap_mangen::Man::new(sub.clone());
+        page.render_options_section(&mut out)?;
+    }
+    write_stdout(&out)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends quietly.
+fn write_stdout(bytes: &[u8]) -> Result<u8, Fatal> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(0),
     }
 }
 
@@ -457,10 +519,14 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
                 w.flush()?;
             }
             None => {
+                // A closed pipe (`| head`) stops the output, not the run: the exit code
+                // still says whether there were findings.
                 let stdout = std::io::stdout();
                 let mut w = std::io::BufWriter::new(stdout.lock());
-                report::render(*format, &cx, &mut w)?;
-                w.flush()?;
+                match report::render(*format, &cx, &mut w).and_then(|()| w.flush()) {
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    other => other?,
+                }
             }
         }
     }
@@ -853,9 +919,18 @@ fn list_rules(format: ListFormat) -> Result<u8, Fatal> {
     match format {
         ListFormat::Text => {
             let width = all_meta().iter().map(|m| m.id.len()).max().unwrap_or(0);
+            let family = all_meta().iter().map(|m| m.family.len()).max().unwrap_or(0);
+            writeln!(w, "{:width$}  {:family$}  {:<7}  SUMMARY", "RULE", "FAMILY", "DEFAULT")?;
             for m in all_meta() {
                 let off = if m.enabled { "" } else { " (off by default)" };
-                writeln!(w, "{:width$}  {:<7}  {}{off}", m.id, m.severity.as_str(), m.summary)?;
+                writeln!(
+                    w,
+                    "{:width$}  {:family$}  {:<7}  {}{off}",
+                    m.id,
+                    m.family,
+                    m.severity.as_str(),
+                    m.summary
+                )?;
             }
         }
         ListFormat::Json => {
@@ -871,17 +946,14 @@ fn list_rules(format: ListFormat) -> Result<u8, Fatal> {
             serde_json::to_writer_pretty(&mut w, &list)?;
             writeln!(w)?;
         }
-        ListFormat::Markdown => write!(w, "{}", crate::docs::index())?,
+        ListFormat::Markdown => write!(w, "{}", crate::docs::index_published())?,
     }
     Ok(0)
 }
 
 fn explain(rule: &str) -> Result<u8, Fatal> {
     match meta(rule) {
-        Some(m) => {
-            print!("{}", crate::docs::rule_page(m));
-            Ok(0)
-        }
+        Some(m) => write_stdout(crate::docs::rule_page(m).as_bytes()),
         None => Err(format!("unknown rule `{rule}` (see `plimsoll rules`)").into()),
     }
 }
@@ -891,7 +963,7 @@ fn init(force: bool) -> Result<u8, Fatal> {
     if path.exists() && !force {
         return Err(format!("{} exists; use --force to overwrite it", path.display()).into());
     }
-    std::fs::write(path, config::STARTER)?;
+    std::fs::write(path, config::starter())?;
     println!("wrote {}", path.display());
     Ok(0)
 }

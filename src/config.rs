@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAMES: &[&str] = &[".plimsoll.yaml", ".plimsoll.yml"];
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     /// Lowest severity that makes the run fail: error, warning, info or never.
+    #[schemars(extend("enum" = ["error", "warning", "info", "never"]))]
     pub fail_on: Option<String>,
     /// Target cluster version, e.g. "1.33": drives PSS `latest`.
     pub kubernetes_version: Option<String>,
@@ -22,6 +23,7 @@ pub struct ConfigFile {
     /// The set is the whole cluster: "not found in the set" keeps its severity.
     pub complete_set: Option<bool>,
     /// Render kustomizations: auto (when a renderer is on PATH) or never.
+    #[schemars(extend("enum" = ["auto", "never"]))]
     pub kustomize: Option<String>,
     pub pss: Option<PssConfig>,
     pub rules: Option<RulesConfig>,
@@ -31,12 +33,17 @@ pub struct ConfigFile {
     pub limits: Option<LimitsConfig>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PssConfig {
+    /// The Pod Security Standards level pods are judged at.
+    #[schemars(extend("enum" = ["privileged", "baseline", "restricted"]))]
     pub level: Option<String>,
+    /// The policy version: latest or v1.<minor>.
+    #[schemars(extend("pattern" = "^(latest|v1\\.[0-9]+)$"))]
     pub version: Option<String>,
     /// respect (default) or ignore.
+    #[schemars(extend("enum" = ["respect", "ignore"]))]
     pub namespace_labels: Option<String>,
     /// Namespaces the cluster's admission configuration exempts.
     pub exempt_namespaces: Option<Vec<String>>,
@@ -44,25 +51,32 @@ pub struct PssConfig {
     pub exempt_runtime_classes: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesConfig {
+    /// Rule ids or families to run, or `all` (default: every rule on by default).
     pub select: Option<Vec<String>>,
+    /// Rule ids or families not to run.
     pub ignore: Option<Vec<String>>,
+    /// Severity by rule id: error, warning or info.
     pub severity: Option<BTreeMap<String, String>>,
+    /// Options by rule id (see each rule's documentation).
     pub options: Option<BTreeMap<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreEntry {
+    /// Rule ids or families, or `all`.
     pub rules: Vec<String>,
+    /// Globs of paths, relative to this file's directory (default: everywhere).
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Why these findings are ignored.
     pub reason: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsConfig {
     pub max_depth: Option<usize>,
@@ -287,9 +301,55 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     })
 }
 
-/// The commented starter file written by `plimsoll init`.
-pub const STARTER: &str = r#"# plimsoll configuration. Every key is optional; the values shown are the defaults.
-# Documentation: docs/configuration.md
+/// Where the JSON schema of this file is published (`docs/plimsoll.schema.json` in the
+/// repository).
+pub const SCHEMA_URL: &str = "https://plimsoll.dev/plimsoll.schema.json";
+
+/// The commented starter file written by `plimsoll init`: [`STARTER`] with the schema line
+/// for editors and the families of the registry.
+pub fn starter() -> String {
+    let mut families: Vec<&str> = crate::engine::all_meta().iter().map(|m| m.family.as_str()).collect();
+    families.sort_unstable();
+    families.dedup();
+    format!("# yaml-language-server: $schema={SCHEMA_URL}\n{}", STARTER).replace("{families}", &families.join(", "))
+}
+
+/// The JSON schema of the configuration file, from its types, with rule ids, families and
+/// severities from the registry.
+pub fn schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(ConfigFile)).unwrap_or_default();
+    let mut ids: Vec<&str> = crate::engine::all_meta().iter().map(|m| m.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut names: Vec<&str> = crate::engine::all_meta()
+        .iter()
+        .flat_map(|m| [m.id.as_str(), m.family.as_str()])
+        .chain(["all"])
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let names = serde_json::json!({ "type": "string", "enum": names });
+    let ids = serde_json::json!({ "type": "string", "enum": ids });
+    let severity = serde_json::json!({ "type": "string", "enum": ["error", "warning", "info"] });
+    if let Some(defs) = schema.get_mut("$defs") {
+        if let Some(rules) = defs.pointer_mut("/RulesConfig/properties") {
+            for key in ["select", "ignore"] {
+                rules[key]["items"] = names.clone();
+            }
+            rules["severity"]["propertyNames"] = ids.clone();
+            rules["severity"]["additionalProperties"] = severity;
+            rules["options"]["propertyNames"] = ids;
+        }
+        if let Some(entry) = defs.pointer_mut("/IgnoreEntry/properties") {
+            entry["rules"]["items"] = names;
+        }
+    }
+    schema["$id"] = serde_json::json!(SCHEMA_URL);
+    schema
+}
+
+/// The starter file's text; `{families}` is filled in by [`starter`].
+const STARTER: &str = r#"# plimsoll configuration. Every key is optional; the values shown are the defaults.
+# Documentation: https://plimsoll.dev/configuration
 
 # Lowest severity that fails the run: error, warning, info or never.
 fail_on: warning
@@ -317,7 +377,7 @@ pss:
   exempt_runtime_classes: []
 
 rules:
-  # select: [all]            # rule ids or families (pss, image, secret, core); default:
+  # select: [all]            # rule ids or families ({families}); default:
   #                          # every rule that is on by default
   ignore: []
   # severity: { image-not-digest-pinned: error }

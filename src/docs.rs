@@ -89,11 +89,26 @@ it in. Namespaces and runtime classes listed in `pss.exempt_namespaces` and
 `pss.namespace_labels: ignore` judges every pod at the configured level.
 ";
 
-/// The index of every rule, grouped by family.
+/// The index of every rule, grouped by family, as `docs/rules/README.md` (links to the
+/// pages beside it).
 pub fn index() -> String {
     let mut s = String::from(
         "# Rules\n\nGenerated from `rules/*.yaml` by `PLIMSOLL_UPDATE_DOCS=1 cargo test --test docs`; do not edit.\n",
     );
+    s.push_str(&index_tables(|m| format!("{}.md", m.id)));
+    s
+}
+
+/// The index of every rule as `plimsoll rules --format markdown` prints it (links to the
+/// published pages).
+pub fn index_published() -> String {
+    let mut s = String::from("# plimsoll rules\n");
+    s.push_str(&index_tables(|m| m.url()));
+    s
+}
+
+fn index_tables(link: impl Fn(&crate::engine::RuleMeta) -> String) -> String {
+    let mut s = String::new();
     let mut families: Vec<&str> = all_meta().iter().map(|m| m.family.as_str()).collect();
     families.dedup();
     families.sort_unstable();
@@ -106,9 +121,9 @@ pub fn index() -> String {
         for m in all_meta().iter().filter(|m| m.family == family) {
             let _ = writeln!(
                 s,
-                "| [`{}`]({}.md) | {} | {} | {} |",
+                "| [`{}`]({}) | {} | {} | {} |",
                 m.id,
-                m.id,
+                link(m),
                 m.severity,
                 if m.enabled { "on" } else { "off" },
                 one_line(&m.summary)
@@ -121,6 +136,8 @@ pub fn index() -> String {
 /// Every generated file: (path relative to the repository, content).
 pub fn generated() -> Vec<(String, String)> {
     let mut out = vec![("docs/rules/README.md".to_string(), index())];
+    let schema = serde_json::to_string_pretty(&crate::config::schema()).unwrap_or_default();
+    out.push(("docs/plimsoll.schema.json".to_string(), schema + "\n"));
     for m in all_meta() {
         out.push((format!("docs/rules/{}.md", m.id), rule_page(m)));
     }

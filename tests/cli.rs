@@ -424,3 +424,132 @@ fn one_finding_per_rule_and_position_on_the_bench_corpus() {
     };
     assert!(at("image-mutable-tag").is_disjoint(&at("image-not-digest-pinned")));
 }
+
+#[test]
+fn completions_source_in_bash_and_the_man_page_lists_every_command() {
+    let r = run(plimsoll().args(["completions", "bash"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("plimsoll.bash");
+    std::fs::write(&script, &r.stdout).expect("write");
+    let sourced = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && complete -p plimsoll", script.display()))
+        .output()
+        .expect("bash");
+    assert!(sourced.status.success(), "{}", String::from_utf8_lossy(&sourced.stderr));
+    assert!(String::from_utf8_lossy(&sourced.stdout).contains("plimsoll"));
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        assert_eq!(run(plimsoll().args(["completions", shell])).code, 0, "{shell}");
+    }
+    let man = run(plimsoll().arg("man"));
+    assert_eq!(man.code, 0);
+    assert!(
+        man.stdout.starts_with(".ie") || man.stdout.contains(".TH plimsoll 1"),
+        "{}",
+        &man.stdout[..200]
+    );
+    for section in ["PLIMSOLL CHECK", "PLIMSOLL RULES", "PLIMSOLL EXPLAIN", "PLIMSOLL INIT"] {
+        assert!(man.stdout.contains(section), "{section}");
+    }
+    assert!(man.stdout.contains("\\-\\-fail\\-on") || man.stdout.contains("fail-on"));
+}
+
+/// `.plimsoll.yaml` as JSON, read with the project's own YAML reader.
+fn yaml_to_json(text: &str) -> serde_json::Value {
+    let (tree, docs, err) = plimsoll::source::parse(text, &plimsoll::source::Limits::default());
+    assert!(err.is_none(), "{err:?}");
+    let cx = plimsoll::source::de::Context::new(&tree, 0, false);
+    cx.deserialize(docs[0].root, false).expect("json")
+}
+
+#[test]
+fn the_config_schema_accepts_what_init_writes_and_rejects_a_misspelt_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(plimsoll_in(dir.path()).arg("init"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let written = std::fs::read_to_string(dir.path().join(".plimsoll.yaml")).expect("written");
+    assert!(
+        written.starts_with("# yaml-language-server: $schema=https://plimsoll.dev/plimsoll.schema.json\n"),
+        "{written}"
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/plimsoll.schema.json")).expect("schema"))
+            .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let config = yaml_to_json(&written);
+    assert!(
+        validator.is_valid(&config),
+        "{:?}",
+        validator
+            .iter_errors(&config)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    // Every commented key of the starter, uncommented, is valid too.
+    let full = yaml_to_json(
+        "fail_on: error\nkubernetes_version: \"1.33\"\nrules:\n  select: [pss, image-mutable-tag]\n  severity: { image-not-digest-pinned: error }\n  options: { hpa-min-replicas-low: { min: 2 } }\nignore:\n  - rules: [secret-plaintext-in-manifest]\n    paths: [\"test/**\"]\n    reason: fake credentials\n",
+    );
+    assert!(
+        validator.is_valid(&full),
+        "{:?}",
+        validator.iter_errors(&full).map(|e| e.to_string()).collect::<Vec<_>>()
+    );
+    for bad in [
+        "fail_onn: error\n",
+        "rules:\n  sevirity: {}\n",
+        "rules:\n  select: [psss]\n",
+        "rules:\n  severity: { image-not-digest-pinned: fatal }\n",
+        "pss:\n  level: strict\n",
+    ] {
+        assert!(!validator.is_valid(&yaml_to_json(bad)), "{bad}");
+    }
+}
+
+#[test]
+fn every_configuration_key_and_family_is_documented() {
+    let doc = std::fs::read_to_string(root().join("docs/configuration.md")).expect("docs");
+    let schema = plimsoll::config::schema();
+    let defs = &schema["$defs"];
+    let mut keys = Vec::new();
+    fn walk(prefix: &str, props: &serde_json::Value, defs: &serde_json::Value, keys: &mut Vec<String>) {
+        for (k, v) in props.as_object().into_iter().flatten() {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            keys.push(key.clone());
+            let reference = v
+                .get("$ref")
+                .or_else(|| v.pointer("/anyOf/0/$ref"))
+                .or_else(|| v.pointer("/items/$ref"))
+                .and_then(|r| r.as_str());
+            if let Some(name) = reference.and_then(|r| r.strip_prefix("#/$defs/")) {
+                let prefix = if v.get("items").is_some() {
+                    format!("{key}[]")
+                } else {
+                    key
+                };
+                walk(&prefix, &defs[name]["properties"], defs, keys);
+            }
+        }
+    }
+    walk("", &schema["properties"], defs, &mut keys);
+    assert!(keys.len() > 15, "{keys:?}");
+    for key in keys {
+        assert!(
+            doc.contains(&format!("`{key}`")),
+            "docs/configuration.md does not document `{key}`"
+        );
+    }
+    let mut families: Vec<&str> = plimsoll::engine::all_meta().iter().map(|m| m.family.as_str()).collect();
+    families.sort_unstable();
+    families.dedup();
+    for family in families {
+        assert!(
+            doc.contains(&format!("`{family}`")),
+            "docs/configuration.md does not list the family `{family}`"
+        );
+    }
+}
