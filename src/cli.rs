@@ -483,6 +483,23 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     }
 
     let mut outcome = engine.run(&files);
+    // Nothing to lint is one clear error, not an empty report followed by one.
+    if outcome.stats.objects == 0
+        && outcome.findings.is_empty()
+        && outcome.io_errors.is_empty()
+        && found.errors.is_empty()
+        && !args.skip_non_manifests
+    {
+        let what = if stdin && outcome.stats.bytes == 0 {
+            "stdin is empty: no Kubernetes objects to lint".to_string()
+        } else {
+            format!(
+                "no Kubernetes objects found in {inputs} {} (documents need `apiVersion` and `kind`)",
+                if inputs == 1 { "file" } else { "files" }
+            )
+        };
+        return Err(what.into());
+    }
     if let Ok(cwd) = std::env::current_dir() {
         discover::helm::attribute(&mut files, &mut outcome, &cwd);
     }
@@ -542,13 +559,6 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     if !outcome.io_errors.is_empty() || !found.errors.is_empty() {
         return Ok(2);
     }
-    if outcome.stats.objects == 0 && outcome.findings.is_empty() && !args.skip_non_manifests {
-        return Err(format!(
-            "no Kubernetes objects found in {inputs} {} (documents need `apiVersion` and `kind`)",
-            if inputs == 1 { "file" } else { "files" }
-        )
-        .into());
-    }
     let failing = fail_on.is_some_and(|min| outcome.findings.iter().any(|f| f.severity >= min));
     Ok(u8::from(failing))
 }
@@ -594,7 +604,10 @@ fn setup(
     let check_selectors = |list: &[String], route: &str| -> Result<(), Fatal> {
         for (i, s) in list.iter().enumerate() {
             if s != "all" && !known.contains(s.as_str()) {
-                let message = format!("unknown rule or family `{s}` (see `plimsoll rules`)");
+                let message = format!(
+                    "unknown rule or family `{s}`{} (see `plimsoll rules`)",
+                    crate::engine::did_you_mean_rule(s)
+                );
                 return Err(match config {
                     Some(c) if !route.is_empty() => Box::new(c.error(&format!("{route}[{i}]"), message)),
                     _ => message.into(),
@@ -625,7 +638,10 @@ fn setup(
         let route = format!("rules.severity.{id}");
         let c = config.ok_or("severity without configuration")?;
         if meta(id).is_none() {
-            return Err(Box::new(c.error(&route, format!("unknown rule `{id}`"))));
+            return Err(Box::new(c.error(
+                &route,
+                format!("unknown rule `{id}`{}", crate::engine::did_you_mean_rule(id)),
+            )));
         }
         sev.parse::<Severity>().map_err(|e| c.error(&route, e))?;
     }
@@ -633,9 +649,10 @@ fn setup(
     for id in options_cfg.keys() {
         if meta(id).is_none() {
             let c = config.ok_or("options without configuration")?;
-            return Err(Box::new(
-                c.error(&format!("rules.options.{id}"), format!("unknown rule `{id}`")),
-            ));
+            return Err(Box::new(c.error(
+                &format!("rules.options.{id}"),
+                format!("unknown rule `{id}`{}", crate::engine::did_you_mean_rule(id)),
+            )));
         }
     }
 
@@ -954,7 +971,11 @@ fn list_rules(format: ListFormat) -> Result<u8, Fatal> {
 fn explain(rule: &str) -> Result<u8, Fatal> {
     match meta(rule) {
         Some(m) => write_stdout(crate::docs::rule_page(m).as_bytes()),
-        None => Err(format!("unknown rule `{rule}` (see `plimsoll rules`)").into()),
+        None => Err(format!(
+            "unknown rule `{rule}`{} (see `plimsoll rules`)",
+            crate::engine::did_you_mean_rule(rule)
+        )
+        .into()),
     }
 }
 

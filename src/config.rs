@@ -231,9 +231,12 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                 })?;
                 if let Some(u) = cx.take_unknown().into_iter().next() {
                     let expected = u.expected.join(", ");
+                    let hint = crate::engine::closest_name(&u.name, u.expected.iter().copied())
+                        .map(|c| format!("did you mean `{c}`? "))
+                        .unwrap_or_default();
                     return Err(err(
                         Some(tree.span(u.key)),
-                        format!("unknown key `{}` (expected one of: {expected})", u.route),
+                        format!("unknown key `{}` ({hint}expected one of: {expected})", u.route),
                     ));
                 }
                 file

@@ -67,7 +67,7 @@ fn no_manifests_exits_2() {
 fn bad_config_exits_2_naming_key_and_file() {
     let r = run(plimsoll_in(&root().join("testdata/cli/bad-config")).args(["check", "."]));
     assert_eq!(r.code, 2);
-    insta::assert_snapshot!(r.stderr, @"error: .plimsoll.yaml:4:3: unknown key `rules.sevirity` (expected one of: select, ignore, severity, options)");
+    insta::assert_snapshot!(r.stderr, @"error: .plimsoll.yaml:4:3: unknown key `rules.sevirity` (did you mean `severity`? expected one of: select, ignore, severity, options)");
 }
 
 #[test]
@@ -75,7 +75,8 @@ fn unknown_rule_exits_2() {
     let r = check(&["--select", "pss-privilegd", "testdata/demo"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("unknown rule or family `pss-privilegd`"),
+        r.stderr
+            .contains("unknown rule or family `pss-privilegd` (did you mean `pss-privileged`?)"),
         "{}",
         r.stderr
     );
@@ -188,7 +189,8 @@ fn stdin_with_a_name() {
     insta::assert_snapshot!(r.stdout);
     let r = run(plimsoll().args(["check", "--no-config", "-"]).write_stdin(""));
     assert_eq!(r.code, 2, "empty stdin must not pass silently");
-    assert!(r.stderr.contains("no Kubernetes objects found"), "{}", r.stderr);
+    assert!(r.stderr.contains("stdin is empty"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "one message, no empty report: {}", r.stdout);
 }
 
 #[test]

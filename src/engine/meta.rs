@@ -167,3 +167,24 @@ pub fn all_meta() -> &'static [RuleMeta] {
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
     all_meta().iter().find(|m| m.id == id)
 }
+
+/// The candidate closest to a misspelt name, when one is close enough to be what was meant.
+pub fn closest_name<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(c, wanted), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// ` (did you mean `x`?)` for a misspelt rule id or family, or nothing.
+pub fn did_you_mean_rule(wanted: &str) -> String {
+    let names = all_meta()
+        .iter()
+        .flat_map(|m| [m.id.as_str(), m.family.as_str()])
+        .chain(["all"]);
+    closest_name(wanted, names)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}

@@ -171,6 +171,9 @@ pub trait Relocate: Send + Sync {
     /// suppression comments of the files findings may now point into (those files are not
     /// inputs, so the run has not read them).
     fn relocate(&self, files: &Files, findings: &mut Vec<Finding>, masks: &mut Masks) -> Vec<(FileId, Vec<Directive>)>;
+    /// How many rendered outputs were linted, and how many files of the repository they
+    /// were rendered from (what the run counts as checked instead).
+    fn counts(&self) -> (usize, usize);
 }
 
 /// A rule as configured for this run.
@@ -437,6 +440,8 @@ impl Engine {
         }
         stats.set_rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         if let Some(r) = &self.relocate {
+            let (rendered, sources) = r.counts();
+            stats.files = stats.files.saturating_sub(rendered) + sources;
             for (file, directives) in r.relocate(files, &mut findings, &mut masks) {
                 suppressions.extend(directives.iter().map(|d| self.comment_suppression(file, d)));
             }

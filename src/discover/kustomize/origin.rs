@@ -107,6 +107,10 @@ struct Found {
 }
 
 impl Relocate for Relocator {
+    fn counts(&self) -> (usize, usize) {
+        (self.sets.len(), self.sources.len())
+    }
+
     fn relocate(&self, files: &Files, findings: &mut Vec<Finding>, masks: &mut Masks) -> Vec<(FileId, Vec<Directive>)> {
         let mut sources: Vec<(&PathBuf, FileId)> = self.sources.iter().map(|(p, id)| (p, *id)).collect();
         sources.sort();

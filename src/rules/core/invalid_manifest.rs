@@ -15,7 +15,8 @@ impl Rule for InvalidManifest {
             span: Span::new(pos, pos),
         };
         if let Some(e) = cx.decode_error {
-            out.emit(at(e.pos()), format!("cannot read the file as text: {e}"));
+            out.emit(at(e.pos()), format!("cannot read the file as text: {e}"))
+                .help("save the file as UTF-8 (or UTF-16 with a byte-order mark), as kubectl reads it");
         }
         if let Some(size) = cx.too_large {
             let limit = cx.settings.limits.max_file_size;
@@ -34,7 +35,8 @@ impl Rule for InvalidManifest {
                         format!("more than {limit} bytes")
                     }
                 ),
-            );
+            )
+            .help("if this file must be linted, raise the limit with `--max-file-size` on the command line");
         }
         let Some(loaded) = cx.loaded else { return };
         for issue in loaded.issues.iter().filter(|i| i.kind == IssueKind::Invalid) {
@@ -51,8 +53,15 @@ impl Rule for InvalidManifest {
                 issue.message.clone(),
             );
             f.object = object;
-            if issue.message.contains("expected a string, found") {
+            let m = issue.message.as_str();
+            if m.contains("expected a string, found") {
                 f.help("Kubernetes reads YAML 1.1: quote the value to make it a string (`\"8080\"`, `\"yes\"`)");
+            } else if m.starts_with("invalid YAML") {
+                f.help("fix the YAML syntax here: kubectl and the API server reject the whole document, and no other rule can read it");
+            } else if m.contains("Kubernetes object") {
+                f.help("give the document `apiVersion` and `kind`; if the file is not a manifest, exclude it (`exclude:` in .plimsoll.yaml) or pass `--skip-non-manifests`");
+            } else {
+                f.help("give the field a value of the type its schema expects (see `kubectl explain <kind>.<field>`)");
             }
         }
     }
