@@ -30,7 +30,9 @@ for target in "${targets[@]}"; do
       cp "$f" "$seeds/$(printf '%s' "$f" | sha1sum | cut -c1-16)"
     done
   echo "fuzzing $target for ${seconds}s"
-  cargo +nightly fuzz run "$target" "$corpus" "$seeds" -- \
+  # 16 codegen units instead of cargo-fuzz's 1: the instrumented build of the dependencies
+  # takes about a minute less on 2 cores, which matters more than speed for short runs.
+  cargo +nightly fuzz run --codegen-units 16 "$target" "$corpus" "$seeds" -- \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 2>&1 |
     tee "fuzz/$target.log" | grep -E '^(#[0-9]+ +(INITED|DONE)|stat::|==[0-9]+==|SUMMARY|Done)' || true
   if ls "fuzz/artifacts/$target"/* >/dev/null 2>&1; then
