@@ -17,7 +17,7 @@ declare_rule!(VerifyNamespaceNotOptedIn, "image-verify-namespace-not-opted-in");
 
 impl Rule for VerifyNamespaceNotOptedIn {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
-        // By namespace, in the order images are found: (workload, image location, policy, image).
+        // By namespace, in the order images are found: (workload, image location, what matched).
         let mut by_namespace: BTreeMap<&str, Vec<(&WorkloadFact, Loc, String)>> = BTreeMap::new();
         for (w, c, image) in images(cx) {
             let cov = coverage(cx, w, &image);
@@ -50,7 +50,8 @@ impl Rule for VerifyNamespaceNotOptedIn {
                     f
                 }
             };
-            for (w, loc, m) in &hits {
+            let primary = f.loc();
+            for (w, loc, m) in hits.iter().filter(|(_, loc, _)| *loc != primary) {
                 f.related(*loc, format!("{m} in {}: not verified", w.display()));
             }
         }

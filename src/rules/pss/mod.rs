@@ -132,7 +132,6 @@ pub fn policy_for(cx: &ObjectCx<'_>) -> Policy {
 /// A pod template being judged by one check.
 pub struct Pod<'c, 'a> {
     pub cx: &'c ObjectCx<'a>,
-    pub check: Check,
     pub workload: Workload<'a>,
     pub policy: Policy,
     /// The namespace's enforce policy when it does not run this check: admission would
@@ -164,7 +163,6 @@ impl<'c, 'a> Pod<'c, 'a> {
         let admitted_by = namespace_policy(cx).filter(|ns| !check.active(ns));
         Some(Pod {
             cx,
-            check: *check,
             workload,
             policy,
             admitted_by,
@@ -346,6 +344,22 @@ mod tests {
         assert_eq!(ctrs(&["a"]), "container \"a\"");
         assert_eq!(ctrs(&["a", "b"]), "containers \"a\", \"b\"");
         assert_eq!(go_quote("un\"conf\\ined\n"), "\"un\\\"conf\\\\ined\\n\"");
+    }
+
+    #[test]
+    fn merged_messages_list_every_setter() {
+        let m = "would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (container \"a\" must set securityContext.allowPrivilegeEscalation=false); admitted today: namespace `x` enforces `baseline:latest`";
+        let (head, detail, tail) = split_message(m).expect("parts");
+        assert_eq!(
+            head,
+            "would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false"
+        );
+        assert_eq!(
+            detail,
+            "container \"a\" must set securityContext.allowPrivilegeEscalation=false"
+        );
+        assert_eq!(tail, "; admitted today: namespace `x` enforces `baseline:latest`");
+        assert_eq!(split_message("no detail"), None);
     }
 
     #[test]
