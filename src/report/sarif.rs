@@ -19,7 +19,7 @@ use serde_sarif::sarif::{
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
@@ -132,7 +132,7 @@ impl Root {
     /// absolute.
     fn artifact(&self, display: &str) -> ArtifactLocation {
         let path = Path::new(display);
-        let absolute = normalize(&if path.is_absolute() {
+        let absolute = crate::discover::kustomize::normalize(&if path.is_absolute() {
             path.to_path_buf()
         } else {
             self.cwd.join(path)
@@ -150,21 +150,6 @@ impl Root {
                 .build(),
         }
     }
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn level(s: Severity) -> ResultLevel {

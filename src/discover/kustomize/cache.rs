@@ -16,10 +16,10 @@
 //! payload's SHA-256, checked on every read. The directory is bounded: past
 //! [`MAX_BYTES`], the least recently used entries are removed.
 
-use super::{FILE_NAMES, Failure, Rendered, Renderer, Root};
+use super::{FILE_NAMES, Failure, Rendered, Renderer, Root, normalize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// The entry format; bumped when entries or keys change meaning.
@@ -300,21 +300,6 @@ fn origins_within(text: &str, base: &Path, inputs: &[PathBuf]) -> bool {
         }
     }
     true
-}
-
-/// `path` with `.` and `..` resolved lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
