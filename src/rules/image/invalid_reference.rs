@@ -42,8 +42,11 @@ impl Rule for InvalidReference {
                 ),
             );
             f.label("invalid image reference");
+            // A placeholder is meant to be replaced before the manifest is applied: the
+            // reference is reported, but as a warning, not as a broken deploy.
             if templated {
                 f.help("this looks like an unrendered placeholder; lint the rendered output (e.g. `helm template ... | plimsoll check -`)");
+                f.at_most(crate::engine::Severity::Warning);
             }
         }
     }
