@@ -71,6 +71,14 @@ fn charts(base: &Path) -> HashMap<String, PathBuf> {
 /// path as written when no such file exists.
 fn resolve(source: &str, base: &Path, charts: &HashMap<String, PathBuf>) -> String {
     let shown = |p: &Path| p.to_string_lossy().replace('\\', "/");
+    // Only paths inside a chart directory are looked up: no `..`, no absolute path, so the
+    // lookup never touches anything outside the repository.
+    let inside = Path::new(source)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside {
+        return source.to_string();
+    }
     if let Some((chart, rest)) = source.split_once('/') {
         if let Some(dir) = charts.get(chart) {
             let p = dir.join(rest);
@@ -154,5 +162,22 @@ mod tests {
             &text[s[1].0..s[1].1],
             "---\n# Source: web/charts/db/templates/b.yaml\nkind: B\n"
         );
+    }
+
+    #[test]
+    fn sources_outside_a_chart_are_not_looked_up() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("charts/web/templates")).expect("dirs");
+        std::fs::write(dir.path().join("charts/web/templates/a.yaml"), "x").expect("write");
+        let charts = HashMap::from([("web".to_string(), PathBuf::from("charts/web"))]);
+        assert_eq!(
+            resolve("web/templates/a.yaml", dir.path(), &charts),
+            "charts/web/templates/a.yaml"
+        );
+        assert_eq!(
+            resolve("web/../../etc/passwd", dir.path(), &charts),
+            "web/../../etc/passwd"
+        );
+        assert_eq!(resolve("/etc/passwd", dir.path(), &charts), "/etc/passwd");
     }
 }
