@@ -11,6 +11,7 @@ use super::object::{Object, ObjectRef};
 use super::scaling::{HpaFact, HpaView, PdbFact};
 use super::secretrefs::{SpcRefFact, StoreRefFact};
 use super::selector::{Selector, Tri};
+use super::services::ServiceFact;
 use super::views::ContainerKind;
 use super::views::Workload;
 use crate::source::{FileId, Loc, Route, Tree, grip};
@@ -125,6 +126,7 @@ pub struct FileFacts {
     pub store_refs: Vec<StoreRefFact>,
     pub spc_refs: Vec<SpcRefFact>,
     pub workload_refs: Vec<WorkloadRefFact>,
+    pub services: Vec<ServiceFact>,
 }
 
 /// A workload that runs another's pod template: an Argo `Rollout` with `spec.workloadRef`
@@ -156,6 +158,7 @@ impl FileFacts {
         self.store_refs.shrink_to_fit();
         self.spc_refs.shrink_to_fit();
         self.workload_refs.shrink_to_fit();
+        self.services.shrink_to_fit();
     }
 
     /// Appends another file's facts (file order is kept by appending in order).
@@ -173,6 +176,7 @@ impl FileFacts {
         self.store_refs.append(&mut other.store_refs);
         self.spc_refs.append(&mut other.spc_refs);
         self.workload_refs.append(&mut other.workload_refs);
+        self.services.append(&mut other.services);
     }
 
     /// Records the facts of one object.
@@ -316,6 +320,10 @@ impl FileFacts {
                     .canaries
                     .push(CanaryFact::new(obj, c, tree, file, oref, ns.to_string())),
                 Typed::Application(a) => self.applications.push(ApplicationFact::new(obj, a, oref)),
+                Typed::Service(svc) => {
+                    self.services
+                        .push(ServiceFact::new(obj, svc, tree, file, oref, ns.clone(), loc, interner))
+                }
                 Typed::KyvernoPolicy(p) => {
                     self.image_policies
                         .extend(ImagePolicyFact::kyverno(obj, p, tree, file, oref, Some(ns.to_string())))
@@ -502,6 +510,13 @@ pub struct Index {
     pub image_policies: Vec<ImagePolicyFact>,
     pub store_refs: Vec<StoreRefFact>,
     pub spc_refs: Vec<SpcRefFact>,
+    pub services: Vec<ServiceFact>,
+    /// Services by namespace, as indices into `services`.
+    services_by_namespace: FxHashMap<Str, Vec<usize>>,
+    /// Services that select pods, by (namespace, the first pair of their selector).
+    services_by_pair: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    /// Services by (namespace, name), every one of that identity in file order.
+    services_by_name: FxHashMap<(Str, Str), Vec<usize>>,
 }
 
 impl Index {
@@ -526,6 +541,7 @@ impl Index {
             store_refs,
             spc_refs,
             workload_refs,
+            services,
         } = facts;
         index.by_kind_namespace_name.reserve(objects.len());
         index.workload_by_name.reserve(workloads.len());
@@ -591,6 +607,26 @@ impl Index {
         index.image_policies = image_policies;
         index.store_refs = store_refs;
         index.spc_refs = spc_refs;
+        for (i, s) in services.iter().enumerate() {
+            index
+                .services_by_namespace
+                .entry(s.namespace.clone())
+                .or_default()
+                .push(i);
+            index
+                .services_by_name
+                .entry((s.namespace.clone(), s.name.clone()))
+                .or_default()
+                .push(i);
+            if let (true, Some((k, v))) = (s.selects_pods(), s.selector.iter().next()) {
+                index
+                    .services_by_pair
+                    .entry((s.namespace.clone(), k.clone(), v.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index.services = services;
         for r in workload_refs {
             index
                 .workload_refs
@@ -924,6 +960,59 @@ impl Index {
         let selection = Arc::new(selection);
         lock(&self.namespace_selections).insert(key, selection.clone());
         selection
+    }
+
+    /// The Services of a namespace.
+    pub fn services_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a ServiceFact> + 'a {
+        self.sym(namespace)
+            .and_then(|ns| self.services_by_namespace.get(&ns))
+            .into_iter()
+            .flatten()
+            .map(|i| &self.services[*i])
+    }
+
+    /// The Service with this name in this namespace closest to the file `from`.
+    pub fn service_from(&self, from: FileId, namespace: &str, name: &str) -> Option<Resolved<'_, ServiceFact>> {
+        let all = self.services_by_name.get(&(self.sym(namespace)?, self.sym(name)?))?;
+        self.closest(from, all.iter().map(|i| &self.services[*i]), |s| s.obj.file)
+    }
+
+    /// The Services of a namespace that select pods with these labels, in file order: a
+    /// Service's selector requires its first pair, so only Services keyed by one of the
+    /// labels' pairs are candidates.
+    pub fn services_selecting<'a>(
+        &'a self,
+        namespace: &'a Str,
+        labels: &'a Labels,
+    ) -> impl Iterator<Item = &'a ServiceFact> + 'a {
+        let mut candidates: Vec<usize> = labels
+            .iter()
+            .filter_map(|(k, v)| self.services_by_pair.get(&(namespace.clone(), k.clone(), v.clone())))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .map(|i| &self.services[i])
+            .filter(|s| s.selects(labels))
+    }
+
+    /// The workloads of a namespace a Service selects (their template labels carry every
+    /// pair of its selector), answered from the label index.
+    pub fn workloads_selected_by<'a>(&'a self, svc: &'a ServiceFact) -> impl Iterator<Item = &'a WorkloadFact> + 'a {
+        let candidates: &[usize] = match svc.selector.iter().next().filter(|_| svc.selects_pods()) {
+            Some((k, v)) => self
+                .workloads_by_label
+                .get(&(svc.namespace.clone(), k.clone(), v.clone()))
+                .map_or(&[], Vec::as_slice),
+            None => &[],
+        };
+        candidates
+            .iter()
+            .map(|i| &self.workloads[*i])
+            .filter(|w| svc.selects(&w.template_labels))
     }
 
     /// The PodDisruptionBudgets of a namespace whose selector matches these pod labels.

@@ -15,10 +15,12 @@ pub mod namespaces;
 pub mod netpol;
 pub mod object;
 pub mod pss;
+pub mod quantity;
 pub mod scaling;
 pub mod secretrefs;
 pub mod selector;
 pub mod sensitive;
+pub mod services;
 pub mod views;
 
 pub use facts::{FileFacts, Index, NamespaceFact, ObjectFact, WorkloadFact};
