@@ -52,6 +52,8 @@ pub struct ServiceFact {
 }
 
 impl ServiceFact {
+    /// `loc` is the object's grip.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         obj: &Object,
         svc: &Service,
