@@ -206,6 +206,11 @@ fn has_kind(kinds: &[&str], kind: &str) -> bool {
     kinds.contains(&kind) || kind.strip_suffix("List").is_some_and(|k| kinds.contains(&k))
 }
 
+/// Whether Kubernetes itself serves this API group (`` is the core group).
+pub fn is_builtin_group(group: &str) -> bool {
+    GROUPS.iter().any(|(g, _, _)| *g == group)
+}
+
 /// `None` when the pair is served by some release or is not in a built-in group.
 pub fn unserved(api_version: &str, kind: &str) -> Option<Unserved> {
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));

@@ -404,3 +404,37 @@ pub struct CipMatch {
     pub version: Option<String>,
     pub resource: Option<String>,
 }
+
+/// `apiextensions.k8s.io` `CustomResourceDefinition`: only what tells which versions of a
+/// kind are served (the schema is skipped, not read).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CustomResourceDefinition {
+    pub metadata: ObjectMeta,
+    pub spec: CrdSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CrdSpec {
+    pub group: String,
+    pub names: CrdNames,
+    pub versions: Vec<CrdVersion>,
+    /// `apiextensions.k8s.io/v1beta1`'s single version, when `versions` is absent.
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CrdNames {
+    pub kind: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CrdVersion {
+    pub name: String,
+    pub served: Option<bool>,
+    pub deprecated: Option<bool>,
+    pub deprecation_warning: Option<String>,
+}

@@ -2,6 +2,7 @@
 //! from them once. Cross-object rules are lookups in the index, never scans of all pairs.
 //! Facts hold resolved locations, so no tree outlives its file's processing.
 
+use super::apilifecycle::{CrdFact, CustomObjectFact};
 use super::gitops::{ApplicationFact, CanaryFact};
 use super::imagepolicy::ImagePolicyFact;
 use super::intern::{Interner, Labels, Str};
@@ -127,6 +128,8 @@ pub struct FileFacts {
     pub spc_refs: Vec<SpcRefFact>,
     pub workload_refs: Vec<WorkloadRefFact>,
     pub services: Vec<ServiceFact>,
+    pub crds: Vec<CrdFact>,
+    pub custom_objects: Vec<CustomObjectFact>,
 }
 
 /// A workload that runs another's pod template: an Argo `Rollout` with `spec.workloadRef`
@@ -159,6 +162,8 @@ impl FileFacts {
         self.spc_refs.shrink_to_fit();
         self.workload_refs.shrink_to_fit();
         self.services.shrink_to_fit();
+        self.crds.shrink_to_fit();
+        self.custom_objects.shrink_to_fit();
     }
 
     /// Appends another file's facts (file order is kept by appending in order).
@@ -177,6 +182,8 @@ impl FileFacts {
         self.spc_refs.append(&mut other.spc_refs);
         self.workload_refs.append(&mut other.workload_refs);
         self.services.append(&mut other.services);
+        self.crds.append(&mut other.crds);
+        self.custom_objects.append(&mut other.custom_objects);
     }
 
     /// Records the facts of one object.
@@ -278,7 +285,14 @@ impl FileFacts {
                 .extend(ImagePolicyFact::kyverno(obj, p, tree, file, oref, None)),
             Typed::ImageValidatingPolicy(p) => self.image_policies.push(ImagePolicyFact::ivp(obj, p, tree, file, oref)),
             Typed::ClusterImagePolicy(p) => self.image_policies.push(ImagePolicyFact::cip(obj, p, tree, file, oref)),
+            Typed::CustomResourceDefinition(c) => self.crds.push(CrdFact::new(c, tree, obj, file, oref, interner)),
             _ => {}
+        }
+        if !super::builtin::is_builtin_group(super::kinds::group_of(&obj.api_version)) {
+            self.custom_objects.push(CustomObjectFact {
+                obj: oref.clone(),
+                api_version_loc: at(&Route::root().key("apiVersion")),
+            });
         }
         if let Some(ns) = &namespace {
             match &obj.typed {
@@ -517,6 +531,10 @@ pub struct Index {
     services_by_pair: FxHashMap<(Str, Str, Str), Vec<usize>>,
     /// Services by (namespace, name), every one of that identity in file order.
     services_by_name: FxHashMap<(Str, Str), Vec<usize>>,
+    pub crds: Vec<CrdFact>,
+    /// CustomResourceDefinitions by (group, kind), as indices into `crds`.
+    crds_by_group_kind: FxHashMap<(Str, Str), Vec<usize>>,
+    pub custom_objects: Vec<CustomObjectFact>,
 }
 
 impl Index {
@@ -542,6 +560,8 @@ impl Index {
             spc_refs,
             workload_refs,
             services,
+            crds,
+            custom_objects,
         } = facts;
         index.by_kind_namespace_name.reserve(objects.len());
         index.workload_by_name.reserve(workloads.len());
@@ -627,6 +647,15 @@ impl Index {
             }
         }
         index.services = services;
+        for (i, c) in crds.iter().enumerate() {
+            index
+                .crds_by_group_kind
+                .entry((c.group.clone(), c.kind.clone()))
+                .or_default()
+                .push(i);
+        }
+        index.crds = crds;
+        index.custom_objects = custom_objects;
         for r in workload_refs {
             index
                 .workload_refs
@@ -960,6 +989,14 @@ impl Index {
         let selection = Arc::new(selection);
         lock(&self.namespace_selections).insert(key, selection.clone());
         selection
+    }
+
+    /// The CustomResourceDefinitions of the set that define this kind of this API group.
+    pub fn crds_for<'a>(&'a self, group: &str, kind: &str) -> impl Iterator<Item = &'a CrdFact> + 'a {
+        (|| self.crds_by_group_kind.get(&(self.sym(group)?, self.sym(kind)?)))()
+            .into_iter()
+            .flatten()
+            .map(|i| &self.crds[*i])
     }
 
     /// The Services of a namespace.

@@ -113,6 +113,7 @@ typed_kinds! {
     KyvernoClusterPolicy => crd::KyvernoPolicy, kind "ClusterPolicy", ["kyverno.io/v1", "kyverno.io/v2beta1"], legacy [], partial;
     KyvernoPolicy => crd::KyvernoPolicy, kind "Policy", ["kyverno.io/v1", "kyverno.io/v2beta1"], legacy [], partial;
     ImageValidatingPolicy => crd::ImageValidatingPolicy, kind "ImageValidatingPolicy", ["policies.kyverno.io/v1alpha1", "policies.kyverno.io/v1beta1", "policies.kyverno.io/v1"], legacy [], partial;
+    CustomResourceDefinition => crd::CustomResourceDefinition, kind "CustomResourceDefinition", ["apiextensions.k8s.io/v1"], legacy ["apiextensions.k8s.io/v1beta1"], partial;
     ClusterImagePolicy => crd::ClusterImagePolicy, kind "ClusterImagePolicy", ["policy.sigstore.dev/v1beta1", "policy.sigstore.dev/v1alpha1"], legacy [], partial;
 }
 

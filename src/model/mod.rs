@@ -1,6 +1,7 @@
 //! The Kubernetes vocabulary: kinds, typed objects, loading, views over workloads and
 //! containers, and the facts and index that cross-object rules query. Knows no rule.
 
+pub mod apilifecycle;
 pub mod builtin;
 pub mod crd;
 pub mod facts;

@@ -3,6 +3,7 @@
 
 use crate::engine::{ActiveRule, RuleEntry, entry, meta};
 
+pub mod api;
 pub mod argocd;
 pub mod canary;
 pub mod core;
@@ -34,6 +35,10 @@ pub fn every_rule() -> Vec<ActiveRule> {
 /// The registry: every rule plimsoll has.
 pub fn all() -> Vec<RuleEntry> {
     vec![
+        entry::<api::alpha_version::AlphaVersion>(),
+        entry::<api::crd_version::CrdVersion>(),
+        entry::<api::deprecated::Deprecated>(),
+        entry::<api::removed::Removed>(),
         entry::<argocd::autosync_without_selfheal::AutosyncWithoutSelfheal>(),
         entry::<argocd::ignore_differences_not_respected::IgnoreDifferencesNotRespected>(),
         entry::<argocd::prune_allow_empty::PruneAllowEmpty>(),
