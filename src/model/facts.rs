@@ -8,6 +8,7 @@ use super::intern::{Interner, Labels, Str};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
+use super::refs::{RefFacts, RefIndex};
 use super::scaling::{HpaFact, HpaView, PdbFact};
 use super::secretrefs::{SpcRefFact, StoreRefFact};
 use super::selector::{Selector, Tri};
@@ -127,6 +128,7 @@ pub struct FileFacts {
     pub spc_refs: Vec<SpcRefFact>,
     pub workload_refs: Vec<WorkloadRefFact>,
     pub services: Vec<ServiceFact>,
+    pub refs: RefFacts,
 }
 
 /// A workload that runs another's pod template: an Argo `Rollout` with `spec.workloadRef`
@@ -159,6 +161,7 @@ impl FileFacts {
         self.spc_refs.shrink_to_fit();
         self.workload_refs.shrink_to_fit();
         self.services.shrink_to_fit();
+        self.refs.shrink();
     }
 
     /// Appends another file's facts (file order is kept by appending in order).
@@ -177,6 +180,7 @@ impl FileFacts {
         self.spc_refs.append(&mut other.spc_refs);
         self.workload_refs.append(&mut other.workload_refs);
         self.services.append(&mut other.services);
+        self.refs.append(&mut other.refs);
     }
 
     /// Records the facts of one object.
@@ -259,6 +263,7 @@ impl FileFacts {
                 })
                 .collect();
             self.spc_refs.extend(SpcRefFact::of(&w, obj, tree, file, oref, ns));
+            self.refs.add_pod(&w, obj, tree, file, oref, ns, interner);
             self.workloads.push(WorkloadFact {
                 obj: oref.clone(),
                 namespace: ns.clone(),
@@ -337,6 +342,8 @@ impl FileFacts {
         }
         self.store_refs
             .extend(StoreRefFact::of(obj, tree, file, oref, namespace.as_deref()));
+        self.refs
+            .add(obj, tree, file, oref, namespace.as_ref(), default_namespace, interner);
         if let (Typed::Rollout(r), Some(ns), Some(name)) = (&obj.typed, &namespace, obj.name()) {
             let spec = r.spec.as_ref();
             if let Some(t) = spec
@@ -517,6 +524,8 @@ pub struct Index {
     services_by_pair: FxHashMap<(Str, Str, Str), Vec<usize>>,
     /// Services by (namespace, name), every one of that identity in file order.
     services_by_name: FxHashMap<(Str, Str), Vec<usize>>,
+    /// References by name and what provides ConfigMaps and Secrets (`ref-*` rules).
+    pub refs: RefIndex,
 }
 
 impl Index {
@@ -542,6 +551,7 @@ impl Index {
             spc_refs,
             workload_refs,
             services,
+            refs,
         } = facts;
         index.by_kind_namespace_name.reserve(objects.len());
         index.workload_by_name.reserve(workloads.len());
@@ -626,6 +636,7 @@ impl Index {
                     .push(i);
             }
         }
+        index.refs = RefIndex::build(refs, &services);
         index.services = services;
         for r in workload_refs {
             index
