@@ -194,7 +194,10 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn is_true(&self, map: NodeId, key: &str) -> bool {
-        matches!(self.get(map, key).and_then(|v| self.tree.value(v)), Some(Value::Bool(true)))
+        matches!(
+            self.get(map, key).and_then(|v| self.tree.value(v)),
+            Some(Value::Bool(true))
+        )
     }
 
     /// The `key: value` entry of a mapping, as findings underline it.
@@ -380,7 +383,13 @@ impl RefFacts {
         for s in r.items(spec, "imagePullSecrets") {
             push(Target::PullSecret, *s, "name", Vec::new(), "imagePullSecrets");
         }
-        push(Target::PriorityClass, spec, "priorityClassName", Vec::new(), "priorityClassName");
+        push(
+            Target::PriorityClass,
+            spec,
+            "priorityClassName",
+            Vec::new(),
+            "priorityClassName",
+        );
     }
 
     /// The other facts of an object: providers, Ingresses, StatefulSets, monitors, Rollout
@@ -408,7 +417,10 @@ impl RefFacts {
         // Kustomization generators, in the namespace they are generated in.
         if group == "kustomize.config.k8s.io" && obj.kind == "Kustomization" {
             let own = r.str(root, "namespace").unwrap_or(default_namespace);
-            for (list, target) in [("configMapGenerator", Target::ConfigMap), ("secretGenerator", Target::Secret)] {
+            for (list, target) in [
+                ("configMapGenerator", Target::ConfigMap),
+                ("secretGenerator", Target::Secret),
+            ] {
                 for g in r.items(root, list) {
                     let Some(n) = r.str(*g, "name") else { continue };
                     self.providers.push(ProviderFact {
@@ -669,7 +681,14 @@ impl RefFacts {
     }
 
     /// `storageClassName` of a claim spec (`""` asks for no class, absent for the default).
-    fn storage_class(&mut self, r: &Reader<'_, '_>, spec: NodeId, oref: &Arc<ObjectRef>, ns: &Str, interner: &Interner) {
+    fn storage_class(
+        &mut self,
+        r: &Reader<'_, '_>,
+        spec: NodeId,
+        oref: &Arc<ObjectRef>,
+        ns: &Str,
+        interner: &Interner,
+    ) {
         if let Some(n) = r.str(spec, "storageClassName") {
             self.refs.push(RefFact {
                 obj: oref.clone(),
@@ -729,7 +748,12 @@ impl RefIndex {
     }
 
     /// The providers of a ConfigMap or Secret of this name in this namespace, in file order.
-    pub fn providers<'a>(&'a self, target: Target, namespace: &Str, name: &Str) -> impl Iterator<Item = &'a ProviderFact> {
+    pub fn providers<'a>(
+        &'a self,
+        target: Target,
+        namespace: &Str,
+        name: &Str,
+    ) -> impl Iterator<Item = &'a ProviderFact> {
         self.providers_by_name
             .get(&(target, namespace.clone(), name.clone()))
             .into_iter()

@@ -108,7 +108,11 @@ fn ambiguity(cx: &SetCx<'_>, what: &str, name: &str, ns: &str, all: &[&ProviderF
 /// and every key read that a provider in the set with known keys lacks.
 pub fn check_pod_refs(cx: &SetCx<'_>, out: &mut Out<'_>, target: Target, assumed: &Assumed) {
     let index = cx.index;
-    let what = if target == Target::ConfigMap { "ConfigMap" } else { "Secret" };
+    let what = if target == Target::ConfigMap {
+        "ConfigMap"
+    } else {
+        "Secret"
+    };
     for r in &index.refs.facts.refs {
         let pull = r.target == Target::PullSecret;
         if !(r.target == target || (pull && target == Target::Secret)) {

@@ -14,7 +14,10 @@ impl Rule for PvcNotFound {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
         for r in index.refs.facts.refs.iter().filter(|r| r.target == Target::Claim) {
-            if index.find("PersistentVolumeClaim", Some(&r.namespace), &r.name).is_some() {
+            if index
+                .find("PersistentVolumeClaim", Some(&r.namespace), &r.name)
+                .is_some()
+            {
                 continue;
             }
             let searched = index.count("PersistentVolumeClaim", Some(&r.namespace));

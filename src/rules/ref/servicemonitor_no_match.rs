@@ -113,7 +113,11 @@ impl Rule for ServicemonitorNoMatch {
                     .iter()
                     .flat_map(|s| s.ports.iter().filter_map(|p| p.name.clone()))
                     .collect();
-                (names, found.first().map(|s| (s.loc, format!("Service/{}", s.name))), searched)
+                (
+                    names,
+                    found.first().map(|s| (s.loc, format!("Service/{}", s.name))),
+                    searched,
+                )
             };
             let Some((first_loc, first_name)) = first else {
                 let f = out.emit_for(
