@@ -9,6 +9,7 @@ use super::intern::{Interner, Labels, Str};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
+use super::refs::{RefFacts, RefIndex};
 use super::scaling::{HpaFact, HpaView, PdbFact};
 use super::secretrefs::{SpcRefFact, StoreRefFact};
 use super::selector::{Selector, Tri};
@@ -130,6 +131,7 @@ pub struct FileFacts {
     pub services: Vec<ServiceFact>,
     pub crds: Vec<CrdFact>,
     pub custom_objects: Vec<CustomObjectFact>,
+    pub refs: RefFacts,
 }
 
 /// A workload that runs another's pod template: an Argo `Rollout` with `spec.workloadRef`
@@ -164,6 +166,7 @@ impl FileFacts {
         self.services.shrink_to_fit();
         self.crds.shrink_to_fit();
         self.custom_objects.shrink_to_fit();
+        self.refs.shrink();
     }
 
     /// Appends another file's facts (file order is kept by appending in order).
@@ -184,6 +187,7 @@ impl FileFacts {
         self.services.append(&mut other.services);
         self.crds.append(&mut other.crds);
         self.custom_objects.append(&mut other.custom_objects);
+        self.refs.append(&mut other.refs);
     }
 
     /// Records the facts of one object.
@@ -266,6 +270,7 @@ impl FileFacts {
                 })
                 .collect();
             self.spc_refs.extend(SpcRefFact::of(&w, obj, tree, file, oref, ns));
+            self.refs.add_pod(&w, obj, tree, file, oref, ns, interner);
             self.workloads.push(WorkloadFact {
                 obj: oref.clone(),
                 namespace: ns.clone(),
@@ -351,6 +356,8 @@ impl FileFacts {
         }
         self.store_refs
             .extend(StoreRefFact::of(obj, tree, file, oref, namespace.as_deref()));
+        self.refs
+            .add(obj, tree, file, oref, namespace.as_ref(), default_namespace, interner);
         if let (Typed::Rollout(r), Some(ns), Some(name)) = (&obj.typed, &namespace, obj.name()) {
             let spec = r.spec.as_ref();
             if let Some(t) = spec
@@ -535,6 +542,8 @@ pub struct Index {
     /// CustomResourceDefinitions by (group, kind), as indices into `crds`.
     crds_by_group_kind: FxHashMap<(Str, Str), Vec<usize>>,
     pub custom_objects: Vec<CustomObjectFact>,
+    /// References by name and what provides ConfigMaps and Secrets (`ref-*` rules).
+    pub refs: RefIndex,
 }
 
 impl Index {
@@ -562,6 +571,7 @@ impl Index {
             services,
             crds,
             custom_objects,
+            refs,
         } = facts;
         index.by_kind_namespace_name.reserve(objects.len());
         index.workload_by_name.reserve(workloads.len());
@@ -646,6 +656,7 @@ impl Index {
                     .push(i);
             }
         }
+        index.refs = RefIndex::build(refs, &services);
         index.services = services;
         for (i, c) in crds.iter().enumerate() {
             index

@@ -17,6 +17,7 @@ pub mod netpol;
 pub mod object;
 pub mod pss;
 pub mod quantity;
+pub mod refs;
 pub mod scaling;
 pub mod secretrefs;
 pub mod selector;

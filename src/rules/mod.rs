@@ -13,6 +13,7 @@ pub mod kustomize;
 pub mod netpol;
 pub mod ns;
 pub mod pss;
+pub mod r#ref;
 pub mod secret;
 
 /// Every rule with its default options and severity, whether on by default or not (for
@@ -125,6 +126,18 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<pss::selinux::Selinux>(),
         entry::<pss::sysctls::Sysctls>(),
         entry::<pss::windows_host_process::WindowsHostProcess>(),
+        entry::<r#ref::configmap_not_found::ConfigmapNotFound>(),
+        entry::<r#ref::ingress_backend_not_found::IngressBackendNotFound>(),
+        entry::<r#ref::ingress_tls_secret_not_found::IngressTlsSecretNotFound>(),
+        entry::<r#ref::priority_class_not_found::PriorityClassNotFound>(),
+        entry::<r#ref::pvc_not_found::PvcNotFound>(),
+        entry::<r#ref::rollout_service_not_found::RolloutServiceNotFound>(),
+        entry::<r#ref::secret_not_found::SecretNotFound>(),
+        entry::<r#ref::service_selector_no_match::ServiceSelectorNoMatch>(),
+        entry::<r#ref::service_target_port::ServiceTargetPort>(),
+        entry::<r#ref::servicemonitor_no_match::ServicemonitorNoMatch>(),
+        entry::<r#ref::statefulset_service::StatefulsetService>(),
+        entry::<r#ref::storage_class_not_found::StorageClassNotFound>(),
         entry::<secret::configmap_sensitive::ConfigmapSensitive>(),
         entry::<secret::env_literal::EnvLiteral>(),
         entry::<secret::externalsecret_deprecated_api::ExternalsecretDeprecatedApi>(),
