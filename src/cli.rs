@@ -5,8 +5,8 @@
 use crate::config::{self, Config};
 use crate::discover::{self, Excludes};
 use crate::engine::{
-    ActiveRule, Engine, Files, Settings, Severity, Source, Suppression, SuppressionKind, all_meta, meta,
-    suppress::selector_matches,
+    ActiveRule, Engine, Files, SELECTOR_KEYWORDS, Settings, Severity, Source, Suppression, SuppressionKind, all_meta,
+    meta, suppress::selector_matches,
 };
 use crate::model::pss::{PssLevel, PssVersion};
 use crate::report::{self, Format, ReportCx};
@@ -285,7 +285,10 @@ fn select_help() -> String {
     let mut families: Vec<&str> = all_meta().iter().map(|m| m.family.as_str()).collect();
     families.sort_unstable();
     families.dedup();
-    format!("Rules to run: ids, families ({}) or `all`", families.join(", "))
+    format!(
+        "Rules to run: ids, families ({}), `default` (the rules on by default) or `all`",
+        families.join(", ")
+    )
 }
 
 /// The completion script for `shell`, from the command-line definition.
@@ -603,7 +606,7 @@ fn setup(
     }
     let check_selectors = |list: &[String], route: &str| -> Result<(), Fatal> {
         for (i, s) in list.iter().enumerate() {
-            if s != "all" && !known.contains(s.as_str()) {
+            if !SELECTOR_KEYWORDS.contains(&s.as_str()) && !known.contains(s.as_str()) {
                 let message = format!(
                     "unknown rule or family `{s}`{} (see `plimsoll rules`)",
                     crate::engine::did_you_mean_rule(s)
@@ -824,7 +827,7 @@ fn setup(
             let unknown: Vec<String> = entry
                 .rules
                 .iter()
-                .filter(|r| r.as_str() != "all" && !known_names.contains(&r.as_str()))
+                .filter(|r| !SELECTOR_KEYWORDS.contains(&r.as_str()) && !known_names.contains(&r.as_str()))
                 .cloned()
                 .collect();
             config_suppressions.push(Suppression {

@@ -314,7 +314,17 @@ pub fn starter() -> String {
     let mut families: Vec<&str> = crate::engine::all_meta().iter().map(|m| m.family.as_str()).collect();
     families.sort_unstable();
     families.dedup();
-    format!("# yaml-language-server: $schema={SCHEMA_URL}\n{}", STARTER).replace("{families}", &families.join(", "))
+    // Rules off by default (opinionated, or advice), listed so that a team can opt in.
+    let mut off: Vec<&crate::engine::RuleMeta> = crate::engine::all_meta().iter().filter(|m| !m.enabled).collect();
+    off.sort_by(|a, b| a.id.cmp(&b.id));
+    let width = off.iter().map(|m| m.id.len()).max().unwrap_or(0);
+    let off: String = off
+        .iter()
+        .map(|m| format!("  #   - {:width$}  # {}\n", m.id, m.summary))
+        .collect();
+    format!("# yaml-language-server: $schema={SCHEMA_URL}\n{}", STARTER)
+        .replace("{families}", &families.join(", "))
+        .replace("{off}\n", &off)
 }
 
 /// The JSON schema of the configuration file, from its types, with rule ids, families and
@@ -326,7 +336,7 @@ pub fn schema() -> serde_json::Value {
     let mut names: Vec<&str> = crate::engine::all_meta()
         .iter()
         .flat_map(|m| [m.id.as_str(), m.family.as_str()])
-        .chain(["all"])
+        .chain(crate::engine::SELECTOR_KEYWORDS)
         .collect();
     names.sort_unstable();
     names.dedup();
@@ -381,7 +391,11 @@ pss:
 
 rules:
   # select: [all]            # rule ids or families ({families}); default:
-  #                          # every rule that is on by default
+  #                          # every rule that is on by default (`default`)
+  # Rules off by default (opinionated, or advice); to run some on top of the defaults:
+  # select:
+  #   - default
+{off}
   ignore: []
   # severity: { image-not-digest-pinned: error }
   # options: { some-rule: { option: value } }

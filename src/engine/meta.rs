@@ -183,7 +183,7 @@ pub fn did_you_mean_rule(wanted: &str) -> String {
     let names = all_meta()
         .iter()
         .flat_map(|m| [m.id.as_str(), m.family.as_str()])
-        .chain(["all"]);
+        .chain(super::suppress::SELECTOR_KEYWORDS);
     closest_name(wanted, names)
         .map(|c| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default()

@@ -745,7 +745,7 @@ impl Engine {
     pub fn unknown_names(&self, names: &[String]) -> Vec<String> {
         names
             .iter()
-            .filter(|n| n.as_str() != "all" && !self.known.contains(&n.as_str()))
+            .filter(|n| !super::suppress::SELECTOR_KEYWORDS.contains(&n.as_str()) && !self.known.contains(&n.as_str()))
             .cloned()
             .collect()
     }
