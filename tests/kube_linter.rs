@@ -15,7 +15,7 @@ fn rows(section: &str) -> Vec<(String, Vec<(String, bool)>)> {
             let ids = ours
                 .split('`')
                 .enumerate()
-                .filter(|(i, _)| i % 2 == 1)
+                .filter(|(i, t)| i % 2 == 1 && looks_like_id(t))
                 .map(|(i, id)| {
                     let after = ours.split('`').nth(i + 1).unwrap_or_default();
                     (
@@ -27,6 +27,11 @@ fn rows(section: &str) -> Vec<(String, Vec<(String, bool)>)> {
             (cols.get(1).copied().unwrap_or_default().trim().to_string(), ids)
         })
         .collect()
+}
+
+/// `workload-ssh-port`, not `namespaceSelector` or `optional: true`.
+fn looks_like_id(t: &str) -> bool {
+    t.contains('-') && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[test]
