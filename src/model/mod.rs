@@ -16,6 +16,7 @@ pub mod netpol;
 pub mod object;
 pub mod pss;
 pub mod quantity;
+pub mod resources;
 pub mod scaling;
 pub mod secretrefs;
 pub mod selector;
