@@ -93,6 +93,14 @@ pub fn all_sets<'o>(w: &Workload<'o>) -> impl Iterator<Item = (Set, ContainerVie
         .filter(|(s, _)| *s != Set::Ephemeral)
 }
 
+/// The main and sidecar containers, with their set: those that run beside each other,
+/// serve traffic and may have probes.
+pub fn serving<'o>(w: &Workload<'o>) -> impl Iterator<Item = (Set, ContainerView<'o>)> + 'o {
+    w.containers()
+        .map(|c| (Set::of(&c), c))
+        .filter(|(s, _)| s.runs_alongside())
+}
+
 /// `Deployment `web``, for messages.
 pub fn subject(cx: &ObjectCx<'_>) -> String {
     format!("{} `{}`", cx.obj.kind, cx.obj.name().unwrap_or("<unnamed>"))

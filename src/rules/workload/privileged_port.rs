@@ -2,7 +2,7 @@
 //! `containerPort` below 1024. Binding it needs root or `NET_BIND_SERVICE`, unless the
 //! runtime lowers `net.ipv4.ip_unprivileged_port_start`.
 
-use super::Set;
+use super::serving;
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -11,11 +11,7 @@ declare_rule!(PrivilegedPort, "workload-privileged-port");
 impl Rule for PrivilegedPort {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(w) = cx.workload() else { return };
-        for c in w.containers() {
-            let set = Set::of(&c);
-            if !set.runs_alongside() {
-                continue;
-            }
+        for (set, c) in serving(&w) {
             for (i, p) in c.container.ports.iter().flatten().enumerate() {
                 let n = p.container_port;
                 if !(1..1024).contains(&n) {

@@ -67,116 +67,110 @@ impl Rule for ProbeInvalid {
             let set = Set::of(&c);
             let k = &*c.container;
             let of = |field: &str| format!("`{field}` of {} `{}`", set.noun(), c.name());
-            match set {
-                Set::Ephemeral => {
-                    for (field, present, what) in [
-                        ("livenessProbe", k.liveness_probe.is_some(), "probes"),
-                        ("readinessProbe", k.readiness_probe.is_some(), "probes"),
-                        ("startupProbe", k.startup_probe.is_some(), "probes"),
-                        ("lifecycle", k.lifecycle.is_some(), "lifecycle hooks"),
-                        ("ports", k.ports.as_ref().is_some_and(|p| !p.is_empty()), "ports"),
-                        (
-                            "resources",
-                            k.resources.as_ref().is_some_and(has_resources),
-                            "resources",
+            // Fields the set may not have: probes and hooks on an init container; those,
+            // ports and resources on an ephemeral one.
+            let forbidden = [
+                ("livenessProbe", k.liveness_probe.is_some(), "probes"),
+                ("readinessProbe", k.readiness_probe.is_some(), "probes"),
+                ("startupProbe", k.startup_probe.is_some(), "probes"),
+                ("lifecycle", k.lifecycle.is_some(), "lifecycle hooks"),
+                ("ports", k.ports.as_ref().is_some_and(|p| !p.is_empty()), "ports"),
+                (
+                    "resources",
+                    k.resources.as_ref().is_some_and(has_resources),
+                    "resources",
+                ),
+            ];
+            let (forbidden, rule, label) = match set {
+                Set::Ephemeral => (
+                    &forbidden[..],
+                    "ephemeral containers may not have",
+                    "not allowed on an ephemeral container",
+                ),
+                Set::Init => (
+                    &forbidden[..4],
+                    "only sidecar init containers (`restartPolicy: Always`) may have",
+                    "not allowed on an init container",
+                ),
+                Set::Main | Set::Sidecar => (&forbidden[..0], "", ""),
+            };
+            for (field, present, what) in forbidden {
+                if *present {
+                    r.emit(&c.route.key(*field), of(field), &format!("{rule} {what}"), label);
+                }
+            }
+            if !set.runs_alongside() {
+                continue;
+            }
+            for field in PROBES {
+                let Some(p) = probe_of(&c, field) else { continue };
+                let route = c.route.key(field);
+                let fields = handler_fields(p);
+                match fields.as_slice() {
+                    [] => r.emit(
+                        &route,
+                        of(field),
+                        "a probe needs exactly one handler (exec, httpGet, tcpSocket or grpc) and this one has none",
+                        "no handler",
+                    ),
+                    [_] => {}
+                    [_, second, ..] => r.emit(
+                        &route.key(*second),
+                        of(field),
+                        &format!(
+                            "a probe has exactly one handler and this one sets {}",
+                            fields.join(", ")
                         ),
-                    ] {
-                        if present {
-                            r.emit(
-                                &c.route.key(field),
-                                of(field),
-                                &format!("ephemeral containers may not have {what}"),
-                                "not allowed on an ephemeral container",
-                            );
-                        }
-                    }
+                        "second handler",
+                    ),
                 }
-                Set::Init => {
-                    for (field, present, what) in [
-                        ("livenessProbe", k.liveness_probe.is_some(), "probes"),
-                        ("readinessProbe", k.readiness_probe.is_some(), "probes"),
-                        ("startupProbe", k.startup_probe.is_some(), "probes"),
-                        ("lifecycle", k.lifecycle.is_some(), "lifecycle hooks"),
-                    ] {
-                        if present {
-                            r.emit(
-                                &c.route.key(field),
-                                of(field),
-                                &format!("only sidecar init containers (`restartPolicy: Always`) may have {what}"),
-                                "not allowed on an init container",
-                            );
-                        }
+                if field != "readinessProbe" {
+                    if let Some(n) = p.success_threshold.filter(|n| *n != 1) {
+                        r.emit(
+                            &route.key("successThreshold"),
+                            of(field),
+                            &format!("successThreshold must be 1 on a liveness or startup probe, not {n}"),
+                            "must be 1",
+                        );
                     }
+                } else if p.termination_grace_period_seconds.is_some() {
+                    r.emit(
+                        &route.key("terminationGracePeriodSeconds"),
+                        of(field),
+                        "terminationGracePeriodSeconds is not allowed on a readiness probe",
+                        "not allowed on a readiness probe",
+                    );
                 }
-                Set::Main | Set::Sidecar => {
-                    for field in PROBES {
-                        let Some(p) = probe_of(&c, field) else { continue };
-                        let route = c.route.key(field);
-                        let fields = handler_fields(p);
-                        match fields.as_slice() {
-                            [] => r.emit(
-                                &route,
-                                of(field),
-                                "a probe needs exactly one handler (exec, httpGet, tcpSocket or grpc) and this one has none",
-                                "no handler",
-                            ),
-                            [_] => {}
-                            [_, second, ..] => r.emit(
-                                &route.key(*second),
-                                of(field),
-                                &format!("a probe has exactly one handler and this one sets {}", fields.join(", ")),
-                                "second handler",
-                            ),
-                        }
-                        if field != "readinessProbe" {
-                            if let Some(n) = p.success_threshold.filter(|n| *n != 1) {
-                                r.emit(
-                                    &route.key("successThreshold"),
-                                    of(field),
-                                    &format!("successThreshold must be 1 on a liveness or startup probe, not {n}"),
-                                    "must be 1",
-                                );
-                            }
-                        } else if p.termination_grace_period_seconds.is_some() {
+            }
+            for u in ports_used(k, &c.route) {
+                match u.port {
+                    PortRef::Number(_) => {
+                        // As written: a placeholder or a missing port is another rule's.
+                        let Some(n) = written_int(cx, &u.route) else { continue };
+                        if !(1..=65535).contains(&n) {
                             r.emit(
-                                &route.key("terminationGracePeriodSeconds"),
-                                of(field),
-                                "terminationGracePeriodSeconds is not allowed on a readiness probe",
-                                "not allowed on a readiness probe",
-                            );
-                        }
-                    }
-                    for u in ports_used(k, &c.route) {
-                        match u.port {
-                            PortRef::Number(_) => {
-                                // As written: a placeholder or a missing port is another rule's.
-                                let Some(n) = written_int(cx, &u.route) else { continue };
-                                if !(1..=65535).contains(&n) {
-                                    r.emit(
-                                        &u.route,
-                                        of(u.what),
-                                        &format!("port {n} is outside 1-65535"),
-                                        "outside 1-65535",
-                                    )
-                                }
-                            }
-                            PortRef::Name(name) if !is_iana_svc_name(name) => r.emit(
                                 &u.route,
                                 of(u.what),
-                                &format!(
-                                    "port name `{name}` is not an IANA service name ({}){}",
-                                    iana_problem(name),
-                                    if name.parse::<i32>().is_ok() {
-                                        "; a quoted number is a name, write it unquoted"
-                                    } else {
-                                        ""
-                                    }
-                                ),
-                                "invalid port name",
-                            ),
-                            _ => {}
+                                &format!("port {n} is outside 1-65535"),
+                                "outside 1-65535",
+                            )
                         }
                     }
+                    PortRef::Name(name) if !is_iana_svc_name(name) => r.emit(
+                        &u.route,
+                        of(u.what),
+                        &format!(
+                            "port name `{name}` is not an IANA service name ({}){}",
+                            iana_problem(name),
+                            if name.parse::<i32>().is_ok() {
+                                "; a quoted number is a name, write it unquoted"
+                            } else {
+                                ""
+                            }
+                        ),
+                        "invalid port name",
+                    ),
+                    _ => {}
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! equals, while the container declares ports. `containerPort` is informational, so such a
 //! probe works; the mismatch is usually a stale number.
 
-use super::{PortRef, Set, ports_used, written_int};
+use super::{PortRef, ports_used, serving, written_int};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -12,10 +12,7 @@ declare_rule!(ProbePortUndeclared, "workload-probe-port-undeclared");
 impl Rule for ProbePortUndeclared {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(w) = cx.workload() else { return };
-        for c in w.containers() {
-            if !Set::of(&c).runs_alongside() {
-                continue;
-            }
+        for (_, c) in serving(&w) {
             let ports = c.container.ports.as_deref().unwrap_or_default();
             if ports.is_empty() {
                 continue;

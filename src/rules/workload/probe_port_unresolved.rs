@@ -4,7 +4,7 @@
 //! fails every time: a crash loop for a liveness probe, a pod never ready for a readiness
 //! probe. A name that is not an IANA service name is `workload-probe-invalid`'s.
 
-use super::{PortRef, Set, is_iana_svc_name, ports_used, probe_or_hook};
+use super::{PortRef, Set, is_iana_svc_name, ports_used, probe_or_hook, serving};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -13,12 +13,7 @@ declare_rule!(ProbePortUnresolved, "workload-probe-port-unresolved");
 impl Rule for ProbePortUnresolved {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(w) = cx.workload() else { return };
-        let all: Vec<_> = w.containers().collect();
-        for c in &all {
-            let set = Set::of(c);
-            if !set.runs_alongside() {
-                continue;
-            }
+        for (set, c) in serving(&w) {
             let declared = |n: &str| c.container.ports.iter().flatten().any(|p| p.name.as_deref() == Some(n));
             for u in ports_used(&c.container, &c.route) {
                 let PortRef::Name(name) = u.port else { continue };
@@ -36,7 +31,7 @@ impl Rule for ProbePortUnresolved {
                     ),
                 );
                 f.label("no port of this container has this name");
-                let elsewhere = all.iter().find(|o| {
+                let elsewhere = w.containers().find(|o| {
                     o.route != c.route
                         && o.container
                             .ports
@@ -47,7 +42,7 @@ impl Rule for ProbePortUnresolved {
                 if let Some(o) = elsewhere {
                     f.help(format!(
                         "{} `{}` declares `{name}`, but the kubelet looks the name up in the probed container only",
-                        Set::of(o).noun(),
+                        Set::of(&o).noun(),
                         o.name()
                     ));
                 }

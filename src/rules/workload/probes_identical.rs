@@ -4,7 +4,7 @@
 //! instead of only taken out of rotation. Info when the liveness probe is strictly more
 //! tolerant (`failureThreshold × periodSeconds` greater than the readiness probe's).
 
-use super::{PortRef, Set, port_ref};
+use super::{PortRef, port_ref, serving};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule, Severity};
 use k8s_openapi::api::core::v1::{Container, Probe};
@@ -94,11 +94,7 @@ fn tolerance(p: &Probe) -> i64 {
 impl Rule for ProbesIdentical {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let Some(w) = cx.workload() else { return };
-        for c in w.containers() {
-            let set = Set::of(&c);
-            if !set.runs_alongside() {
-                continue;
-            }
+        for (set, c) in serving(&w) {
             let k = &*c.container;
             let (Some(live), Some(ready)) = (&k.liveness_probe, &k.readiness_probe) else {
                 continue;
