@@ -90,3 +90,72 @@ fn directory_fixtures() {
         });
     }
 }
+
+/// Options of the workload rules that their fixtures (one configuration per rule directory)
+/// cannot show: each fixture is linted again with the option changed.
+#[test]
+fn workload_rule_options() {
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            // Every main container without a readinessProbe, selected by a Service or not.
+            "workload-readiness-probe-missing",
+            "require_service: false",
+            "testdata/rules/workload-readiness-probe-missing/good.yaml",
+            &[
+                "Container `logs` of Deployment `web` has no readinessProbe",
+                "Container `app` of Deployment `batch` has no readinessProbe",
+                "Container `app` of Deployment `other` has no readinessProbe",
+            ],
+        ),
+        (
+            "workload-image-pull-policy",
+            "required: IfNotPresent",
+            "testdata/rules/workload-image-pull-policy/good.yaml",
+            &[
+                "Container `app` of Pod `web` pulls its image with imagePullPolicy Always, not IfNotPresent",
+                "Container `tools` of Pod `web` pulls its image with imagePullPolicy Always (the default for this image), not IfNotPresent",
+                "Container `cache` of Pod `web` pulls its image with imagePullPolicy Always (the default for this image), not IfNotPresent",
+            ],
+        ),
+    ];
+    for (rule, option, file, expected) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("plimsoll.yaml");
+        std::fs::write(&config, format!("rules:\n  options:\n    {rule}:\n      {option}\n")).expect("config");
+        let r = run(plimsoll()
+            .args([
+                "check", "--color", "never", "--format", "concise", "--select", rule, "--config",
+            ])
+            .arg(&config)
+            .arg(common::root().join(file)));
+        let found: Vec<&str> = r.stdout.lines().filter(|l| l.contains(&format!("[{rule}]"))).collect();
+        assert_eq!(
+            found.len(),
+            expected.len(),
+            "{rule} with {option}:\n{}{}",
+            r.stdout,
+            r.stderr
+        );
+        for e in *expected {
+            assert!(
+                found.iter().any(|l| l.contains(e)),
+                "{rule} with {option}: no `{e}` in\n{}",
+                r.stdout
+            );
+        }
+    }
+    // An imagePullPolicy that does not exist is a configuration error.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("plimsoll.yaml");
+    std::fs::write(
+        &config,
+        "rules:\n  options:\n    workload-image-pull-policy:\n      required: always\n",
+    )
+    .expect("config");
+    let r = run(plimsoll()
+        .args(["check", "--select", "workload-image-pull-policy", "--config"])
+        .arg(&config)
+        .arg(common::root().join("testdata/rules/workload-image-pull-policy/good.yaml")));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("`always` is not an imagePullPolicy"), "{}", r.stderr);
+}

@@ -10,6 +10,7 @@ use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
 use super::refs::{RefFacts, RefIndex};
+use super::resources::{Amounts, ContainerDefaults};
 use super::scaling::{HpaFact, HpaView, PdbFact};
 use super::secretrefs::{SpcRefFact, StoreRefFact};
 use super::selector::{Selector, Tri};
@@ -18,7 +19,7 @@ use super::views::ContainerKind;
 use super::views::Workload;
 use crate::source::{FileId, Loc, Route, Tree, grip};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Every object: identity, effective namespace, labels.
@@ -71,6 +72,10 @@ pub struct WorkloadFact {
     pub selector_labels: Labels,
     /// The `spec.selector` entry (or the nearest existing parent).
     pub selector_loc: Loc,
+    /// The template's `spec.containers` entry (or the nearest existing parent).
+    pub containers_loc: Loc,
+    /// The pod-level `spec.resources` of the tracked resources.
+    pub pod_resources: Amounts,
 }
 
 impl WorkloadFact {
@@ -107,6 +112,15 @@ pub struct ContainerFact {
     pub sidecar: bool,
     /// Resources with a request, or a limit (requests default to limits), sorted.
     pub requested: Box<[Str]>,
+    /// The requests and limits of the tracked resources.
+    pub resources: Amounts,
+    /// Where the resource rules point: the `resources.requests` and `resources.limits`
+    /// entries when present, and the `resources` entry (else the container's grip).
+    pub requests_loc: Option<Loc>,
+    pub limits_loc: Option<Loc>,
+    pub resources_loc: Loc,
+    /// The container has a `readinessProbe`.
+    pub readiness_probe: bool,
     /// The container's grip.
     pub loc: Loc,
 }
@@ -120,8 +134,8 @@ pub struct FileFacts {
     pub netpols: Vec<NetpolFact>,
     pub hpas: Vec<HpaFact>,
     pub pdbs: Vec<PdbFact>,
-    /// (namespace, resources with a container default request or limit) of LimitRanges.
-    pub limit_ranges: Vec<(Str, BTreeSet<String>)>,
+    /// (namespace, container defaults) of LimitRanges.
+    pub limit_ranges: Vec<(Str, ContainerDefaults)>,
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
     pub image_policies: Vec<ImagePolicyFact>,
@@ -243,11 +257,18 @@ impl FileFacts {
                         .collect();
                     requested.sort();
                     requested.dedup();
+                    let present =
+                        |route: Route| (route.walk(tree, obj.root).matched == route.segs().len()).then(|| at(&route));
                     ContainerFact {
                         kind: c.kind,
                         sidecar: c.kind == ContainerKind::Init
                             && c.container.restart_policy.as_deref() == Some("Always"),
                         requested: requested.into_boxed_slice(),
+                        resources: Amounts::of(resources),
+                        requests_loc: present(c.route.keys(&["resources", "requests"])),
+                        limits_loc: present(c.route.keys(&["resources", "limits"])),
+                        resources_loc: at(&c.route.key("resources")),
+                        readiness_probe: c.container.readiness_probe.is_some(),
                         loc: Loc {
                             file,
                             span: grip(tree, c.route.walk(tree, obj.root).node),
@@ -282,6 +303,8 @@ impl FileFacts {
                 replicas: replicas(obj).map(|r| (r, at(&Route::root().keys(&["spec", "replicas"])))),
                 selector_labels: Labels::new(interner, selector_labels(obj).into_iter().flatten()),
                 selector_loc: at(&Route::root().keys(&["spec", "selector"])),
+                containers_loc: at(&w.spec_route().key("containers")),
+                pod_resources: Amounts::of(w.spec.resources.as_ref()),
             });
         }
         match &obj.typed {
@@ -324,17 +347,7 @@ impl FileFacts {
                         loc: at(&Route::root().keys(&["spec", field])),
                     });
                 }
-                Typed::LimitRange(l) => {
-                    let defaults = l
-                        .spec
-                        .iter()
-                        .flat_map(|s| s.limits.iter())
-                        .filter(|i| i.type_ == "Container")
-                        .flat_map(|i| i.default_request.iter().flatten().chain(i.default.iter().flatten()))
-                        .map(|(k, _)| k.clone())
-                        .collect();
-                    self.limit_ranges.push((ns.clone(), defaults));
-                }
+                Typed::LimitRange(l) => self.limit_ranges.push((ns.clone(), ContainerDefaults::of(l))),
                 Typed::Canary(c) => self
                     .canaries
                     .push(CanaryFact::new(obj, c, tree, file, oref, ns.to_string())),
@@ -524,8 +537,8 @@ pub struct Index {
     /// whose selector requires no single pair, by namespace.
     pdbs_by_label: FxHashMap<(Str, Str, Str), Vec<usize>>,
     pdbs_without_pair: FxHashMap<Str, Vec<usize>>,
-    /// Resources with a container default in a LimitRange of the namespace.
-    pub limit_range_defaults: FxHashMap<Str, BTreeSet<String>>,
+    /// The container defaults of the LimitRanges of each namespace.
+    pub limit_range_defaults: FxHashMap<Str, ContainerDefaults>,
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
     pub image_policies: Vec<ImagePolicyFact>,
@@ -630,7 +643,7 @@ impl Index {
         }
         index.pdbs = pdbs;
         for (ns, defaults) in limit_ranges {
-            index.limit_range_defaults.entry(ns).or_default().extend(defaults);
+            index.limit_range_defaults.entry(ns).or_default().merge(defaults);
         }
         index.canaries = canaries;
         index.applications = applications;

@@ -18,6 +18,7 @@ pub mod object;
 pub mod pss;
 pub mod quantity;
 pub mod refs;
+pub mod resources;
 pub mod scaling;
 pub mod secretrefs;
 pub mod selector;

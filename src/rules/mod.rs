@@ -15,6 +15,7 @@ pub mod ns;
 pub mod pss;
 pub mod r#ref;
 pub mod secret;
+pub mod workload;
 
 /// Every rule with its default options and severity, whether on by default or not (for
 /// in-memory checks such as the fuzz targets).
@@ -151,5 +152,25 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<secret::spc_missing::SpcMissing>(),
         entry::<secret::token_pattern::TokenPattern>(),
         entry::<secret::url_credentials::UrlCredentials>(),
+        entry::<workload::cpu_limit_missing::CpuLimitMissing>(),
+        entry::<workload::cpu_request_missing::CpuRequestMissing>(),
+        entry::<workload::env_duplicate::EnvDuplicate>(),
+        entry::<workload::ephemeral_storage_missing::EphemeralStorageMissing>(),
+        entry::<workload::hostnetwork_dns_policy::HostnetworkDnsPolicy>(),
+        entry::<workload::image_pull_policy::ImagePullPolicy>(),
+        entry::<workload::liveness_probe_missing::LivenessProbeMissing>(),
+        entry::<workload::memory_limit_missing::MemoryLimitMissing>(),
+        entry::<workload::memory_request_missing::MemoryRequestMissing>(),
+        entry::<workload::port_name_invalid::PortNameInvalid>(),
+        entry::<workload::priority_class_missing::PriorityClassMissing>(),
+        entry::<workload::privileged_port::PrivilegedPort>(),
+        entry::<workload::probe_invalid::ProbeInvalid>(),
+        entry::<workload::probe_port_undeclared::ProbePortUndeclared>(),
+        entry::<workload::probe_port_unresolved::ProbePortUnresolved>(),
+        entry::<workload::probes_identical::ProbesIdentical>(),
+        entry::<workload::readiness_probe_missing::ReadinessProbeMissing>(),
+        entry::<workload::readonly_root_fs::ReadonlyRootFs>(),
+        entry::<workload::requests_exceed_limits::RequestsExceedLimits>(),
+        entry::<workload::ssh_port::SshPort>(),
     ]
 }

@@ -29,7 +29,8 @@ impl Rule for MissingResourceRequests {
                             None => c.kind == ContainerKind::Regular || c.sidecar,
                         })
                         .filter(|c| {
-                            !c.requested.contains(resource) && !defaults.is_some_and(|d| d.contains(&**resource))
+                            !c.requested.contains(resource)
+                                && !defaults.is_some_and(|d| d.requests.contains_key(&**resource))
                         })
                         .collect();
                     let Some(first) = missing.first() else { continue };

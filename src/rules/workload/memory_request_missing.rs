@@ -1,0 +1,16 @@
+//! `workload-memory-request-missing`: a container (main, sidecar or init) without an
+//! effective memory request: neither its own `resources`, nor a LimitRange container
+//! default of its namespace, nor the pod-level `spec.resources` gives one (an explicit 0
+//! counts as none).
+
+use super::resources::{Want, check};
+use crate::declare_rule;
+use crate::engine::{Out, Rule, SetCx};
+
+declare_rule!(MemoryRequestMissing, "workload-memory-request-missing");
+
+impl Rule for MemoryRequestMissing {
+    fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
+        check(cx, out, 1, Want::Request);
+    }
+}
