@@ -5,7 +5,9 @@
 //!
 //! - thousands of namespaces whose NetworkPolicies allow peers by namespace selector;
 //! - one namespace with 20,000 workloads and 2,000 NetworkPolicies;
-//! - 20,000 apps of a Deployment, an HPA and a PodDisruptionBudget in one namespace.
+//! - 20,000 apps of a Deployment, an HPA and a PodDisruptionBudget in one namespace;
+//! - 20,000 apps of a Deployment, a ServiceAccount, a Role and a RoleBinding in one
+//!   namespace, with group bindings and aggregated ClusterRoles that reach every one of them.
 //!
 //! `cargo bench --bench scaling` runs the release binary on each (all rules, JSON to
 //! /dev/null, files read as they are) and prints wall time, the cross-object phase, and peak
@@ -48,6 +50,10 @@ fn main() {
     run(&format!("realistic mix, {b}"), &|d: &Path| realistic(d, b));
     let c = run("20k Deployment+HPA+PDB apps", &|d: &Path| hpa_pdb_apps(d, 20_000));
     run(&format!("realistic mix, {c}"), &|d: &Path| realistic(d, c));
+    let r = run("20k apps with ServiceAccount+Role+binding", &|d: &Path| {
+        rbac_apps(d, 20_000)
+    });
+    run(&format!("realistic mix, {r}"), &|d: &Path| realistic(d, r));
     if keep.is_none() {
         let _ = std::fs::remove_dir_all(&root);
     }
@@ -275,6 +281,51 @@ fn hpa_pdb_apps(dir: &Path, apps: usize) -> usize {
             docs += 3;
         }
         write(dir, &format!("apps-{f:04}.yaml"), &s);
+    }
+    docs
+}
+
+/// `apps` apps in one namespace, each a Deployment running as its own ServiceAccount, bound
+/// by a RoleBinding to its own Role (and, one in ten, to a ClusterRole); ClusterRoles
+/// aggregated by label, and bindings of the namespace's service-account group, so that every
+/// ServiceAccount's grants are looked up through groups and aggregation too.
+fn rbac_apps(dir: &Path, apps: usize) -> usize {
+    let ns = "rbac";
+    let mut docs = 0;
+    let mut s = String::new();
+    namespace(&mut s, ns, 1);
+    for c in 0..50 {
+        let _ = write!(
+            s,
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: part-{c}\n  labels: {{aggregate-to-apps: \"true\"}}\nrules:\n  - apiGroups: [\"\"]\n    resources: [configmaps]\n    verbs: [get, list, watch]\n"
+        );
+    }
+    let _ = write!(
+        s,
+        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: apps-aggregate\naggregationRule:\n  clusterRoleSelectors:\n    - matchLabels: {{aggregate-to-apps: \"true\"}}\nrules: []\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: all-apps-read\n  namespace: {ns}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: apps-aggregate}}\nsubjects:\n  - {{kind: Group, name: \"system:serviceaccounts:{ns}\", apiGroup: rbac.authorization.k8s.io}}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: all-apps-view\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}}\nsubjects:\n  - {{kind: Group, name: \"system:serviceaccounts\", apiGroup: rbac.authorization.k8s.io}}\n"
+    );
+    docs += 54;
+    write(dir, "rbac-cluster.yaml", &s);
+    for f in 0..apps.div_ceil(100) {
+        let mut s = String::new();
+        for a in f * 100..((f + 1) * 100).min(apps) {
+            let app = format!("app-{a}");
+            let mut d = String::new();
+            deployment(&mut d, ns, &app, a % 40, a);
+            s.push_str(&d.replacen(
+                "    spec:\n      securityContext:",
+                &format!("    spec:\n      serviceAccountName: {app}\n      securityContext:"),
+                1,
+            ));
+            let _ = write!(
+                s,
+                "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {app}\n  namespace: {ns}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: {app}\n  namespace: {ns}\nrules:\n  - apiGroups: [\"\"]\n    resources: [configmaps]\n    resourceNames: [{app}]\n    verbs: [get, watch]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: {app}\n  namespace: {ns}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: {kind}, name: {role}}}\nsubjects:\n  - {{kind: ServiceAccount, name: {app}}}\n",
+                kind = if a % 10 == 0 { "ClusterRole" } else { "Role" },
+                role = if a % 10 == 0 { "edit".to_string() } else { app.clone() },
+            );
+            docs += 4;
+        }
+        write(dir, &format!("rbac-{f:04}.yaml"), &s);
     }
     docs
 }

@@ -31,7 +31,9 @@ fn rows(section: &str) -> Vec<(String, Vec<(String, bool)>)> {
 
 /// `workload-ssh-port`, not `namespaceSelector` or `optional: true`.
 fn looks_like_id(t: &str) -> bool {
-    t.contains('-') && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    t.contains('-')
+        && t.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[test]

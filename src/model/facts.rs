@@ -547,8 +547,10 @@ pub struct Index {
     pub services: Vec<ServiceFact>,
     /// Services by namespace, as indices into `services`.
     services_by_namespace: FxHashMap<Str, Vec<usize>>,
-    /// Services that select pods, by (namespace, the first pair of their selector).
+    /// Services that select pods, by (namespace, the first pair of their selector a template
+    /// can show), and those that select by controller-set labels only, by namespace.
     services_by_pair: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    services_without_pair: FxHashMap<Str, Vec<usize>>,
     /// Services by (namespace, name), every one of that identity in file order.
     services_by_name: FxHashMap<(Str, Str), Vec<usize>>,
     pub crds: Vec<CrdFact>,
@@ -661,12 +663,19 @@ impl Index {
                 .entry((s.namespace.clone(), s.name.clone()))
                 .or_default()
                 .push(i);
-            if let (true, Some((k, v))) = (s.selects_pods(), s.selector.iter().next()) {
-                index
-                    .services_by_pair
-                    .entry((s.namespace.clone(), k.clone(), v.clone()))
-                    .or_default()
-                    .push(i);
+            if s.selects_pods() {
+                match s.template_pairs().next() {
+                    Some((k, v)) => index
+                        .services_by_pair
+                        .entry((s.namespace.clone(), k.clone(), v.clone()))
+                        .or_default()
+                        .push(i),
+                    None => index
+                        .services_without_pair
+                        .entry(s.namespace.clone())
+                        .or_default()
+                        .push(i),
+                }
             }
         }
         index.refs = RefIndex::build(refs, &services);
@@ -1050,6 +1059,7 @@ impl Index {
             .iter()
             .filter_map(|(k, v)| self.services_by_pair.get(&(namespace.clone(), k.clone(), v.clone())))
             .flatten()
+            .chain(self.services_without_pair.get(namespace).into_iter().flatten())
             .copied()
             .collect();
         candidates.sort_unstable();
@@ -1063,12 +1073,16 @@ impl Index {
     /// The workloads of a namespace a Service selects (their template labels carry every
     /// pair of its selector), answered from the label index.
     pub fn workloads_selected_by<'a>(&'a self, svc: &'a ServiceFact) -> impl Iterator<Item = &'a WorkloadFact> + 'a {
-        let candidates: &[usize] = match svc.selector.iter().next().filter(|_| svc.selects_pods()) {
+        let candidates: &[usize] = match svc.template_pairs().next() {
+            _ if !svc.selects_pods() => &[],
             Some((k, v)) => self
                 .workloads_by_label
                 .get(&(svc.namespace.clone(), k.clone(), v.clone()))
                 .map_or(&[], Vec::as_slice),
-            None => &[],
+            None => self
+                .workloads_by_namespace
+                .get(&svc.namespace)
+                .map_or(&[], Vec::as_slice),
         };
         candidates
             .iter()

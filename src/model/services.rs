@@ -10,6 +10,21 @@ use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::sync::Arc;
 
+/// Labels controllers set on the pods they create, with values no template shows
+/// (`statefulset.kubernetes.io/pod-name: web-0`, `job-name`, hashes): a Service selecting one
+/// of them is matched on its other pairs only.
+pub const CONTROLLER_LABELS: &[&str] = &[
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-revision-hash",
+    "pod-template-hash",
+    "job-name",
+    "batch.kubernetes.io/job-name",
+    "controller-uid",
+    "batch.kubernetes.io/controller-uid",
+    "batch.kubernetes.io/job-completion-index",
+];
+
 /// A Service port's `targetPort`: a number or a container port name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TargetPort {
@@ -115,9 +130,19 @@ impl ServiceFact {
         !self.selector.is_empty() && &*self.type_ != "ExternalName"
     }
 
-    /// Whether the Service selects pods with these labels (equality on every pair).
+    /// The pairs of the selector a pod template can show: those whose key is not a label
+    /// that controllers put on the pods they create ([`CONTROLLER_LABELS`]).
+    pub fn template_pairs(&self) -> impl Iterator<Item = (&Str, &Str)> {
+        self.selector
+            .iter()
+            .filter(|(k, _)| !CONTROLLER_LABELS.contains(&&***k))
+    }
+
+    /// Whether the Service selects pods of a template with these labels: equality on every
+    /// pair a template can show (controller-set labels, whose values only the running pods
+    /// carry, are taken to match).
     pub fn selects(&self, labels: &impl LabelSet) -> bool {
-        self.selects_pods() && self.selector.iter().all(|(k, v)| labels.label(k) == Some(&**v))
+        self.selects_pods() && self.template_pairs().all(|(k, v)| labels.label(k) == Some(&**v))
     }
 
     /// `k=v,k2=v2`, for messages.

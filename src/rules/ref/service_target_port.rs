@@ -48,6 +48,9 @@ impl Rule for ServiceTargetPort {
             for p in &*svc.ports {
                 let port = p.name.as_deref().map_or_else(|| p.port.to_string(), str::to_string);
                 match &p.target {
+                    // A name the API server rejects (a template placeholder such as `PORT`
+                    // or `${PORT}`) leaves no Service to route: nothing to resolve.
+                    TargetPort::Name(name) if !crate::rules::workload::is_iana_svc_name(name) => {}
                     TargetPort::Name(name) => {
                         let declares = |proto: Option<&str>| {
                             selected.iter().find_map(|w| {
