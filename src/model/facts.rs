@@ -7,6 +7,7 @@ use super::imagepolicy::ImagePolicyFact;
 use super::intern::{Interner, Labels, Str};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
+use super::rbac::{RbacFacts, RbacIndex};
 use super::object::{Object, ObjectRef};
 use super::scaling::{HpaFact, HpaView, PdbFact};
 use super::secretrefs::{SpcRefFact, StoreRefFact};
@@ -125,6 +126,8 @@ pub struct FileFacts {
     pub store_refs: Vec<StoreRefFact>,
     pub spc_refs: Vec<SpcRefFact>,
     pub workload_refs: Vec<WorkloadRefFact>,
+    /// Roles, bindings, ServiceAccounts and the ServiceAccount side of pod templates.
+    pub rbac: RbacFacts,
 }
 
 /// A workload that runs another's pod template: an Argo `Rollout` with `spec.workloadRef`
@@ -156,6 +159,7 @@ impl FileFacts {
         self.store_refs.shrink_to_fit();
         self.spc_refs.shrink_to_fit();
         self.workload_refs.shrink_to_fit();
+        self.rbac.shrink();
     }
 
     /// Appends another file's facts (file order is kept by appending in order).
@@ -173,6 +177,7 @@ impl FileFacts {
         self.store_refs.append(&mut other.store_refs);
         self.spc_refs.append(&mut other.spc_refs);
         self.workload_refs.append(&mut other.workload_refs);
+        self.rbac.append(other.rbac);
     }
 
     /// Records the facts of one object.
@@ -255,6 +260,7 @@ impl FileFacts {
                 })
                 .collect();
             self.spc_refs.extend(SpcRefFact::of(&w, obj, tree, file, oref, ns));
+            self.rbac.add_pod(&w, obj, tree, file, oref, ns, interner);
             self.workloads.push(WorkloadFact {
                 obj: oref.clone(),
                 namespace: ns.clone(),
@@ -329,6 +335,7 @@ impl FileFacts {
         }
         self.store_refs
             .extend(StoreRefFact::of(obj, tree, file, oref, namespace.as_deref()));
+        self.rbac.add(obj, tree, file, oref, namespace.as_ref(), interner);
         if let (Typed::Rollout(r), Some(ns), Some(name)) = (&obj.typed, &namespace, obj.name()) {
             let spec = r.spec.as_ref();
             if let Some(t) = spec
@@ -502,6 +509,8 @@ pub struct Index {
     pub image_policies: Vec<ImagePolicyFact>,
     pub store_refs: Vec<StoreRefFact>,
     pub spc_refs: Vec<SpcRefFact>,
+    /// Roles, bindings and ServiceAccounts, with what each binding grants.
+    pub rbac: RbacIndex,
 }
 
 impl Index {
@@ -526,7 +535,9 @@ impl Index {
             store_refs,
             spc_refs,
             workload_refs,
+            rbac,
         } = facts;
+        index.rbac = RbacIndex::build(rbac);
         index.by_kind_namespace_name.reserve(objects.len());
         index.workload_by_name.reserve(workloads.len());
         index.workloads_by_label.reserve(workloads.len() * 2);

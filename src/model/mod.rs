@@ -15,6 +15,7 @@ pub mod namespaces;
 pub mod netpol;
 pub mod object;
 pub mod pss;
+pub mod rbac;
 pub mod scaling;
 pub mod secretrefs;
 pub mod selector;

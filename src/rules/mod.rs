@@ -12,6 +12,8 @@ pub mod kustomize;
 pub mod netpol;
 pub mod ns;
 pub mod pss;
+pub mod rbac;
+pub mod sa;
 pub mod secret;
 
 /// Every rule with its default options and severity, whether on by default or not (for
@@ -120,6 +122,18 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<pss::selinux::Selinux>(),
         entry::<pss::sysctls::Sysctls>(),
         entry::<pss::windows_host_process::WindowsHostProcess>(),
+        entry::<rbac::broad_group_subject::BroadGroupSubject>(),
+        entry::<rbac::cluster_admin_binding::ClusterAdminBinding>(),
+        entry::<rbac::cluster_admin_to_serviceaccount::ClusterAdminToServiceaccount>(),
+        entry::<rbac::escalation_verbs::EscalationVerbs>(),
+        entry::<rbac::roleref_not_found::RolerefNotFound>(),
+        entry::<rbac::secrets_read::SecretsRead>(),
+        entry::<rbac::wildcard_rule::WildcardRule>(),
+        entry::<sa::automount_token::AutomountToken>(),
+        entry::<sa::default_used::DefaultUsed>(),
+        entry::<sa::deprecated_field::DeprecatedField>(),
+        entry::<sa::not_found::NotFound>(),
+        entry::<sa::privileged_token_automounted::PrivilegedTokenAutomounted>(),
         entry::<secret::configmap_sensitive::ConfigmapSensitive>(),
         entry::<secret::env_literal::EnvLiteral>(),
         entry::<secret::externalsecret_deprecated_api::ExternalsecretDeprecatedApi>(),

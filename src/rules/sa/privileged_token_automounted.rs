@@ -1,0 +1,141 @@
+//! `sa-privileged-token-automounted`: pods carry a token (effective automount true, or a
+//! projected `serviceAccountToken` volume) for a ServiceAccount that, through any subject
+//! form (group subjects included), holds an admin-equivalent role, a dangerous permission
+//! of §3.1 (cluster-wide or in any namespace), or the built-in `edit`/`admin`. A compromised
+//! container gets those rights. When no binding of the set names the ServiceAccount and the
+//! set is not complete, what the token can do is unknown: that is said at info.
+//!
+//! What a ServiceAccount holds is computed once per ServiceAccount, and what a group
+//! subject brings once per group.
+
+use super::Automount;
+use crate::declare_rule;
+use crate::engine::{Out, Rule, SetCx, Severity, first_few};
+use crate::model::intern::Str;
+use crate::model::rbac::{Builtin, RbacIndex};
+use crate::rules::rbac::{and_list, scope};
+use crate::source::Loc;
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+declare_rule!(PrivilegedTokenAutomounted, "sa-privileged-token-automounted");
+
+/// A privileged grant: what it is, and the subject entry that gives it.
+#[derive(Clone, Debug)]
+struct Privilege {
+    what: String,
+    loc: Loc,
+}
+
+/// The privileged grants of (binding, subject) pairs.
+fn privileges(rbac: &RbacIndex, pairs: impl Iterator<Item = (u32, u32)>) -> Vec<Privilege> {
+    let mut out: Vec<Privilege> = Vec::new();
+    for (b, s) in pairs {
+        let binding = &rbac.bindings[b as usize];
+        let Some(g) = &rbac.grants[b as usize] else {
+            continue;
+        };
+        let via = format!("{} `{}`", binding.kind(), binding.display());
+        let scope = scope(binding);
+        let what = if g.admin_equivalent() {
+            format!("{} {scope} through {via}", g.admin_display())
+        } else if matches!(g.builtin, Some(Builtin::Edit | Builtin::Admin)) {
+            format!("the built-in `{}` role {scope} through {via}", binding.role_name)
+        } else {
+            let perms: Vec<String> = g
+                .summary
+                .perms
+                .iter()
+                .filter(|p| !p.restricted)
+                .map(|p| p.what.clone())
+                .collect();
+            if perms.is_empty() {
+                continue;
+            }
+            format!("{} {scope} ({} through {via})", and_list(&perms), g.role)
+        };
+        if out.iter().all(|p| p.what != what) {
+            out.push(Privilege {
+                what,
+                loc: binding.subjects[s as usize].loc,
+            });
+        }
+    }
+    out
+}
+
+impl Rule for PrivilegedTokenAutomounted {
+    fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
+        let index = cx.index;
+        let rbac = &index.rbac;
+        let mut by_group: FxHashMap<String, Arc<Vec<Privilege>>> = FxHashMap::default();
+        let mut by_sa: FxHashMap<(Str, Str), Arc<Vec<Privilege>>> = FxHashMap::default();
+        for p in &rbac.pods {
+            let mount = Automount::of(index, p);
+            if !(mount.mounts() || p.projected_token) {
+                continue;
+            }
+            let sa = p.effective();
+            let key = (p.namespace.clone(), Str::from(sa));
+            let found = match by_sa.get(&key) {
+                Some(f) => f.clone(),
+                None => {
+                    let mut found = privileges(rbac, rbac.bindings_of_sa(&p.namespace, sa).iter().copied());
+                    for group in [
+                        format!("system:serviceaccounts:{}", p.namespace),
+                        "system:serviceaccounts".to_string(),
+                        "system:authenticated".to_string(),
+                    ] {
+                        let privs = by_group
+                            .entry(group)
+                            .or_insert_with_key(|g| Arc::new(privileges(rbac, rbac.bindings_of_group(g).iter().copied())));
+                        for x in privs.iter() {
+                            if found.iter().all(|f| f.what != x.what) {
+                                found.push(x.clone());
+                            }
+                        }
+                    }
+                    let found = Arc::new(found);
+                    by_sa.insert(key, found.clone());
+                    found
+                }
+            };
+            let how = if mount.mounts() {
+                "mount a token"
+            } else {
+                "mount a token (projected serviceAccountToken volume)"
+            };
+            if found.is_empty() {
+                if cx.settings.complete_set || rbac.bindings_reaching_sa(&p.namespace, sa, false).next().is_some() {
+                    continue;
+                }
+                let n = rbac.bindings.len();
+                out.emit_for(
+                    &p.obj,
+                    p.sa_loc(),
+                    format!(
+                        "Pods of `{}` {how} for `{sa}`, whose bindings are not in the set (no RoleBinding or ClusterRoleBinding of the {n} searched names it); what the token can do is unknown",
+                        p.display()
+                    ),
+                )
+                .label("bindings unknown")
+                .at_most(Severity::Info);
+                continue;
+            }
+            let what: Vec<String> = found.iter().map(|f| f.what.clone()).collect();
+            let f = out.emit_for(
+                &p.obj,
+                p.sa_loc(),
+                format!(
+                    "Pods of `{}` {how} for `{sa}`, which holds {}; a compromised container gets those rights",
+                    p.display(),
+                    first_few(&what)
+                ),
+            );
+            f.label("a privileged ServiceAccount");
+            for x in found.iter() {
+                f.related(x.loc, format!("grants {}", x.what));
+            }
+        }
+    }
+}
