@@ -661,28 +661,25 @@ pub struct Granted {
 pub fn rule_grants(rule: &RuleFact, namespaced: bool) -> Vec<Granted> {
     let mut out = Vec::new();
     for def in PERMS {
-        let mut verbs: Vec<&str> = Vec::new();
-        let mut first: Option<&str> = None;
+        let (mut verbs, mut resources): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         for (group, resource) in def.targets {
             for verb in def.verbs {
-                if namespaced && cluster_scoped(verb, resource) {
+                if (namespaced && cluster_scoped(verb, resource)) || !rule.allows(verb, group, resource) {
                     continue;
                 }
-                if rule.allows(verb, group, resource) {
-                    if first.is_none() {
-                        first = Some(resource);
-                    }
-                    if first == Some(*resource) && !verbs.contains(verb) {
-                        verbs.push(verb);
-                    }
+                if !verbs.contains(verb) {
+                    verbs.push(verb);
+                }
+                if !resources.contains(resource) {
+                    resources.push(resource);
                 }
             }
         }
-        if let Some(resource) = first {
-            let verbs: Vec<String> = verbs.iter().map(|v| format!("`{v}`")).collect();
+        if !verbs.is_empty() {
+            let list = |l: &[&str]| l.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join("/");
             out.push(Granted {
                 class: def.class,
-                what: format!("{} on `{resource}`", verbs.join("/")),
+                what: format!("{} on {}", list(&verbs), list(&resources)),
                 restricted: rule.restricted,
                 loc: Some(rule.loc),
                 via: None,

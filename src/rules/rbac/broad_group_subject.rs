@@ -34,7 +34,7 @@ impl Rule for BroadGroupSubject {
                     s.loc,
                     format!("{} `{}` grants `{}` to {who}", b.kind(), b.display(), b.role_name),
                 );
-                f.label(format!("{} is {who}", s.subject.describe()));
+                f.label(format!("{} means {who}", s.subject.describe()));
                 if anonymous {
                     f.severity = Severity::Error;
                 }

@@ -134,7 +134,7 @@ impl Rule for PrivilegedTokenAutomounted {
             );
             f.label("a privileged ServiceAccount");
             for x in found.iter() {
-                f.related(x.loc, format!("grants {}", x.what));
+                f.related(x.loc, format!("this subject receives {}", x.what));
             }
         }
     }
