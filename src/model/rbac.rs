@@ -218,39 +218,43 @@ pub struct ServiceAccountFact {
     pub loc: Loc,
 }
 
-/// The ServiceAccount side of a pod template.
+/// The ServiceAccount side of a pod template, kept small: one per workload.
 #[derive(Debug, Clone)]
 pub struct PodSaFact {
     pub obj: Arc<ObjectRef>,
     pub namespace: Str,
-    /// `serviceAccountName` when set and not empty, with its entry.
-    pub service_account_name: Option<(Str, Loc)>,
-    /// The deprecated `serviceAccount` when set and not empty, with its entry.
-    pub service_account: Option<(Str, Loc)>,
+    /// The ServiceAccount as written: `serviceAccountName`, else `serviceAccount` (empty
+    /// values are absent); `None` runs as `default`.
+    pub name: Option<Str>,
+    /// Where that name is written, else the template's `spec`.
+    pub name_loc: Loc,
     /// The pod's `automountServiceAccountToken`, with its entry.
     pub automount: Option<(bool, Loc)>,
     /// A `projected.sources[].serviceAccountToken` volume.
     pub projected_token: bool,
-    /// The template's `spec`.
-    pub spec_loc: Loc,
+    /// The deprecated `serviceAccount` field, when used (rare, so boxed).
+    pub deprecated: Option<Box<DeprecatedSa>>,
+}
+
+/// A use of the deprecated `serviceAccount` field.
+#[derive(Debug, Clone)]
+pub struct DeprecatedSa {
+    pub value: Str,
+    pub loc: Loc,
+    /// `serviceAccountName` beside it, with its entry.
+    pub name: Option<(Str, Loc)>,
 }
 
 impl PodSaFact {
     /// The effective ServiceAccount: `serviceAccountName`, else `serviceAccount`, else
     /// `default`.
     pub fn effective(&self) -> &str {
-        self.service_account_name
-            .as_ref()
-            .or(self.service_account.as_ref())
-            .map_or("default", |(n, _)| n)
+        self.name.as_deref().unwrap_or("default")
     }
 
     /// Where the effective ServiceAccount is written, else the template's `spec`.
     pub fn sa_loc(&self) -> Loc {
-        self.service_account_name
-            .as_ref()
-            .or(self.service_account.as_ref())
-            .map_or(self.spec_loc, |(_, l)| *l)
+        self.name_loc
     }
 
     /// `Kind/name`.
@@ -306,11 +310,17 @@ impl RbacFacts {
                 .filter(|n| !n.is_empty())
                 .map(|n| (interner.intern(n), at(&spec.key(key))))
         };
+        let name = named(&w.spec.service_account_name, "serviceAccountName");
+        let deprecated = named(&w.spec.service_account, "serviceAccount");
+        let (effective, name_loc) = match name.as_ref().or(deprecated.as_ref()) {
+            Some((n, l)) => (Some(n.clone()), *l),
+            None => (None, at(&spec)),
+        };
         self.pods.push(PodSaFact {
             obj: oref.clone(),
             namespace: namespace.clone(),
-            service_account_name: named(&w.spec.service_account_name, "serviceAccountName"),
-            service_account: named(&w.spec.service_account, "serviceAccount"),
+            name: effective,
+            name_loc,
             automount: w
                 .spec
                 .automount_service_account_token
@@ -321,7 +331,7 @@ impl RbacFacts {
                     .flat_map(|p| p.sources.iter().flatten())
                     .any(|s| s.service_account_token.is_some())
             }),
-            spec_loc: at(&spec),
+            deprecated: deprecated.map(|(value, loc)| Box::new(DeprecatedSa { value, loc, name })),
         });
     }
 

@@ -13,7 +13,7 @@ impl Rule for DefaultUsed {
             if p.effective() != "default" {
                 continue;
             }
-            let explicit = p.service_account_name.is_some() || p.service_account.is_some();
+            let explicit = p.name.is_some();
             out.emit_for(
                 &p.obj,
                 p.sa_loc(),

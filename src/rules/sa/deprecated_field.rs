@@ -9,10 +9,11 @@ declare_rule!(DeprecatedField, "sa-deprecated-field");
 impl Rule for DeprecatedField {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         for p in &cx.index.rbac.pods {
-            let Some((old, loc)) = &p.service_account else {
+            let Some(d) = &p.deprecated else {
                 continue;
             };
-            match &p.service_account_name {
+            let (old, loc) = (&d.value, &d.loc);
+            match &d.name {
                 Some((name, name_loc)) if name != old => {
                     let f = out.emit_for(
                         &p.obj,
