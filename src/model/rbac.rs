@@ -76,9 +76,10 @@ impl RuleFact {
         self.resources.iter().any(|r| {
             &**r == "*"
                 || &**r == resource
-                || resource
-                    .split_once('/')
-                    .is_some_and(|(main, sub)| r.strip_prefix("*/") == Some(sub) || (main == "userextras" && sub == "*" && r.starts_with("userextras/")))
+                || resource.split_once('/').is_some_and(|(main, sub)| {
+                    r.strip_prefix("*/") == Some(sub)
+                        || (main == "userextras" && sub == "*" && r.starts_with("userextras/"))
+                })
         })
     }
 }
@@ -129,7 +130,10 @@ impl RoleFact {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Subject {
     /// A ServiceAccount (`kind: ServiceAccount`, or the User `system:serviceaccount:ns:name`).
-    ServiceAccount { namespace: Str, name: Str },
+    ServiceAccount {
+        namespace: Str,
+        name: Str,
+    },
     User(Str),
     Group(Str),
     /// A kind the authorizer does not know, or a ServiceAccount without a namespace in a
@@ -184,7 +188,11 @@ pub struct BindingFact {
 
 impl BindingFact {
     pub fn kind(&self) -> &'static str {
-        if self.cluster { "ClusterRoleBinding" } else { "RoleBinding" }
+        if self.cluster {
+            "ClusterRoleBinding"
+        } else {
+            "RoleBinding"
+        }
     }
 
     /// `name` for a ClusterRoleBinding, `namespace/name` for a RoleBinding.
@@ -422,9 +430,7 @@ impl RbacFacts {
                         .iter()
                         .flatten()
                         .enumerate()
-                        .map(|(i, s)| {
-                            Selector::new(s, |j| at(&sel_route.index(i).key("matchExpressions").index(j)))
-                        })
+                        .map(|(i, s)| Selector::new(s, |j| at(&sel_route.index(i).key("matchExpressions").index(j))))
                         .collect()
                 });
                 self.roles.push(RoleFact {
@@ -802,6 +808,10 @@ impl Grant {
     }
 }
 
+/// What a binding's grant depends on: the role of the set, or the built-in role, and
+/// whether it is granted in one namespace.
+type GrantKey = (Option<usize>, Option<Builtin>, bool);
+
 /// The RBAC index of the run.
 #[derive(Debug, Default)]
 pub struct RbacIndex {
@@ -876,10 +886,7 @@ impl RbacIndex {
                     continue;
                 }
                 let candidates: &[usize] = match s.required_pair() {
-                    Some((k, v)) => by_label
-                        .get(k)
-                        .and_then(|m| m.get(v))
-                        .map_or(&[], Vec::as_slice),
+                    Some((k, v)) => by_label.get(k).and_then(|m| m.get(v)).map_or(&[], Vec::as_slice),
                     None => &cluster_roles,
                 };
                 found.extend(candidates.iter().filter(|j| **j != i && s.matches(&roles[**j].labels)));
@@ -897,7 +904,7 @@ impl RbacIndex {
             *index.sa_per_namespace.entry(sa.namespace.clone()).or_default() += 1;
         }
         index.service_accounts = service_accounts;
-        let mut cache: FxHashMap<(Option<usize>, Option<Builtin>, bool), Option<Arc<Grant>>> = FxHashMap::default();
+        let mut cache: FxHashMap<GrantKey, Option<Arc<Grant>>> = FxHashMap::default();
         for (b, binding) in bindings.iter().enumerate() {
             for (s, subject) in binding.subjects.iter().enumerate() {
                 let pair = (b as u32, s as u32);
@@ -913,7 +920,11 @@ impl RbacIndex {
             }
             let namespaced = !binding.cluster;
             let builtin = Builtin::of(&binding.role_kind, &binding.role_name);
-            let role = if builtin.is_some() { None } else { index.role_of(binding) };
+            let role = if builtin.is_some() {
+                None
+            } else {
+                index.role_of(binding)
+            };
             let key = (role, builtin, namespaced);
             let grant = match cache.get(&key) {
                 Some(g) => g.clone(),

@@ -46,7 +46,10 @@ impl Rule for ClusterAdminToServiceaccount {
                 f.related(
                     loc,
                     if g.lower_bound {
-                        format!("this rule grants every verb on every resource; aggregation gathers it into {}", g.role)
+                        format!(
+                            "this rule grants every verb on every resource; aggregation gathers it into {}",
+                            g.role
+                        )
                     } else {
                         format!("this rule of {} grants every verb on every resource", g.role)
                     },

@@ -39,10 +39,7 @@ impl Rule for EscalationVerbs {
                 } else {
                     perms.iter().map(|g| g.what.clone()).collect()
                 };
-                let severe = admin
-                    || perms
-                        .iter()
-                        .any(|g| g.class != PermClass::PodCreate && !g.restricted);
+                let severe = admin || perms.iter().any(|g| g.class != PermClass::PodCreate && !g.restricted);
                 let restricted = !admin && rule.restricted;
                 let f = out.emit_for(
                     &role.obj,
@@ -52,7 +49,11 @@ impl Rule for EscalationVerbs {
                         role.kind(),
                         role.name,
                         and_list(&what),
-                        if restricted { " (only on the objects its `resourceNames` lists)" } else { "" }
+                        if restricted {
+                            " (only on the objects its `resourceNames` lists)"
+                        } else {
+                            ""
+                        }
                     ),
                 );
                 f.label(format!("rule {} grants it", rule.index));

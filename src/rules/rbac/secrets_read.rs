@@ -22,11 +22,7 @@ impl Rule for SecretsRead {
             let Some(read) = g.summary.get(PermClass::SecretsRead).filter(|p| !p.restricted) else {
                 continue;
             };
-            let subjects: Vec<&SubjectFact> = b
-                .subjects
-                .iter()
-                .filter(|s| s.subject != Subject::Invalid)
-                .collect();
+            let subjects: Vec<&SubjectFact> = b.subjects.iter().filter(|s| s.subject != Subject::Invalid).collect();
             if subjects.is_empty() {
                 continue;
             }

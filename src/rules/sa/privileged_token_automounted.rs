@@ -86,9 +86,9 @@ impl Rule for PrivilegedTokenAutomounted {
                         "system:serviceaccounts".to_string(),
                         "system:authenticated".to_string(),
                     ] {
-                        let privs = by_group
-                            .entry(group)
-                            .or_insert_with_key(|g| Arc::new(privileges(rbac, rbac.bindings_of_group(g).iter().copied())));
+                        let privs = by_group.entry(group).or_insert_with_key(|g| {
+                            Arc::new(privileges(rbac, rbac.bindings_of_group(g).iter().copied()))
+                        });
                         for x in privs.iter() {
                             if found.iter().all(|f| f.what != x.what) {
                                 found.push(x.clone());
