@@ -2,7 +2,9 @@
 //! ServiceAccount that no RoleBinding or ClusterRoleBinding of the set names, in any
 //! ServiceAccount form (`kind: ServiceAccount`, the User `system:serviceaccount:<ns>:<name>`,
 //! the groups `system:serviceaccounts[:<ns>]`): the token has no use and only helps an
-//! attacker.
+//! attacker. (Without `complete_set` the bindings may also live elsewhere; this finding then
+//! stands for `sa-privileged-token-automounted`'s "bindings unknown", which it does not
+//! repeat.)
 
 use super::Automount;
 use crate::declare_rule;
@@ -32,9 +34,8 @@ impl Rule for AutomountToken {
                 &p.obj,
                 loc,
                 format!(
-                    "Pods of `{}` mount an API token for ServiceAccount `{sa}`, which no RoleBinding or ClusterRoleBinding of the set names (searched the subjects of {n} binding{}){}",
+                    "Pods of `{}` mount an API token for ServiceAccount `{sa}`, which no RoleBinding or ClusterRoleBinding of the set names ({n} searched){}",
                     p.display(),
-                    if n == 1 { "" } else { "s" },
                     mount.unknown_note(p)
                 ),
             )

@@ -48,14 +48,12 @@ impl Automount {
         }
     }
 
-    /// `; ServiceAccount `x` is not in the set, so its automountServiceAccountToken is
-    /// unknown` when that is so.
+    /// `; `x` is not in the set, so its own automount setting is unknown` when that is so.
     pub fn unknown_note(self, p: &PodSaFact) -> String {
         match self {
             Automount::Default { known: false } => format!(
-                "; ServiceAccount `{}` is not in namespace `{}` of the set, so its own automountServiceAccountToken is unknown",
-                p.effective(),
-                p.namespace
+                "; `{}` is not in the set, so its own automount setting is unknown",
+                p.effective()
             ),
             _ => String::new(),
         }

@@ -3,7 +3,8 @@
 //! form (group subjects included), holds an admin-equivalent role, a dangerous permission
 //! of §3.1 (cluster-wide or in any namespace), or the built-in `edit`/`admin`. A compromised
 //! container gets those rights. When no binding of the set names the ServiceAccount and the
-//! set is not complete, what the token can do is unknown: that is said at info.
+//! set is not complete, what the token can do is unknown: that is said at info, unless
+//! `sa-automount-token` runs and says it at the same place.
 //!
 //! What a ServiceAccount holds is computed once per ServiceAccount, and what a group
 //! subject brings once per group.
@@ -106,7 +107,12 @@ impl Rule for PrivilegedTokenAutomounted {
                 "mount a token (projected serviceAccountToken volume)"
             };
             if found.is_empty() {
-                if cx.settings.complete_set || rbac.bindings_reaching_sa(&p.namespace, sa, false).next().is_some() {
+                // When `sa-automount-token` runs, its finding at the same place already says
+                // that no binding names the ServiceAccount (and that its rights are unknown).
+                if cx.settings.complete_set
+                    || (mount.mounts() && cx.settings.enabled("sa-automount-token"))
+                    || rbac.bindings_reaching_sa(&p.namespace, sa, false).next().is_some()
+                {
                     continue;
                 }
                 let n = rbac.bindings.len();
