@@ -11,15 +11,18 @@
 
 use super::Automount;
 use crate::declare_rule;
-use crate::engine::{Out, Rule, SetCx, Severity, first_few};
+use crate::engine::{Out, Rule, SetCx, Severity};
 use crate::model::intern::Str;
 use crate::model::rbac::{Builtin, RbacIndex};
 use crate::rules::rbac::{and_list, scope};
 use crate::source::Loc;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 declare_rule!(PrivilegedTokenAutomounted, "sa-privileged-token-automounted");
+
+/// How many grants a finding lists (as `engine::first_few` does) and points at.
+const SHOWN: usize = 5;
 
 /// A privileged grant: what it is, and the subject entry that gives it.
 #[derive(Clone, Debug)]
@@ -77,30 +80,31 @@ impl Rule for PrivilegedTokenAutomounted {
                 continue;
             }
             let sa = p.effective();
-            let key = (p.namespace.clone(), Str::from(sa));
-            let found = match by_sa.get(&key) {
-                Some(f) => f.clone(),
-                None => {
-                    let mut found = privileges(rbac, rbac.bindings_of_sa(&p.namespace, sa).iter().copied());
-                    for group in [
-                        format!("system:serviceaccounts:{}", p.namespace),
-                        "system:serviceaccounts".to_string(),
-                        "system:authenticated".to_string(),
-                    ] {
-                        let privs = by_group.entry(group).or_insert_with_key(|g| {
-                            Arc::new(privileges(rbac, rbac.bindings_of_group(g).iter().copied()))
-                        });
-                        for x in privs.iter() {
-                            if found.iter().all(|f| f.what != x.what) {
-                                found.push(x.clone());
-                            }
-                        }
-                    }
-                    let found = Arc::new(found);
-                    by_sa.insert(key, found.clone());
-                    found
-                }
-            };
+            // Direct subjects once per ServiceAccount, group subjects once per group; the
+            // lists are shared, never copied per workload.
+            let direct = by_sa
+                .entry((p.namespace.clone(), Str::from(sa)))
+                .or_insert_with(|| Arc::new(privileges(rbac, rbac.bindings_of_sa(&p.namespace, sa).iter().copied())))
+                .clone();
+            let mut lists = vec![direct];
+            for group in [
+                format!("system:serviceaccounts:{}", p.namespace),
+                "system:serviceaccounts".to_string(),
+                "system:authenticated".to_string(),
+            ] {
+                lists.push(
+                    by_group
+                        .entry(group)
+                        .or_insert_with_key(|g| Arc::new(privileges(rbac, rbac.bindings_of_group(g).iter().copied())))
+                        .clone(),
+                );
+            }
+            let mut seen: FxHashSet<&str> = FxHashSet::default();
+            let found: Vec<&Privilege> = lists
+                .iter()
+                .flat_map(|l| l.iter())
+                .filter(|x| seen.insert(x.what.as_str()))
+                .collect();
             let how = if mount.mounts() {
                 "mount a token"
             } else {
@@ -128,18 +132,25 @@ impl Rule for PrivilegedTokenAutomounted {
                 .at_most(Severity::Info);
                 continue;
             }
-            let what: Vec<String> = found.iter().map(|f| f.what.clone()).collect();
+            // The first few, then how many more (as `first_few` writes lists).
+            let shown: Vec<&str> = found.iter().take(SHOWN).map(|f| f.what.as_str()).collect();
+            let what = match found.len() - shown.len() {
+                0 => shown.join(", "),
+                more => format!("{} and {more} more", shown.join(", ")),
+            };
             let f = out.emit_for(
                 &p.obj,
                 p.sa_loc(),
                 format!(
                     "Pods of `{}` {how} for `{sa}`, which holds {}; a compromised container gets those rights",
                     p.display(),
-                    first_few(&what)
+                    what
                 ),
             );
             f.label("a privileged ServiceAccount");
-            for x in found.iter() {
+            // As many as the message shows: a namespace may bind many privileged roles to
+            // the group of all its ServiceAccounts, and every workload there would list them.
+            for x in found.iter().take(SHOWN) {
                 f.related(x.loc, format!("this subject receives {}", x.what));
             }
         }
