@@ -1098,3 +1098,114 @@ impl RbacIndex {
             .chain(groups.into_iter().flatten().copied())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(groups: &[&str], resources: &[&str], verbs: &[&str], restricted: bool) -> RuleFact {
+        let list = |l: &[&str]| l.iter().map(|s| Str::from(*s)).collect::<Box<[Str]>>();
+        RuleFact {
+            index: 0,
+            verbs: list(verbs),
+            api_groups: list(groups),
+            resources: list(resources),
+            restricted,
+            loc: Loc::default(),
+            verbs_loc: Loc::default(),
+            api_groups_loc: Loc::default(),
+            resources_loc: Loc::default(),
+        }
+    }
+
+    #[test]
+    fn matching_follows_the_authorizer() {
+        let pods = rule(&[""], &["pods"], &["get", "create"], false);
+        assert!(pods.allows("create", "", "pods"));
+        assert!(
+            !pods.allows("create", "", "pods/exec"),
+            "`pods` does not cover subresources"
+        );
+        assert!(!pods.allows("create", "apps", "pods"));
+        let star = rule(&["*"], &["*"], &["*"], false);
+        assert!(star.allows("impersonate", AUTHN, "userextras/*"));
+        assert!(star.allows("get", "", "pods/exec"), "`*` covers subresources");
+        assert!(star.admin_equivalent());
+        let scale = rule(&["apps"], &["*/scale"], &["update"], false);
+        assert!(scale.allows("update", "apps", "deployments/scale"));
+        assert!(!scale.allows("update", "apps", "deployments"));
+        let named = rule(&[""], &["pods", "pods/exec"], &["create"], true);
+        assert!(
+            !named.allows("create", "", "pods"),
+            "resourceNames never authorizes create"
+        );
+        assert!(named.allows("create", "", "pods/exec"));
+        let crud = rule(
+            &["*"],
+            &["*"],
+            &["get", "list", "watch", "create", "update", "patch", "delete"],
+            false,
+        );
+        assert!(crud.admin_equivalent(), "all seven verbs count as `*`");
+        assert!(!rule(&["*"], &["*"], &["*"], true).admin_equivalent());
+    }
+
+    #[test]
+    fn grants_by_scope() {
+        let proxy = rule(&[""], &["nodes/proxy"], &["get"], false);
+        assert_eq!(rule_grants(&proxy, false).len(), 1);
+        assert!(rule_grants(&proxy, true).is_empty(), "a namespaced grant has no nodes");
+        let bind = rule(&[RBAC], &["clusterroles"], &["bind", "escalate"], false);
+        let namespaced: Vec<PermClass> = rule_grants(&bind, true).iter().map(|g| g.class).collect();
+        assert_eq!(namespaced, vec![PermClass::Bind]);
+        let approve = rule(&[CERTS], &["certificatesigningrequests/approval"], &["update"], false);
+        let signers = rule(&[CERTS], &["signers"], &["approve"], false);
+        let s = grants_of([(&approve, None), (&signers, None)], false);
+        assert!(s.get(PermClass::CsrApprove).is_some());
+        assert!(
+            grants_of([(&approve, None)], false)
+                .get(PermClass::CsrApprove)
+                .is_none()
+        );
+        let secrets = rule(&["*"], &["secrets"], &["list"], false);
+        let g = grants_of([(&secrets, None)], true);
+        assert_eq!(
+            g.get(PermClass::SecretsRead).map(|p| p.what.as_str()),
+            Some("`list` on `secrets`")
+        );
+    }
+
+    #[test]
+    fn service_account_subjects() {
+        let interner = Interner::default();
+        let raw = |kind: &str, name: &str, ns: Option<&str>| RawSubject {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            namespace: ns.map(str::to_string),
+            ..RawSubject::default()
+        };
+        let shop: Str = Str::from("shop");
+        let sa = |ns: &str, name: &str| Subject::ServiceAccount {
+            namespace: Str::from(ns),
+            name: Str::from(name),
+        };
+        assert_eq!(
+            subject(&raw("ServiceAccount", "web", None), Some(&shop), &interner),
+            sa("shop", "web")
+        );
+        assert_eq!(
+            subject(&raw("ServiceAccount", "web", None), None, &interner),
+            Subject::Invalid
+        );
+        assert_eq!(
+            subject(&raw("User", "system:serviceaccount:ci:deployer", None), None, &interner),
+            sa("ci", "deployer")
+        );
+        assert_eq!(
+            subject(&raw("User", "system:serviceaccount:ci", None), None, &interner),
+            Subject::User(Str::from("system:serviceaccount:ci"))
+        );
+        assert!(Subject::Group(Str::from("system:serviceaccounts:ci")).is_service_account_form());
+        assert!(!Subject::Group(Str::from("system:authenticated")).is_service_account_form());
+    }
+}
