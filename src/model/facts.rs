@@ -11,6 +11,7 @@ use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
 use super::refs::{RefFacts, RefIndex};
 use super::resources::{Amounts, ContainerDefaults};
+use super::rbac::{RbacFacts, RbacIndex};
 use super::scaling::{HpaFact, HpaView, PdbFact};
 use super::secretrefs::{SpcRefFact, StoreRefFact};
 use super::selector::{Selector, Tri};
@@ -146,6 +147,8 @@ pub struct FileFacts {
     pub crds: Vec<CrdFact>,
     pub custom_objects: Vec<CustomObjectFact>,
     pub refs: RefFacts,
+    /// Roles, bindings, ServiceAccounts and the ServiceAccount side of pod templates.
+    pub rbac: RbacFacts,
 }
 
 /// A workload that runs another's pod template: an Argo `Rollout` with `spec.workloadRef`
@@ -181,6 +184,7 @@ impl FileFacts {
         self.crds.shrink_to_fit();
         self.custom_objects.shrink_to_fit();
         self.refs.shrink();
+        self.rbac.shrink();
     }
 
     /// Appends another file's facts (file order is kept by appending in order).
@@ -202,6 +206,7 @@ impl FileFacts {
         self.crds.append(&mut other.crds);
         self.custom_objects.append(&mut other.custom_objects);
         self.refs.append(&mut other.refs);
+        self.rbac.append(other.rbac);
     }
 
     /// Records the facts of one object.
@@ -292,6 +297,7 @@ impl FileFacts {
                 .collect();
             self.spc_refs.extend(SpcRefFact::of(&w, obj, tree, file, oref, ns));
             self.refs.add_pod(&w, obj, tree, file, oref, ns, interner);
+            self.rbac.add_pod(&w, obj, tree, file, oref, ns, interner);
             self.workloads.push(WorkloadFact {
                 obj: oref.clone(),
                 namespace: ns.clone(),
@@ -371,6 +377,7 @@ impl FileFacts {
             .extend(StoreRefFact::of(obj, tree, file, oref, namespace.as_deref()));
         self.refs
             .add(obj, tree, file, oref, namespace.as_ref(), default_namespace, interner);
+        self.rbac.add(obj, tree, file, oref, namespace.as_ref(), interner);
         if let (Typed::Rollout(r), Some(ns), Some(name)) = (&obj.typed, &namespace, obj.name()) {
             let spec = r.spec.as_ref();
             if let Some(t) = spec
@@ -559,6 +566,8 @@ pub struct Index {
     pub custom_objects: Vec<CustomObjectFact>,
     /// References by name and what provides ConfigMaps and Secrets (`ref-*` rules).
     pub refs: RefIndex,
+    /// Roles, bindings and ServiceAccounts, with what each binding grants.
+    pub rbac: RbacIndex,
 }
 
 impl Index {
@@ -587,7 +596,9 @@ impl Index {
             crds,
             custom_objects,
             refs,
+            rbac,
         } = facts;
+        index.rbac = RbacIndex::build(rbac);
         index.by_kind_namespace_name.reserve(objects.len());
         index.workload_by_name.reserve(workloads.len());
         index.workloads_by_label.reserve(workloads.len() * 2);

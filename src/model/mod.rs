@@ -19,6 +19,7 @@ pub mod pss;
 pub mod quantity;
 pub mod refs;
 pub mod resources;
+pub mod rbac;
 pub mod scaling;
 pub mod secretrefs;
 pub mod selector;

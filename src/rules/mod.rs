@@ -14,6 +14,8 @@ pub mod netpol;
 pub mod ns;
 pub mod pss;
 pub mod r#ref;
+pub mod rbac;
+pub mod sa;
 pub mod secret;
 pub mod workload;
 
@@ -139,6 +141,18 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<r#ref::servicemonitor_no_match::ServicemonitorNoMatch>(),
         entry::<r#ref::statefulset_service::StatefulsetService>(),
         entry::<r#ref::storage_class_not_found::StorageClassNotFound>(),
+        entry::<rbac::broad_group_subject::BroadGroupSubject>(),
+        entry::<rbac::cluster_admin_binding::ClusterAdminBinding>(),
+        entry::<rbac::cluster_admin_to_serviceaccount::ClusterAdminToServiceaccount>(),
+        entry::<rbac::escalation_verbs::EscalationVerbs>(),
+        entry::<rbac::roleref_not_found::RolerefNotFound>(),
+        entry::<rbac::secrets_read::SecretsRead>(),
+        entry::<rbac::wildcard_rule::WildcardRule>(),
+        entry::<sa::automount_token::AutomountToken>(),
+        entry::<sa::default_used::DefaultUsed>(),
+        entry::<sa::deprecated_field::DeprecatedField>(),
+        entry::<sa::not_found::NotFound>(),
+        entry::<sa::privileged_token_automounted::PrivilegedTokenAutomounted>(),
         entry::<secret::configmap_sensitive::ConfigmapSensitive>(),
         entry::<secret::env_literal::EnvLiteral>(),
         entry::<secret::externalsecret_deprecated_api::ExternalsecretDeprecatedApi>(),
