@@ -9,9 +9,9 @@ use super::intern::{Interner, Labels, Str};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
+use super::rbac::{RbacFacts, RbacIndex};
 use super::refs::{RefFacts, RefIndex};
 use super::resources::{Amounts, ContainerDefaults};
-use super::rbac::{RbacFacts, RbacIndex};
 use super::scaling::{HpaFact, HpaView, PdbFact};
 use super::secretrefs::{SpcRefFact, StoreRefFact};
 use super::selector::{Selector, Tri};
@@ -555,9 +555,8 @@ pub struct Index {
     /// Services by namespace, as indices into `services`.
     services_by_namespace: FxHashMap<Str, Vec<usize>>,
     /// Services that select pods, by (namespace, the first pair of their selector a template
-    /// can show), and those that select by controller-set labels only, by namespace.
+    /// can show).
     services_by_pair: FxHashMap<(Str, Str, Str), Vec<usize>>,
-    services_without_pair: FxHashMap<Str, Vec<usize>>,
     /// Services by (namespace, name), every one of that identity in file order.
     services_by_name: FxHashMap<(Str, Str), Vec<usize>>,
     pub crds: Vec<CrdFact>,
@@ -674,19 +673,14 @@ impl Index {
                 .entry((s.namespace.clone(), s.name.clone()))
                 .or_default()
                 .push(i);
-            if s.selects_pods() {
-                match s.template_pairs().next() {
-                    Some((k, v)) => index
-                        .services_by_pair
-                        .entry((s.namespace.clone(), k.clone(), v.clone()))
-                        .or_default()
-                        .push(i),
-                    None => index
-                        .services_without_pair
-                        .entry(s.namespace.clone())
-                        .or_default()
-                        .push(i),
-                }
+            // A Service that selects by controller-set labels only (`statefulset.kubernetes.io/
+            // pod-name`) picks pods no template shows: it is not known to select any.
+            if let (true, Some((k, v))) = (s.selects_pods(), s.template_pairs().next()) {
+                index
+                    .services_by_pair
+                    .entry((s.namespace.clone(), k.clone(), v.clone()))
+                    .or_default()
+                    .push(i);
             }
         }
         index.refs = RefIndex::build(refs, &services);
@@ -1070,7 +1064,6 @@ impl Index {
             .iter()
             .filter_map(|(k, v)| self.services_by_pair.get(&(namespace.clone(), k.clone(), v.clone())))
             .flatten()
-            .chain(self.services_without_pair.get(namespace).into_iter().flatten())
             .copied()
             .collect();
         candidates.sort_unstable();
@@ -1090,10 +1083,7 @@ impl Index {
                 .workloads_by_label
                 .get(&(svc.namespace.clone(), k.clone(), v.clone()))
                 .map_or(&[], Vec::as_slice),
-            None => self
-                .workloads_by_namespace
-                .get(&svc.namespace)
-                .map_or(&[], Vec::as_slice),
+            None => &[],
         };
         candidates
             .iter()

@@ -142,7 +142,9 @@ impl ServiceFact {
     /// pair a template can show (controller-set labels, whose values only the running pods
     /// carry, are taken to match).
     pub fn selects(&self, labels: &impl LabelSet) -> bool {
-        self.selects_pods() && self.template_pairs().all(|(k, v)| labels.label(k) == Some(&**v))
+        self.selects_pods()
+            && self.template_pairs().next().is_some()
+            && self.template_pairs().all(|(k, v)| labels.label(k) == Some(&**v))
     }
 
     /// `k=v,k2=v2`, for messages.

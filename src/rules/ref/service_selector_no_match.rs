@@ -13,7 +13,12 @@ impl Rule for ServiceSelectorNoMatch {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
         for svc in &index.services {
-            if !svc.selects_pods() || index.workloads_selected_by(svc).next().is_some() {
+            // Selecting by controller-set labels only (a StatefulSet pod's name): what it
+            // selects is not known from the templates.
+            if !svc.selects_pods()
+                || svc.template_pairs().next().is_none()
+                || index.workloads_selected_by(svc).next().is_some()
+            {
                 continue;
             }
             let searched = index.workloads_in(&svc.namespace).count();
