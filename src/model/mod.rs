@@ -2,13 +2,16 @@
 //! containers, and the facts and index that cross-object rules query. Knows no rule.
 
 pub mod builtin;
+pub mod controllers;
 pub mod crd;
+pub mod cron;
 pub mod facts;
 pub mod gitops;
 pub mod image;
 pub mod imageglob;
 pub mod imagepolicy;
 pub mod intern;
+pub mod intstr;
 pub mod kinds;
 pub mod load;
 pub mod namespaces;
@@ -23,7 +26,7 @@ pub mod sensitive;
 pub mod services;
 pub mod views;
 
-pub use facts::{FileFacts, Index, NamespaceFact, ObjectFact, WorkloadFact};
+pub use facts::{FileFacts, Index, NamespaceFact, ObjectFact, Replicated, WorkloadFact};
 pub use kinds::{Typed, TypedKind};
 pub use load::{Issue, IssueKind, LoadOptions, Loaded, load};
 pub use object::{Object, ObjectRef};
