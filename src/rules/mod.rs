@@ -13,6 +13,7 @@ pub mod netpol;
 pub mod ns;
 pub mod pss;
 pub mod secret;
+pub mod workload;
 
 /// Every rule with its default options and severity, whether on by default or not (for
 /// in-memory checks such as the fuzz targets).
@@ -133,5 +134,22 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<secret::spc_missing::SpcMissing>(),
         entry::<secret::token_pattern::TokenPattern>(),
         entry::<secret::url_credentials::UrlCredentials>(),
+        entry::<workload::cronjob_concurrency::CronjobConcurrency>(),
+        entry::<workload::cronjob_deadline::CronjobDeadline>(),
+        entry::<workload::cronjob_schedule_invalid::CronjobScheduleInvalid>(),
+        entry::<workload::job_restart_policy::JobRestartPolicy>(),
+        entry::<workload::job_ttl::JobTtl>(),
+        entry::<workload::job_unbounded::JobUnbounded>(),
+        entry::<workload::pdb_blocks_eviction::PdbBlocksEviction>(),
+        entry::<workload::pdb_budget_invalid::PdbBudgetInvalid>(),
+        entry::<workload::pdb_missing::PdbMissing>(),
+        entry::<workload::pdb_selector::PdbSelector>(),
+        entry::<workload::pdb_unhealthy_eviction_policy::PdbUnhealthyEvictionPolicy>(),
+        entry::<workload::recreate_strategy::RecreateStrategy>(),
+        entry::<workload::replicas_not_spread::ReplicasNotSpread>(),
+        entry::<workload::rollout_all_unavailable::RolloutAllUnavailable>(),
+        entry::<workload::rollout_strategy_invalid::RolloutStrategyInvalid>(),
+        entry::<workload::selector_mismatch::SelectorMismatch>(),
+        entry::<workload::single_replica::SingleReplica>(),
     ]
 }
