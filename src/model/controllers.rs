@@ -31,64 +31,40 @@ pub struct ControllerFact {
 impl ControllerFact {
     /// `at` resolves a route from the object's root.
     pub fn of(obj: &Object, at: impl Fn(&Route) -> Loc) -> ControllerFact {
-        let rolling = |t: Option<&str>| t.is_none_or(|t| t == "RollingUpdate");
-        let (recreate, max_unavailable): (Option<&str>, Option<(&IntOrString, &[&'static str])>) = match &obj.typed {
+        const STRATEGY: &[&str] = &["spec", "strategy", "rollingUpdate", "maxUnavailable"];
+        const UPDATE_STRATEGY: &[&str] = &["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"];
+        const CANARY: &[&str] = &["spec", "strategy", "canary", "maxUnavailable"];
+        // The strategy's type, and the rolling update's maxUnavailable with its route.
+        let (kind, max_unavailable): (Option<&str>, Option<(&IntOrString, &[&str])>) = match &obj.typed {
             Typed::Deployment(d) => {
                 let s = d.spec.strategy.as_ref();
-                let t = s.and_then(|s| s.type_.as_deref());
-                let max = s
-                    .filter(|_| rolling(t))
-                    .and_then(|s| s.rolling_update.as_ref())
-                    .and_then(|r| r.max_unavailable.as_ref());
-                (
-                    t,
-                    max.map(|m| (m, &["spec", "strategy", "rollingUpdate", "maxUnavailable"][..])),
-                )
+                let max = s.and_then(|s| s.rolling_update.as_ref()?.max_unavailable.as_ref());
+                (s.and_then(|s| s.type_.as_deref()), max.map(|m| (m, STRATEGY)))
             }
             Typed::StatefulSet(d) => {
                 let s = d.spec.update_strategy.as_ref();
-                let max = s
-                    .filter(|s| rolling(s.type_.as_deref()))
-                    .and_then(|s| s.rolling_update.as_ref())
-                    .and_then(|r| r.max_unavailable.as_ref());
-                (
-                    None,
-                    max.map(|m| (m, &["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"][..])),
-                )
+                let max = s.and_then(|s| s.rolling_update.as_ref()?.max_unavailable.as_ref());
+                (s.and_then(|s| s.type_.as_deref()), max.map(|m| (m, UPDATE_STRATEGY)))
             }
             Typed::DaemonSet(d) => {
                 let s = d.spec.update_strategy.as_ref();
-                let max = s
-                    .filter(|s| rolling(s.type_.as_deref()))
-                    .and_then(|s| s.rolling_update.as_ref())
-                    .and_then(|r| r.max_unavailable.as_ref());
-                (
-                    None,
-                    max.map(|m| (m, &["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"][..])),
-                )
+                let max = s.and_then(|s| s.rolling_update.as_ref()?.max_unavailable.as_ref());
+                (s.and_then(|s| s.type_.as_deref()), max.map(|m| (m, UPDATE_STRATEGY)))
             }
             Typed::Rollout(r) => {
-                let max = r
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.strategy.as_ref())
-                    .and_then(|s| s.canary.as_ref())
-                    .and_then(|c| c.max_unavailable.as_ref());
+                let canary = r.spec.as_ref().and_then(|s| s.strategy.as_ref()?.canary.as_ref());
                 (
                     None,
-                    max.map(|m| (m, &["spec", "strategy", "canary", "maxUnavailable"][..])),
+                    canary.and_then(|c| c.max_unavailable.as_ref()).map(|m| (m, CANARY)),
                 )
             }
-            Typed::DeploymentConfig(d) => {
-                let t = d
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.strategy.as_ref())
-                    .and_then(|s| s.type_.as_deref());
-                (t, None)
-            }
+            Typed::DeploymentConfig(d) => (
+                d.spec.as_ref().and_then(|s| s.strategy.as_ref()?.type_.as_deref()),
+                None,
+            ),
             _ => (None, None),
         };
+        let rolling = kind.is_none_or(|k| k == "RollingUpdate");
         ControllerFact {
             owned: obj
                 .meta()
@@ -96,8 +72,8 @@ impl ControllerFact {
                 .iter()
                 .flatten()
                 .any(|o| o.controller == Some(true)),
-            recreate: (recreate == Some("Recreate")).then(|| at(&Route::root().keys(&["spec", "strategy", "type"]))),
-            max_unavailable: max_unavailable.and_then(|(v, route)| {
+            recreate: (kind == Some("Recreate")).then(|| at(&Route::root().keys(&["spec", "strategy", "type"]))),
+            max_unavailable: max_unavailable.filter(|_| rolling).and_then(|(v, route)| {
                 let amount = Amount::parse(v).ok().filter(|a| !a.above_100_percent())?;
                 Some((amount, at(&Route::root().keys(route))))
             }),

@@ -72,7 +72,6 @@ impl Rule for SelectorMismatch {
             }
             _ => return,
         };
-        let at = |r: &Route| cx.at(r);
         let (kind, name) = (&cx.obj.kind, name(cx));
         let rejected = if matches!(cx.obj.typed, Typed::Rollout(_)) {
             "the Rollout controller marks it InvalidSpec"
@@ -83,7 +82,7 @@ impl Rule for SelectorMismatch {
             Required::Strict(None) => Some(format!("{kind} `{name}` has no selector")),
             Required::Strict(Some(s)) if is_empty(s) => Some(format!("{kind} `{name}` has an empty selector")),
             Required::Strict(Some(s)) | Required::Defaulted(Some(s)) if !is_empty(s) => {
-                let sel = Selector::new(s, |i| at(&route.key("matchExpressions").index(i)).loc);
+                let sel = Selector::new(s, |i| cx.at(&route.key("matchExpressions").index(i)).loc);
                 if let Some(invalid) = sel.invalid.first() {
                     let message = format!("The selector of {kind} `{name}` is invalid: {}", invalid.reason);
                     out.emit(invalid.loc, format!("{message}; {rejected}"))
