@@ -52,7 +52,11 @@ impl Amount {
             Amount::Pods(n) => i64::from(n),
             Amount::Percent(p) => {
                 let scaled = i64::from(p).saturating_mul(i64::from(total.max(0)));
-                if round_up { scaled.saturating_add(99) / 100 } else { scaled / 100 }
+                if round_up {
+                    scaled.saturating_add(99) / 100
+                } else {
+                    scaled / 100
+                }
             }
         }
     }
