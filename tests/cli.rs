@@ -555,3 +555,50 @@ fn every_configuration_key_and_family_is_documented() {
         );
     }
 }
+
+/// The rules of one finding each, with their severities, from a JSON report.
+fn rules_and_severities(stdout: &str) -> Vec<(String, String)> {
+    let doc: serde_json::Value = serde_json::from_str(stdout).expect("json");
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["severity"].as_str().expect("severity").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn cross_object_workload_verdicts_follow_complete_set_and_the_rules_that_run() {
+    // A budget that selects no template of the set is `info`, unless the set is complete.
+    let no_match = "testdata/rules/workload-pdb-selector/bad-no-match.yaml";
+    let pair = |s: &str| vec![("workload-pdb-selector".to_string(), s.to_string())];
+    let r = check(&["--format", "json", "--select", "workload-pdb-selector", no_match]);
+    assert_eq!(rules_and_severities(&r.stdout), pair("info"));
+    let r = check(&[
+        "--format",
+        "json",
+        "--complete-set",
+        "--select",
+        "workload-pdb-selector",
+        no_match,
+    ]);
+    assert_eq!(rules_and_severities(&r.stdout), pair("warning"));
+    // When an HPA scales the workload, hpa-pdb-blocks-eviction reports the budget, if it runs.
+    let hpa = "testdata/rules/workload-pdb-blocks-eviction/bad-hpa.yaml";
+    let r = check(&["--format", "json", "--select", "workload-pdb-blocks-eviction", hpa]);
+    assert_eq!(
+        rules_and_severities(&r.stdout),
+        [("workload-pdb-blocks-eviction".to_string(), "warning".to_string())]
+    );
+    let both = "workload-pdb-blocks-eviction,hpa-pdb-blocks-eviction";
+    let r = check(&["--format", "json", "--select", both, hpa]);
+    assert_eq!(
+        rules_and_severities(&r.stdout),
+        [("hpa-pdb-blocks-eviction".to_string(), "warning".to_string())]
+    );
+}

@@ -6,6 +6,7 @@
 
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -24,6 +25,15 @@ pub struct DeploymentConfigSpec {
     pub replicas: Option<i32>,
     pub selector: Option<BTreeMap<String, String>>,
     pub template: Option<PodTemplateSpec>,
+    pub strategy: Option<DeploymentConfigStrategy>,
+}
+
+/// `spec.strategy` of a DeploymentConfig: `Rolling` (the default), `Recreate` or `Custom`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeploymentConfigStrategy {
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
 }
 
 /// Argo Rollouts `argoproj.io/v1alpha1` `Rollout`: a workload with a pod template at
@@ -42,6 +52,22 @@ pub struct RolloutSpec {
     pub selector: Option<LabelSelector>,
     pub template: Option<PodTemplateSpec>,
     pub workload_ref: Option<CrossRef>,
+    pub strategy: Option<RolloutStrategy>,
+}
+
+/// `spec.strategy` of a Rollout: `canary` or `blueGreen`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RolloutStrategy {
+    pub canary: Option<CanaryStrategy>,
+}
+
+/// The fields of `spec.strategy.canary` the rollout rules read (defaults 25 % each).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CanaryStrategy {
+    pub max_unavailable: Option<IntOrString>,
+    pub max_surge: Option<IntOrString>,
 }
 
 /// `flagger.app/v1beta1` `Canary`.

@@ -3,6 +3,7 @@
 //! Facts hold resolved locations, so no tree outlives its file's processing.
 
 use super::apilifecycle::{CrdFact, CustomObjectFact};
+use super::controllers::{ControllerFact, SpreadFact};
 use super::gitops::{ApplicationFact, CanaryFact};
 use super::imagepolicy::ImagePolicyFact;
 use super::intern::{Interner, Labels, Str};
@@ -12,7 +13,7 @@ use super::object::{Object, ObjectRef};
 use super::rbac::{RbacFacts, RbacIndex};
 use super::refs::{RefFacts, RefIndex};
 use super::resources::{Amounts, ContainerDefaults};
-use super::scaling::{HpaFact, HpaView, PdbFact};
+use super::scaling::{HpaFact, HpaView, PdbFact, PdbSelectorForm};
 use super::secretrefs::{SpcRefFact, StoreRefFact};
 use super::selector::{Selector, Tri};
 use super::services::ServiceFact;
@@ -77,6 +78,10 @@ pub struct WorkloadFact {
     pub containers_loc: Loc,
     /// The pod-level `spec.resources` of the tracked resources.
     pub pod_resources: Amounts,
+    /// Ownership and rollout strategy of the controller.
+    pub controller: ControllerFact,
+    /// How the pod template spreads its own replicas.
+    pub spread: SpreadFact,
 }
 
 impl WorkloadFact {
@@ -161,6 +166,12 @@ pub struct WorkloadRefFact {
     pub name: Str,
     pub target_kind: Str,
     pub target_name: Str,
+    /// The object's grip (its `metadata.name` entry).
+    pub loc: Loc,
+    /// `spec.replicas` as written, with its location.
+    pub replicas: Option<(i32, Loc)>,
+    /// Its own rollout strategy.
+    pub controller: ControllerFact,
 }
 
 impl FileFacts {
@@ -311,6 +322,8 @@ impl FileFacts {
                 selector_loc: at(&Route::root().keys(&["spec", "selector"])),
                 containers_loc: at(&w.spec_route().key("containers")),
                 pod_resources: Amounts::of(w.spec.resources.as_ref()),
+                controller: ControllerFact::of(obj, at),
+                spread: SpreadFact::of(&w, ns, at, interner),
             });
         }
         match &obj.typed {
@@ -338,19 +351,31 @@ impl FileFacts {
                         "minAvailable"
                     };
                     let sel_route = Route::root().keys(&["spec", "selector"]);
+                    let v1 = obj.api_version == "policy/v1";
+                    let selector = spec
+                        .selector
+                        .as_ref()
+                        .map(|s| Selector::new(s, |i| at(&sel_route.key("matchExpressions").index(i))));
+                    let form = match &selector {
+                        None => PdbSelectorForm::Absent,
+                        Some(s) if s.is_empty() => PdbSelectorForm::Empty,
+                        Some(_) => PdbSelectorForm::Written,
+                    };
                     self.pdbs.push(PdbFact {
                         obj: oref.clone(),
                         namespace: ns.clone(),
                         name: interner.intern(obj.name().unwrap_or("<unnamed>")),
-                        // A PDB without a selector selects nothing.
-                        selector: spec
-                            .selector
-                            .as_ref()
-                            .map(|s| Selector::new(s, |i| at(&sel_route.key("matchExpressions").index(i))))
+                        // A PDB without a selector selects nothing; so does an empty one in
+                        // policy/v1beta1 (in policy/v1 it selects every pod).
+                        selector: selector
+                            .filter(|_| v1 || form != PdbSelectorForm::Empty)
                             .unwrap_or_else(Selector::nothing),
+                        selector_form: form,
+                        v1,
                         min_available: spec.min_available.clone(),
                         max_unavailable: spec.max_unavailable.clone(),
                         loc: at(&Route::root().keys(&["spec", field])),
+                        selector_loc: at(&sel_route),
                     });
                 }
                 Typed::LimitRange(l) => self.limit_ranges.push((ns.clone(), ContainerDefaults::of(l))),
@@ -391,6 +416,11 @@ impl FileFacts {
                     name: interner.intern(name),
                     target_kind: interner.intern(t.kind.as_deref().unwrap_or("Deployment")),
                     target_name: interner.intern(t.name.as_deref().unwrap_or_default()),
+                    loc,
+                    replicas: spec
+                        .and_then(|s| s.replicas)
+                        .map(|r| (r, at(&Route::root().keys(&["spec", "replicas"])))),
+                    controller: ControllerFact::of(obj, at),
                 });
             }
         }
@@ -439,6 +469,58 @@ fn selector_labels(obj: &Object) -> Option<&BTreeMap<String, String>> {
             .and_then(|s| s.selector.as_ref())
             .and_then(|s| s.match_labels.as_ref()),
         _ => None,
+    }
+}
+
+/// The kinds that keep a number of replicas of their template (workload-checks §1.4).
+/// DeploymentConfigs are left out until their replica semantics are verified (§8, decision
+/// 4).
+const REPLICATED_KINDS: &[&str] = &["Deployment", "ReplicaSet", "StatefulSet", "Rollout"];
+
+/// A controller that keeps replicas of a pod template running: a Deployment, a ReplicaSet no
+/// other controller owns, a StatefulSet or a Rollout, or a Rollout that runs another
+/// workload's template (`workloadRef`, which Argo Rollouts scales down).
+#[derive(Debug, Clone, Copy)]
+pub struct Replicated<'a> {
+    pub obj: &'a Arc<ObjectRef>,
+    pub namespace: &'a Str,
+    /// The controller's grip (its `metadata.name` entry).
+    pub loc: Loc,
+    /// `spec.replicas` as written, with its location.
+    pub replicas: Option<(i32, Loc)>,
+    pub controller: &'a ControllerFact,
+    /// The pod template: the controller's own, or the one its `workloadRef` names.
+    pub template: &'a WorkloadFact,
+    /// Of the HPAs of the set that scale it, the one with the lowest `minReplicas`.
+    pub hpa: Option<&'a HpaFact>,
+}
+
+impl Replicated<'_> {
+    /// The fewest replicas it runs: the HPA's `minReplicas`, else `spec.replicas`
+    /// (default 1).
+    pub fn floor(&self) -> i32 {
+        match self.hpa {
+            Some(h) => h.min_replicas,
+            None => self.replicas.map_or(1, |(n, _)| n),
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.obj.kind
+    }
+
+    pub fn name(&self) -> &str {
+        self.obj.name.as_deref().unwrap_or("<unnamed>")
+    }
+
+    /// `3 replicas`, or `at least 2 replicas (HPA `web` minReplicas)`, for messages.
+    pub fn describe_count(&self) -> String {
+        let n = self.floor();
+        let s = if n == 1 { "" } else { "s" };
+        match self.hpa {
+            Some(h) => format!("at least {n} replica{s} (HPA `{}` minReplicas)", h.name),
+            None => format!("{n} replica{s}"),
+        }
     }
 }
 
@@ -531,9 +613,12 @@ pub struct Index {
     workloads_by_label: FxHashMap<(Str, Str, Str), Vec<usize>>,
     /// Workloads by (kind, namespace, name), every one of that identity in file order.
     workload_by_name: FxHashMap<(Str, Str, Str), Vec<usize>>,
-    /// Workloads that run another's template (Rollouts with a `workloadRef`), by (kind,
-    /// namespace, name).
-    workload_refs: FxHashMap<(Str, Str, Str), Vec<WorkloadRefFact>>,
+    /// Workloads that run another's template (Rollouts with a `workloadRef`), in file order.
+    workload_refs: Vec<WorkloadRefFact>,
+    /// `workload_refs` by (kind, namespace, name), as indices.
+    workload_refs_by_name: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    /// `workload_refs` by the (kind, namespace, name) of the workload they run, as indices.
+    workload_refs_by_target: FxHashMap<(Str, Str, Str), Vec<usize>>,
     pub hpas: Vec<HpaFact>,
     /// HPAs by (namespace, target kind, target name), as indices into `hpas`.
     pub hpas_by_target: BTreeMap<(Str, Str, Str), Vec<usize>>,
@@ -694,13 +779,19 @@ impl Index {
         }
         index.crds = crds;
         index.custom_objects = custom_objects;
-        for r in workload_refs {
+        for (i, r) in workload_refs.iter().enumerate() {
             index
-                .workload_refs
+                .workload_refs_by_name
                 .entry((r.kind.clone(), r.namespace.clone(), r.name.clone()))
                 .or_default()
-                .push(r);
+                .push(i);
+            index
+                .workload_refs_by_target
+                .entry((r.target_kind.clone(), r.namespace.clone(), r.target_name.clone()))
+                .or_default()
+                .push(i);
         }
+        index.workload_refs = workload_refs;
         for (i, p) in netpols.iter().enumerate() {
             namespace_names.insert(interner.intern(&p.namespace));
             index
@@ -935,10 +1026,99 @@ impl Index {
         if let Some(all) = self.workload_by_name.get(&key) {
             return self.closest(from, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file);
         }
-        let r = self.closest(from, self.workload_refs.get(&key)?, |r| r.obj.file)?.best;
+        let refs = self
+            .workload_refs_by_name
+            .get(&key)?
+            .iter()
+            .map(|i| &self.workload_refs[*i]);
+        let r = self.closest(from, refs, |r| r.obj.file)?.best;
         let target = (r.target_kind.clone(), namespace, r.target_name.clone());
         let all = self.workload_by_name.get(&target)?;
         self.closest(r.obj.file, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file)
+    }
+
+    /// Every replicated controller of the set (workload-checks §1.4), in file order, the
+    /// Rollouts that run another workload's template last. Those that set `spec.replicas: 0`
+    /// are left out.
+    pub fn replicated(&self) -> impl Iterator<Item = Replicated<'_>> + '_ {
+        let own = self.workloads.iter().filter_map(|w| self.replicated_self(w));
+        let runners = self.workload_refs.iter().filter_map(|r| self.replicated_ref(r));
+        own.chain(runners).filter(|r| r.replicas.is_none_or(|(n, _)| n != 0))
+    }
+
+    /// The replicated controllers that keep the pods of this template running: the Rollouts
+    /// that run it (`workloadRef`), else the workload itself. Empty for other kinds (Pods,
+    /// DaemonSets, Jobs, DeploymentConfigs …).
+    pub fn replicated_for<'a>(&'a self, w: &'a WorkloadFact) -> Vec<Replicated<'a>> {
+        let mut runners: Vec<Replicated<'a>> = self
+            .runners_of(w)
+            .filter_map(|i| self.replicated_ref(&self.workload_refs[i]))
+            .filter(|r| std::ptr::eq(r.template, w))
+            .collect();
+        if runners.is_empty() {
+            runners.extend(self.replicated_self(w));
+        }
+        runners
+    }
+
+    /// The Rollouts of the set that run this workload's template, as indices into
+    /// `workload_refs`.
+    fn runners_of<'a>(&'a self, w: &WorkloadFact) -> impl Iterator<Item = usize> + 'a {
+        let key = w
+            .obj
+            .name
+            .as_ref()
+            .map(|n| (w.obj.kind.clone(), w.namespace.clone(), n.clone()));
+        key.and_then(|k| self.workload_refs_by_target.get(&k))
+            .into_iter()
+            .flatten()
+            .copied()
+    }
+
+    /// A workload as a replicated controller of its own template, when its kind is one and
+    /// no other controller (an owning Deployment, a Rollout that runs it) scales it.
+    fn replicated_self<'a>(&'a self, w: &'a WorkloadFact) -> Option<Replicated<'a>> {
+        let kind = &*w.obj.kind;
+        if !REPLICATED_KINDS.contains(&kind)
+            || (kind == "ReplicaSet" && w.controller.owned)
+            || self.runners_of(w).next().is_some()
+        {
+            return None;
+        }
+        Some(Replicated {
+            obj: &w.obj,
+            namespace: &w.namespace,
+            loc: w.loc,
+            replicas: w.replicas,
+            controller: &w.controller,
+            template: w,
+            hpa: self.lowest_hpa(&w.namespace, kind, w.obj.name.as_deref()?),
+        })
+    }
+
+    /// A Rollout that runs another workload's template, when that workload is in the set
+    /// (the closest one to the Rollout).
+    fn replicated_ref<'a>(&'a self, r: &'a WorkloadRefFact) -> Option<Replicated<'a>> {
+        let key = (r.target_kind.clone(), r.namespace.clone(), r.target_name.clone());
+        let all = self.workload_by_name.get(&key)?;
+        let template = self
+            .closest(r.obj.file, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file)?
+            .best;
+        Some(Replicated {
+            obj: &r.obj,
+            namespace: &r.namespace,
+            loc: r.loc,
+            replicas: r.replicas,
+            controller: &r.controller,
+            template,
+            hpa: self.lowest_hpa(&r.namespace, &r.kind, &r.name),
+        })
+    }
+
+    /// Of the HPAs that scale this workload, the one with the lowest `minReplicas`.
+    fn lowest_hpa(&self, namespace: &str, kind: &str, name: &str) -> Option<&HpaFact> {
+        self.hpas_targeting(namespace, kind, name)
+            .min_by_key(|h| h.min_replicas)
     }
 
     /// The HPAs that scale a workload of this kind and name in this namespace.

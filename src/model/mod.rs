@@ -3,13 +3,16 @@
 
 pub mod apilifecycle;
 pub mod builtin;
+pub mod controllers;
 pub mod crd;
+pub mod cron;
 pub mod facts;
 pub mod gitops;
 pub mod image;
 pub mod imageglob;
 pub mod imagepolicy;
 pub mod intern;
+pub mod intstr;
 pub mod kinds;
 pub mod load;
 pub mod namespaces;
@@ -27,7 +30,7 @@ pub mod sensitive;
 pub mod services;
 pub mod views;
 
-pub use facts::{FileFacts, Index, NamespaceFact, ObjectFact, WorkloadFact};
+pub use facts::{FileFacts, Index, NamespaceFact, ObjectFact, Replicated, WorkloadFact};
 pub use kinds::{Typed, TypedKind};
 pub use load::{Issue, IssueKind, LoadOptions, Loaded, load};
 pub use object::{Object, ObjectRef};

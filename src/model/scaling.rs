@@ -3,6 +3,7 @@
 //! (rule-families §2).
 
 use super::intern::{Interner, Str};
+use super::intstr::Amount;
 use super::kinds::Typed;
 use super::object::{Object, ObjectRef};
 use super::selector::Selector;
@@ -449,34 +450,73 @@ impl HpaFact {
     }
 }
 
+/// How a PodDisruptionBudget writes `spec.selector`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PdbSelectorForm {
+    Absent,
+    /// `{}`: every pod of the namespace in `policy/v1`, none in `policy/v1beta1`.
+    Empty,
+    Written,
+}
+
+/// A PodDisruptionBudget's budget, as the disruption controller reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Budget {
+    MinAvailable(Amount),
+    MaxUnavailable(Amount),
+}
+
 /// What the cross-object rules keep of a PodDisruptionBudget.
 #[derive(Clone, Debug)]
 pub struct PdbFact {
     pub obj: Arc<ObjectRef>,
     pub namespace: Str,
     pub name: Str,
+    /// The pods it selects: none when the selector is absent, or empty in `policy/v1beta1`.
     pub selector: Selector,
+    pub selector_form: PdbSelectorForm,
+    /// `policy/v1` (not the removed `policy/v1beta1`).
+    pub v1: bool,
     pub min_available: Option<IntOrString>,
     pub max_unavailable: Option<IntOrString>,
     /// The `minAvailable` or `maxUnavailable` entry.
     pub loc: Loc,
+    /// The `spec.selector` entry, else the nearest existing parent.
+    pub selector_loc: Loc,
 }
 
 impl PdbFact {
-    /// Whether evictions would be blocked when the workload runs `replicas` pods.
-    pub fn blocks_at(&self, replicas: i32) -> bool {
-        let pct = |s: &str| s.strip_suffix('%').and_then(|n| n.trim().parse::<f64>().ok());
-        if let Some(max) = &self.max_unavailable {
-            return match max {
-                IntOrString::Int(n) => *n <= 0,
-                IntOrString::String(s) => pct(s).is_some_and(|p| (p / 100.0 * f64::from(replicas)).ceil() < 1.0),
-            };
+    /// The budget, when the API accepts it: exactly one of the two fields, with a valid
+    /// value (`workload-pdb-budget-invalid` reports the others).
+    pub fn budget(&self) -> Option<Budget> {
+        let valid = |v: &IntOrString| Amount::parse(v).ok().filter(|a| !a.above_100_percent());
+        match (&self.min_available, &self.max_unavailable) {
+            (Some(m), None) => valid(m).map(Budget::MinAvailable),
+            (None, Some(m)) => valid(m).map(Budget::MaxUnavailable),
+            _ => None,
         }
-        match &self.min_available {
-            Some(IntOrString::Int(n)) => *n >= replicas,
-            Some(IntOrString::String(s)) => {
-                pct(s).is_some_and(|p| (p / 100.0 * f64::from(replicas)).ceil() >= f64::from(replicas))
-            }
+    }
+
+    /// How many of `expected` pods must stay available (the disruption controller's
+    /// `desiredHealthy`; both percentages round up).
+    pub fn desired_healthy(&self, expected: i32) -> Option<i64> {
+        Some(match self.budget()? {
+            Budget::MinAvailable(a) => a.of(expected, true),
+            Budget::MaxUnavailable(a) => (i64::from(expected) - a.of(expected, true)).max(0),
+        })
+    }
+
+    /// Whether evictions are blocked when the workload runs `replicas` pods, all healthy.
+    pub fn blocks_at(&self, replicas: i32) -> bool {
+        self.desired_healthy(replicas).is_some_and(|d| d >= i64::from(replicas))
+    }
+
+    /// Whether the budget blocks every eviction whatever the pod count: `maxUnavailable`
+    /// `0` or `0%`, or `minAvailable: 100%`.
+    pub fn blocks_always(&self) -> bool {
+        match self.budget() {
+            Some(Budget::MaxUnavailable(a)) => a.is_zero(),
+            Some(Budget::MinAvailable(a)) => a == Amount::Percent(100),
             None => false,
         }
     }
@@ -509,6 +549,57 @@ mod tests {
         assert!((multiplier_per_minute(&up, 10) - 16.0).abs() < 1e-9);
         let down = effective_rules(None, false);
         assert_eq!(down.window_seconds(), 300);
+    }
+
+    fn pdb(min: Option<IntOrString>, max: Option<IntOrString>) -> PdbFact {
+        PdbFact {
+            obj: Arc::new(ObjectRef {
+                file: FileId(0),
+                index: 0,
+                doc: 0,
+                prefix: Str::from(""),
+                api_version: Str::from("policy/v1"),
+                kind: Str::from("PodDisruptionBudget"),
+                namespace: None,
+                name: None,
+            }),
+            namespace: Str::from("default"),
+            name: Str::from("web"),
+            selector: Selector::default(),
+            selector_form: PdbSelectorForm::Written,
+            v1: true,
+            min_available: min,
+            max_unavailable: max,
+            loc: Loc::default(),
+            selector_loc: Loc::default(),
+        }
+    }
+
+    #[test]
+    fn disruption_budgets_as_the_controller_computes_them() {
+        let pct = |s: &str| Some(IntOrString::String(s.to_string()));
+        let int = |n: i32| Some(IntOrString::Int(n));
+        // maxUnavailable 10% of 3 rounds up to 1: one eviction allowed.
+        assert_eq!(pdb(None, pct("10%")).desired_healthy(3), Some(2));
+        assert!(!pdb(None, pct("10%")).blocks_at(3));
+        // minAvailable 90% of 3 rounds up to 3: none allowed.
+        assert!(pdb(pct("90%"), None).blocks_at(3));
+        assert!(!pdb(pct("50%"), None).blocks_at(3));
+        assert!(pdb(int(2), None).blocks_at(2) && !pdb(int(2), None).blocks_at(3));
+        assert!(pdb(None, int(0)).blocks_always() && pdb(None, pct("0%")).blocks_always());
+        assert!(pdb(pct("100%"), None).blocks_always() && !pdb(int(100), None).blocks_always());
+        // maxUnavailable above the count leaves nothing to keep.
+        assert_eq!(pdb(None, int(5)).desired_healthy(3), Some(0));
+        // Invalid budgets are not judged: both fields, a negative, above 100%, not N%.
+        for (min, max) in [
+            (int(1), int(1)),
+            (None, int(-1)),
+            (pct("150%"), None),
+            (pct("1"), None),
+            (None, None),
+        ] {
+            assert_eq!(pdb(min, max).budget(), None);
+        }
     }
 
     #[test]

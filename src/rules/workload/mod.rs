@@ -1,24 +1,37 @@
 //! Workload reliability and hygiene (workload-checks.md §1): read-only root filesystems,
-//! probes, resources, environment, ports and other pod-spec checks. Every rule reads pod
-//! templates through the workload view and visits the container sets its spec names
-//! (§0.3).
+//! probes, resources, environment, ports and other pod-spec checks, disruption budgets,
+//! replicas and their placement, rollout strategies, selectors, Jobs and CronJobs. Every
+//! rule reads pod templates through the workload view and visits the container sets its
+//! spec names (§0.3).
 
 use crate::engine::ObjectCx;
 use crate::model::{ContainerKind, ContainerView, Workload};
 use crate::source::Route;
 use crate::source::resolve::Value;
+use k8s_openapi::api::batch::v1::JobSpec;
 use k8s_openapi::api::core::v1::{Container, GRPCAction, HTTPGetAction, TCPSocketAction};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 pub mod cpu_limit_missing;
 pub mod cpu_request_missing;
+pub mod cronjob_concurrency;
+pub mod cronjob_deadline;
+pub mod cronjob_schedule_invalid;
 pub mod env_duplicate;
 pub mod ephemeral_storage_missing;
 pub mod hostnetwork_dns_policy;
 pub mod image_pull_policy;
+pub mod job_restart_policy;
+pub mod job_ttl;
+pub mod job_unbounded;
 pub mod liveness_probe_missing;
 pub mod memory_limit_missing;
 pub mod memory_request_missing;
+pub mod pdb_blocks_eviction;
+pub mod pdb_budget_invalid;
+pub mod pdb_missing;
+pub mod pdb_selector;
+pub mod pdb_unhealthy_eviction_policy;
 pub mod port_name_invalid;
 pub mod priority_class_missing;
 pub mod privileged_port;
@@ -28,8 +41,14 @@ pub mod probe_port_unresolved;
 pub mod probes_identical;
 pub mod readiness_probe_missing;
 pub mod readonly_root_fs;
+pub mod recreate_strategy;
+pub mod replicas_not_spread;
 pub mod requests_exceed_limits;
 pub mod resources;
+pub mod rollout_all_unavailable;
+pub mod rollout_strategy_invalid;
+pub mod selector_mismatch;
+pub mod single_replica;
 pub mod ssh_port;
 
 /// The container sets of §0.3.
@@ -264,6 +283,26 @@ pub fn port_ref(p: &IntOrString) -> PortRef<'_> {
 /// `livenessProbe` → `probe`, `lifecycle.preStop` → `hook`.
 pub fn probe_or_hook(hook: bool) -> &'static str {
     if hook { "hook" } else { "probe" }
+}
+
+/// The object's name, for messages.
+pub fn name<'a>(cx: &ObjectCx<'a>) -> &'a str {
+    cx.obj.name().unwrap_or("<unnamed>")
+}
+
+/// The spec of a Job, or of a CronJob's `jobTemplate`, with the route to it. A spec absent
+/// from the source is none.
+pub fn job_spec<'a>(cx: &ObjectCx<'a>) -> Option<(&'a JobSpec, Route)> {
+    use crate::model::Typed;
+    let (spec, route) = match &cx.obj.typed {
+        Typed::Job(j) => (j.spec.as_ref()?, Route::root().key("spec")),
+        Typed::CronJob(c) => (
+            c.spec.job_template.spec.as_ref()?,
+            Route::root().keys(&["spec", "jobTemplate", "spec"]),
+        ),
+        _ => return None,
+    };
+    cx.exists(&route).then_some((spec, route))
 }
 
 #[cfg(test)]
