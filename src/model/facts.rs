@@ -850,6 +850,12 @@ impl Index {
         (from == to, a.iter().zip(b).take_while(|(x, y)| x == y).count())
     }
 
+    /// Sorts objects closest to the file `from` first (the same file or render, then by
+    /// shared directories), keeping file order among equals.
+    pub fn sort_by_closeness<T>(&self, from: FileId, items: &mut [&T], file: impl Fn(&T) -> FileId) {
+        items.sort_by_key(|t| std::cmp::Reverse(self.closeness(from, file(t))));
+    }
+
     /// The candidates closest to `from` (in file order), or `None` when there are none.
     pub fn closest<'a, T>(
         &self,

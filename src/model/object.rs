@@ -128,3 +128,15 @@ impl ObjectRef {
         crate::source::escape_control(&shown).into_owned()
     }
 }
+
+/// Whether a name is a valid object name of most kinds (a DNS-1123 subdomain: at most 253
+/// characters of `[a-z0-9.-]`, starting and ending with a letter or digit). Names that are
+/// not are usually unrendered placeholders (`${NAME}`, `<NAME>`, `PROJECT_ID`).
+pub fn is_dns_subdomain(name: &str) -> bool {
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    !name.is_empty()
+        && name.len() <= 253
+        && name.bytes().all(|b| alnum(b) || b == b'-' || b == b'.')
+        && name.bytes().next().is_some_and(alnum)
+        && name.bytes().last().is_some_and(alnum)
+}

@@ -949,7 +949,13 @@ impl RbacIndex {
             "Role" if !b.cluster => (false, b.namespace.clone(), b.role_name.clone()),
             _ => return None,
         };
-        self.roles_by_name.get(&key).and_then(|v| v.first().copied())
+        // Several copies of a role (install manifests of one project side by side): the
+        // binding's own file first.
+        let all = self.roles_by_name.get(&key)?;
+        all.iter()
+            .copied()
+            .find(|i| self.roles[*i].obj.file == b.obj.file)
+            .or_else(|| all.first().copied())
     }
 
     /// How many Roles a namespace holds, or how many ClusterRoles the set holds.

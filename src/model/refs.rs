@@ -359,7 +359,22 @@ impl RefFacts {
                 }
             }
         }
+        // A StatefulSet replaces each pod volume named like one of its volumeClaimTemplates
+        // with the claim it creates (`<template>-<pod>`): such a `claimName` is never read.
+        let claim_templates: Vec<&str> = match &obj.typed {
+            crate::model::Typed::StatefulSet(s) => s
+                .spec
+                .volume_claim_templates
+                .iter()
+                .flatten()
+                .filter_map(|t| t.metadata.name.as_deref())
+                .collect(),
+            _ => Vec::new(),
+        };
         for v in r.items(spec, "volumes") {
+            if r.str(*v, "name").is_some_and(|n| claim_templates.contains(&n)) {
+                continue;
+            }
             if let Some(m) = r.get(*v, "configMap") {
                 push(Target::ConfigMap, m, "name", item_keys(m), "configMap");
             }

@@ -59,7 +59,10 @@ impl Rule for RolerefNotFound {
                     continue;
                 }
             }
-            if Builtin::of(&b.role_kind, &b.role_name).is_some() || rbac.role_of(b).is_some() {
+            if Builtin::of(&b.role_kind, &b.role_name).is_some()
+                || builtin_role(&b.role_kind, b.namespace.as_deref(), &b.role_name)
+                || rbac.role_of(b).is_some()
+            {
                 continue;
             }
             let (where_, searched) = match (&b.namespace, &*b.role_kind) {
@@ -95,4 +98,13 @@ impl Rule for RolerefNotFound {
             }
         }
     }
+}
+
+/// The Roles the API server's bootstrap policy creates in `kube-system` and `kube-public`:
+/// `extension-apiserver-authentication-reader` (which aggregated API servers bind) and the
+/// `system:` component Roles. They exist in every cluster.
+fn builtin_role(kind: &str, namespace: Option<&str>, name: &str) -> bool {
+    kind == "Role"
+        && matches!(namespace, Some("kube-system" | "kube-public"))
+        && (name == "extension-apiserver-authentication-reader" || name.starts_with("system:"))
 }

@@ -25,13 +25,26 @@ impl Rule for StatefulsetService {
                 not_in_set(cx, f);
                 continue;
             };
-            let svc = found.best;
+            // Several Services of that name may be equally close (a repository holding more
+            // than one app): one that is headless (and selects the pods) settles it.
+            let ambiguous = if found.ties.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (none of the {} equally close Services `{}` of namespace `{}` is)",
+                    found.ties.len() + 1,
+                    s.service,
+                    s.namespace
+                )
+            };
+            let headless: Vec<_> = found.candidates().filter(|c| c.headless).collect();
+            let svc = headless.first().copied().unwrap_or(found.best);
             if !svc.headless {
                 out.emit_for(
                     &s.obj,
                     s.loc,
                     format!(
-                        "StatefulSet `{}` names Service `{}` in `serviceName`, which is not headless (its `clusterIP` is not `None`); its pods get no per-pod DNS records",
+                        "StatefulSet `{}` names Service `{}` in `serviceName`, which is not headless (its `clusterIP` is not `None`){ambiguous}; its pods get no per-pod DNS records",
                         s.name, s.service
                     ),
                 )
@@ -45,7 +58,7 @@ impl Rule for StatefulsetService {
             else {
                 continue;
             };
-            if svc.selects(&w.template_labels) {
+            if headless.iter().any(|c| c.selects(&w.template_labels)) {
                 continue;
             }
             let selector = if svc.selector.is_empty() {

@@ -13,7 +13,12 @@ impl Rule for NotFound {
         let rbac = &cx.index.rbac;
         for p in &rbac.pods {
             let sa = p.effective();
-            if sa == "default" || rbac.service_account(&p.namespace, sa).is_some() {
+            // A name that is not a valid object name is an unrendered placeholder
+            // (`${KSA_NAME}`, `<KSA_NAME>`): the manifest is a template, not a deploy.
+            if sa == "default"
+                || !crate::model::object::is_dns_subdomain(sa)
+                || rbac.service_account(&p.namespace, sa).is_some()
+            {
                 continue;
             }
             let n = rbac.service_accounts_in(&p.namespace);

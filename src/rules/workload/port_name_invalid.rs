@@ -76,7 +76,7 @@ impl Rule for PortNameInvalid {
                         let f = out.emit(
                             cx.at(&at),
                             format!(
-                                "Port name `{name}` is declared by containers `{other}` and `{}`; a Service targetPort `{name}` may resolve to either",
+                                "Port name `{name}` is declared by containers `{other}` and `{}`; a Service targetPort `{name}` resolves to the first main container (then sidecar) declaring it for the Service's protocol, so one of them is unreachable by name",
                                 c.name()
                             ),
                         );

@@ -56,7 +56,13 @@ impl Rule for ReadinessProbeMissing {
             if runs_to_completion(&w.obj.kind) {
                 continue;
             }
-            let services: Vec<&ServiceFact> = cx.index.services_selecting(&w.namespace, &w.template_labels).collect();
+            // The Services closest to the workload first (its own file, then its directory);
+            // one Service rendered by several kustomizations is named once.
+            let mut services: Vec<&ServiceFact> =
+                cx.index.services_selecting(&w.namespace, &w.template_labels).collect();
+            cx.index.sort_by_closeness(w.obj.file, &mut services, |s| s.obj.file);
+            let mut seen = std::collections::HashSet::new();
+            services.retain(|s| seen.insert((s.selector_loc.file, s.selector_loc.span.start.byte)));
             if self.require_service && services.is_empty() {
                 continue;
             }
