@@ -602,3 +602,32 @@ fn cross_object_workload_verdicts_follow_complete_set_and_the_rules_that_run() {
         [("hpa-pdb-blocks-eviction".to_string(), "warning".to_string())]
     );
 }
+
+/// `default` selects the rules on by default, so an off rule can be added to them.
+#[test]
+fn select_default_adds_an_off_rule_to_the_defaults() {
+    let both = run(plimsoll().args([
+        "check",
+        "--no-config",
+        "--format",
+        "concise",
+        "--select",
+        "default,api-alpha-version",
+        "testdata/rules/api-alpha-version/bad.yaml",
+        "testdata/rules/api-removed/bad.yaml",
+    ]));
+    assert!(both.stdout.contains("info[api-alpha-version]"), "{}", both.stdout);
+    assert!(both.stdout.contains("error[api-removed]"), "{}", both.stdout);
+    let defaults = run(plimsoll().args([
+        "check",
+        "--no-config",
+        "--format",
+        "concise",
+        "--select",
+        "default",
+        "testdata/rules/api-alpha-version/bad.yaml",
+        "testdata/rules/api-removed/bad.yaml",
+    ]));
+    assert!(!defaults.stdout.contains("api-alpha-version"), "{}", defaults.stdout);
+    assert!(defaults.stdout.contains("error[api-removed]"), "{}", defaults.stdout);
+}
