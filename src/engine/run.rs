@@ -669,6 +669,14 @@ impl Engine {
                 .add(id, &loaded.tree, obj, oref, &self.settings.default_namespace, interner);
             self.annotation_suppressions(&mut out.suppressions, &cx, oref);
         }
+        let unreadable = loaded
+            .issues
+            .iter()
+            .filter(|i| matches!(i.kind, crate::model::IssueKind::Invalid) && i.object.is_none())
+            .count();
+        if unreadable > 0 {
+            out.facts.unreadable.push((id, unreadable));
+        }
     }
 
     fn comment_suppression(&self, file: FileId, d: &Directive) -> Suppression {

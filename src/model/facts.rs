@@ -149,6 +149,8 @@ pub struct FileFacts {
     pub spc_refs: Vec<SpcRefFact>,
     pub workload_refs: Vec<WorkloadRefFact>,
     pub services: Vec<ServiceFact>,
+    /// Files (or parts) with documents that could not be read as objects, and how many.
+    pub unreadable: Vec<(FileId, usize)>,
     pub crds: Vec<CrdFact>,
     pub custom_objects: Vec<CustomObjectFact>,
     pub refs: RefFacts,
@@ -214,6 +216,7 @@ impl FileFacts {
         self.spc_refs.append(&mut other.spc_refs);
         self.workload_refs.append(&mut other.workload_refs);
         self.services.append(&mut other.services);
+        self.unreadable.append(&mut other.unreadable);
         self.crds.append(&mut other.crds);
         self.custom_objects.append(&mut other.custom_objects);
         self.refs.append(&mut other.refs);
@@ -644,6 +647,8 @@ pub struct Index {
     services_by_pair: FxHashMap<(Str, Str, Str), Vec<usize>>,
     /// Services by (namespace, name), every one of that identity in file order.
     services_by_name: FxHashMap<(Str, Str), Vec<usize>>,
+    /// How many documents of each file could not be read as objects.
+    unreadable: FxHashMap<FileId, usize>,
     pub crds: Vec<CrdFact>,
     /// CustomResourceDefinitions by (group, kind), as indices into `crds`.
     crds_by_group_kind: FxHashMap<(Str, Str), Vec<usize>>,
@@ -677,6 +682,7 @@ impl Index {
             spc_refs,
             workload_refs,
             services,
+            unreadable,
             crds,
             custom_objects,
             refs,
@@ -778,6 +784,9 @@ impl Index {
                 .push(i);
         }
         index.crds = crds;
+        for (file, n) in unreadable {
+            *index.unreadable.entry(file).or_default() += n;
+        }
         index.custom_objects = custom_objects;
         for (i, r) in workload_refs.iter().enumerate() {
             index
@@ -1213,6 +1222,12 @@ impl Index {
         let selection = Arc::new(selection);
         lock(&self.namespace_selections).insert(key, selection.clone());
         selection
+    }
+
+    /// How many documents of a file could not be read as objects (a template, a syntax
+    /// error): what they define is unknown to cross-object rules.
+    pub fn unreadable_in(&self, file: FileId) -> usize {
+        self.unreadable.get(&file).copied().unwrap_or(0)
     }
 
     /// The CustomResourceDefinitions of the set that define this kind of this API group.

@@ -34,6 +34,13 @@ impl Rule for ServiceSelectorNoMatch {
                 ),
             );
             f.label("selects no pod template in the set");
+            let unreadable = index.unreadable_in(svc.obj.file);
+            if unreadable > 0 {
+                f.help(format!(
+                    "{unreadable} document{} of this file could not be read (see invalid-manifest); the pods may be defined there",
+                    plural(unreadable)
+                ));
+            }
             not_in_set(cx, f);
         }
     }
