@@ -109,6 +109,15 @@ impl Out<'_> {
         &mut self.findings[last]
     }
 
+    /// Lowers the finding just made to `info`, with a help that says why (the evidence is
+    /// weaker than the rule assumes).
+    pub fn last_at_most_info(&mut self, why: &str) {
+        if let Some(f) = self.findings.last_mut() {
+            f.help(why);
+            f.at_most(Severity::Info);
+        }
+    }
+
     /// Reports a finding about another object than the one being checked (set rules).
     pub fn emit_for(
         &mut self,

@@ -26,6 +26,37 @@ pub struct DeploymentConfigSpec {
     pub selector: Option<BTreeMap<String, String>>,
     pub template: Option<PodTemplateSpec>,
     pub strategy: Option<DeploymentConfigStrategy>,
+    pub triggers: Option<Vec<DeploymentTrigger>>,
+}
+
+/// A DeploymentConfig trigger; an `ImageChange` one with `automatic: true` writes the
+/// resolved image stream tag into the `image` of its containers at deploy time.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DeploymentTrigger {
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub image_change_params: Option<ImageChangeParams>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ImageChangeParams {
+    pub automatic: Option<bool>,
+    pub container_names: Option<Vec<String>>,
+}
+
+impl DeploymentConfig {
+    /// Whether an automatic `ImageChange` trigger sets the image of container `name`: what
+    /// the manifest says for `image` is then replaced at deploy time (often a placeholder).
+    pub fn image_from_trigger(&self, name: &str) -> bool {
+        self.spec
+            .iter()
+            .flat_map(|s| s.triggers.iter().flatten())
+            .filter(|t| t.type_.as_deref() == Some("ImageChange"))
+            .filter_map(|t| t.image_change_params.as_ref())
+            .any(|p| p.automatic == Some(true) && p.container_names.iter().flatten().any(|c| c == name))
+    }
 }
 
 /// `spec.strategy` of a DeploymentConfig: `Rolling` (the default), `Recreate` or `Custom`.

@@ -116,6 +116,8 @@ pub struct ContainerFact {
     pub kind: ContainerKind,
     /// An init container with `restartPolicy: Always` (a native sidecar).
     pub sidecar: bool,
+    /// An automatic OpenShift `ImageChange` trigger sets the image at deploy time.
+    pub image_from_trigger: bool,
     /// Resources with a request, or a limit (requests default to limits), sorted.
     pub requested: Box<[Str]>,
     /// The requests and limits of the tracked resources.
@@ -282,6 +284,7 @@ impl FileFacts {
                         kind: c.kind,
                         sidecar: c.kind == ContainerKind::Init
                             && c.container.restart_policy.as_deref() == Some("Always"),
+                        image_from_trigger: super::views::image_from_trigger(obj, c.name()),
                         requested: requested.into_boxed_slice(),
                         resources: Amounts::of(resources),
                         requests_loc: present(c.route.keys(&["resources", "requests"])),

@@ -177,3 +177,12 @@ fn from_ephemeral(c: &EphemeralContainer) -> Container {
         working_dir: c.working_dir.clone(),
     }
 }
+
+/// Whether the image of container `name` is set at deploy time by an automatic OpenShift
+/// `ImageChange` trigger (workload-checks.md §0.2): the manifest's `image` is not what runs.
+pub fn image_from_trigger(obj: &Object, name: &str) -> bool {
+    match &obj.typed {
+        Typed::DeploymentConfig(d) => d.image_from_trigger(name),
+        _ => false,
+    }
+}

@@ -15,6 +15,10 @@ impl Rule for InvalidReference {
             let Some(image) = c.container.image.as_deref() else {
                 continue;
             };
+            // An automatic ImageChange trigger replaces this image at deploy time.
+            if crate::model::views::image_from_trigger(cx.obj, c.name()) {
+                continue;
+            }
             let Err(e) = ImageRef::parse(image) else { continue };
             // `${IMAGE}`, `{{ .Values.image }}`, `<DOCKER_REPO>`, `PROJECT_ID`: a placeholder.
             let templated = image.contains('$')

@@ -45,6 +45,16 @@ pub fn images<'a>(cx: &'a SetCx<'_>) -> impl Iterator<Item = (&'a WorkloadFact, 
     })
 }
 
+/// An image an automatic OpenShift `ImageChange` trigger sets at deploy time is unknown
+/// here: the signature finding just made about it is `info`.
+pub fn trigger_set(c: &ContainerFact, out: &mut crate::engine::Out<'_>) {
+    if c.image_from_trigger {
+        out.last_at_most_info(
+            "an automatic ImageChange trigger replaces this image at deploy time: the image that runs is unknown here",
+        );
+    }
+}
+
 /// Whether namespace `ns` opted in to policy-controller: `Yes`/`No` for a Namespace of the
 /// set, `Unknown` otherwise.
 pub fn cip_opted_in(cx: &SetCx<'_>, ns: &str) -> Tri {

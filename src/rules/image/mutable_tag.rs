@@ -15,6 +15,10 @@ impl Rule for MutableTag {
             let Some(image) = c.container.image.as_deref() else {
                 continue;
             };
+            // An automatic ImageChange trigger replaces this image at deploy time.
+            if crate::model::views::image_from_trigger(cx.obj, c.name()) {
+                continue;
+            }
             let Ok(r) = ImageRef::parse(image) else { continue };
             if r.is_pinned() {
                 continue;

@@ -46,6 +46,7 @@ impl Rule for NotSignatureVerified {
                 ),
             )
             .label(format!("no policy matches `{}`", image.kyverno_string()));
+            super::trigger_set(c, out);
         }
     }
 }

@@ -68,18 +68,23 @@ impl Rule for RegistryNotAllowed {
             } else {
                 cx.at(&c.route.key("image"))
             };
-            out.emit(
-                target,
-                format!(
-                    "image `{}` of {} `{}` comes from `{}`, which is not an allowed registry ({})",
-                    crate::source::excerpt(image),
-                    c.kind.noun(),
-                    c.name(),
-                    r.registry(),
-                    self.allowed.join(", ")
-                ),
-            )
-            .label("registry not allowed");
+            let f = out
+                .emit(
+                    target,
+                    format!(
+                        "image `{}` of {} `{}` comes from `{}`, which is not an allowed registry ({})",
+                        crate::source::excerpt(image),
+                        c.kind.noun(),
+                        c.name(),
+                        r.registry(),
+                        self.allowed.join(", ")
+                    ),
+                )
+                .label("registry not allowed");
+            if crate::model::views::image_from_trigger(cx.obj, c.name()) {
+                f.help("an automatic ImageChange trigger replaces this image at deploy time: the image that runs is unknown here");
+                f.at_most(crate::engine::Severity::Info);
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ impl Rule for VerificationNotEnforced {
             for p in cov.auditing {
                 f.related(p.action_loc, format!("{} does not enforce", p.label));
             }
+            super::trigger_set(c, out);
         }
     }
 }
