@@ -135,6 +135,15 @@ pub fn owned_elsewhere(api_version: &str, kind: &str) -> bool {
     kind == "HorizontalPodAutoscaler" || super::kinds::group_of(api_version) == "external-secrets.io"
 }
 
+/// The Kubernetes entry the `api-*` rules judge an object by: none for the kinds other
+/// rules own ([`owned_elsewhere`]).
+pub fn judged(api_version: &str, kind: &str) -> Option<&'static Entry> {
+    if owned_elsewhere(api_version, kind) {
+        return None;
+    }
+    lifecycle().kubernetes(api_version, kind)
+}
+
 /// The cluster version the API rules judge against: `kubernetes_version`, else the newest
 /// release in the data.
 pub struct Target {

@@ -733,6 +733,11 @@ pub struct RefIndex {
 }
 
 impl RefIndex {
+    /// The references to one kind of target, in file order.
+    pub fn to(&self, target: Target) -> impl Iterator<Item = &RefFact> {
+        self.facts.refs.iter().filter(move |r| r.target == target)
+    }
+
     pub fn build(facts: RefFacts, services: &[ServiceFact]) -> RefIndex {
         let mut index = RefIndex::default();
         for (i, p) in facts.providers.iter().enumerate() {

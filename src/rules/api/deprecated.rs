@@ -5,7 +5,7 @@
 
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule, SetCx};
-use crate::model::apilifecycle::{Target, lifecycle, minor, owned_elsewhere};
+use crate::model::apilifecycle::{Target, judged, lifecycle, minor};
 use crate::model::kinds::group_of;
 use crate::source::Route;
 
@@ -14,10 +14,7 @@ declare_rule!(Deprecated, "api-deprecated");
 impl Rule for Deprecated {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let (api_version, kind) = (cx.obj.api_version.as_str(), cx.obj.kind.as_str());
-        if owned_elsewhere(api_version, kind) {
-            return;
-        }
-        let Some(entry) = lifecycle().kubernetes(api_version, kind) else {
+        let Some(entry) = judged(api_version, kind) else {
             return;
         };
         let Some(deprecated) = entry.deprecated_in.as_deref().and_then(minor) else {

@@ -4,7 +4,7 @@
 
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
-use crate::model::apilifecycle::{Target, lifecycle, minor, owned_elsewhere};
+use crate::model::apilifecycle::{Target, judged, minor};
 use crate::source::Route;
 
 declare_rule!(Removed, "api-removed");
@@ -15,10 +15,7 @@ const SELECTOR_REQUIRED: &[&str] = &["Deployment", "DaemonSet", "StatefulSet", "
 impl Rule for Removed {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
         let (api_version, kind) = (cx.obj.api_version.as_str(), cx.obj.kind.as_str());
-        if owned_elsewhere(api_version, kind) {
-            return;
-        }
-        let Some(entry) = lifecycle().kubernetes(api_version, kind) else {
+        let Some(entry) = judged(api_version, kind) else {
             return;
         };
         let Some(removed) = entry.removed_in.as_deref().and_then(minor) else {

@@ -53,19 +53,7 @@ impl Rule for ClusterAdminBinding {
             for s in &subjects[1..] {
                 f.related(s.loc, format!("{} holds it too", s.subject.describe()));
             }
-            if let Some(loc) = g.summary.admin_loc {
-                f.related(
-                    loc,
-                    if g.lower_bound {
-                        format!(
-                            "this rule grants every verb on every resource; aggregation gathers it into {}",
-                            g.role
-                        )
-                    } else {
-                        format!("this rule of {} grants every verb on every resource", g.role)
-                    },
-                );
-            }
+            super::relate_admin_rule(f, g);
         }
     }
 }

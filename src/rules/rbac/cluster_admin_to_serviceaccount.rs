@@ -42,19 +42,7 @@ impl Rule for ClusterAdminToServiceaccount {
             for s in &sas[1..] {
                 f.related(s.loc, format!("{} holds it too", s.subject.describe()));
             }
-            if let Some(loc) = g.summary.admin_loc {
-                f.related(
-                    loc,
-                    if g.lower_bound {
-                        format!(
-                            "this rule grants every verb on every resource; aggregation gathers it into {}",
-                            g.role
-                        )
-                    } else {
-                        format!("this rule of {} grants every verb on every resource", g.role)
-                    },
-                );
-            }
+            super::relate_admin_rule(f, g);
         }
     }
 }

@@ -52,6 +52,22 @@ macro_rules! rbac_rule {
 pub(crate) use rbac_rule;
 
 /// The subjects of a binding as a message lists them.
+/// Points a finding about an admin-equivalent grant at the rule that makes it so (for roles
+/// of the set; built-in `cluster-admin` has none to show).
+pub fn relate_admin_rule(f: &mut crate::engine::Finding, g: &crate::model::rbac::Grant) {
+    if let Some(loc) = g.summary.admin_loc {
+        let why = if g.lower_bound {
+            format!(
+                "this rule grants every verb on every resource; aggregation gathers it into {}",
+                g.role
+            )
+        } else {
+            format!("this rule of {} grants every verb on every resource", g.role)
+        };
+        f.related(loc, why);
+    }
+}
+
 pub fn describe_subjects(subjects: &[&SubjectFact]) -> String {
     let shown: Vec<String> = subjects.iter().map(|s| s.subject.describe()).collect();
     crate::engine::first_few(&shown)

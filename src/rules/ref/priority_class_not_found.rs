@@ -16,13 +16,7 @@ const BUILTIN: &[&str] = &["system-cluster-critical", "system-node-critical"];
 impl Rule for PriorityClassNotFound {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
-        for r in index
-            .refs
-            .facts
-            .refs
-            .iter()
-            .filter(|r| r.target == Target::PriorityClass)
-        {
+        for r in index.refs.to(Target::PriorityClass) {
             if BUILTIN.contains(&&*r.name) || index.find("PriorityClass", None, &r.name).is_some() {
                 continue;
             }

@@ -13,7 +13,7 @@ declare_rule!(PvcNotFound, "ref-pvc-not-found");
 impl Rule for PvcNotFound {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
-        for r in index.refs.facts.refs.iter().filter(|r| r.target == Target::Claim) {
+        for r in index.refs.to(Target::Claim) {
             if index
                 .find("PersistentVolumeClaim", Some(&r.namespace), &r.name)
                 .is_some()

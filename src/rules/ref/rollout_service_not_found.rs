@@ -13,13 +13,7 @@ declare_rule!(RolloutServiceNotFound, "ref-rollout-service-not-found");
 impl Rule for RolloutServiceNotFound {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
-        for r in index
-            .refs
-            .facts
-            .refs
-            .iter()
-            .filter(|r| r.target == Target::RolloutService)
-        {
+        for r in index.refs.to(Target::RolloutService) {
             if index.service_from(r.obj.file, &r.namespace, &r.name).is_some() {
                 continue;
             }

@@ -13,13 +13,7 @@ declare_rule!(StorageClassNotFound, "ref-storage-class-not-found");
 impl Rule for StorageClassNotFound {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
-        for r in index
-            .refs
-            .facts
-            .refs
-            .iter()
-            .filter(|r| r.target == Target::StorageClass)
-        {
+        for r in index.refs.to(Target::StorageClass) {
             if index.find("StorageClass", None, &r.name).is_some() {
                 continue;
             }
