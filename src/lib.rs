@@ -4,6 +4,7 @@
 //! views, facts) → `engine` (rules, suppressions, the run) → `report`. See `DESIGN.md`-style
 //! notes in each module.
 
+pub mod celhost;
 pub mod cli;
 pub mod config;
 pub mod discover;

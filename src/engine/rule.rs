@@ -271,4 +271,53 @@ impl<'a> ObjectCx<'a> {
 pub struct SetCx<'a> {
     pub index: &'a Index,
     pub settings: &'a Settings,
+    /// The run's files, for rules that read objects again ([`SetCx::revisit`]).
+    pub files: &'a super::Files,
+    /// Work several rules share (evaluating the set's policies once for every `policy-*`
+    /// rule), computed by the first rule that asks for it.
+    pub(crate) shared: Shared,
+}
+
+/// Values computed once per run and shared by the rules that read them, by type.
+#[derive(Default)]
+pub(crate) struct Shared(
+    std::sync::Mutex<
+        rustc_hash::FxHashMap<std::any::TypeId, Arc<std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>>>,
+    >,
+);
+
+impl<'a> SetCx<'a> {
+    pub fn new(index: &'a Index, settings: &'a Settings, files: &'a super::Files) -> SetCx<'a> {
+        SetCx {
+            index,
+            settings,
+            files,
+            shared: Shared::default(),
+        }
+    }
+
+    /// The value of type `T` shared by every rule of the run: the first caller computes it
+    /// (others asking meanwhile wait), later callers get it.
+    pub fn shared<T: std::any::Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        let cell = {
+            let mut map = self.shared.0.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(std::any::TypeId::of::<T>()).or_default().clone()
+        };
+        let value = cell.get_or_init(|| Arc::new(init()) as Arc<dyn std::any::Any + Send + Sync>);
+        match value.clone().downcast::<T>() {
+            Ok(v) => v,
+            Err(_) => unreachable!("shared values are keyed by their type"),
+        }
+    }
+
+    /// Reads again, in parallel and one file at a time, the files that hold `objects`
+    /// (object references from the index, in any order) and calls `f` on each object with
+    /// its tree. Results come back in file and object order.
+    pub fn revisit<T: Send>(
+        &self,
+        objects: &[Arc<ObjectRef>],
+        f: impl Fn(&ObjectCx<'_>, &Arc<ObjectRef>) -> T + Sync,
+    ) -> Vec<T> {
+        super::run::revisit(self.files, self.settings, &Namespaces::new(), objects, f)
+    }
 }

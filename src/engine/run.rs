@@ -406,16 +406,13 @@ impl Engine {
             namespaces.entry(ns.name.clone()).or_insert(ns);
         }
         if self.settings.pss.respect_namespace_labels && namespaces.values().any(|n| n.enforce.is_some()) {
-            stats.files_read_again = self.rejudge(files, &facts, &namespaces, &mut findings, &interner);
+            stats.files_read_again = self.rejudge(files, &facts, &namespaces, &mut findings);
         }
         stats.load_and_check = started.elapsed();
 
         let set_started = Instant::now();
         let index = Index::build(facts, files.ids().map(|id| files.get(id).meta()).collect(), interner);
-        let cx = SetCx {
-            index: &index,
-            settings: &self.settings,
-        };
+        let cx = SetCx::new(&index, &self.settings, files);
         let set_findings: Vec<(Vec<Finding>, Duration)> = self
             .rules
             .par_iter()
@@ -492,72 +489,35 @@ impl Engine {
     /// Judges again, with every namespace's Pod Security labels known, the workloads of the
     /// namespaces that carry such labels: only the rules that read those labels, only those
     /// objects, and only their files are read again. Returns how many files were read.
-    fn rejudge(
-        &self,
-        files: &Files,
-        facts: &FileFacts,
-        namespaces: &Namespaces,
-        findings: &mut Vec<Finding>,
-        interner: &Interner,
-    ) -> usize {
+    fn rejudge(&self, files: &Files, facts: &FileFacts, namespaces: &Namespaces, findings: &mut Vec<Finding>) -> usize {
         let labelled = |ns: &str| namespaces.get(ns).is_some_and(|n| n.enforce.is_some());
-        let mut objects: BTreeMap<FileId, Vec<u32>> = BTreeMap::new();
-        for w in &facts.workloads {
-            if labelled(&w.namespace) {
-                objects.entry(w.obj.file).or_default().push(w.obj.index);
-            }
-        }
-        for indices in objects.values_mut() {
-            indices.sort_unstable();
-            indices.dedup();
-        }
+        let wanted: Vec<Arc<ObjectRef>> = facts
+            .workloads
+            .iter()
+            .filter(|w| labelled(&w.namespace))
+            .map(|w| w.obj.clone())
+            .collect();
         let rules: Vec<&ActiveRule> = self.rules.iter().filter(|r| r.rule.reads_namespace_labels()).collect();
-        if objects.is_empty() || rules.is_empty() {
+        if wanted.is_empty() || rules.is_empty() {
             return 0;
         }
-        let again: Vec<(FileId, Vec<Finding>)> = objects
-            .par_iter()
-            .filter_map(|(id, indices)| {
-                let text = files.read(*id).ok()?;
-                let mut parts = Parts::new(
-                    &text,
-                    &LoadOptions {
-                        limits: self.settings.limits.clone(),
-                        explicit: files.get(*id).explicit,
-                    },
-                );
-                let mut found = Vec::new();
-                let mut wanted = indices.iter().map(|i| *i as usize).peekable();
-                while let Some(loaded) = parts.next_part() {
-                    let end = loaded.first_object + loaded.objects.len();
-                    while let Some(i) = wanted.next_if(|i| *i < end) {
-                        let Some(obj) = loaded.objects.get(i - loaded.first_object) else {
-                            continue;
-                        };
-                        let oref = Arc::new(ObjectRef::of(obj, *id, i, interner));
-                        let cx = ObjectCx::new(*id, &loaded.tree, obj, &self.settings, namespaces);
-                        for r in &rules {
-                            r.check_object(&cx, &oref, &mut found);
-                        }
-                    }
-                    if wanted.peek().is_none() {
-                        break;
-                    }
-                }
-                Some((*id, found))
-            })
-            .collect();
-        let judged: std::collections::HashSet<(FileId, u32)> = again
-            .iter()
-            .flat_map(|(id, _)| objects[id].iter().map(move |i| (*id, *i)))
-            .collect();
+        let found: Vec<Vec<Finding>> = revisit(files, &self.settings, namespaces, &wanted, |cx, oref| {
+            let mut found = Vec::new();
+            for r in &rules {
+                r.check_object(cx, oref, &mut found);
+            }
+            found
+        });
+        let judged: std::collections::HashSet<(FileId, u32)> = wanted.iter().map(|o| (o.file, o.index)).collect();
         let replaced: std::collections::HashSet<&str> = rules.iter().map(|r| r.id).collect();
         findings.retain(|f| {
             !(replaced.contains(f.rule) && f.object.as_ref().is_some_and(|o| judged.contains(&(o.file, o.index))))
         });
-        let count = again.len();
-        findings.extend(again.into_iter().flat_map(|(_, f)| f));
-        count
+        findings.extend(found.into_iter().flatten());
+        let mut read: Vec<FileId> = wanted.iter().map(|o| o.file).collect();
+        read.sort_unstable();
+        read.dedup();
+        read.len()
     }
 
     fn check_file(&self, files: &Files, id: FileId, namespaces: &Namespaces, interner: &Interner) -> FileOutput {
@@ -762,6 +722,59 @@ impl Engine {
     pub fn has_rule(&self, id: &str) -> bool {
         self.is_enabled(id)
     }
+}
+
+/// Reads again, in parallel, the files that hold `objects` and calls `f` on each object
+/// with its tree and the namespaces given. Results are in file and object order; objects of
+/// files that can no longer be read are skipped.
+pub(crate) fn revisit<T: Send>(
+    files: &Files,
+    settings: &Settings,
+    namespaces: &Namespaces,
+    objects: &[Arc<ObjectRef>],
+    f: impl Fn(&ObjectCx<'_>, &Arc<ObjectRef>) -> T + Sync,
+) -> Vec<T> {
+    let mut by_file: BTreeMap<FileId, Vec<&Arc<ObjectRef>>> = BTreeMap::new();
+    for o in objects {
+        by_file.entry(o.file).or_default().push(o);
+    }
+    for list in by_file.values_mut() {
+        list.sort_by_key(|o| o.index);
+        list.dedup_by_key(|o| o.index);
+    }
+    let by_file: Vec<_> = by_file.into_iter().collect();
+    let results: Vec<Vec<T>> = by_file
+        .par_iter()
+        .map(|(id, wanted)| {
+            let mut out = Vec::new();
+            let Ok(text) = files.read(*id) else {
+                return out;
+            };
+            let mut parts = Parts::new(
+                &text,
+                &LoadOptions {
+                    limits: settings.limits.clone(),
+                    explicit: files.get(*id).explicit,
+                },
+            );
+            let mut wanted = wanted.iter().peekable();
+            while let Some(loaded) = parts.next_part() {
+                let end = loaded.first_object + loaded.objects.len();
+                while let Some(oref) = wanted.next_if(|o| (o.index as usize) < end) {
+                    let Some(obj) = loaded.objects.get(oref.index as usize - loaded.first_object) else {
+                        continue;
+                    };
+                    let cx = ObjectCx::new(*id, &loaded.tree, obj, settings, namespaces);
+                    out.push(f(&cx, oref));
+                }
+                if wanted.peek().is_none() {
+                    break;
+                }
+            }
+            out
+        })
+        .collect();
+    results.into_iter().flatten().collect()
 }
 
 impl Stats {

@@ -1,0 +1,1 @@
+//! The Kubernetes CEL libraries (apiserver `pkg/cel/library`), registered on a `cel::Env`.

@@ -1,0 +1,1 @@
+//! Macros the `cel` crate lacks: `cel.bind` and the two-variable comprehensions.
