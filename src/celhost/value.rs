@@ -1,0 +1,120 @@
+//! Values: plimsoll's spanned tree and JSON read as CEL values.
+//!
+//! Mappings become `map(string, dyn)`, sequences `list(dyn)` and scalars the crate's own
+//! types, read with the YAML 1.1 resolver Kubernetes uses; integers are `int` (an integer
+//! above `i64::MAX` becomes a `double`, as in the API server's unstructured values). Strings
+//! borrow the tree's text. Merge keys are expanded and aliases followed, within a budget of
+//! nodes per value, so an alias bomb cannot make a value of unbounded size.
+
+use crate::source::resolve::Value as Scalar;
+use crate::source::{NodeId, Tree};
+use cel::common::types::{CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString};
+use cel::common::value::Val;
+use std::collections::HashMap;
+
+/// How many nodes one value may hold (aliases counted each time they are followed).
+pub const NODE_BUDGET: usize = 1_000_000;
+
+/// A value is larger than [`NODE_BUDGET`] nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge;
+
+/// The CEL value of a node of the tree.
+pub fn of_node<'s>(tree: &'s Tree<'s>, node: NodeId) -> Result<Box<dyn Val + 's>, TooLarge> {
+    let mut budget = NODE_BUDGET;
+    convert(tree, node, &mut budget)
+}
+
+fn convert<'s>(tree: &'s Tree<'s>, node: NodeId, budget: &mut usize) -> Result<Box<dyn Val + 's>, TooLarge> {
+    *budget = budget.checked_sub(1).ok_or(TooLarge)?;
+    let node = tree.deref(node);
+    if tree.is_map(node) {
+        let entries: Vec<(NodeId, NodeId)> = if tree.has_merge(node) {
+            tree.expanded_entries(node).ok_or(TooLarge)?
+        } else {
+            tree.entries(node).collect()
+        };
+        let mut map: HashMap<CelMapKey<'s>, Box<dyn Val + 's>> = HashMap::with_capacity(entries.len());
+        for (k, v) in entries {
+            let Some(key) = tree.key_str(k) else { continue };
+            // A later entry for the same key wins, as in Kubernetes.
+            map.insert(CelMapKey::String(CelString::from(key)), convert(tree, v, budget)?);
+        }
+        return Ok(Box::new(CelMap::from(map)));
+    }
+    if tree.is_seq(node) {
+        let items = tree.items(node);
+        let mut list: Vec<Box<dyn Val + 's>> = Vec::with_capacity(items.len());
+        for item in items {
+            list.push(convert(tree, *item, budget)?);
+        }
+        return Ok(Box::new(CelList::from(list)));
+    }
+    Ok(match tree.value(node) {
+        None | Some(Scalar::Null) => Box::new(CelNull),
+        Some(Scalar::Bool(b)) => Box::new(CelBool::from(b)),
+        Some(Scalar::Int(i)) => Box::new(CelInt::from(i)),
+        Some(Scalar::UInt(u)) => Box::new(CelDouble::from(u as f64)),
+        Some(Scalar::Float(f)) => Box::new(CelDouble::from(f)),
+        Some(Scalar::Str(s)) => Box::new(CelString::from(s)),
+    })
+}
+
+/// The CEL value of JSON (integers as `int`, not the crate's `uint`).
+pub fn of_json(value: &serde_json::Value) -> Box<dyn Val + 'static> {
+    match value {
+        serde_json::Value::Null => Box::new(CelNull),
+        serde_json::Value::Bool(b) => Box::new(CelBool::from(*b)),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Box::new(CelInt::from(i)),
+            None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+        },
+        serde_json::Value::String(s) => Box::new(CelString::from(s.clone())),
+        serde_json::Value::Array(items) => Box::new(CelList::from(items.iter().map(of_json).collect::<Vec<_>>())),
+        serde_json::Value::Object(map) => Box::new(CelMap::from(
+            map.iter()
+                .map(|(k, v)| (CelMapKey::String(CelString::from(k.clone())), of_json(v)))
+                .collect::<HashMap<_, _>>(),
+        )),
+    }
+}
+
+/// The JSON of a node (for policy objects read into typed structs): integers stay
+/// integers, merge keys are expanded, and the size is bounded like [`of_node`].
+pub fn json_of_node(tree: &Tree<'_>, node: NodeId) -> Result<serde_json::Value, TooLarge> {
+    let mut budget = NODE_BUDGET;
+    json(tree, node, &mut budget)
+}
+
+fn json(tree: &Tree<'_>, node: NodeId, budget: &mut usize) -> Result<serde_json::Value, TooLarge> {
+    *budget = budget.checked_sub(1).ok_or(TooLarge)?;
+    let node = tree.deref(node);
+    if tree.is_map(node) {
+        let entries: Vec<(NodeId, NodeId)> = if tree.has_merge(node) {
+            tree.expanded_entries(node).ok_or(TooLarge)?
+        } else {
+            tree.entries(node).collect()
+        };
+        let mut map = serde_json::Map::new();
+        for (k, v) in entries {
+            let Some(key) = tree.key_str(k) else { continue };
+            map.insert(key.to_string(), json(tree, v, budget)?);
+        }
+        return Ok(serde_json::Value::Object(map));
+    }
+    if tree.is_seq(node) {
+        let mut list = Vec::new();
+        for item in tree.items(node) {
+            list.push(json(tree, *item, budget)?);
+        }
+        return Ok(serde_json::Value::Array(list));
+    }
+    Ok(match tree.value(node) {
+        None | Some(Scalar::Null) => serde_json::Value::Null,
+        Some(Scalar::Bool(b)) => b.into(),
+        Some(Scalar::Int(i)) => i.into(),
+        Some(Scalar::UInt(u)) => u.into(),
+        Some(Scalar::Float(f)) => serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into),
+        Some(Scalar::Str(s)) => s.into(),
+    })
+}
