@@ -11,6 +11,7 @@ pub mod discover;
 pub mod docs;
 pub mod engine;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -106,7 +106,7 @@ impl Host {
     }
 
     /// A root context of this environment, to add variables to.
-    pub fn context<'v>(&self) -> Context<'static, 'v> {
+    pub fn context<'p, 'v>(&self) -> Context<'p, 'v> {
         Context::with_env(self.env.clone())
     }
 }

@@ -93,6 +93,17 @@ pub struct Out<'a> {
 }
 
 impl Out<'_> {
+    /// The severity findings of this rule get (configured, or the rule's default).
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Adds a finding made elsewhere (shared work of several rules), as this rule's.
+    pub fn push(&mut self, mut finding: Finding) {
+        finding.rule = self.rule;
+        self.findings.push(finding);
+    }
+
     /// Reports a finding at `target`; returns it for labels, help and related locations.
     pub fn emit(&mut self, target: impl Into<Target>, message: impl Into<String>) -> &mut Finding {
         self.findings.push(Finding {

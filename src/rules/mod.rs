@@ -14,6 +14,7 @@ pub mod netpol;
 pub mod ns;
 pub mod pss;
 pub mod rbac;
+pub mod policy;
 pub mod r#ref;
 pub mod sa;
 pub mod secret;
@@ -39,6 +40,11 @@ pub fn every_rule() -> Vec<ActiveRule> {
 /// The registry: every rule plimsoll has.
 pub fn all() -> Vec<RuleEntry> {
     vec![
+        entry::<policy::policy_evaluation_error::PolicyEvaluationError>(),
+        entry::<policy::policy_invalid::PolicyInvalid>(),
+        entry::<policy::policy_not_evaluated::PolicyNotEvaluated>(),
+        entry::<policy::policy_unbound::PolicyUnbound>(),
+        entry::<policy::policy_violation::PolicyViolation>(),
         entry::<api::alpha_version::AlphaVersion>(),
         entry::<api::crd_version::CrdVersion>(),
         entry::<api::deprecated::Deprecated>(),

@@ -1,0 +1,666 @@
+//! Admission policies of the set, evaluated offline: ValidatingAdmissionPolicy with its
+//! bindings and Kyverno `ValidatingPolicy` (with autogen for pod controllers), against every
+//! object of the set, as the API server would on CREATE (see `specs/cel-policies.md`).
+//!
+//! Runs once per run, after the index is built, for every `policy-*` rule
+//! ([`crate::engine::SetCx::shared`]): the policy objects are read again and compiled, objects
+//! are matched from the index's facts, and the files holding a matched object are read again
+//! and evaluated ([`crate::engine::SetCx::revisit`]). Each rule then reports its share of
+//! [`PolicyRun`].
+
+mod autogen;
+pub mod matching;
+mod source;
+
+use crate::celhost::{self, Flavor, Host, UnknownInput, Verdict, blame, value};
+use crate::engine::{Finding, ObjectCx, SetCx, Severity, Target};
+use crate::model::ObjectRef;
+use crate::model::selector::{Selector, Tri};
+use crate::source::Route;
+use matching::{CrdNames, Resource, RuleMatch};
+use source::{Binding, Policy, PolicyKind};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const VIOLATION: &str = "policy-violation";
+pub const EVALUATION_ERROR: &str = "policy-evaluation-error";
+pub const INVALID: &str = "policy-invalid";
+pub const NOT_EVALUATED: &str = "policy-not-evaluated";
+pub const UNBOUND: &str = "policy-unbound";
+
+/// The findings of every `policy-*` rule, computed once per run.
+#[derive(Default)]
+pub struct PolicyRun {
+    findings: Vec<Finding>,
+}
+
+impl PolicyRun {
+    /// The findings of one rule, with the severity each carries by default (from the
+    /// policy's actions).
+    pub fn of(&self, rule: &str) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.rule == rule)
+    }
+
+    /// The run's policy findings for a `policy-*` rule's `check_set`.
+    pub fn shared(cx: &SetCx<'_>) -> Arc<PolicyRun> {
+        cx.shared(|| evaluate(cx))
+    }
+}
+
+/// Reports a rule's share of the run: each finding keeps the severity the policy gives it,
+/// unless the configuration set the rule's severity.
+pub fn report(cx: &SetCx<'_>, rule: &'static str, out: &mut crate::engine::Out<'_>) {
+    let run = PolicyRun::shared(cx);
+    let configured = crate::engine::meta(rule).is_some_and(|m| m.severity != out.severity());
+    for f in run.of(rule) {
+        let mut f = f.clone();
+        if configured {
+            f.severity = out.severity();
+        }
+        out.push(f);
+    }
+}
+
+/// One evaluation unit: a policy with one of its bindings (or none: Kyverno policies and
+/// unbound admission policies).
+struct Unit {
+    policy: usize,
+    binding: Option<usize>,
+    severity: Severity,
+    actions: String,
+}
+
+/// A reason a policy could not be evaluated, with how many objects it concerns.
+#[derive(Default)]
+struct NotEvaluated {
+    count: usize,
+    example: Option<String>,
+}
+
+fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
+    let policy_objects: Vec<Arc<ObjectRef>> = cx
+        .index
+        .objects
+        .iter()
+        .filter(|o| source::is_policy_kind(&o.obj.api_version, &o.obj.kind) || o.obj.kind.as_ref() == "CustomResourceDefinition")
+        .map(|o| o.obj.clone())
+        .collect();
+    if !policy_objects.iter().any(|o| o.kind.as_ref() != "CustomResourceDefinition") {
+        return PolicyRun::default();
+    }
+    let minor = cx.settings.kubernetes_minor.unwrap_or(crate::model::apilifecycle::lifecycle().latest_minor());
+    let hosts = [Host::new(Flavor::Kubernetes, minor), Host::new(Flavor::Kyverno, minor)];
+    let read = cx.revisit(&policy_objects, |ocx, oref| source::read(ocx, oref));
+    let mut findings = Vec::new();
+    let mut policies: Vec<Policy> = Vec::new();
+    let mut bindings: Vec<Binding> = Vec::new();
+    let mut crds = CrdNames::new();
+    // Every policy name read, compiled or not (a binding of a broken policy is not dangling).
+    let mut policy_names = std::collections::BTreeSet::new();
+    for r in read.into_iter().flatten() {
+        match r {
+            source::Read::Policy(raw) => {
+                policy_names.insert(raw.name.clone());
+                let host = match raw.kind {
+                    PolicyKind::ValidatingAdmissionPolicy => &hosts[0],
+                    _ => &hosts[1],
+                };
+                let (compiled, problems) = source::compile(&raw, host);
+                findings.extend(problems);
+                policies.extend(compiled);
+            }
+            source::Read::Binding(mut b) => {
+                findings.append(&mut b.problems);
+                bindings.push(b);
+            }
+            source::Read::Crd { group, kind, plural, namespaced } => {
+                crds.insert((group, kind), (plural, namespaced));
+            }
+        }
+    }
+    // Units: every binding of a policy; a policy with none is evaluated as bound with Deny.
+    let mut units = Vec::new();
+    for (pi, p) in policies.iter().enumerate() {
+        if p.kind != PolicyKind::ValidatingAdmissionPolicy {
+            units.push(Unit {
+                policy: pi,
+                binding: None,
+                severity: severity_of(&p.actions),
+                actions: p.actions.join(", "),
+            });
+            continue;
+        }
+        let mut bound = false;
+        for (bi, b) in bindings.iter().enumerate().filter(|(_, b)| b.policy_name == p.name) {
+            bound = true;
+            if b.invalid {
+                continue;
+            }
+            units.push(Unit {
+                policy: pi,
+                binding: Some(bi),
+                severity: severity_of(&b.actions),
+                actions: b.actions.join(", "),
+            });
+        }
+        if !bound && p.autogen.is_none() {
+            findings.push(finding(
+                UNBOUND,
+                Severity::Info,
+                p.name_target.clone(),
+                format!(
+                    "ValidatingAdmissionPolicy '{}' has no binding in the set: it does nothing in a cluster until bound; evaluated as if bound with validationActions [Deny]",
+                    p.name
+                ),
+                &p.obj,
+            ));
+            units.push(Unit {
+                policy: pi,
+                binding: None,
+                severity: Severity::Error,
+                actions: "Deny".into(),
+            });
+        }
+    }
+    for b in &bindings {
+        if !b.invalid && !policy_names.contains(&b.policy_name) {
+            let (rule, severity) = if cx.settings.complete_set {
+                (INVALID, Severity::Error)
+            } else {
+                (NOT_EVALUATED, Severity::Info)
+            };
+            findings.push(finding(
+                rule,
+                severity,
+                b.policy_target.clone(),
+                format!(
+                    "ValidatingAdmissionPolicyBinding '{}' binds policy '{}', which is not in the set",
+                    b.name, b.policy_name
+                ),
+                &b.obj,
+            ));
+        }
+    }
+
+    // Match from the facts: resource rules and namespace selectors.
+    let mut notes: BTreeMap<(usize, String), NotEvaluated> = BTreeMap::new();
+    let mut candidates: Vec<(Arc<ObjectRef>, Vec<usize>)> = Vec::new();
+    for o in &cx.index.objects {
+        let r = Resource::of(&o.obj.api_version, &o.obj.kind, o.obj.namespace.is_some(), &crds);
+        let mut matched = Vec::new();
+        for (ui, u) in units.iter().enumerate() {
+            let p = &policies[u.policy];
+            let b = u.binding.map(|i| &bindings[i]);
+            let mut note = |reason: String| {
+                let n = notes.entry((ui, reason)).or_default();
+                n.count += 1;
+                if n.example.is_none() {
+                    n.example = Some(format!(
+                        "{}/{} in {}",
+                        o.obj.kind,
+                        o.obj.name.as_deref().unwrap_or("?"),
+                        cx.files.display(o.obj.file)
+                    ));
+                }
+            };
+            let name = o.obj.name.as_deref();
+            let policy_match = match &p.match_constraints {
+                Some(m) => matching::resources_match(m, &r, name, false),
+                None => RuleMatch::No,
+            };
+            let binding_match = match b.and_then(|b| b.match_resources.as_ref()) {
+                Some(m) => matching::resources_match(m, &r, name, true),
+                None => RuleMatch::Yes,
+            };
+            match (policy_match, binding_match) {
+                (RuleMatch::Yes, RuleMatch::Yes) => {}
+                (RuleMatch::No, _) | (_, RuleMatch::No) => continue,
+                _ => {
+                    note("it applies to UPDATE or DELETE only; offline evaluation simulates CREATE".into());
+                    continue;
+                }
+            }
+            if let Some(ns) = &p.namespace
+                && o.namespace.as_deref() != Some(ns.as_str())
+            {
+                continue;
+            }
+            if r.guessed {
+                note(format!(
+                    "kind {} guessed as resource {}; add its CustomResourceDefinition to the set",
+                    r.kind, r.plural
+                ));
+                continue;
+            }
+            // Namespace selectors of the policy and the binding.
+            let selectors = [
+                p.match_constraints.as_ref().and_then(|m| m.namespace_selector.as_ref()),
+                b.and_then(|b| b.match_resources.as_ref()).and_then(|m| m.namespace_selector.as_ref()),
+            ];
+            let mut ns_ok = true;
+            for s in selectors.into_iter().flatten() {
+                match namespace_selected(cx, s, &o.obj, o.namespace.as_deref(), r.namespaced) {
+                    Tri::Yes => {}
+                    Tri::No => ns_ok = false,
+                    Tri::Unknown => {
+                        note(format!(
+                            "namespace {} is not in the set and the namespace selector needs its labels",
+                            o.namespace.as_deref().unwrap_or("?")
+                        ));
+                        ns_ok = false;
+                    }
+                }
+            }
+            if ns_ok {
+                matched.push(ui);
+            }
+        }
+        if !matched.is_empty() {
+            candidates.push((o.obj.clone(), matched));
+        }
+    }
+
+    // Evaluate, reading the matched objects again.
+    let objects: Vec<Arc<ObjectRef>> = candidates.iter().map(|(o, _)| o.clone()).collect();
+    let by_object: BTreeMap<(u32, u32), &Vec<usize>> =
+        candidates.iter().map(|(o, u)| ((o.file.0, o.index), u)).collect();
+    let env = Env {
+        cx,
+        hosts: &hosts,
+        policies: &policies,
+        bindings: &bindings,
+        units: &units,
+        crds: &crds,
+    };
+    let results = cx.revisit(&objects, |ocx, oref| {
+        let units = by_object.get(&(oref.file.0, oref.index)).map_or(&[][..], |u| u.as_slice());
+        env.evaluate_object(ocx, oref, units)
+    });
+    for (found, unknown) in results {
+        findings.extend(found);
+        for (ui, reason, example) in unknown {
+            let n = notes.entry((ui, reason)).or_default();
+            n.count += 1;
+            n.example.get_or_insert(example);
+        }
+    }
+    // One `policy-not-evaluated` per policy and reason.
+    let mut seen = std::collections::BTreeSet::new();
+    for ((ui, reason), n) in notes {
+        let p = &policies[units[ui].policy];
+        if !seen.insert((p.name.clone(), p.kind, reason.clone())) {
+            continue;
+        }
+        findings.push(finding(
+            NOT_EVALUATED,
+            Severity::Info,
+            p.name_target.clone(),
+            format!(
+                "{} '{}' not evaluated for {} object{}{}: {reason}",
+                p.kind.as_str(),
+                p.name,
+                n.count,
+                if n.count == 1 { "" } else { "s" },
+                n.example.map(|e| format!(" (e.g. {e})")).unwrap_or_default()
+            ),
+            &p.obj,
+        ));
+    }
+    PolicyRun { findings }
+}
+
+fn severity_of(actions: &[String]) -> Severity {
+    if actions.iter().any(|a| a == "Deny" || a == "Enforce") {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
+}
+
+fn finding(rule: &'static str, severity: Severity, target: Target, message: String, obj: &Arc<ObjectRef>) -> Finding {
+    Finding {
+        rule,
+        severity,
+        message: crate::engine::printable(message),
+        target,
+        label: None,
+        help: None,
+        object: Some(obj.clone()),
+        related: Vec::new(),
+    }
+}
+
+/// Whether a namespace selector selects an object: cluster-scoped objects always, a
+/// Namespace on its own labels, others on their namespace's labels (only
+/// `kubernetes.io/metadata.name` is known for a namespace not in the set).
+fn namespace_selected(
+    cx: &SetCx<'_>,
+    s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+    obj: &ObjectRef,
+    namespace: Option<&str>,
+    namespaced: bool,
+) -> Tri {
+    let selector = Selector::new(s, |_| crate::source::Loc::default());
+    if selector.is_empty() {
+        return Tri::Yes;
+    }
+    let name = if obj.kind.as_ref() == "Namespace" {
+        obj.name.as_deref()
+    } else if namespaced {
+        namespace
+    } else {
+        return Tri::Yes;
+    };
+    let Some(name) = name else { return Tri::Yes };
+    let mut labels: BTreeMap<String, String> = BTreeMap::new();
+    let declared = cx.index.namespaces.get(name);
+    if let Some(ns) = declared {
+        for (k, v) in ns.labels.iter() {
+            labels.insert(k.to_string(), v.to_string());
+        }
+    }
+    labels.insert("kubernetes.io/metadata.name".into(), name.to_string());
+    if declared.is_some() || cx.settings.complete_set {
+        return if selector.matches(&labels) { Tri::Yes } else { Tri::No };
+    }
+    selector.matches_partial(&labels, |k| k == "kubernetes.io/metadata.name")
+}
+
+/// What evaluation reads, shared by the threads.
+struct Env<'a> {
+    cx: &'a SetCx<'a>,
+    hosts: &'a [Host; 2],
+    policies: &'a [Policy],
+    bindings: &'a [Binding],
+    units: &'a [Unit],
+    crds: &'a CrdNames,
+}
+
+type Unknowns = Vec<(usize, String, String)>;
+
+impl Env<'_> {
+    fn evaluate_object(&self, ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>, units: &[usize]) -> (Vec<Finding>, Unknowns) {
+        let mut found = Vec::new();
+        let mut unknown = Vec::new();
+        let tree = ocx.tree;
+        let labels: BTreeMap<String, String> = ocx.obj.labels().cloned().unwrap_or_default();
+        let namespace = ocx.namespace();
+        let r = Resource::of(&ocx.obj.api_version, &ocx.obj.kind, ocx.obj.explicit_namespace().is_some(), self.crds);
+        let example = format!("{}/{}", ocx.obj.kind, ocx.obj.name().unwrap_or("?"));
+        let mut unknowns = vec![
+            UnknownInput {
+                path: vec!["request", "userInfo"],
+                reason: "needs the requesting user (request.userInfo)".into(),
+            },
+            UnknownInput {
+                path: vec!["request", "options"],
+                reason: "needs the request options".into(),
+            },
+            UnknownInput {
+                path: vec!["authorizer"],
+                reason: "needs the authorizer: RBAC of the requesting user".into(),
+            },
+        ];
+        for lib in ["resource", "http", "globalContext", "imagedata"] {
+            unknowns.push(UnknownInput {
+                path: vec![lib],
+                reason: format!("needs cluster or network reads (Kyverno `{lib}` library)"),
+            });
+        }
+        let namespace_object = self.namespace_object(ocx, namespace, r.namespaced);
+        if let Some(None) = namespace_object {
+            unknowns.push(UnknownInput {
+                path: vec!["namespaceObject"],
+                reason: format!("namespace {} is not in the set", namespace.unwrap_or("?")),
+            });
+        }
+        // One root context per environment, with what every policy sees of this object.
+        let root = |host: &Host| {
+            let mut ctx = host.context();
+            ctx.add_variable_as_val("object", value::of_node(tree, ocx.obj.root).ok()?);
+            ctx.add_variable_from_value("oldObject", cel::objects::Value::Null);
+            ctx.add_variable_from_value("request", request_of(&r, ocx, namespace));
+            ctx.add_variable_from_value("authorizer", celhost::unknown());
+            match &namespace_object {
+                Some(Some(ns)) => ctx.add_variable_as_val("namespaceObject", value::of_json(ns)),
+                Some(None) => ctx.add_variable_from_value("namespaceObject", celhost::unknown()),
+                None => ctx.add_variable_from_value("namespaceObject", cel::objects::Value::Null),
+            }
+            Some(ctx)
+        };
+        let mut roots = [None, None];
+        for &ui in units {
+            let u = &self.units[ui];
+            let p = &self.policies[u.policy];
+            let b = u.binding.map(|i| &self.bindings[i]);
+            // Object selectors need the object's labels.
+            let selectors = [
+                p.match_constraints.as_ref().and_then(|m| m.object_selector.as_ref()),
+                b.and_then(|b| b.match_resources.as_ref()).and_then(|m| m.object_selector.as_ref()),
+            ];
+            if selectors
+                .into_iter()
+                .flatten()
+                .any(|s| !Selector::new(s, |_| crate::source::Loc::default()).matches(&labels))
+            {
+                continue;
+            }
+            let slot = usize::from(p.flavor == Flavor::Kyverno);
+            let Some(base) = roots[slot].get_or_insert_with(|| root(&self.hosts[slot])).as_ref() else {
+                continue;
+            };
+            let mut ctx = base.new_inner_scope();
+            if p.kind != PolicyKind::ValidatingAdmissionPolicy {
+                ctx.add_variable_from_value("exceptions", cel::objects::Value::Null);
+            }
+            if p.param_kind.is_some() {
+                // Params from the set are not looked up yet: the policy is not evaluated.
+                unknown.push((ui, "params are not read from the set yet".to_string(), example.clone()));
+                continue;
+            }
+            ctx.add_variable_from_value("params", cel::objects::Value::Null);
+
+            // Match conditions: any false skips; an error fails under Fail.
+            let mut skip = false;
+            for mc in &p.match_conditions {
+                match mc.expr.check(&ctx, &unknowns) {
+                    Verdict::True => {}
+                    Verdict::False => skip = true,
+                    Verdict::Unknown(reason) => {
+                        unknown.push((ui, reason, example.clone()));
+                        skip = true;
+                    }
+                    Verdict::Error(e) => {
+                        if !p.ignore_failures {
+                            let mut f = finding(
+                                EVALUATION_ERROR,
+                                u.severity,
+                                ocx.at(&Route::root().keys(&["metadata", "name"])),
+                                format!("{}: matchCondition '{}' failed to evaluate: {e}", p.describe(b.map(|b| b.name.as_str())), mc.name),
+                                oref,
+                            );
+                            f.related(mc.target.loc, "the match condition");
+                            found.push(f);
+                        }
+                        skip = true;
+                    }
+                }
+                if skip {
+                    break;
+                }
+            }
+            if skip {
+                continue;
+            }
+            // Variables, in order, each seeing the earlier ones.
+            let mut vars: Vec<(String, Box<dyn cel::common::value::Val + '_>)> = Vec::new();
+            let mut var_errors: Vec<(String, String)> = Vec::new();
+            for (name, expr) in &p.variables {
+                let map = variables_val(&vars);
+                let mut inner = ctx.new_inner_scope();
+                inner.add_variable_as_val("variables", map);
+                match expr.val(&inner) {
+                    Ok(v) => vars.push((name.clone(), v)),
+                    Err(e) => var_errors.push((name.clone(), e)),
+                }
+            }
+            ctx.add_variable_as_val("variables", variables_val(&vars));
+            let var_exprs: Vec<(String, &cel::common::ast::IdedExpr)> =
+                p.variables.iter().map(|(n, e)| (n.clone(), e.ast())).collect();
+            for v in &p.validations {
+                let verdict = match v.expr.check(&ctx, &unknowns) {
+                    Verdict::Error(e) => {
+                        // An error in a variable the validation reads is the variable's.
+                        let names = v.expr.names();
+                        match var_errors.iter().find(|(n, _)| names.variables.contains(n)) {
+                            Some((n, err)) => match p
+                                .variables
+                                .iter()
+                                .find(|(vn, _)| vn == n)
+                                .and_then(|(_, ve)| ve.unknown_reason(&unknowns))
+                            {
+                                Some(reason) => Verdict::Unknown(reason),
+                                None => Verdict::Error(format!("variable '{n}': {err}")),
+                            },
+                            None => Verdict::Error(e),
+                        }
+                    }
+                    other => other,
+                };
+                match verdict {
+                    Verdict::True => {}
+                    Verdict::Unknown(reason) => unknown.push((ui, reason, example.clone())),
+                    Verdict::Error(e) => {
+                        let severity = if p.ignore_failures { Severity::Info } else { u.severity };
+                        let mut f = finding(
+                            EVALUATION_ERROR,
+                            severity,
+                            ocx.at(&Route::root().keys(&["metadata", "name"])),
+                            format!("{}: expression '{}' failed to evaluate: {e}", p.describe(b.map(|b| b.name.as_str())), first_line(&v.expr.source)),
+                            oref,
+                        );
+                        if p.ignore_failures {
+                            f.help("failurePolicy: Ignore admits the object, but the policy is broken for it");
+                        }
+                        f.related(v.target.loc, "the validation");
+                        found.push(f);
+                    }
+                    Verdict::False => {
+                        let message = v.message(&ctx);
+                        let roots = blame::Roots {
+                            idents: vec![("object".into(), Route::root())],
+                            variables: &var_exprs,
+                        };
+                        let routes = blame::explain(v.expr.ast(), &ctx, &roots, false);
+                        let target = match routes.first() {
+                            Some(r) => ocx.at(r),
+                            None => {
+                                let mut t = ocx.at(&Route::root().keys(&["metadata", "name"]));
+                                t.missing = None;
+                                t
+                            }
+                        };
+                        let mut f = finding(
+                            VIOLATION,
+                            u.severity,
+                            target,
+                            p.violation_message(b.map(|b| b.name.as_str()), &u.actions, &message),
+                            oref,
+                        );
+                        if routes.is_empty() {
+                            f.label("policy expression");
+                        }
+                        for r in routes.iter().skip(1).take(8) {
+                            let t = ocx.at(r);
+                            f.related(t.loc, format!("also: {}", t.route.unwrap_or_default()));
+                        }
+                        f.related(v.target.loc, format!("the validation: {}", first_line(&v.expr.source)));
+                        found.push(f);
+                    }
+                }
+            }
+        }
+        (found, unknown)
+    }
+
+    /// `Some(Some(ns))` for a namespaced object whose Namespace is in the set, `Some(None)`
+    /// when it is not, `None` for cluster-scoped objects and Namespaces.
+    fn namespace_object(&self, ocx: &ObjectCx<'_>, namespace: Option<&str>, namespaced: bool) -> Option<Option<serde_json::Value>> {
+        if !namespaced || ocx.obj.kind == "Namespace" {
+            return None;
+        }
+        let name = namespace?;
+        let Some(ns) = self.cx.index.namespaces.get(name) else {
+            return Some(None);
+        };
+        let mut labels = serde_json::Map::new();
+        for (k, v) in ns.labels.iter() {
+            labels.insert(k.to_string(), v.to_string().into());
+        }
+        labels.insert("kubernetes.io/metadata.name".into(), name.into());
+        Some(Some(serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name, "labels": labels},
+            "spec": {"finalizers": ["kubernetes"]},
+            "status": {"phase": "Active"},
+        })))
+    }
+}
+
+fn variables_val<'v>(vars: &[(String, Box<dyn cel::common::value::Val + 'v>)]) -> Box<dyn cel::common::value::Val + 'v> {
+    use cel::common::types::{CelMap, CelMapKey, CelString};
+    let map: std::collections::HashMap<CelMapKey<'v>, Box<dyn cel::common::value::Val + 'v>> = vars
+        .iter()
+        .map(|(k, v)| (CelMapKey::String(CelString::from(k.clone())), v.clone_as_boxed()))
+        .collect();
+    Box::new(CelMap::from(map))
+}
+
+/// The admission request of a CREATE of the object.
+fn request_of(r: &Resource, ocx: &ObjectCx<'_>, namespace: Option<&str>) -> cel::objects::Value {
+    let name = ocx.obj.name().unwrap_or("");
+    let namespace = if ocx.obj.kind == "Namespace" {
+        name
+    } else if r.namespaced {
+        namespace.unwrap_or("")
+    } else {
+        ""
+    };
+    let kind = serde_json::json!({"group": r.group, "version": r.version, "kind": r.kind});
+    let resource = serde_json::json!({"group": r.group, "version": r.version, "resource": r.plural});
+    let json = serde_json::json!({
+        "kind": kind, "resource": resource, "requestKind": kind, "requestResource": resource,
+        "subResource": "", "requestSubResource": "", "name": name, "namespace": namespace,
+        "operation": "CREATE", "dryRun": false,
+    });
+    let mut map: std::collections::HashMap<cel::objects::Key, cel::objects::Value> = match json_value(&json) {
+        cel::objects::Value::Map(m) => (*m.map).clone(),
+        _ => Default::default(),
+    };
+    map.insert(cel::objects::Key::String(Arc::new("userInfo".into())), celhost::unknown());
+    map.insert(cel::objects::Key::String(Arc::new("options".into())), celhost::unknown());
+    cel::objects::Value::Map(cel::objects::Map { map: Arc::new(map) })
+}
+
+fn json_value(v: &serde_json::Value) -> cel::objects::Value {
+    use cel::objects::{Key, Map, Value};
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => n.as_i64().map_or(Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+        serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
+        serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(json_value).collect())),
+        serde_json::Value::Object(m) => Value::Map(Map {
+            map: Arc::new(m.iter().map(|(k, v)| (Key::String(Arc::new(k.clone())), json_value(v))).collect()),
+        }),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    let t = s.trim();
+    match t.split_once('\n') {
+        Some((first, _)) => format!("{} …", first.trim_end()),
+        None => t.to_string(),
+    }
+}

@@ -1,0 +1,488 @@
+//! Policy objects read from the set and compiled: ValidatingAdmissionPolicy, its bindings,
+//! Kyverno `ValidatingPolicy` and `NamespacedValidatingPolicy`.
+
+use super::{INVALID, autogen, finding};
+use crate::celhost::{Expr, Flavor, Host};
+use crate::engine::{Finding, ObjectCx, Severity, Target};
+use crate::model::ObjectRef;
+use crate::source::Route;
+use k8s_openapi::api::admissionregistration::v1::MatchResources;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyKind {
+    ValidatingAdmissionPolicy,
+    ValidatingPolicy,
+    NamespacedValidatingPolicy,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::ValidatingAdmissionPolicy => "ValidatingAdmissionPolicy",
+            PolicyKind::ValidatingPolicy => "ValidatingPolicy",
+            PolicyKind::NamespacedValidatingPolicy => "NamespacedValidatingPolicy",
+        }
+    }
+}
+
+/// Whether an object is one the policy engine reads.
+pub fn is_policy_kind(api_version: &str, kind: &str) -> bool {
+    let group = crate::model::kinds::group_of(api_version);
+    match group {
+        "admissionregistration.k8s.io" => {
+            matches!(kind, "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding")
+        }
+        "policies.kyverno.io" => matches!(kind, "ValidatingPolicy" | "NamespacedValidatingPolicy"),
+        _ => false,
+    }
+}
+
+/// A policy object as read, before compilation.
+pub struct Raw {
+    pub kind: PolicyKind,
+    pub obj: Arc<ObjectRef>,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub spec: serde_json::Value,
+    /// Where each expression of the spec is, by route (`spec.validations[0].expression`).
+    pub targets: BTreeMap<String, Target>,
+    pub name_target: Target,
+}
+
+pub enum Read {
+    Policy(Raw),
+    Binding(Binding),
+    Crd { group: String, kind: String, plural: String, namespaced: bool },
+}
+
+pub struct Binding {
+    pub name: String,
+    pub policy_name: String,
+    pub obj: Arc<ObjectRef>,
+    pub policy_target: Target,
+    pub match_resources: Option<MatchResources>,
+    pub actions: Vec<String>,
+    /// Rejected by the API server (reported as `policy-invalid`); not evaluated.
+    pub invalid: bool,
+    pub problems: Vec<Finding>,
+}
+
+pub struct Condition {
+    pub name: String,
+    pub expr: Expr,
+    pub target: Target,
+}
+
+pub struct Validation {
+    pub expr: Expr,
+    pub message: Option<String>,
+    pub message_expr: Option<Expr>,
+    pub target: Target,
+}
+
+pub struct Policy {
+    pub kind: PolicyKind,
+    pub flavor: Flavor,
+    pub name: String,
+    /// A `NamespacedValidatingPolicy`'s namespace: it applies there only.
+    pub namespace: Option<String>,
+    pub obj: Arc<ObjectRef>,
+    pub name_target: Target,
+    pub match_constraints: Option<MatchResources>,
+    pub match_conditions: Vec<Condition>,
+    pub variables: Vec<(String, Expr)>,
+    pub validations: Vec<Validation>,
+    pub param_kind: Option<serde_json::Value>,
+    /// `failurePolicy: Ignore`.
+    pub ignore_failures: bool,
+    /// Kyverno's `validationActions` (admission policies take theirs from bindings).
+    pub actions: Vec<String>,
+    /// The kinds a Kyverno autogen policy was generated for.
+    pub autogen: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Spec {
+    #[serde(default)]
+    pub match_constraints: Option<MatchResources>,
+    #[serde(default)]
+    pub match_conditions: Vec<Named>,
+    #[serde(default)]
+    pub variables: Vec<Named>,
+    #[serde(default)]
+    pub validations: Vec<ValidationSpec>,
+    #[serde(default)]
+    pub audit_annotations: Vec<AuditAnnotation>,
+    #[serde(default)]
+    pub param_kind: Option<serde_json::Value>,
+    #[serde(default)]
+    pub failure_policy: Option<String>,
+    #[serde(default)]
+    pub validation_actions: Vec<String>,
+    #[serde(default)]
+    pub evaluation: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct Named {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub expression: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ValidationSpec {
+    #[serde(default)]
+    pub expression: String,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub message_expression: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct AuditAnnotation {
+    #[serde(default)]
+    pub value_expression: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct BindingSpec {
+    #[serde(default)]
+    policy_name: String,
+    #[serde(default)]
+    match_resources: Option<MatchResources>,
+    #[serde(default)]
+    validation_actions: Vec<String>,
+    #[serde(default)]
+    param_ref: Option<serde_json::Value>,
+}
+
+/// Reads a policy, binding or CRD object (in the pass that reads them again).
+pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
+    let json = crate::celhost::value::json_of_node(ocx.tree, ocx.obj.root).ok()?;
+    let name = ocx.obj.name().unwrap_or_default().to_string();
+    let spec = json.get("spec").cloned().unwrap_or(serde_json::Value::Null);
+    let name_target = ocx.at(&Route::root().keys(&["metadata", "name"]));
+    if ocx.obj.kind == "CustomResourceDefinition" {
+        let names = spec.get("names")?;
+        return Some(Read::Crd {
+            group: spec.get("group")?.as_str()?.to_string(),
+            kind: names.get("kind")?.as_str()?.to_string(),
+            plural: names.get("plural")?.as_str()?.to_string(),
+            namespaced: spec.get("scope").and_then(|s| s.as_str()) != Some("Cluster"),
+        });
+    }
+    if ocx.obj.kind == "ValidatingAdmissionPolicyBinding" {
+        let b: BindingSpec = serde_json::from_value(spec).unwrap_or_default();
+        let mut problems = Vec::new();
+        let actions_target = ocx.at(&Route::root().keys(&["spec", "validationActions"]));
+        let has = |a: &str| b.validation_actions.iter().any(|x| x == a);
+        let mut invalid = false;
+        if has("Deny") && has("Warn") {
+            invalid = true;
+            problems.push(finding(
+                INVALID,
+                Severity::Error,
+                actions_target.clone(),
+                format!("ValidatingAdmissionPolicyBinding '{name}': validationActions must not contain both Deny and Warn (the API server rejects the binding)"),
+                oref,
+            ));
+        }
+        if b.validation_actions.is_empty() {
+            invalid = true;
+            problems.push(finding(
+                INVALID,
+                Severity::Error,
+                actions_target,
+                format!("ValidatingAdmissionPolicyBinding '{name}': validationActions is required"),
+                oref,
+            ));
+        }
+        if let Some(p) = &b.param_ref {
+            let named = p.get("name").is_some_and(|n| !n.is_null());
+            let selected = p.get("selector").is_some_and(|n| !n.is_null());
+            if named == selected {
+                invalid = true;
+                problems.push(finding(
+                    INVALID,
+                    Severity::Error,
+                    ocx.at(&Route::root().keys(&["spec", "paramRef"])),
+                    format!("ValidatingAdmissionPolicyBinding '{name}': paramRef must set exactly one of name and selector"),
+                    oref,
+                ));
+            }
+        }
+        return Some(Read::Binding(Binding {
+            name,
+            policy_name: b.policy_name,
+            obj: oref.clone(),
+            policy_target: ocx.at(&Route::root().keys(&["spec", "policyName"])),
+            match_resources: b.match_resources,
+            actions: b.validation_actions,
+            invalid,
+            problems,
+        }));
+    }
+    let kind = match ocx.obj.kind.as_str() {
+        "ValidatingAdmissionPolicy" => PolicyKind::ValidatingAdmissionPolicy,
+        "ValidatingPolicy" => PolicyKind::ValidatingPolicy,
+        "NamespacedValidatingPolicy" => PolicyKind::NamespacedValidatingPolicy,
+        _ => return None,
+    };
+    let mut targets = BTreeMap::new();
+    for list in ["matchConditions", "variables", "validations", "auditAnnotations"] {
+        let n = spec.get(list).and_then(|l| l.as_array()).map_or(0, Vec::len);
+        for i in 0..n {
+            for field in ["expression", "messageExpression", "valueExpression"] {
+                let route = Route::root().keys(&["spec"]).key(list).index(i).key(field);
+                targets.insert(route.to_string(), ocx.at(&route));
+            }
+        }
+    }
+    Some(Read::Policy(Raw {
+        kind,
+        obj: oref.clone(),
+        namespace: (kind == PolicyKind::NamespacedValidatingPolicy).then(|| ocx.namespace().unwrap_or("default").to_string()),
+        name,
+        spec,
+        targets,
+        name_target,
+    }))
+}
+
+/// Identifiers every environment declares besides its variables: type names and the
+/// namespaces of qualified functions.
+const TYPE_NAMES: &[&str] = &[
+    "int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "dyn", "duration",
+    "timestamp", "optional_type",
+];
+
+/// Compiles a policy (and, for Kyverno pod policies, its autogen policies). Problems are
+/// `policy-invalid` findings; a policy that does not compile is left out.
+pub fn compile(raw: &Raw, host: &Host) -> (Vec<Policy>, Vec<Finding>) {
+    let mut problems = Vec::new();
+    let spec: Spec = match serde_json::from_value(raw.spec.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            problems.push(finding(
+                INVALID,
+                Severity::Error,
+                raw.name_target.clone(),
+                format!("{} '{}': spec cannot be read: {e}", raw.kind.as_str(), raw.name),
+                &raw.obj,
+            ));
+            return (Vec::new(), problems);
+        }
+    };
+    let Some(policy) = compile_spec(raw, &spec, host, None, &mut problems) else {
+        return (Vec::new(), problems);
+    };
+    let mut out = vec![policy];
+    if raw.kind != PolicyKind::ValidatingAdmissionPolicy {
+        for generated in autogen::generate(raw, &spec) {
+            let mut ignored = Vec::new();
+            if let Some(p) = compile_spec(raw, &generated.spec, host, Some(generated.kinds), &mut ignored) {
+                out.push(p);
+            }
+        }
+    }
+    (out, problems)
+}
+
+fn compile_spec(raw: &Raw, spec: &Spec, host: &Host, autogen: Option<String>, problems: &mut Vec<Finding>) -> Option<Policy> {
+    let start = problems.len();
+    let kyverno = raw.kind != PolicyKind::ValidatingAdmissionPolicy;
+    let target_of = |list: &str, i: usize, field: &str| -> Target {
+        let route = Route::root().keys(&["spec"]).key(list.to_string()).index(i).key(field.to_string());
+        raw.targets.get(&route.to_string()).cloned().unwrap_or_else(|| raw.name_target.clone())
+    };
+    let mut declared: Vec<&str> = vec!["object", "oldObject", "request", "namespaceObject", "variables"];
+    if kyverno {
+        declared.extend([
+            "exceptions", "resource", "http", "globalContext", "imagedata", "image", "user", "hash", "math", "json", "yaml",
+            "x509", "time", "transform", "random", "gzip",
+        ]);
+    } else if spec.param_kind.is_some() {
+        declared.push("params");
+    }
+    let mut earlier: Vec<String> = Vec::new();
+    let check = |source: &str, list: &str, i: usize, field: &str, authorizer: bool, earlier: &[String], problems: &mut Vec<Finding>| -> Option<Expr> {
+        let target = target_of(list, i, field);
+        let fail = |problems: &mut Vec<Finding>, message: String| {
+            problems.push(finding(
+                INVALID,
+                Severity::Error,
+                target.clone(),
+                format!("{} '{}': spec.{list}[{i}].{field}: {message}", raw.kind.as_str(), raw.name),
+                &raw.obj,
+            ));
+        };
+        let expr = match host.compile(source) {
+            Ok(e) => e,
+            Err(e) => {
+                fail(problems, format!("compilation failed: {}", e.message));
+                return None;
+            }
+        };
+        let names = expr.names();
+        for ident in &names.idents {
+            let ok = declared.contains(&ident.as_str())
+                || TYPE_NAMES.contains(&ident.as_str())
+                || (authorizer && ident == "authorizer")
+                || (!kyverno && ident == "params" && spec.param_kind.is_some());
+            if !ok {
+                let why = match ident.as_str() {
+                    "params" => "undeclared reference to 'params' (the policy has no paramKind)".to_string(),
+                    "authorizer" => "undeclared reference to 'authorizer' (only validations may use it)".to_string(),
+                    _ => format!("undeclared reference to '{ident}'"),
+                };
+                fail(problems, why);
+                return None;
+            }
+        }
+        for v in &names.variables {
+            if !earlier.contains(v) {
+                fail(problems, format!("undeclared reference to variables.{v} (a variable may only use variables declared before it)"));
+                return None;
+            }
+        }
+        Some(expr)
+    };
+    let mut match_conditions = Vec::new();
+    let mut seen_conditions = std::collections::BTreeSet::new();
+    for (i, mc) in spec.match_conditions.iter().enumerate() {
+        if !seen_conditions.insert(mc.name.clone()) {
+            problems.push(finding(
+                INVALID,
+                Severity::Error,
+                target_of("matchConditions", i, "expression"),
+                format!("{} '{}': spec.matchConditions[{i}].name: duplicate name '{}'", raw.kind.as_str(), raw.name, mc.name),
+                &raw.obj,
+            ));
+            continue;
+        }
+        if let Some(expr) = check(&mc.expression, "matchConditions", i, "expression", !kyverno, &[], problems) {
+            match_conditions.push(Condition {
+                name: mc.name.clone(),
+                target: target_of("matchConditions", i, "expression"),
+                expr,
+            });
+        }
+    }
+    let mut variables = Vec::new();
+    for (i, v) in spec.variables.iter().enumerate() {
+        let all_earlier = earlier.clone();
+        if let Some(expr) = check(&v.expression, "variables", i, "expression", false, &all_earlier, problems) {
+            variables.push((v.name.clone(), expr));
+        }
+        earlier.push(v.name.clone());
+    }
+    let mut validations = Vec::new();
+    for (i, v) in spec.validations.iter().enumerate() {
+        let expr = check(&v.expression, "validations", i, "expression", !kyverno, &earlier, problems);
+        let message_expr = v
+            .message_expression
+            .as_deref()
+            .and_then(|m| check(m, "validations", i, "messageExpression", false, &earlier, problems));
+        if let Some(expr) = expr {
+            validations.push(Validation {
+                expr,
+                message: v.message.clone(),
+                message_expr,
+                target: target_of("validations", i, "expression"),
+            });
+        }
+    }
+    for (i, a) in spec.audit_annotations.iter().enumerate() {
+        check(&a.value_expression, "auditAnnotations", i, "valueExpression", false, &earlier, problems);
+    }
+    if kyverno && spec.validation_actions.is_empty() {
+        problems.push(finding(
+            INVALID,
+            Severity::Error,
+            raw.name_target.clone(),
+            format!("{} '{}': spec.validationActions is required", raw.kind.as_str(), raw.name),
+            &raw.obj,
+        ));
+    }
+    if problems.len() > start {
+        return None;
+    }
+    let mode = spec
+        .evaluation
+        .as_ref()
+        .and_then(|e| e.get("mode"))
+        .and_then(|m| m.as_str())
+        .unwrap_or("Kubernetes");
+    if mode != "Kubernetes" {
+        // Not evaluated: modes other than Kubernetes judge JSON payloads, not objects.
+        return None;
+    }
+    Some(Policy {
+        kind: raw.kind,
+        flavor: if kyverno { Flavor::Kyverno } else { Flavor::Kubernetes },
+        name: raw.name.clone(),
+        namespace: raw.namespace.clone(),
+        obj: raw.obj.clone(),
+        name_target: raw.name_target.clone(),
+        match_constraints: spec.match_constraints.clone(),
+        match_conditions,
+        variables,
+        validations,
+        param_kind: spec.param_kind.clone(),
+        ignore_failures: spec.failure_policy.as_deref() == Some("Ignore"),
+        actions: spec.validation_actions.clone(),
+        autogen,
+    })
+}
+
+impl Validation {
+    /// The message of a failed validation, as the API server chooses it.
+    pub fn message(&self, ctx: &crate::celhost::Context<'_, '_>) -> String {
+        if let Some(m) = &self.message_expr
+            && let Ok(cel::objects::Value::String(s)) = m.value(ctx)
+        {
+            let t = s.trim();
+            if !t.is_empty() && t.len() <= 5 * 1024 && !t.contains('\n') {
+                return t.to_string();
+            }
+        }
+        match self.message.as_deref().map(str::trim) {
+            Some(m) if !m.is_empty() => m.to_string(),
+            _ => format!("failed expression: {}", self.expr.source.trim()),
+        }
+    }
+}
+
+impl Policy {
+    /// The policy (and binding) as the API server names them in messages.
+    pub fn describe(&self, binding: Option<&str>) -> String {
+        match binding {
+            Some(b) => format!("{} '{}' with binding '{b}'", self.kind.as_str(), self.name),
+            None => format!("{} '{}'", self.kind.as_str(), self.name),
+        }
+    }
+
+    pub fn violation_message(&self, binding: Option<&str>, actions: &str, message: &str) -> String {
+        let autogen = self.autogen.as_deref().map(|k| format!(" (autogen for {k})")).unwrap_or_default();
+        match self.kind {
+            PolicyKind::ValidatingAdmissionPolicy => {
+                if actions.split(", ").any(|a| a == "Deny") {
+                    format!("{} denied request: {message}", self.describe(binding))
+                } else {
+                    format!("Validation failed for {}: {message}", self.describe(binding))
+                }
+            }
+            _ => format!("{} '{}' ({actions}): {message}{autogen}", self.kind.as_str(), self.name),
+        }
+    }
+}
