@@ -200,3 +200,53 @@ fn chainsaw_good_and_bad_resources() {
     println!("chainsaw resources checked: {checked}");
     assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Where each policy's findings on its chainsaw `pod-bad.yaml` point: the field, not the
+/// object (the spec's worked examples: the first disallowed capability, the host namespace
+/// set, the first volume of a disallowed type).
+#[test]
+fn positions_on_bad_pods() {
+    let Some(shared) = common::shared_or_skip("Kyverno ValidatingPolicy positions") else {
+        return;
+    };
+    let root = shared.join("corpora/policies/kyverno-pod-security-vpol");
+    let mut table = String::new();
+    for level in ["baseline", "restricted"] {
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join(level))
+            .expect("corpus")
+            .map(|e| e.expect("entry").path())
+            .filter(|d| d.is_dir())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let name = dir.file_name().expect("name").to_string_lossy().to_string();
+            let r = run(plimsoll()
+                .args(["check", "--no-config", "--select", "policy-violation", "--format", "json", "--fail-on", "never"])
+                .arg(dir.join(format!("{name}.yaml")))
+                .arg(dir.join(".chainsaw-test/pod-bad.yaml")));
+            let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+            for f in doc["findings"].as_array().expect("findings") {
+                let related: Vec<&str> = f["related"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|r| r["message"].as_str())
+                    .filter(|m| m.starts_with("also: "))
+                    .collect();
+                table.push_str(&format!(
+                    "{name} {} → {}:{} `{}`{}\n",
+                    f["object"]["name"].as_str().unwrap_or("?"),
+                    f["start"]["line"],
+                    f["start"]["column"],
+                    f["route"].as_str().unwrap_or("?"),
+                    if related.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", related.join("; "))
+                    }
+                ));
+            }
+        }
+    }
+    insta::assert_snapshot!("kyverno_pod_security_positions", table);
+}

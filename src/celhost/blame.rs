@@ -37,13 +37,27 @@ pub fn explain(expr: &IdedExpr, ctx: &Context<'_, '_>, roots: &Roots<'_>, got: b
     let scope: Vec<(String, Option<Route>)> = roots.idents.iter().map(|(n, r)| (n.clone(), Some(r.clone()))).collect();
     let mut out = Vec::new();
     w.explain(expr, ctx, &scope, got, &mut out);
+    // The most specific routes: one that a later one extends (`spec.volumes` and
+    // `spec.volumes[1]`) gives way to it.
     let mut unique: Vec<Route> = Vec::new();
-    for r in out {
-        if !unique.contains(&r) {
-            unique.push(r);
+    for r in &out {
+        let extended = out.iter().any(|o| o.segs().len() > r.segs().len() && o.segs().starts_with(r.segs()));
+        if !extended && !unique.contains(r) {
+            unique.push(r.clone());
         }
     }
     unique
+}
+
+/// The operands of a chain of one operator (`a || b || c`).
+fn chain<'e>(e: &'e IdedExpr, op: &str, out: &mut Vec<&'e IdedExpr>) {
+    match &e.expr {
+        Ast::Call(c) if c.func_name == op && c.args.len() == 2 => {
+            chain(&c.args[0], op, out);
+            chain(&c.args[1], op, out);
+        }
+        _ => out.push(e),
+    }
 }
 
 type Scope = Vec<(String, Option<Route>)>;
@@ -248,6 +262,27 @@ impl Walker<'_> {
     ) {
         match c.func_name.as_str() {
             operators::LOGICAL_NOT if c.args.len() == 1 => self.explain(&c.args[0], ctx, scope, !got, out),
+            operators::LOGICAL_OR if !got => {
+                // `has(v.a) || has(v.b) || …` all false: the value has none of the fields;
+                // it is about `v`, not about one missing field.
+                let mut operands = Vec::new();
+                chain(e, operators::LOGICAL_OR, &mut operands);
+                let tests: Vec<&IdedExpr> = operands
+                    .iter()
+                    .filter_map(|o| match &o.expr {
+                        Ast::Select(s) if s.test => Some(&*s.operand),
+                        _ => None,
+                    })
+                    .collect();
+                if tests.len() == operands.len() && tests.len() > 1 && tests.iter().all(|t| *t == tests[0]) {
+                    out.extend(self.route_of(tests[0], ctx, scope));
+                    return;
+                }
+                for a in operands {
+                    let v = is_true(&self.eval(a, ctx));
+                    self.explain(a, ctx, scope, v, out);
+                }
+            }
             operators::LOGICAL_AND | operators::LOGICAL_OR => {
                 // The operands that decided: false ones of a false `&&`, true ones of a true
                 // `||`; all of them otherwise.
