@@ -32,7 +32,16 @@ struct Outcome {
 
 fn check(files: &[PathBuf]) -> Outcome {
     let r = run(plimsoll()
-        .args(["check", "--no-config", "--select", "policy", "--format", "json", "--fail-on", "never"])
+        .args([
+            "check",
+            "--no-config",
+            "--select",
+            "policy",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
         .args(files));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
@@ -151,8 +160,15 @@ fn kyverno_test_expectations() {
             }
         }
     }
-    println!("Kyverno test expectations: {agree}/{total} agree; {blamed}/{violations} violations at the policy's field");
-    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "Kyverno test expectations: {agree}/{total} agree; {blamed}/{violations} violations at the policy's field"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -182,8 +198,11 @@ fn chainsaw_good_and_bad_resources() {
                 for o in &outcome.others {
                     failures.push(format!("{}: unexpected {o}", file.display()));
                 }
-                let failed: BTreeSet<(String, String)> =
-                    outcome.violations.keys().map(|(_, k, n)| (k.clone(), n.clone())).collect();
+                let failed: BTreeSet<(String, String)> = outcome
+                    .violations
+                    .keys()
+                    .map(|(_, k, n)| (k.clone(), n.clone()))
+                    .collect();
                 for d in documents(&file) {
                     let key = (
                         d["kind"].as_str().unwrap_or_default().to_string(),
@@ -198,7 +217,12 @@ fn chainsaw_good_and_bad_resources() {
         }
     }
     println!("chainsaw resources checked: {checked}");
-    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Where each policy's findings on its chainsaw `pod-bad.yaml` point: the field, not the
@@ -221,7 +245,16 @@ fn positions_on_bad_pods() {
         for dir in dirs {
             let name = dir.file_name().expect("name").to_string_lossy().to_string();
             let r = run(plimsoll()
-                .args(["check", "--no-config", "--select", "policy-violation", "--format", "json", "--fail-on", "never"])
+                .args([
+                    "check",
+                    "--no-config",
+                    "--select",
+                    "policy-violation",
+                    "--format",
+                    "json",
+                    "--fail-on",
+                    "never",
+                ])
                 .arg(dir.join(format!("{name}.yaml")))
                 .arg(dir.join(".chainsaw-test/pod-bad.yaml")));
             let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");

@@ -41,7 +41,9 @@ pub fn explain(expr: &IdedExpr, ctx: &Context<'_, '_>, roots: &Roots<'_>, got: b
     // `spec.volumes[1]`) gives way to it.
     let mut unique: Vec<Route> = Vec::new();
     for r in &out {
-        let extended = out.iter().any(|o| o.segs().len() > r.segs().len() && o.segs().starts_with(r.segs()));
+        let extended = out
+            .iter()
+            .any(|o| o.segs().len() > r.segs().len() && o.segs().starts_with(r.segs()));
         if !extended && !unique.contains(r) {
             unique.push(r.clone());
         }
@@ -145,9 +147,12 @@ impl Walker<'_> {
     {
         None.or_else(|| match &e.expr {
             Ast::Select(s) if !s.test => match &s.operand.expr {
-                Ast::Ident(root) if root == "variables" && lookup(scope, "variables").is_none() => {
-                    self.roots.variables.iter().find(|(n, _)| *n == s.field).map(|(_, e)| *e)
-                }
+                Ast::Ident(root) if root == "variables" && lookup(scope, "variables").is_none() => self
+                    .roots
+                    .variables
+                    .iter()
+                    .find(|(n, _)| *n == s.field)
+                    .map(|(_, e)| *e),
                 _ => None,
             },
             _ => None,
@@ -169,7 +174,9 @@ impl Walker<'_> {
 
     fn route_of_call(&mut self, c: &CallExpr, ctx: &Context<'_, '_>, scope: &Scope) -> Option<Route> {
         match (c.func_name.as_str(), c.target.as_deref(), c.args.as_slice()) {
-            (operators::OPT_SELECT, None, [x, f]) => Some(self.route_of(x, ctx, scope)?.key(string_literal(f)?.to_string())),
+            (operators::OPT_SELECT, None, [x, f]) => {
+                Some(self.route_of(x, ctx, scope)?.key(string_literal(f)?.to_string()))
+            }
             (operators::INDEX | operators::OPT_INDEX, None, [x, i]) => {
                 let base = self.route_of(x, ctx, scope)?;
                 match self.eval(i, ctx).ok()? {
@@ -352,7 +359,25 @@ impl Walker<'_> {
                 out.extend(self.route_of(e, ctx, scope));
                 return;
             }
-            _ => {
+            Macro::Exists(p) | Macro::All(p) => {
+                // A false `exists` (or a true `all`) is about the list; when the list is not
+                // the object's (a literal, a param), about what the predicate reads of the
+                // object, on the first element.
+                if let Some(r) = self.route_of(&c.iter_range, ctx, scope) {
+                    out.push(r);
+                    return;
+                }
+                let Ok(Value::List(items)) = self.eval(&c.iter_range, ctx) else {
+                    return;
+                };
+                let Some(first) = items.first() else { return };
+                let mut inner = ctx.new_inner_scope();
+                inner.add_variable_from_value(c.iter_var.clone(), first.clone());
+                let mut scope = scope.clone();
+                scope.push((c.iter_var.clone(), None));
+                return self.explain(p, &inner, &scope, got, out);
+            }
+            Macro::ExistsOne(_) => {
                 out.extend(self.route_of(&c.iter_range, ctx, scope));
                 return;
             }
@@ -410,7 +435,10 @@ mod tests {
             idents: vec![("object".into(), Route::root())],
             variables: &[],
         };
-        explain(expr.ast(), &ctx, &roots, got).iter().map(|r| r.to_string()).collect()
+        explain(expr.ast(), &ctx, &roots, got)
+            .iter()
+            .map(|r| r.to_string())
+            .collect()
     }
 
     #[test]
@@ -420,7 +448,10 @@ mod tests {
             {"name": "b", "securityContext": {"privileged": true}},
         ]}});
         assert_eq!(
-            blame("object.spec.containers.all(c, !c.?securityContext.?privileged.orValue(false))", pod),
+            blame(
+                "object.spec.containers.all(c, !c.?securityContext.?privileged.orValue(false))",
+                pod
+            ),
             ["spec.containers[1].securityContext.privileged"]
         );
     }

@@ -32,7 +32,8 @@ const DEFAULTS: &[(&str, &str, &str, &str)] = &[
 
 fn pods_only(m: &MatchResources) -> Option<&NamedRuleWithOperations> {
     let selector_empty = m.object_selector.as_ref().is_none_or(|s| {
-        s.match_labels.as_ref().is_none_or(|l| l.is_empty()) && s.match_expressions.as_ref().is_none_or(|e| e.is_empty())
+        s.match_labels.as_ref().is_none_or(|l| l.is_empty())
+            && s.match_expressions.as_ref().is_none_or(|e| e.is_empty())
     });
     if !selector_empty || m.exclude_resource_rules.as_ref().is_some_and(|r| !r.is_empty()) {
         return None;
@@ -59,7 +60,10 @@ fn rewrite(text: &str, spec_to: &str, meta_to: &str) -> String {
         let mut rest = out.as_str();
         while let Some(i) = rest.find(&keep) {
             let after = &rest[i + keep.len()..];
-            let boundary = after.chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
+            let boundary = after
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'));
             protected.push_str(&rest[..i]);
             protected.push_str(if boundary { &placeholder } else { &keep });
             rest = after;
@@ -125,7 +129,11 @@ pub fn generate(raw: &Raw, spec: &Spec) -> Vec<Generated> {
     }
     if wanted("cronjobs")
         && let Some(spec) = with_rules(
-            rewrite(&text, "spec.jobTemplate.spec.template.spec", "spec.jobTemplate.spec.template.metadata"),
+            rewrite(
+                &text,
+                "spec.jobTemplate.spec.template.spec",
+                "spec.jobTemplate.spec.template.metadata",
+            ),
             vec![rule_for("batch", "v1", vec!["cronjobs".into()])],
         )
     {
@@ -151,6 +159,9 @@ mod tests {
             ),
             "object.spec.template.spec.containers + object.spec.template.metadata.labels + object.metadata.namespace + object.spec.template.metadata.namespaces"
         );
-        assert_eq!(rewrite("oldObject.spec.x", "spec.template.spec", "m"), "oldObject.spec.template.spec.x");
+        assert_eq!(
+            rewrite("oldObject.spec.x", "spec.template.spec", "m"),
+            "oldObject.spec.template.spec.x"
+        );
     }
 }

@@ -53,7 +53,10 @@ impl Resource {
         let builtin = crate::model::kinds::TypedKind::lookup(api_version, kind).is_some()
             || group.is_empty()
             || group.ends_with(".k8s.io") && !group.contains("x-k8s")
-            || matches!(group.as_str(), "apps" | "batch" | "autoscaling" | "policy" | "extensions");
+            || matches!(
+                group.as_str(),
+                "apps" | "batch" | "autoscaling" | "policy" | "extensions"
+            );
         let namespaced = if builtin {
             !kinds::is_cluster_scoped(kind)
         } else {
@@ -85,9 +88,11 @@ fn contains(list: &Option<Vec<String>>, value: &str) -> bool {
 
 /// Whether a rule matches an object's resource on CREATE.
 pub fn rule_matches(rule: &NamedRuleWithOperations, r: &Resource, name: Option<&str>) -> RuleMatch {
-    let resource_ok = rule.resources.iter().flatten().any(|res| {
-        res == "*" || res == "*/*" || *res == r.plural
-    });
+    let resource_ok = rule
+        .resources
+        .iter()
+        .flatten()
+        .any(|res| res == "*" || res == "*/*" || *res == r.plural);
     let scope_ok = match rule.scope.as_deref() {
         None | Some("*") => true,
         Some("Namespaced") => r.namespaced,
@@ -122,7 +127,11 @@ pub fn resources_match(m: &MatchResources, r: &Resource, name: Option<&str>, emp
     }
     let rules = m.resource_rules.as_deref().unwrap_or(&[]);
     if rules.is_empty() {
-        return if empty_matches_all { RuleMatch::Yes } else { RuleMatch::No };
+        return if empty_matches_all {
+            RuleMatch::Yes
+        } else {
+            RuleMatch::No
+        };
     }
     let mut best = RuleMatch::No;
     for rule in rules {

@@ -70,6 +70,36 @@ struct Unit {
     actions: String,
 }
 
+/// An object of a kind some policy's `paramKind` names.
+pub struct ParamObject {
+    group: String,
+    kind: String,
+    namespace: Option<String>,
+    name: String,
+    labels: BTreeMap<String, String>,
+    json: serde_json::Value,
+}
+
+impl ParamObject {
+    fn display(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// The params one evaluation unit runs with, for one object.
+enum Params<'a> {
+    /// Evaluate once per param (`None`: without params).
+    Evaluate(Vec<Option<&'a ParamObject>>),
+    /// `parameterNotFoundAction: Allow` with no param: the binding does nothing.
+    Skip,
+    Unknown(String),
+    /// The API server cannot configure the binding for this object.
+    ConfigError(String),
+}
+
 /// A reason a policy could not be evaluated, with how many objects it concerns.
 #[derive(Default)]
 struct NotEvaluated {
@@ -82,13 +112,21 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         .index
         .objects
         .iter()
-        .filter(|o| source::is_policy_kind(&o.obj.api_version, &o.obj.kind) || o.obj.kind.as_ref() == "CustomResourceDefinition")
+        .filter(|o| {
+            source::is_policy_kind(&o.obj.api_version, &o.obj.kind) || o.obj.kind.as_ref() == "CustomResourceDefinition"
+        })
         .map(|o| o.obj.clone())
         .collect();
-    if !policy_objects.iter().any(|o| o.kind.as_ref() != "CustomResourceDefinition") {
+    if !policy_objects
+        .iter()
+        .any(|o| o.kind.as_ref() != "CustomResourceDefinition")
+    {
         return PolicyRun::default();
     }
-    let minor = cx.settings.kubernetes_minor.unwrap_or(crate::model::apilifecycle::lifecycle().latest_minor());
+    let minor = cx
+        .settings
+        .kubernetes_minor
+        .unwrap_or(crate::model::apilifecycle::lifecycle().latest_minor());
     let hosts = [Host::new(Flavor::Kubernetes, minor), Host::new(Flavor::Kyverno, minor)];
     let read = cx.revisit(&policy_objects, |ocx, oref| source::read(ocx, oref));
     let mut findings = Vec::new();
@@ -113,7 +151,12 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
                 findings.append(&mut b.problems);
                 bindings.push(b);
             }
-            source::Read::Crd { group, kind, plural, namespaced } => {
+            source::Read::Crd {
+                group,
+                kind,
+                plural,
+                namespaced,
+            } => {
                 crds.insert((group, kind), (plural, namespaced));
             }
         }
@@ -182,6 +225,39 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         }
     }
 
+    // Objects of the kinds some paramKind names, read again (they are few).
+    let param_kinds: std::collections::BTreeSet<(String, String)> = policies
+        .iter()
+        .filter_map(|p| p.param_kind.as_ref())
+        .map(|k| {
+            (
+                crate::model::kinds::group_of(&k.api_version).to_string(),
+                k.kind.clone(),
+            )
+        })
+        .collect();
+    let param_refs: Vec<Arc<ObjectRef>> = cx
+        .index
+        .objects
+        .iter()
+        .filter(|o| param_kinds.contains(&(o.group().to_string(), o.obj.kind.to_string())))
+        .map(|o| o.obj.clone())
+        .collect();
+    let params: Vec<ParamObject> = cx
+        .revisit(&param_refs, |ocx, _| {
+            Some(ParamObject {
+                group: crate::model::kinds::group_of(&ocx.obj.api_version).to_string(),
+                kind: ocx.obj.kind.clone(),
+                namespace: ocx.namespace().map(str::to_string),
+                name: ocx.obj.name().unwrap_or_default().to_string(),
+                labels: ocx.obj.labels().cloned().unwrap_or_default(),
+                json: value::json_of_node(ocx.tree, ocx.obj.root).ok()?,
+            })
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+
     // Match from the facts: resource rules and namespace selectors.
     let mut notes: BTreeMap<(usize, String), NotEvaluated> = BTreeMap::new();
     let mut candidates: Vec<(Arc<ObjectRef>, Vec<usize>)> = Vec::new();
@@ -235,7 +311,8 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
             // Namespace selectors of the policy and the binding.
             let selectors = [
                 p.match_constraints.as_ref().and_then(|m| m.namespace_selector.as_ref()),
-                b.and_then(|b| b.match_resources.as_ref()).and_then(|m| m.namespace_selector.as_ref()),
+                b.and_then(|b| b.match_resources.as_ref())
+                    .and_then(|m| m.namespace_selector.as_ref()),
             ];
             let mut ns_ok = true;
             for s in selectors.into_iter().flatten() {
@@ -271,9 +348,12 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         bindings: &bindings,
         units: &units,
         crds: &crds,
+        params: &params,
     };
     let results = cx.revisit(&objects, |ocx, oref| {
-        let units = by_object.get(&(oref.file.0, oref.index)).map_or(&[][..], |u| u.as_slice());
+        let units = by_object
+            .get(&(oref.file.0, oref.index))
+            .map_or(&[][..], |u| u.as_slice());
         env.evaluate_object(ocx, oref, units)
     });
     for (found, unknown) in results {
@@ -374,6 +454,7 @@ struct Env<'a> {
     bindings: &'a [Binding],
     units: &'a [Unit],
     crds: &'a CrdNames,
+    params: &'a [ParamObject],
 }
 
 type Unknowns = Vec<(usize, String, String)>;
@@ -385,7 +466,12 @@ impl Env<'_> {
         let tree = ocx.tree;
         let labels: BTreeMap<String, String> = ocx.obj.labels().cloned().unwrap_or_default();
         let namespace = ocx.namespace();
-        let r = Resource::of(&ocx.obj.api_version, &ocx.obj.kind, ocx.obj.explicit_namespace().is_some(), self.crds);
+        let r = Resource::of(
+            &ocx.obj.api_version,
+            &ocx.obj.kind,
+            ocx.obj.explicit_namespace().is_some(),
+            self.crds,
+        );
         let example = format!("{}/{}", ocx.obj.kind, ocx.obj.name().unwrap_or("?"));
         let mut unknowns = vec![
             UnknownInput {
@@ -436,7 +522,8 @@ impl Env<'_> {
             // Object selectors need the object's labels.
             let selectors = [
                 p.match_constraints.as_ref().and_then(|m| m.object_selector.as_ref()),
-                b.and_then(|b| b.match_resources.as_ref()).and_then(|m| m.object_selector.as_ref()),
+                b.and_then(|b| b.match_resources.as_ref())
+                    .and_then(|m| m.object_selector.as_ref()),
             ];
             if selectors
                 .into_iter()
@@ -449,143 +536,290 @@ impl Env<'_> {
             let Some(base) = roots[slot].get_or_insert_with(|| root(&self.hosts[slot])).as_ref() else {
                 continue;
             };
-            let mut ctx = base.new_inner_scope();
-            if p.kind != PolicyKind::ValidatingAdmissionPolicy {
-                ctx.add_variable_from_value("exceptions", cel::objects::Value::Null);
-            }
-            if p.param_kind.is_some() {
-                // Params from the set are not looked up yet: the policy is not evaluated.
-                unknown.push((ui, "params are not read from the set yet".to_string(), example.clone()));
-                continue;
-            }
-            ctx.add_variable_from_value("params", cel::objects::Value::Null);
-
-            // Match conditions: any false skips; an error fails under Fail.
-            let mut skip = false;
-            for mc in &p.match_conditions {
-                match mc.expr.check(&ctx, &unknowns) {
-                    Verdict::True => {}
-                    Verdict::False => skip = true,
-                    Verdict::Unknown(reason) => {
-                        unknown.push((ui, reason, example.clone()));
-                        skip = true;
-                    }
-                    Verdict::Error(e) => {
-                        if !p.ignore_failures {
-                            let mut f = finding(
-                                EVALUATION_ERROR,
-                                u.severity,
-                                ocx.at(&Route::root().keys(&["metadata", "name"])),
-                                format!("{}: matchCondition '{}' failed to evaluate: {e}", p.describe(b.map(|b| b.name.as_str())), mc.name),
-                                oref,
-                            );
-                            f.related(mc.target.loc, "the match condition");
-                            found.push(f);
-                        }
-                        skip = true;
-                    }
+            let params = match self.params_for(u, p, b, ocx, namespace) {
+                Params::Evaluate(list) => list,
+                Params::Skip => continue,
+                Params::Unknown(reason) => {
+                    unknown.push((ui, reason, example.clone()));
+                    continue;
                 }
-                if skip {
-                    break;
-                }
-            }
-            if skip {
-                continue;
-            }
-            // Variables, in order, each seeing the earlier ones.
-            let mut vars: Vec<(String, Box<dyn cel::common::value::Val + '_>)> = Vec::new();
-            let mut var_errors: Vec<(String, String)> = Vec::new();
-            for (name, expr) in &p.variables {
-                let map = variables_val(&vars);
-                let mut inner = ctx.new_inner_scope();
-                inner.add_variable_as_val("variables", map);
-                match expr.val(&inner) {
-                    Ok(v) => vars.push((name.clone(), v)),
-                    Err(e) => var_errors.push((name.clone(), e)),
-                }
-            }
-            ctx.add_variable_as_val("variables", variables_val(&vars));
-            let var_exprs: Vec<(String, &cel::common::ast::IdedExpr)> =
-                p.variables.iter().map(|(n, e)| (n.clone(), e.ast())).collect();
-            for v in &p.validations {
-                let verdict = match v.expr.check(&ctx, &unknowns) {
-                    Verdict::Error(e) => {
-                        // An error in a variable the validation reads is the variable's.
-                        let names = v.expr.names();
-                        match var_errors.iter().find(|(n, _)| names.variables.contains(n)) {
-                            Some((n, err)) => match p
-                                .variables
-                                .iter()
-                                .find(|(vn, _)| vn == n)
-                                .and_then(|(_, ve)| ve.unknown_reason(&unknowns))
-                            {
-                                Some(reason) => Verdict::Unknown(reason),
-                                None => Verdict::Error(format!("variable '{n}': {err}")),
-                            },
-                            None => Verdict::Error(e),
-                        }
-                    }
-                    other => other,
-                };
-                match verdict {
-                    Verdict::True => {}
-                    Verdict::Unknown(reason) => unknown.push((ui, reason, example.clone())),
-                    Verdict::Error(e) => {
-                        let severity = if p.ignore_failures { Severity::Info } else { u.severity };
-                        let mut f = finding(
+                Params::ConfigError(e) => {
+                    if !p.ignore_failures {
+                        found.push(finding(
                             EVALUATION_ERROR,
-                            severity,
-                            ocx.at(&Route::root().keys(&["metadata", "name"])),
-                            format!("{}: expression '{}' failed to evaluate: {e}", p.describe(b.map(|b| b.name.as_str())), first_line(&v.expr.source)),
-                            oref,
-                        );
-                        if p.ignore_failures {
-                            f.help("failurePolicy: Ignore admits the object, but the policy is broken for it");
-                        }
-                        f.related(v.target.loc, "the validation");
-                        found.push(f);
-                    }
-                    Verdict::False => {
-                        let message = v.message(&ctx);
-                        let roots = blame::Roots {
-                            idents: vec![("object".into(), Route::root())],
-                            variables: &var_exprs,
-                        };
-                        let routes = blame::explain(v.expr.ast(), &ctx, &roots, false);
-                        let target = match routes.first() {
-                            Some(r) => ocx.at(r),
-                            None => {
-                                let mut t = ocx.at(&Route::root().keys(&["metadata", "name"]));
-                                t.missing = None;
-                                t
-                            }
-                        };
-                        let mut f = finding(
-                            VIOLATION,
                             u.severity,
-                            target,
-                            p.violation_message(b.map(|b| b.name.as_str()), &u.actions, &message),
+                            ocx.at(&Route::root().keys(&["metadata", "name"])),
+                            format!(
+                                "{}: failed to configure binding: {e}",
+                                p.describe(b.map(|b| b.name.as_str()))
+                            ),
                             oref,
-                        );
-                        if routes.is_empty() {
-                            f.label("policy expression");
-                        }
-                        for r in routes.iter().skip(1).take(8) {
-                            let t = ocx.at(r);
-                            f.related(t.loc, format!("also: {}", t.route.unwrap_or_default()));
-                        }
-                        f.related(v.target.loc, format!("the validation: {}", first_line(&v.expr.source)));
-                        found.push(f);
+                        ));
                     }
+                    continue;
                 }
+            };
+            for param in params {
+                self.run_unit(
+                    base,
+                    ocx,
+                    oref,
+                    ui,
+                    param,
+                    &unknowns,
+                    &example,
+                    &mut found,
+                    &mut unknown,
+                );
             }
         }
         (found, unknown)
     }
 
+    /// The params a unit evaluates an object with (API server `paramRef` semantics).
+    fn params_for(
+        &self,
+        u: &Unit,
+        p: &Policy,
+        b: Option<&Binding>,
+        ocx: &ObjectCx<'_>,
+        namespace: Option<&str>,
+    ) -> Params<'_> {
+        let Some(kind) = &p.param_kind else {
+            return Params::Evaluate(vec![None]);
+        };
+        let Some(param_ref) = b.and_then(|b| b.param_ref.as_ref()) else {
+            return match b {
+                // A binding without paramRef: `params` is null.
+                Some(_) => Params::Evaluate(vec![None]),
+                None => {
+                    Params::Unknown("the policy has a paramKind and no binding in the set to say which params".into())
+                }
+            };
+        };
+        let _ = u;
+        let group = crate::model::kinds::group_of(&kind.api_version);
+        let namespaced = match self.crds.get(&(group.to_string(), kind.kind.clone())) {
+            Some((_, namespaced)) => *namespaced,
+            None => !crate::model::kinds::is_cluster_scoped(&kind.kind),
+        };
+        let object_namespaced = ocx.obj.kind != "Namespace"
+            && namespace.is_some()
+            && !crate::model::kinds::is_cluster_scoped(&ocx.obj.kind);
+        let ns: Option<String> = if namespaced {
+            match (&param_ref.namespace, object_namespaced) {
+                (Some(ns), _) if !ns.is_empty() => Some(ns.clone()),
+                (_, true) => namespace.map(str::to_string),
+                _ => {
+                    return Params::ConfigError(
+                        "cannot use namespaced paramRef in policy binding that matches cluster-scoped resources".into(),
+                    );
+                }
+            }
+        } else {
+            if param_ref.namespace.as_deref().is_some_and(|n| !n.is_empty()) {
+                return Params::ConfigError("paramRef.namespace must not be set for cluster-scoped params".into());
+            }
+            None
+        };
+        let candidates = self
+            .params
+            .iter()
+            .filter(|o| o.group == group && o.kind == kind.kind && o.namespace == ns);
+        let found: Vec<Option<&ParamObject>> = match (&param_ref.name, &param_ref.selector) {
+            (Some(name), _) => candidates.filter(|o| &o.name == name).take(1).map(Some).collect(),
+            (None, Some(selector)) => {
+                let selector = Selector::new(selector, |_| crate::source::Loc::default());
+                candidates.filter(|o| selector.matches(&o.labels)).map(Some).collect()
+            }
+            (None, None) => Vec::new(),
+        };
+        if !found.is_empty() {
+            return Params::Evaluate(found);
+        }
+        let deny = param_ref.parameter_not_found_action.as_deref() == Some("Deny");
+        if !self.cx.settings.complete_set {
+            let which = match (&param_ref.name, &ns) {
+                (Some(n), Some(ns)) => format!("{} {ns}/{n}", kind.kind),
+                (Some(n), None) => format!("{} {n}", kind.kind),
+                (None, _) => format!("{} selected by paramRef.selector", kind.kind),
+            };
+            return Params::Unknown(format!("param {which} is not in the set"));
+        }
+        if deny {
+            Params::ConfigError("no params found for policy binding with `Deny` parameterNotFoundAction".into())
+        } else {
+            Params::Skip
+        }
+    }
+
+    /// Evaluates one unit (policy × binding) with one param (or none) on an object.
+    #[allow(clippy::too_many_arguments)]
+    fn run_unit(
+        &self,
+        base: &celhost::Context<'_, '_>,
+        ocx: &ObjectCx<'_>,
+        oref: &Arc<ObjectRef>,
+        ui: usize,
+        param: Option<&ParamObject>,
+        unknowns: &[UnknownInput],
+        example: &str,
+        found: &mut Vec<Finding>,
+        unknown: &mut Unknowns,
+    ) {
+        let u = &self.units[ui];
+        let p = &self.policies[u.policy];
+        let b = u.binding.map(|i| &self.bindings[i]);
+        let mut ctx = base.new_inner_scope();
+        if p.kind != PolicyKind::ValidatingAdmissionPolicy {
+            ctx.add_variable_from_value("exceptions", cel::objects::Value::Null);
+        }
+        match param {
+            Some(param) => ctx.add_variable_as_val("params", value::of_json(&param.json)),
+            None => ctx.add_variable_from_value("params", cel::objects::Value::Null),
+        }
+        let param_note = param.map(|p| format!(" (param {})", p.display())).unwrap_or_default();
+
+        // Match conditions: any false skips; an error fails under Fail.
+        let mut skip = false;
+        for mc in &p.match_conditions {
+            match mc.expr.check(&ctx, &unknowns) {
+                Verdict::True => {}
+                Verdict::False => skip = true,
+                Verdict::Unknown(reason) => {
+                    unknown.push((ui, reason, example.to_string()));
+                    skip = true;
+                }
+                Verdict::Error(e) => {
+                    if !p.ignore_failures {
+                        let mut f = finding(
+                            EVALUATION_ERROR,
+                            u.severity,
+                            ocx.at(&Route::root().keys(&["metadata", "name"])),
+                            format!(
+                                "{}: matchCondition '{}' failed to evaluate: {e}",
+                                p.describe(b.map(|b| b.name.as_str())),
+                                mc.name
+                            ),
+                            oref,
+                        );
+                        f.related(mc.target.loc, "the match condition");
+                        found.push(f);
+                    }
+                    skip = true;
+                }
+            }
+            if skip {
+                break;
+            }
+        }
+        if skip {
+            return;
+        }
+        // Variables, in order, each seeing the earlier ones.
+        let mut vars: Vec<(String, Box<dyn cel::common::value::Val + '_>)> = Vec::new();
+        let mut var_errors: Vec<(String, String)> = Vec::new();
+        for (name, expr) in &p.variables {
+            let map = variables_val(&vars);
+            let mut inner = ctx.new_inner_scope();
+            inner.add_variable_as_val("variables", map);
+            match expr.val(&inner) {
+                Ok(v) => vars.push((name.clone(), v)),
+                Err(e) => var_errors.push((name.clone(), e)),
+            }
+        }
+        ctx.add_variable_as_val("variables", variables_val(&vars));
+        let var_exprs: Vec<(String, &cel::common::ast::IdedExpr)> =
+            p.variables.iter().map(|(n, e)| (n.clone(), e.ast())).collect();
+        for v in &p.validations {
+            let verdict = match v.expr.check(&ctx, &unknowns) {
+                Verdict::Error(e) => {
+                    // An error in a variable the validation reads is the variable's.
+                    let names = v.expr.names();
+                    match var_errors.iter().find(|(n, _)| names.variables.contains(n)) {
+                        Some((n, err)) => match p
+                            .variables
+                            .iter()
+                            .find(|(vn, _)| vn == n)
+                            .and_then(|(_, ve)| ve.unknown_reason(&unknowns))
+                        {
+                            Some(reason) => Verdict::Unknown(reason),
+                            None => Verdict::Error(format!("variable '{n}': {err}")),
+                        },
+                        None => Verdict::Error(e),
+                    }
+                }
+                other => other,
+            };
+            match verdict {
+                Verdict::True => {}
+                Verdict::Unknown(reason) => unknown.push((ui, reason, example.to_string())),
+                Verdict::Error(e) => {
+                    let severity = if p.ignore_failures { Severity::Info } else { u.severity };
+                    let mut f = finding(
+                        EVALUATION_ERROR,
+                        severity,
+                        ocx.at(&Route::root().keys(&["metadata", "name"])),
+                        format!(
+                            "{}: expression '{}' failed to evaluate: {e}",
+                            p.describe(b.map(|b| b.name.as_str())),
+                            first_line(&v.expr.source)
+                        ),
+                        oref,
+                    );
+                    if p.ignore_failures {
+                        f.help("failurePolicy: Ignore admits the object, but the policy is broken for it");
+                    }
+                    f.related(v.target.loc, "the validation");
+                    found.push(f);
+                }
+                Verdict::False => {
+                    let message = v.message(&ctx);
+                    let roots = blame::Roots {
+                        idents: vec![("object".into(), Route::root())],
+                        variables: &var_exprs,
+                    };
+                    let routes = blame::explain(v.expr.ast(), &ctx, &roots, false);
+                    let target = match routes.first() {
+                        Some(r) => ocx.at(r),
+                        None => {
+                            let mut t = ocx.at(&Route::root().keys(&["metadata", "name"]));
+                            t.missing = None;
+                            t
+                        }
+                    };
+                    let mut f = finding(
+                        VIOLATION,
+                        u.severity,
+                        target,
+                        format!(
+                            "{}{param_note}",
+                            p.violation_message(b.map(|b| b.name.as_str()), &u.actions, &message)
+                        ),
+                        oref,
+                    );
+                    if routes.is_empty() {
+                        f.label("policy expression");
+                    }
+                    for r in routes.iter().skip(1).take(8) {
+                        let t = ocx.at(r);
+                        f.related(t.loc, format!("also: {}", t.route.unwrap_or_default()));
+                    }
+                    f.related(v.target.loc, format!("the validation: {}", first_line(&v.expr.source)));
+                    found.push(f);
+                }
+            }
+        }
+    }
+
     /// `Some(Some(ns))` for a namespaced object whose Namespace is in the set, `Some(None)`
     /// when it is not, `None` for cluster-scoped objects and Namespaces.
-    fn namespace_object(&self, ocx: &ObjectCx<'_>, namespace: Option<&str>, namespaced: bool) -> Option<Option<serde_json::Value>> {
+    fn namespace_object(
+        &self,
+        ocx: &ObjectCx<'_>,
+        namespace: Option<&str>,
+        namespaced: bool,
+    ) -> Option<Option<serde_json::Value>> {
         if !namespaced || ocx.obj.kind == "Namespace" {
             return None;
         }
@@ -608,7 +842,9 @@ impl Env<'_> {
     }
 }
 
-fn variables_val<'v>(vars: &[(String, Box<dyn cel::common::value::Val + 'v>)]) -> Box<dyn cel::common::value::Val + 'v> {
+fn variables_val<'v>(
+    vars: &[(String, Box<dyn cel::common::value::Val + 'v>)],
+) -> Box<dyn cel::common::value::Val + 'v> {
     use cel::common::types::{CelMap, CelMapKey, CelString};
     let map: std::collections::HashMap<CelMapKey<'v>, Box<dyn cel::common::value::Val + 'v>> = vars
         .iter()
@@ -638,8 +874,14 @@ fn request_of(r: &Resource, ocx: &ObjectCx<'_>, namespace: Option<&str>) -> cel:
         cel::objects::Value::Map(m) => (*m.map).clone(),
         _ => Default::default(),
     };
-    map.insert(cel::objects::Key::String(Arc::new("userInfo".into())), celhost::unknown());
-    map.insert(cel::objects::Key::String(Arc::new("options".into())), celhost::unknown());
+    map.insert(
+        cel::objects::Key::String(Arc::new("userInfo".into())),
+        celhost::unknown(),
+    );
+    map.insert(
+        cel::objects::Key::String(Arc::new("options".into())),
+        celhost::unknown(),
+    );
     cel::objects::Value::Map(cel::objects::Map { map: Arc::new(map) })
 }
 
@@ -648,11 +890,17 @@ fn json_value(v: &serde_json::Value) -> cel::objects::Value {
     match v {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => n.as_i64().map_or(Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map_or(Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int),
         serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
         serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(json_value).collect())),
         serde_json::Value::Object(m) => Value::Map(Map {
-            map: Arc::new(m.iter().map(|(k, v)| (Key::String(Arc::new(k.clone())), json_value(v))).collect()),
+            map: Arc::new(
+                m.iter()
+                    .map(|(k, v)| (Key::String(Arc::new(k.clone())), json_value(v)))
+                    .collect(),
+            ),
         }),
     }
 }

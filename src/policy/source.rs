@@ -55,7 +55,12 @@ pub struct Raw {
 pub enum Read {
     Policy(Raw),
     Binding(Binding),
-    Crd { group: String, kind: String, plural: String, namespaced: bool },
+    Crd {
+        group: String,
+        kind: String,
+        plural: String,
+        namespaced: bool,
+    },
 }
 
 pub struct Binding {
@@ -65,9 +70,24 @@ pub struct Binding {
     pub policy_target: Target,
     pub match_resources: Option<MatchResources>,
     pub actions: Vec<String>,
+    pub param_ref: Option<ParamRef>,
     /// Rejected by the API server (reported as `policy-invalid`); not evaluated.
     pub invalid: bool,
     pub problems: Vec<Finding>,
+}
+
+/// A binding's `paramRef`.
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ParamRef {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub selector: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+    #[serde(default)]
+    pub parameter_not_found_action: Option<String>,
 }
 
 pub struct Condition {
@@ -95,7 +115,7 @@ pub struct Policy {
     pub match_conditions: Vec<Condition>,
     pub variables: Vec<(String, Expr)>,
     pub validations: Vec<Validation>,
-    pub param_kind: Option<serde_json::Value>,
+    pub param_kind: Option<ParamKind>,
     /// `failurePolicy: Ignore`.
     pub ignore_failures: bool,
     /// Kyverno's `validationActions` (admission policies take theirs from bindings).
@@ -166,6 +186,16 @@ struct BindingSpec {
     param_ref: Option<serde_json::Value>,
 }
 
+/// A policy's `paramKind`.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct ParamKind {
+    #[serde(default)]
+    pub api_version: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
 /// Reads a policy, binding or CRD object (in the pass that reads them again).
 pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
     let json = crate::celhost::value::json_of_node(ocx.tree, ocx.obj.root).ok()?;
@@ -216,7 +246,9 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
                     INVALID,
                     Severity::Error,
                     ocx.at(&Route::root().keys(&["spec", "paramRef"])),
-                    format!("ValidatingAdmissionPolicyBinding '{name}': paramRef must set exactly one of name and selector"),
+                    format!(
+                        "ValidatingAdmissionPolicyBinding '{name}': paramRef must set exactly one of name and selector"
+                    ),
                     oref,
                 ));
             }
@@ -228,6 +260,7 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
             policy_target: ocx.at(&Route::root().keys(&["spec", "policyName"])),
             match_resources: b.match_resources,
             actions: b.validation_actions,
+            param_ref: b.param_ref.and_then(|p| serde_json::from_value(p).ok()),
             invalid,
             problems,
         }));
@@ -251,7 +284,8 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
     Some(Read::Policy(Raw {
         kind,
         obj: oref.clone(),
-        namespace: (kind == PolicyKind::NamespacedValidatingPolicy).then(|| ocx.namespace().unwrap_or("default").to_string()),
+        namespace: (kind == PolicyKind::NamespacedValidatingPolicy)
+            .then(|| ocx.namespace().unwrap_or("default").to_string()),
         name,
         spec,
         targets,
@@ -262,8 +296,20 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
 /// Identifiers every environment declares besides its variables: type names and the
 /// namespaces of qualified functions.
 const TYPE_NAMES: &[&str] = &[
-    "int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type", "dyn", "duration",
-    "timestamp", "optional_type",
+    "int",
+    "uint",
+    "double",
+    "bool",
+    "string",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+    "dyn",
+    "duration",
+    "timestamp",
+    "optional_type",
 ];
 
 /// Compiles a policy (and, for Kyverno pod policies, its autogen policies). Problems are
@@ -298,31 +344,69 @@ pub fn compile(raw: &Raw, host: &Host) -> (Vec<Policy>, Vec<Finding>) {
     (out, problems)
 }
 
-fn compile_spec(raw: &Raw, spec: &Spec, host: &Host, autogen: Option<String>, problems: &mut Vec<Finding>) -> Option<Policy> {
+fn compile_spec(
+    raw: &Raw,
+    spec: &Spec,
+    host: &Host,
+    autogen: Option<String>,
+    problems: &mut Vec<Finding>,
+) -> Option<Policy> {
     let start = problems.len();
     let kyverno = raw.kind != PolicyKind::ValidatingAdmissionPolicy;
     let target_of = |list: &str, i: usize, field: &str| -> Target {
-        let route = Route::root().keys(&["spec"]).key(list.to_string()).index(i).key(field.to_string());
-        raw.targets.get(&route.to_string()).cloned().unwrap_or_else(|| raw.name_target.clone())
+        let route = Route::root()
+            .keys(&["spec"])
+            .key(list.to_string())
+            .index(i)
+            .key(field.to_string());
+        raw.targets
+            .get(&route.to_string())
+            .cloned()
+            .unwrap_or_else(|| raw.name_target.clone())
     };
     let mut declared: Vec<&str> = vec!["object", "oldObject", "request", "namespaceObject", "variables"];
     if kyverno {
         declared.extend([
-            "exceptions", "resource", "http", "globalContext", "imagedata", "image", "user", "hash", "math", "json", "yaml",
-            "x509", "time", "transform", "random", "gzip",
+            "exceptions",
+            "resource",
+            "http",
+            "globalContext",
+            "imagedata",
+            "image",
+            "user",
+            "hash",
+            "math",
+            "json",
+            "yaml",
+            "x509",
+            "time",
+            "transform",
+            "random",
+            "gzip",
         ]);
     } else if spec.param_kind.is_some() {
         declared.push("params");
     }
     let mut earlier: Vec<String> = Vec::new();
-    let check = |source: &str, list: &str, i: usize, field: &str, authorizer: bool, earlier: &[String], problems: &mut Vec<Finding>| -> Option<Expr> {
+    let check = |source: &str,
+                 list: &str,
+                 i: usize,
+                 field: &str,
+                 authorizer: bool,
+                 earlier: &[String],
+                 problems: &mut Vec<Finding>|
+     -> Option<Expr> {
         let target = target_of(list, i, field);
         let fail = |problems: &mut Vec<Finding>, message: String| {
             problems.push(finding(
                 INVALID,
                 Severity::Error,
                 target.clone(),
-                format!("{} '{}': spec.{list}[{i}].{field}: {message}", raw.kind.as_str(), raw.name),
+                format!(
+                    "{} '{}': spec.{list}[{i}].{field}: {message}",
+                    raw.kind.as_str(),
+                    raw.name
+                ),
                 &raw.obj,
             ));
         };
@@ -351,7 +435,12 @@ fn compile_spec(raw: &Raw, spec: &Spec, host: &Host, autogen: Option<String>, pr
         }
         for v in &names.variables {
             if !earlier.contains(v) {
-                fail(problems, format!("undeclared reference to variables.{v} (a variable may only use variables declared before it)"));
+                fail(
+                    problems,
+                    format!(
+                        "undeclared reference to variables.{v} (a variable may only use variables declared before it)"
+                    ),
+                );
                 return None;
             }
         }
@@ -365,12 +454,25 @@ fn compile_spec(raw: &Raw, spec: &Spec, host: &Host, autogen: Option<String>, pr
                 INVALID,
                 Severity::Error,
                 target_of("matchConditions", i, "expression"),
-                format!("{} '{}': spec.matchConditions[{i}].name: duplicate name '{}'", raw.kind.as_str(), raw.name, mc.name),
+                format!(
+                    "{} '{}': spec.matchConditions[{i}].name: duplicate name '{}'",
+                    raw.kind.as_str(),
+                    raw.name,
+                    mc.name
+                ),
                 &raw.obj,
             ));
             continue;
         }
-        if let Some(expr) = check(&mc.expression, "matchConditions", i, "expression", !kyverno, &[], problems) {
+        if let Some(expr) = check(
+            &mc.expression,
+            "matchConditions",
+            i,
+            "expression",
+            !kyverno,
+            &[],
+            problems,
+        ) {
             match_conditions.push(Condition {
                 name: mc.name.clone(),
                 target: target_of("matchConditions", i, "expression"),
@@ -381,14 +483,30 @@ fn compile_spec(raw: &Raw, spec: &Spec, host: &Host, autogen: Option<String>, pr
     let mut variables = Vec::new();
     for (i, v) in spec.variables.iter().enumerate() {
         let all_earlier = earlier.clone();
-        if let Some(expr) = check(&v.expression, "variables", i, "expression", false, &all_earlier, problems) {
+        if let Some(expr) = check(
+            &v.expression,
+            "variables",
+            i,
+            "expression",
+            false,
+            &all_earlier,
+            problems,
+        ) {
             variables.push((v.name.clone(), expr));
         }
         earlier.push(v.name.clone());
     }
     let mut validations = Vec::new();
     for (i, v) in spec.validations.iter().enumerate() {
-        let expr = check(&v.expression, "validations", i, "expression", !kyverno, &earlier, problems);
+        let expr = check(
+            &v.expression,
+            "validations",
+            i,
+            "expression",
+            !kyverno,
+            &earlier,
+            problems,
+        );
         let message_expr = v
             .message_expression
             .as_deref()
@@ -403,14 +521,26 @@ fn compile_spec(raw: &Raw, spec: &Spec, host: &Host, autogen: Option<String>, pr
         }
     }
     for (i, a) in spec.audit_annotations.iter().enumerate() {
-        check(&a.value_expression, "auditAnnotations", i, "valueExpression", false, &earlier, problems);
+        check(
+            &a.value_expression,
+            "auditAnnotations",
+            i,
+            "valueExpression",
+            false,
+            &earlier,
+            problems,
+        );
     }
     if kyverno && spec.validation_actions.is_empty() {
         problems.push(finding(
             INVALID,
             Severity::Error,
             raw.name_target.clone(),
-            format!("{} '{}': spec.validationActions is required", raw.kind.as_str(), raw.name),
+            format!(
+                "{} '{}': spec.validationActions is required",
+                raw.kind.as_str(),
+                raw.name
+            ),
             &raw.obj,
         ));
     }
@@ -438,7 +568,7 @@ fn compile_spec(raw: &Raw, spec: &Spec, host: &Host, autogen: Option<String>, pr
         match_conditions,
         variables,
         validations,
-        param_kind: spec.param_kind.clone(),
+        param_kind: spec.param_kind.clone().and_then(|k| serde_json::from_value(k).ok()),
         ignore_failures: spec.failure_policy.as_deref() == Some("Ignore"),
         actions: spec.validation_actions.clone(),
         autogen,
@@ -473,7 +603,11 @@ impl Policy {
     }
 
     pub fn violation_message(&self, binding: Option<&str>, actions: &str, message: &str) -> String {
-        let autogen = self.autogen.as_deref().map(|k| format!(" (autogen for {k})")).unwrap_or_default();
+        let autogen = self
+            .autogen
+            .as_deref()
+            .map(|k| format!(" (autogen for {k})"))
+            .unwrap_or_default();
         match self.kind {
             PolicyKind::ValidatingAdmissionPolicy => {
                 if actions.split(", ").any(|a| a == "Deny") {
