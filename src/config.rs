@@ -31,6 +31,92 @@ pub struct ConfigFile {
     pub exclude: Option<Vec<String>>,
     pub ignore: Option<Vec<IgnoreEntry>>,
     pub limits: Option<LimitsConfig>,
+    /// Rules of this repository, written in CEL (see docs/custom-rules.md).
+    pub custom_rules: Option<Vec<CustomRuleConfig>>,
+    /// Globs of files (relative to this file's directory) each holding a list of custom rules.
+    pub custom_rules_files: Option<Vec<String>>,
+}
+
+/// A rule of the repository: a CEL expression every matching object must satisfy.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomRuleConfig {
+    /// `<family>-<name>`, kebab-case; the family must not be a built-in one.
+    pub id: String,
+    /// error, warning (default) or info.
+    #[schemars(extend("enum" = ["error", "warning", "info"]))]
+    pub severity: Option<String>,
+    /// One line: what the rule finds.
+    pub summary: String,
+    /// Which objects the rule judges (default: every object).
+    #[serde(rename = "match")]
+    pub match_: Option<CustomMatch>,
+    /// A CEL expression: objects for which it is false are skipped.
+    pub condition: Option<String>,
+    /// Named CEL expressions, readable as `variables.<name>` by later ones.
+    pub variables: Option<Vec<CustomVariable>>,
+    /// The CEL expression every matching object must make true.
+    pub expression: String,
+    /// The finding's message.
+    pub message: Option<String>,
+    /// A CEL expression for the message (a string).
+    #[serde(rename = "messageExpression")]
+    pub message_expression: Option<String>,
+    /// Why it matters.
+    pub rationale: Option<String>,
+    /// How to fix it.
+    pub remediation: Option<String>,
+    /// Where the rule is documented.
+    pub docs_url: Option<String>,
+    /// Manifests on which the rule must fire (`bad`) and must not (`good`):
+    /// `plimsoll check --check-custom-rules` runs them.
+    pub examples: Option<CustomExamples>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomMatch {
+    /// `Kind` or `group/version/Kind` (`apps/v1/Deployment`, `v1/ConfigMap`).
+    pub kinds: Option<Vec<String>>,
+    /// Globs of namespaces (default: all).
+    pub namespaces: Option<Vec<String>>,
+    /// Globs of namespaces not to judge.
+    pub exclude_namespaces: Option<Vec<String>>,
+    /// A label selector on the object's own labels.
+    pub selector: Option<CustomSelector>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomSelector {
+    #[serde(rename = "matchLabels")]
+    pub match_labels: Option<BTreeMap<String, String>>,
+    #[serde(rename = "matchExpressions")]
+    pub match_expressions: Option<Vec<CustomRequirement>>,
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomRequirement {
+    pub key: String,
+    /// In, NotIn, Exists or DoesNotExist.
+    pub operator: String,
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomVariable {
+    pub name: String,
+    pub expression: String,
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomExamples {
+    pub bad: String,
+    pub good: String,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -193,6 +279,92 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Records the spans of a custom rule's keys (`custom_rules[0].expression` …).
+fn record_custom_rule(record: &mut impl FnMut(Route), at: Route, rule: &CustomRuleConfig) {
+    record(at.clone());
+    for key in ["id", "severity", "expression", "condition", "messageExpression", "match", "examples"] {
+        record(at.key(key));
+    }
+    for j in 0..rule.variables.as_ref().map_or(0, Vec::len) {
+        record(at.key("variables").index(j).key("expression"));
+    }
+    if rule.examples.is_some() {
+        record(at.keys(&["examples", "bad"]));
+        record(at.keys(&["examples", "good"]));
+    }
+}
+
+/// A file of `custom_rules_files`: a list of custom rules, with the spans of their keys.
+#[derive(Debug)]
+pub struct CustomRulesFile {
+    pub path: PathBuf,
+    pub text: String,
+    pub rules: Vec<CustomRuleConfig>,
+    spans: BTreeMap<String, Span>,
+}
+
+impl CustomRulesFile {
+    pub fn span(&self, route: &str) -> Option<Span> {
+        self.spans.get(route).copied()
+    }
+
+    pub fn error(&self, route: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            path: self.path.clone(),
+            span: self.span(route),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads a file of custom rules (a YAML list of entries as under `custom_rules:`).
+pub fn load_custom_rules(path: &Path) -> Result<CustomRulesFile, ConfigError> {
+    let err = |span: Option<Span>, message: String| ConfigError {
+        path: path.to_path_buf(),
+        span,
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| err(None, format!("cannot read: {e}")))?;
+    let text = crate::source::decode(bytes).map_err(|e| err(Some(Span::new(e.pos(), e.pos())), e.to_string()))?;
+    let (tree, docs, perr) = parse(&text, &Limits::default());
+    if let Some(e) = perr {
+        return Err(err(Some(Span::new(e.pos, e.pos)), format!("invalid YAML: {e}")));
+    }
+    let Some(doc) = docs.first() else {
+        return Ok(CustomRulesFile {
+            path: path.to_path_buf(),
+            text,
+            rules: Vec::new(),
+            spans: BTreeMap::new(),
+        });
+    };
+    let cx = Context::new(&tree, 0, true);
+    let rules: Vec<CustomRuleConfig> = cx.deserialize(doc.root, false).map_err(|e| {
+        let span = e.node.map(|n| tree.span(n));
+        err(span, format!("expected a list of custom rules: {e}"))
+    })?;
+    if let Some(u) = cx.take_unknown().into_iter().next() {
+        return Err(err(Some(tree.span(u.key)), format!("unknown key `{}`", u.route)));
+    }
+    let mut spans = BTreeMap::new();
+    let mut record = |route: Route| {
+        let w = route.walk(&tree, doc.root);
+        if w.matched == route.segs().len() {
+            spans.insert(route.to_string(), w.span(&tree));
+        }
+    };
+    for (i, rule) in rules.iter().enumerate() {
+        record_custom_rule(&mut record, Route::root().index(i), rule);
+    }
+    drop(record);
+    Ok(CustomRulesFile {
+        path: path.to_path_buf(),
+        text,
+        rules,
+        spans,
+    })
+}
+
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let err = |span: Option<Span>, message: String| ConfigError {
         path: path.to_path_buf(),
@@ -280,6 +452,12 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                 for id in r.options.iter().flat_map(|m| m.keys()) {
                     record(Route::root().keys(&["rules", "options"]).key(id.clone()));
                 }
+            }
+            for (i, rule) in file.custom_rules.iter().flatten().enumerate() {
+                record_custom_rule(&mut record, Route::root().key("custom_rules").index(i), rule);
+            }
+            for i in 0..file.custom_rules_files.as_ref().map_or(0, Vec::len) {
+                record(Route::root().key("custom_rules_files").index(i));
             }
             for (i, entry) in file.ignore.iter().flatten().enumerate() {
                 record(Route::root().key("ignore").index(i));

@@ -47,6 +47,19 @@ pub struct RuleMeta {
     #[serde(default)]
     pub critical: bool,
     pub examples: Examples,
+    /// A rule of the repository (`custom_rules:` in `.plimsoll.yaml`), not a built-in one.
+    #[serde(skip)]
+    pub custom: Option<CustomSource>,
+}
+
+/// Where a custom rule is defined, and what it evaluates.
+#[derive(Debug, Clone)]
+pub struct CustomSource {
+    /// The file that defines it, as shown, and the line of its entry.
+    pub file: String,
+    pub line: u32,
+    pub expression: String,
+    pub docs_url: Option<String>,
 }
 
 /// SARIF's `precision` rule property, which code scanning uses to rank and filter alerts.
@@ -114,7 +127,10 @@ impl RuleMeta {
     }
 
     pub fn url(&self) -> String {
-        format!("{DOCS_BASE}{}", self.id)
+        match self.custom.as_ref().and_then(|c| c.docs_url.clone()) {
+            Some(url) => url,
+            None => format!("{DOCS_BASE}{}", self.id),
+        }
     }
 
     /// The options' defaults as one JSON object.
@@ -145,6 +161,20 @@ pub fn parse_meta(text: &str) -> Result<RuleMeta, String> {
     Ok(meta)
 }
 
+/// Custom rules registered before the metadata is first read.
+static CUSTOM: std::sync::Mutex<Vec<RuleMeta>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers the metadata of the repository's custom rules. Must be called before the
+/// metadata is first read (the command line does it right after loading the
+/// configuration); fails otherwise.
+pub fn register_custom(metas: Vec<RuleMeta>) -> Result<(), String> {
+    if LazyLock::get(&ALL).is_some() {
+        return Err("custom rules must be registered before rule metadata is read".into());
+    }
+    CUSTOM.lock().unwrap_or_else(|e| e.into_inner()).extend(metas);
+    Ok(())
+}
+
 static ALL: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
     let mut all: Vec<RuleMeta> = RULE_FILES
         .iter()
@@ -155,10 +185,14 @@ static ALL: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
         })
         .collect();
     all.sort_by(|a, b| a.id.cmp(&b.id));
+    // Custom rules come after the built-in ones.
+    let mut custom = std::mem::take(&mut *CUSTOM.lock().unwrap_or_else(|e| e.into_inner()));
+    custom.sort_by(|a, b| a.id.cmp(&b.id));
+    all.extend(custom);
     all
 });
 
-/// Every rule's metadata, sorted by id.
+/// Every rule's metadata: the built-in rules sorted by id, then the custom ones.
 pub fn all_meta() -> &'static [RuleMeta] {
     &ALL
 }
@@ -166,6 +200,19 @@ pub fn all_meta() -> &'static [RuleMeta] {
 /// One rule's metadata.
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {
     all_meta().iter().find(|m| m.id == id)
+}
+
+/// The built-in rule families (custom rules may not use them).
+pub fn builtin_families() -> Vec<String> {
+    let mut families: Vec<String> = RULE_FILES
+        .iter()
+        .filter_map(|(_, text)| parse_meta(text).ok())
+        .map(|m| m.family)
+        .collect();
+    families.extend(["policy", "crd", "custom"].map(String::from));
+    families.sort();
+    families.dedup();
+    families
 }
 
 /// The candidate closest to a misspelt name, when one is close enough to be what was meant.

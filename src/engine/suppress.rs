@@ -50,13 +50,15 @@ impl Suppression {
 
 /// Selectors that are neither a rule id nor a family: `all` rules, and the `default` ones
 /// (on by default), so that `[default, workload-cpu-limit-missing]` adds a rule to them.
-pub const SELECTOR_KEYWORDS: [&str; 2] = ["all", "default"];
+pub const SELECTOR_KEYWORDS: [&str; 3] = ["all", "default", "custom"];
 
 /// Whether a selector (`all`, `default`, a family such as `pss`, or an id) names `rule`.
 pub fn selector_matches(selector: &str, rule: &str) -> bool {
     selector == "all"
         || selector == rule
-        || super::meta::meta(rule).is_some_and(|m| m.family == selector || (selector == "default" && m.enabled))
+        || super::meta::meta(rule).is_some_and(|m| {
+            m.family == selector || (selector == "default" && m.enabled) || (selector == "custom" && m.custom.is_some())
+        })
 }
 
 /// Removes suppressed findings, marking the suppressions that matched. Returns the number
