@@ -139,8 +139,9 @@ fn check_host(host: &str) -> Result<(), String> {
 }
 
 /// Parses `s` as Go's `url.ParseRequestURI`, then drops the fragment as `url.Parse` does.
-fn parse(s: &str) -> Result<Url, String> {
-    let error = |e: String| format!("URL parse error during conversion from string: parse {s:?}: {e}");
+/// The error reads as Go's: `parse "x": invalid URI for request`.
+pub(super) fn parse(s: &str) -> Result<Url, String> {
+    let error = |e: String| format!("parse {s:?}: {e}");
     if s.is_empty() {
         return Err(error("empty url".to_owned()));
     }
@@ -201,7 +202,12 @@ fn parse(s: &str) -> Result<Url, String> {
 }
 
 fn url(s: &CelString<'_>) -> Result<Url, ExecutionError> {
-    parse(s.inner()).map_err(|e| ExecutionError::function_error("url", e))
+    parse(s.inner()).map_err(|e| {
+        ExecutionError::function_error(
+            "url",
+            format!("URL parse error during conversion from string: {e}"),
+        )
+    })
 }
 
 fn is_url(s: &CelString<'_>) -> CelBool {
