@@ -27,7 +27,7 @@ mod sets;
 mod urls;
 
 use cel::common::traits::Iterable;
-use cel::common::value::{CowVal, FromVal, Val};
+use cel::common::value::{CowVal, Val};
 use cel::{DeclarationError, Env, ExecutionError};
 
 /// A function a library declares: for a static checker that reports unknown functions and
@@ -209,17 +209,6 @@ pub(crate) fn take_args<'b, 'v, const N: usize>(
 ) -> Result<[CowVal<'b, 'v>; N], ExecutionError> {
     args.try_into()
         .map_err(|args: Vec<_>| ExecutionError::invalid_argument_count(N, args.len()))
-}
-
-/// `val` downcast to the `T` its overload was registered with.
-pub(crate) fn arg<'b, 'v, T: FromVal<'b, 'v> + Val>(
-    val: &'b (dyn Val + 'v),
-) -> Result<&'b T, ExecutionError> {
-    val.downcast_ref::<T>()
-        .ok_or_else(|| ExecutionError::UnexpectedType {
-            got: val.get_type().name().to_owned(),
-            want: T::cel_type().name().to_owned(),
-        })
 }
 
 /// `list` as an iterable, for an overload that takes any `list`, not just a `CelList`.
