@@ -8,9 +8,7 @@
 //! pair's parts with the `cel.bind` expansion. The runtime helpers are named with a
 //! leading `@`, so that no expression can call them.
 
-use cel::common::ast::{
-    CallExpr, ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue, operators,
-};
+use cel::common::ast::{CallExpr, ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue, operators};
 use cel::common::types::{CelList, CelMap, CelMapKey, CelOptional, DYN_TYPE, LIST_TYPE};
 use cel::common::value::{CowVal, Val};
 use cel::parser::{Macro, MacroExprHelper, ParseError};
@@ -38,16 +36,10 @@ const RESULT: &str = "@result";
 /// Fails when `env` already has one of these macros or helpers.
 pub fn register(env: &mut Env) -> Result<(), DeclarationError> {
     env.add_macro(Macro::receiver("bind", 3, bind_macro))?;
-    env.add_macro(Macro::receiver("all", 3, |h, t, a| {
-        two_var(h, t, a, Kind::All)
-    }))?;
-    env.add_macro(Macro::receiver("exists", 3, |h, t, a| {
-        two_var(h, t, a, Kind::Exists)
-    }))?;
+    env.add_macro(Macro::receiver("all", 3, |h, t, a| two_var(h, t, a, Kind::All)))?;
+    env.add_macro(Macro::receiver("exists", 3, |h, t, a| two_var(h, t, a, Kind::Exists)))?;
     for name in ["existsOne", operators::EXISTS_ONE] {
-        env.add_macro(Macro::receiver(name, 3, |h, t, a| {
-            two_var(h, t, a, Kind::ExistsOne)
-        }))?;
+        env.add_macro(Macro::receiver(name, 3, |h, t, a| two_var(h, t, a, Kind::ExistsOne)))?;
     }
     for (name, kind) in [
         ("transformList", Kind::TransformList),
@@ -181,10 +173,7 @@ fn two_var(
     let first = var_name(h, &args[0])?;
     let second = var_name(h, &args[1])?;
     if first == second {
-        return Err(h.new_error(
-            args[1].id,
-            format!("duplicate variable name: {second}"),
-        ));
+        return Err(h.new_error(args[1].id, format!("duplicate variable name: {second}")));
     }
     let Some(range) = target.take() else {
         return Err(h.new_error(0, "a comprehension needs a receiver"));
@@ -290,24 +279,18 @@ fn two_var(
 
 // --- runtime helpers -------------------------------------------------------------------
 
-fn take_args<'b, 'v, const N: usize>(
-    args: Vec<CowVal<'b, 'v>>,
-) -> Result<[CowVal<'b, 'v>; N], ExecutionError> {
+fn take_args<'b, 'v, const N: usize>(args: Vec<CowVal<'b, 'v>>) -> Result<[CowVal<'b, 'v>; N], ExecutionError> {
     args.try_into()
         .map_err(|args: Vec<_>| ExecutionError::invalid_argument_count(N, args.len()))
 }
 
+/// The entries of a map, keys and values.
+type Entries<'v> = Vec<(CelMapKey<'v>, Box<dyn Val + 'v>)>;
+
 /// The `[key, value]` entries of the map `map`, in ascending key order.
-fn map_entries<'v>(
-    function: &str,
-    map: &(dyn Val + 'v),
-) -> Result<Vec<(CelMapKey<'v>, Box<dyn Val + 'v>)>, ExecutionError> {
-    let not_a_map = || {
-        ExecutionError::function_error(
-            function,
-            format!("expected a map, got {}", map.get_type().name()),
-        )
-    };
+fn map_entries<'v>(function: &str, map: &(dyn Val + 'v)) -> Result<Entries<'v>, ExecutionError> {
+    let not_a_map =
+        || ExecutionError::function_error(function, format!("expected a map, got {}", map.get_type().name()));
     let keys = map.as_iterable().ok_or_else(not_a_map)?;
     let indexer = map.as_indexer().ok_or_else(not_a_map)?;
     let mut entries = Vec::new();
@@ -325,20 +308,18 @@ fn map_entries<'v>(
 /// key order for a map.
 fn pairs<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let [x] = take_args(args)?;
-    let pair = |a: Box<dyn Val + 'v>, b: Box<dyn Val + 'v>| -> Box<dyn Val + 'v> {
-        Box::new(CelList::from(vec![a, b]))
-    };
+    let pair =
+        |a: Box<dyn Val + 'v>, b: Box<dyn Val + 'v>| -> Box<dyn Val + 'v> { Box::new(CelList::from(vec![a, b])) };
     let out: Vec<Box<dyn Val + 'v>> = match x.get_type().kind() {
         cel::common::types::Kind::List => {
-            let iterable = x.as_iterable().ok_or_else(|| {
-                ExecutionError::function_error("transform", "the list is not iterable")
-            })?;
+            let iterable = x
+                .as_iterable()
+                .ok_or_else(|| ExecutionError::function_error("transform", "the list is not iterable"))?;
             let mut it = iterable.iter();
             let mut out = Vec::new();
             let mut index = 0i64;
             while let Some(element) = it.next() {
-                let index_val: Box<dyn Val + 'v> =
-                    Box::new(cel::common::types::CelInt::from(index));
+                let index_val: Box<dyn Val + 'v> = Box::new(cel::common::types::CelInt::from(index));
                 out.push(pair(index_val, element.clone_as_boxed()));
                 index += 1;
             }
@@ -412,10 +393,7 @@ fn merge_maps<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Execu
         if entry.get_type().kind() != cel::common::types::Kind::Map {
             return Err(ExecutionError::function_error(
                 NAME,
-                format!(
-                    "the expression must evaluate to a map, got {}",
-                    entry.get_type().name()
-                ),
+                format!("the expression must evaluate to a map, got {}", entry.get_type().name()),
             ));
         }
         for (key, value) in map_entries(NAME, entry)? {
@@ -542,10 +520,7 @@ mod tests {
             ("[0, 1].exists(i, v, 1 / v == 1)", Value::Bool(true)),
             ("[0, 1].all(i, v, 1 / v == 2)", Value::Bool(false)),
             // nested
-            (
-                "[[1, 2], [3]].all(i, l, l.all(j, v, v > i))",
-                Value::Bool(true),
-            ),
+            ("[[1, 2], [3]].all(i, l, l.all(j, v, v > i))", Value::Bool(true)),
         ]);
         check_err(&[
             ("[1].all(i, i, true)", "duplicate variable"),

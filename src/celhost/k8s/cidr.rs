@@ -76,8 +76,7 @@ fn parse_cidr(s: &str) -> Result<IpNet, String> {
         .ok()
         .filter(|_| valid_bits)
         .ok_or_else(|| error(&format!("netip.ParsePrefix({s:?}): bad bits after slash")))?;
-    IpNet::new(addr, bits)
-        .map_err(|_| error(&format!("netip.ParsePrefix({s:?}): prefix length out of range")))
+    IpNet::new(addr, bits).map_err(|_| error(&format!("netip.ParsePrefix({s:?}): prefix length out of range")))
 }
 
 fn cidr(s: &CelString<'_>) -> Result<Cidr, ExecutionError> {
@@ -101,14 +100,11 @@ fn contains_ip_string(c: &Cidr, ip: &CelString<'_>) -> Result<CelBool, Execution
 
 /// Whether every address of `other` is in `c`.
 fn contains_cidr(c: &Cidr, other: &Cidr) -> CelBool {
-    CelBool::from(
-        other.0.prefix_len() >= c.0.prefix_len() && c.0.contains(&other.0.network()),
-    )
+    CelBool::from(other.0.prefix_len() >= c.0.prefix_len() && c.0.contains(&other.0.network()))
 }
 
 fn contains_cidr_string(c: &Cidr, other: &CelString<'_>) -> Result<CelBool, ExecutionError> {
-    let other =
-        parse_cidr(other.inner()).map_err(|e| ExecutionError::function_error("containsCIDR", e))?;
+    let other = parse_cidr(other.inner()).map_err(|e| ExecutionError::function_error("containsCIDR", e))?;
     Ok(contains_cidr(c, &Cidr(other)))
 }
 
@@ -159,21 +155,51 @@ mod tests {
     #[test]
     fn containment() {
         check(&[
-            ("cidr('192.168.0.0/24').containsIP(ip('192.168.0.1'))", Value::Bool(true)),
-            ("cidr('192.168.0.0/24').containsIP(ip('192.168.1.1'))", Value::Bool(false)),
+            (
+                "cidr('192.168.0.0/24').containsIP(ip('192.168.0.1'))",
+                Value::Bool(true),
+            ),
+            (
+                "cidr('192.168.0.0/24').containsIP(ip('192.168.1.1'))",
+                Value::Bool(false),
+            ),
             ("cidr('192.168.0.0/24').containsIP('192.168.0.1')", Value::Bool(true)),
             ("cidr('192.168.0.0/24').containsIP('192.168.1.1')", Value::Bool(false)),
             ("cidr('192.168.0.0/24').containsIP('::1')", Value::Bool(false)),
             ("cidr('2001:db8::/32').containsIP(ip('2001:db8::1'))", Value::Bool(true)),
-            ("cidr('2001:db8::/32').containsIP(ip('2001:db9::1'))", Value::Bool(false)),
-            ("cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.0/25'))", Value::Bool(true)),
-            ("cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.128/25'))", Value::Bool(true)),
-            ("cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.0/24'))", Value::Bool(true)),
-            ("cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.0/23'))", Value::Bool(false)),
-            ("cidr('192.168.0.0/24').containsCIDR('192.168.0.0/25')", Value::Bool(true)),
-            ("cidr('192.168.0.0/24').containsCIDR('192.168.1.0/25')", Value::Bool(false)),
+            (
+                "cidr('2001:db8::/32').containsIP(ip('2001:db9::1'))",
+                Value::Bool(false),
+            ),
+            (
+                "cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.0/25'))",
+                Value::Bool(true),
+            ),
+            (
+                "cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.128/25'))",
+                Value::Bool(true),
+            ),
+            (
+                "cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.0/24'))",
+                Value::Bool(true),
+            ),
+            (
+                "cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.0/23'))",
+                Value::Bool(false),
+            ),
+            (
+                "cidr('192.168.0.0/24').containsCIDR('192.168.0.0/25')",
+                Value::Bool(true),
+            ),
+            (
+                "cidr('192.168.0.0/24').containsCIDR('192.168.1.0/25')",
+                Value::Bool(false),
+            ),
             ("cidr('192.168.0.0/24').containsCIDR('::/0')", Value::Bool(false)),
-            ("cidr('2001:db8::/32').containsCIDR(cidr('2001:db8::/33'))", Value::Bool(true)),
+            (
+                "cidr('2001:db8::/32').containsCIDR(cidr('2001:db8::/33'))",
+                Value::Bool(true),
+            ),
         ]);
     }
 

@@ -139,11 +139,7 @@ pub fn errors(name: &str, s: &str) -> Vec<String> {
 }
 
 fn single(valid: bool, message: &str) -> Vec<String> {
-    if valid {
-        Vec::new()
-    } else {
-        vec![message.to_owned()]
-    }
+    if valid { Vec::new() } else { vec![message.to_owned()] }
 }
 
 /// A name used as a generated-name prefix may end with a dash: it is checked as if its last
@@ -160,8 +156,7 @@ fn anchored(re: &str) -> Regex {
 }
 
 const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const DNS1123_SUBDOMAIN_FMT: &str =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
@@ -171,11 +166,8 @@ static DNS1123_SUBDOMAIN: LazyLock<Regex> = LazyLock::new(|| anchored(DNS1123_SU
 static DNS1035_LABEL: LazyLock<Regex> = LazyLock::new(|| anchored(DNS1035_LABEL_FMT));
 static QUALIFIED_NAME: LazyLock<Regex> = LazyLock::new(|| anchored(QUALIFIED_NAME_FMT));
 static LABEL_VALUE: LazyLock<Regex> = LazyLock::new(|| anchored(LABEL_VALUE_FMT));
-static UUID: LazyLock<Regex> = LazyLock::new(|| {
-    anchored(
-        "(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}",
-    )
-});
+static UUID: LazyLock<Regex> =
+    LazyLock::new(|| anchored("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}"));
 
 /// apimachinery's `RegexError`.
 fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
@@ -328,8 +320,7 @@ fn is_date(s: &str) -> bool {
 }
 
 fn valid_date(b: &[u8]) -> bool {
-    let (Some(year), Some(month), Some(day)) = (digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2))
-    else {
+    let (Some(year), Some(month), Some(day)) = (digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2)) else {
         return false;
     };
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
@@ -375,13 +366,10 @@ fn is_datetime(s: &str) -> bool {
     }
     match &b[at..] {
         [] | [b'Z'] | [b'z'] => true,
-        [sign, rest @ ..] if matches!(sign, b'+' | b'-') => match rest {
-            [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => {
-                let zone = [*h1, *h2, *m1, *m2];
-                matches!((digits(&zone, 0, 2), digits(&zone, 2, 2)), (Some(h), Some(m)) if h <= 23 && m <= 59)
-            }
-            _ => false,
-        },
+        [b'+' | b'-', h1, h2, b':', m1, m2] | [b'+' | b'-', h1, h2, m1, m2] => {
+            let zone = [*h1, *h2, *m1, *m2];
+            matches!((digits(&zone, 0, 2), digits(&zone, 2, 2)), (Some(h), Some(m)) if h <= 23 && m <= 59)
+        }
         _ => false,
     }
 }
@@ -452,9 +440,7 @@ mod tests {
             ),
             (
                 "format.uuid().validate('x').value()",
-                Value::List(std::sync::Arc::new(vec![Value::from(
-                    "does not match the UUID format",
-                )])),
+                Value::List(std::sync::Arc::new(vec![Value::from("does not match the UUID format")])),
             ),
         ]);
     }
@@ -467,10 +453,7 @@ mod tests {
             vec!["must be no more than 63 characters"]
         );
         assert_eq!(errors("dns1123Label", "-"), vec![LABEL_MSG]);
-        assert_eq!(
-            errors("qualifiedName", "/name"),
-            vec!["prefix part must be non-empty"]
-        );
+        assert_eq!(errors("qualifiedName", "/name"), vec!["prefix part must be non-empty"]);
         assert_eq!(
             errors("qualifiedName", "example.com/"),
             vec![
@@ -491,6 +474,9 @@ mod tests {
                  '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
             ]
         );
-        assert_eq!(errors("uri", "example"), vec!["parse \"example\": invalid URI for request"]);
+        assert_eq!(
+            errors("uri", "example"),
+            vec!["parse \"example\": invalid URI for request"]
+        );
     }
 }

@@ -136,38 +136,110 @@ mod tests {
     #[test]
     fn images() {
         let cases: Vec<(String, Value)> = vec![
-            (expr("isImage('registry.k8s.io/kube-apiserver-arm64:latest')"), Value::Bool(true)),
+            (
+                expr("isImage('registry.k8s.io/kube-apiserver-arm64:latest')"),
+                Value::Bool(true),
+            ),
             (expr("isImage('nginx')"), Value::Bool(true)),
-            (expr("isImage('registry.k8s.io/kube-apiserver-arm64@DIGEST')"), Value::Bool(true)),
-            (expr("isImage('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST')"), Value::Bool(true)),
-            (expr("isImage('registry.k8s.io//kube-apiserver-arm64')"), Value::Bool(false)),
+            (
+                expr("isImage('registry.k8s.io/kube-apiserver-arm64@DIGEST')"),
+                Value::Bool(true),
+            ),
+            (
+                expr("isImage('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST')"),
+                Value::Bool(true),
+            ),
+            (
+                expr("isImage('registry.k8s.io//kube-apiserver-arm64')"),
+                Value::Bool(false),
+            ),
             (expr("isImage('Nginx')"), Value::Bool(false)),
             (expr("isImage('')"), Value::Bool(false)),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST').containsDigest()"), Value::Bool(true)),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64@DIGEST').containsDigest()"), Value::Bool(true)),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:latest').containsDigest()"), Value::Bool(false)),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64').containsDigest()"), Value::Bool(false)),
-            (expr("image('kube-apiserver-arm64:testtag').registry()"), Value::from("index.docker.io")),
-            (expr("image('docker.io/library/nginx').registry()"), Value::from("index.docker.io")),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:latest').registry()"), Value::from("registry.k8s.io")),
-            (expr("image('localhost:5000/app').registry()"), Value::from("localhost:5000")),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64').repository()"), Value::from("kube-apiserver-arm64")),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST').containsDigest()"),
+                Value::Bool(true),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64@DIGEST').containsDigest()"),
+                Value::Bool(true),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:latest').containsDigest()"),
+                Value::Bool(false),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64').containsDigest()"),
+                Value::Bool(false),
+            ),
+            (
+                expr("image('kube-apiserver-arm64:testtag').registry()"),
+                Value::from("index.docker.io"),
+            ),
+            (
+                expr("image('docker.io/library/nginx').registry()"),
+                Value::from("index.docker.io"),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:latest').registry()"),
+                Value::from("registry.k8s.io"),
+            ),
+            (
+                expr("image('localhost:5000/app').registry()"),
+                Value::from("localhost:5000"),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64').repository()"),
+                Value::from("kube-apiserver-arm64"),
+            ),
             (expr("image('nginx').repository()"), Value::from("library/nginx")),
             (expr("image('org/app').repository()"), Value::from("org/app")),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64').tag()"), Value::from("latest")),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:testtag').tag()"), Value::from("testtag")),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST').tag()"), Value::from("")),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64@DIGEST').digest()"), Value::from(DIGEST)),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST').digest()"), Value::from(DIGEST)),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:testtag').digest()"), Value::from("")),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:testtag').identifier()"), Value::from("testtag")),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64@DIGEST').identifier()"), Value::from(DIGEST)),
-            (expr("image('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST').identifier()"), Value::from(DIGEST)),
-            (expr("image('nginx') == image('docker.io/library/nginx:latest')"), Value::Bool(true)),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64').tag()"),
+                Value::from("latest"),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:testtag').tag()"),
+                Value::from("testtag"),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST').tag()"),
+                Value::from(""),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64@DIGEST').digest()"),
+                Value::from(DIGEST),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST').digest()"),
+                Value::from(DIGEST),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:testtag').digest()"),
+                Value::from(""),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:testtag').identifier()"),
+                Value::from("testtag"),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64@DIGEST').identifier()"),
+                Value::from(DIGEST),
+            ),
+            (
+                expr("image('registry.k8s.io/kube-apiserver-arm64:latest@DIGEST').identifier()"),
+                Value::from(DIGEST),
+            ),
+            (
+                expr("image('nginx') == image('docker.io/library/nginx:latest')"),
+                Value::Bool(true),
+            ),
             (expr("image('nginx') != image('nginx:1.27')"), Value::Bool(true)),
         ];
         let cases: Vec<(&str, Value)> = cases.iter().map(|(e, v)| (e.as_str(), v.clone())).collect();
         check(&cases);
-        check_err(&[("image('registry.k8s.io//kube-apiserver-arm64')", "could not parse reference")]);
+        check_err(&[(
+            "image('registry.k8s.io//kube-apiserver-arm64')",
+            "could not parse reference",
+        )]);
     }
 }

@@ -86,8 +86,7 @@ fn is_ip(s: &CelString<'_>) -> CelBool {
 
 /// Whether `s` is written as `string(ip(s))` would write it.
 fn is_canonical(s: &CelString<'_>) -> Result<CelBool, ExecutionError> {
-    let addr =
-        parse_ip(s.inner()).map_err(|e| ExecutionError::function_error("ip.isCanonical", e))?;
+    let addr = parse_ip(s.inner()).map_err(|e| ExecutionError::function_error("ip.isCanonical", e))?;
     Ok(CelBool::from(addr.to_string() == s.inner()))
 }
 
@@ -136,11 +135,7 @@ fn is_global_unicast(ip: &Ip) -> CelBool {
     let addr = ip.0;
     let broadcast = matches!(addr, IpAddr::V4(v4) if v4.is_broadcast());
     CelBool::from(
-        !(addr.is_unspecified()
-            || addr.is_loopback()
-            || addr.is_multicast()
-            || link_local_unicast(addr)
-            || broadcast),
+        !(addr.is_unspecified() || addr.is_loopback() || addr.is_multicast() || link_local_unicast(addr) || broadcast),
     )
 }
 
@@ -183,10 +178,7 @@ mod tests {
             ("ip.isCanonical('2001:db8:0:0:0:0:2:1')", Value::Bool(false)),
             ("string(ip('192.168.0.1'))", Value::from("192.168.0.1")),
             ("string(ip('2001:DB8::ABCD'))", Value::from("2001:db8::abcd")),
-            (
-                "string(ip('2001:db8:0:0:0:0:2:1'))",
-                Value::from("2001:db8::2:1"),
-            ),
+            ("string(ip('2001:db8:0:0:0:0:2:1'))", Value::from("2001:db8::2:1")),
         ]);
     }
 

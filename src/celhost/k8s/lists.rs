@@ -34,13 +34,7 @@ pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     env.add_member_overload("sum", "list.sum()", LIST_TYPE, vec![], sum)?;
     env.add_member_overload("min", "list.min()", LIST_TYPE, vec![], min)?;
     env.add_member_overload("max", "list.max()", LIST_TYPE, vec![], max)?;
-    env.add_member_overload(
-        "indexOf",
-        "list.indexOf(dyn)",
-        LIST_TYPE,
-        vec![DYN_TYPE],
-        index_of,
-    )?;
+    env.add_member_overload("indexOf", "list.indexOf(dyn)", LIST_TYPE, vec![DYN_TYPE], index_of)?;
     env.add_member_overload(
         "lastIndexOf",
         "list.lastIndexOf(dyn)",
@@ -162,10 +156,7 @@ mod tests {
             ("['c', 'b'].isSorted()", Value::Bool(false)),
             ("[1.0, 2.0].isSorted()", Value::Bool(true)),
             ("[false, true].isSorted()", Value::Bool(true)),
-            (
-                "[duration('1s'), duration('1m')].isSorted()",
-                Value::Bool(true),
-            ),
+            ("[duration('1s'), duration('1m')].isSorted()", Value::Bool(true)),
             (
                 "[timestamp('2000-01-01T00:00:00Z'), timestamp('1999-01-01T00:00:00Z')].isSorted()",
                 Value::Bool(false),

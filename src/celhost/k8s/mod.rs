@@ -212,20 +212,15 @@ pub(crate) fn take_args<'b, 'v, const N: usize>(
 }
 
 /// `list` as an iterable, for an overload that takes any `list`, not just a `CelList`.
-pub(crate) fn iterable<'b, 'v>(
-    list: &'b (dyn Val + 'v),
-) -> Result<&'b (dyn Iterable + 'v), ExecutionError> {
-    list.as_iterable()
-        .ok_or_else(|| ExecutionError::UnexpectedType {
-            got: list.get_type().name().to_owned(),
-            want: "iterable".to_owned(),
-        })
+pub(crate) fn iterable<'b, 'v>(list: &'b (dyn Val + 'v)) -> Result<&'b (dyn Iterable + 'v), ExecutionError> {
+    list.as_iterable().ok_or_else(|| ExecutionError::UnexpectedType {
+        got: list.get_type().name().to_owned(),
+        want: "iterable".to_owned(),
+    })
 }
 
 /// The elements of the list `list`, borrowed.
-pub(crate) fn elements<'b, 'v>(
-    list: &'b (dyn Val + 'v),
-) -> Result<Vec<&'b (dyn Val + 'v)>, ExecutionError> {
+pub(crate) fn elements<'b, 'v>(list: &'b (dyn Val + 'v)) -> Result<Vec<&'b (dyn Val + 'v)>, ExecutionError> {
     let mut items = iterable(list)?.iter();
     let mut out = Vec::new();
     while let Some(item) = items.next() {

@@ -105,9 +105,9 @@ fn is_integer(q: &Quantity) -> CelBool {
 }
 
 fn as_integer(q: &Quantity) -> Result<CelInt, ExecutionError> {
-    integer(q).map(CelInt::from).ok_or_else(|| {
-        ExecutionError::function_error("asInteger", "cannot convert value to integer")
-    })
+    integer(q)
+        .map(CelInt::from)
+        .ok_or_else(|| ExecutionError::function_error("asInteger", "cannot convert value to integer"))
 }
 
 fn as_approximate_float(q: &Quantity) -> CelDouble {

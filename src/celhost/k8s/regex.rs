@@ -67,9 +67,7 @@ pub(super) fn register_ext(env: &mut Env) -> Result<(), DeclarationError> {
 }
 
 fn compile(function: &str, pattern: &str) -> Result<Regex, ExecutionError> {
-    Regex::new(pattern).map_err(|e| {
-        ExecutionError::function_error(function, format!("error parsing regexp: {e}"))
-    })
+    Regex::new(pattern).map_err(|e| ExecutionError::function_error(function, format!("error parsing regexp: {e}")))
 }
 
 fn string_list(items: impl IntoIterator<Item = String>) -> CelList<'static> {
@@ -85,8 +83,7 @@ fn string_list(items: impl IntoIterator<Item = String>) -> CelList<'static> {
 fn find(this: &CelString<'_>, re: &CelString<'_>) -> Result<CelString<'static>, ExecutionError> {
     let re = compile("find", re.inner())?;
     Ok(CelString::from(
-        re.find(this.inner())
-            .map_or(String::new(), |m| m.as_str().to_owned()),
+        re.find(this.inner()).map_or(String::new(), |m| m.as_str().to_owned()),
     ))
 }
 
@@ -95,17 +92,11 @@ fn find_all(this: &CelString<'_>, re: &CelString<'_>) -> Result<CelList<'static>
 }
 
 /// At most `n` matches (all of them when `n` is negative).
-fn find_all_n(
-    this: &CelString<'_>,
-    re: &CelString<'_>,
-    n: &CelInt,
-) -> Result<CelList<'static>, ExecutionError> {
+fn find_all_n(this: &CelString<'_>, re: &CelString<'_>, n: &CelInt) -> Result<CelList<'static>, ExecutionError> {
     let re = compile("findAll", re.inner())?;
     let n = usize::try_from(*n.inner()).unwrap_or(usize::MAX);
     Ok(string_list(
-        re.find_iter(this.inner())
-            .take(n)
-            .map(|m| m.as_str().to_owned()),
+        re.find_iter(this.inner()).take(n).map(|m| m.as_str().to_owned()),
     ))
 }
 
@@ -179,19 +170,13 @@ fn single_group(function: &str, re: &Regex) -> Result<usize, ExecutionError> {
         1 => Ok(1),
         _ => Err(ExecutionError::function_error(
             function,
-            format!(
-                "regular expression has more than one capturing group: {}",
-                re.as_str()
-            ),
+            format!("regular expression has more than one capturing group: {}", re.as_str()),
         )),
     }
 }
 
 /// The first match (or its capture group), `optional.none()` when none.
-fn extract(
-    target: &CelString<'_>,
-    pattern: &CelString<'_>,
-) -> Result<CelOptional<'static>, ExecutionError> {
+fn extract(target: &CelString<'_>, pattern: &CelString<'_>) -> Result<CelOptional<'static>, ExecutionError> {
     const NAME: &str = "regex.extract";
     let re = compile(NAME, pattern.inner())?;
     let group = single_group(NAME, &re)?;
@@ -205,16 +190,14 @@ fn extract(
 }
 
 /// Every match (or its capture group, when it took part in the match).
-fn extract_all(
-    target: &CelString<'_>,
-    pattern: &CelString<'_>,
-) -> Result<CelList<'static>, ExecutionError> {
+fn extract_all(target: &CelString<'_>, pattern: &CelString<'_>) -> Result<CelList<'static>, ExecutionError> {
     const NAME: &str = "regex.extractAll";
     let re = compile(NAME, pattern.inner())?;
     let group = single_group(NAME, &re)?;
-    Ok(string_list(re.captures_iter(target.inner()).filter_map(
-        |caps| caps.get(group).map(|m| m.as_str().to_owned()),
-    )))
+    Ok(string_list(
+        re.captures_iter(target.inner())
+            .filter_map(|caps| caps.get(group).map(|m| m.as_str().to_owned())),
+    ))
 }
 
 #[cfg(test)]
@@ -255,10 +238,7 @@ mod tests {
             ("regex.replace('banana', 'a', 'x', 0)", Value::from("banana")),
             ("regex.replace('banana', 'a', 'x', 1)", Value::from("bxnana")),
             ("regex.replace('banana', 'a', 'x', 2)", Value::from("bxnxna")),
-            (
-                "regex.replace('banana', 'a', 'x', -12)",
-                Value::from("bxnxnx"),
-            ),
+            ("regex.replace('banana', 'a', 'x', -12)", Value::from("bxnxnx")),
             (
                 r"regex.replace('foo bar', '(fo)o (ba)r', r'\2 \1')",
                 Value::from("ba fo"),
@@ -267,10 +247,7 @@ mod tests {
                 r"regex.replace('id=123', r'id=(?P<value>\d+)', r'value: \1')",
                 Value::from("value: 123"),
             ),
-            (
-                r"regex.replace('a.b', '\\.', r'\\')",
-                Value::from(r"a\b"),
-            ),
+            (r"regex.replace('a.b', '\\.', r'\\')", Value::from(r"a\b")),
         ]);
         check_err(&[
             (r"regex.replace('test', '(.)', r'\2')", "invalid replacement"),

@@ -79,10 +79,7 @@ fn normalize(s: &str) -> Result<String, String> {
         }
     }
     if parts.len() < 3 {
-        if parts
-            .last()
-            .is_some_and(|p| p.contains(['+', '-']))
-        {
+        if parts.last().is_some_and(|p| p.contains(['+', '-'])) {
             return Err("short version cannot contain PreRelease/Build meta data".to_owned());
         }
         parts.resize(3, "0".to_owned());
@@ -91,11 +88,7 @@ fn normalize(s: &str) -> Result<String, String> {
 }
 
 fn parse(s: &str, normalized: bool) -> Result<semver::Version, String> {
-    let s = if normalized {
-        normalize(s)?
-    } else {
-        s.to_owned()
-    };
+    let s = if normalized { normalize(s)? } else { s.to_owned() };
     semver::Version::parse(&s).map_err(|e| e.to_string())
 }
 

@@ -7,11 +7,8 @@ use cel::common::value::{CowVal, Val};
 use cel::{DeclarationError, Env, ExecutionError};
 
 /// The functions of the library.
-pub(super) const FUNCTIONS: &[FunctionInfo] = &[
-    info("sets.contains"),
-    info("sets.equivalent"),
-    info("sets.intersects"),
-];
+pub(super) const FUNCTIONS: &[FunctionInfo] =
+    &[info("sets.contains"), info("sets.equivalent"), info("sets.intersects")];
 
 const fn info(name: &'static str) -> FunctionInfo {
     FunctionInfo {
@@ -26,24 +23,9 @@ const fn info(name: &'static str) -> FunctionInfo {
 /// Registers the library on `env`.
 pub(super) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     let lists = || vec![LIST_TYPE, LIST_TYPE];
-    env.add_overload(
-        "sets.contains",
-        "list_sets_contains_list",
-        lists(),
-        contains,
-    )?;
-    env.add_overload(
-        "sets.equivalent",
-        "list_sets_equivalent_list",
-        lists(),
-        equivalent,
-    )?;
-    env.add_overload(
-        "sets.intersects",
-        "list_sets_intersects_list",
-        lists(),
-        intersects,
-    )?;
+    env.add_overload("sets.contains", "list_sets_contains_list", lists(), contains)?;
+    env.add_overload("sets.equivalent", "list_sets_equivalent_list", lists(), equivalent)?;
+    env.add_overload("sets.intersects", "list_sets_intersects_list", lists(), intersects)?;
     Ok(())
 }
 

@@ -75,9 +75,7 @@ fn check_escapes(s: &str) -> Result<(), String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let ok = bytes.len() > i + 2
-                && bytes[i + 1].is_ascii_hexdigit()
-                && bytes[i + 2].is_ascii_hexdigit();
+            let ok = bytes.len() > i + 2 && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit();
             if !ok {
                 let end = (i + 3).min(bytes.len());
                 return Err(format!(
@@ -121,16 +119,12 @@ fn check_host(host: &str) -> Result<(), String> {
             None => "",
         }
     };
-    if !port.is_empty()
-        && !(port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()))
-    {
+    if !port.is_empty() && (!port.starts_with(':') || !port[1..].bytes().all(|b| b.is_ascii_digit())) {
         return Err(format!("invalid port {port:?} after host"));
     }
     check_escapes(host)?;
     for c in host.chars() {
-        let ok = c.is_ascii_alphanumeric()
-            || "-._~!$&'()*+,;=:[]<>\"%".contains(c)
-            || !c.is_ascii();
+        let ok = c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:[]<>\"%".contains(c) || !c.is_ascii();
         if !ok {
             return Err(format!("invalid character {:?} in host name", c.to_string()));
         }
@@ -177,9 +171,9 @@ pub(super) fn parse(s: &str) -> Result<Url, String> {
             let host = match authority.rfind('@') {
                 Some(at) => {
                     let userinfo = &authority[..at];
-                    let valid = userinfo.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || "-._:~!$&'()*+,;=%@".contains(c)
-                    });
+                    let valid = userinfo
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-._:~!$&'()*+,;=%@".contains(c));
                     if !valid {
                         return Err(error("net/url: invalid userinfo".to_owned()));
                     }
@@ -203,10 +197,7 @@ pub(super) fn parse(s: &str) -> Result<Url, String> {
 
 fn url(s: &CelString<'_>) -> Result<Url, ExecutionError> {
     parse(s.inner()).map_err(|e| {
-        ExecutionError::function_error(
-            "url",
-            format!("URL parse error during conversion from string: {e}"),
-        )
+        ExecutionError::function_error("url", format!("URL parse error during conversion from string: {e}"))
     })
 }
 
@@ -246,9 +237,10 @@ fn get_port(u: &Url) -> CelString<'static> {
 
 /// The path as written when its escaping is valid, else escaped as Go's `EscapedPath`.
 fn get_escaped_path(u: &Url) -> CelString<'static> {
-    let valid = u.path.bytes().all(|b| {
-        is_unreserved(b) || b"!$&'()*+,;=:@[]%/".contains(&b)
-    });
+    let valid = u
+        .path
+        .bytes()
+        .all(|b| is_unreserved(b) || b"!$&'()*+,;=:@[]%/".contains(&b));
     if valid {
         return CelString::from(u.path.clone());
     }
@@ -347,7 +339,10 @@ mod tests {
             ("isURL('https://[::1/')", Value::Bool(false)),
         ]);
         check_err(&[
-            ("url('../relative-path')", "URL parse error during conversion from string"),
+            (
+                "url('../relative-path')",
+                "URL parse error during conversion from string",
+            ),
             ("url('https://kubernetes.io/%zz')", "invalid URL escape"),
         ]);
     }
@@ -358,13 +353,22 @@ mod tests {
             ("url('https://kubernetes.io/').getScheme()", Value::from("https")),
             ("url('HTTPS://kubernetes.io/').getScheme()", Value::from("https")),
             ("url('/absolute-path').getScheme()", Value::from("")),
-            ("url('https://kubernetes.io:80/').getHost()", Value::from("kubernetes.io:80")),
+            (
+                "url('https://kubernetes.io:80/').getHost()",
+                Value::from("kubernetes.io:80"),
+            ),
             ("url('https://[::1]:80/').getHost()", Value::from("[::1]:80")),
             ("url('https://[::1]:80/').getHostname()", Value::from("::1")),
             ("url('https://[::1]/').getPort()", Value::from("")),
-            ("url('https://user@kubernetes.io/').getHost()", Value::from("kubernetes.io")),
+            (
+                "url('https://user@kubernetes.io/').getHost()",
+                Value::from("kubernetes.io"),
+            ),
             ("url('/absolute-path').getHost()", Value::from("")),
-            ("url('https://kubernetes.io:80/').getHostname()", Value::from("kubernetes.io")),
+            (
+                "url('https://kubernetes.io:80/').getHostname()",
+                Value::from("kubernetes.io"),
+            ),
             ("url('https://kubernetes.io:80/').getPort()", Value::from("80")),
             ("url('https://kubernetes.io/').getPort()", Value::from("")),
             ("url('https://kubernetes.io/a/b').getEscapedPath()", Value::from("/a/b")),
