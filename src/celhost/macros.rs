@@ -15,6 +15,22 @@ use cel::parser::{Macro, MacroExprHelper, ParseError};
 use cel::{DeclarationError, Env, ExecutionError};
 use std::collections::HashMap;
 
+/// The macros [`register`] adds, all receiver-style, with their argument counts (the
+/// receiver not counted): `bind` only on the identifier `cel`.
+pub const MACROS: &[(&str, &[usize])] = &[
+    ("bind", &[3]),
+    ("all", &[3]),
+    ("exists", &[3]),
+    ("existsOne", &[3]),
+    ("exists_one", &[3]),
+    ("transformList", &[3, 4]),
+    ("transformMap", &[3, 4]),
+    ("transformMapEntry", &[3, 4]),
+];
+
+/// The macro [`register_kyverno_or_value`] adds: `x.orValue(y)`.
+pub const KYVERNO_MACROS: &[(&str, &[usize])] = &[("orValue", &[1])];
+
 /// The helper `x.all(i, v, p)` and its siblings iterate over.
 const PAIRS: &str = "@pairs";
 /// The helper building the map of `transformMap` from `[key, value]` pairs.

@@ -67,7 +67,7 @@ pub(super) fn parse_ip(s: &str) -> Result<IpAddr, String> {
     }
     let addr: IpAddr = s
         .parse()
-        .map_err(|_| format!("IP Address {s:?} parse error during conversion from string"))?;
+        .map_err(|e| format!("IP Address {s:?} parse error during conversion from string: ParseAddr({s:?}): {e}"))?;
     if matches!(addr, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some()) {
         return Err("IPv4-mapped IPv6 address is not allowed".to_owned());
     }

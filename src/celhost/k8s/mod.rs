@@ -29,6 +29,7 @@ mod urls;
 use cel::common::traits::Iterable;
 use cel::common::value::{CowVal, Val};
 use cel::{DeclarationError, Env, ExecutionError};
+use std::sync::LazyLock;
 
 /// A function a library declares: for a static checker that reports unknown functions and
 /// functions used before the Kubernetes version that introduced them.
@@ -186,8 +187,12 @@ pub fn kyverno_regex_functions() -> &'static [FunctionInfo] {
 
 /// Every function the Kubernetes libraries declare, library by library. A name declared
 /// by several libraries (`isGreaterThan`, `string`, `indexOf`) appears once per library.
-pub fn function_names() -> impl Iterator<Item = &'static FunctionInfo> {
-    Library::ALL.into_iter().flat_map(Library::functions)
+/// [`kyverno_regex_functions`] lists those of [`register_kyverno_regex`], and
+/// [`crate::celhost::macros::MACROS`] the macros.
+pub fn function_names() -> &'static [FunctionInfo] {
+    static ALL: LazyLock<Vec<FunctionInfo>> =
+        LazyLock::new(|| Library::ALL.into_iter().flat_map(Library::functions).copied().collect());
+    &ALL
 }
 
 /// The Kubernetes minor version in which a function of that name first appears, the
@@ -196,6 +201,7 @@ pub fn function_names() -> impl Iterator<Item = &'static FunctionInfo> {
 /// `library_since("semver") == Some(33)`: "semver is not available before Kubernetes 1.33".
 pub fn library_since(function_name: &str) -> Option<u32> {
     function_names()
+        .iter()
         .filter(|f| f.name == function_name)
         .map(|f| f.since)
         .min()
@@ -343,6 +349,45 @@ mod tests {
         assert_eq!(program.execute(&context), Ok(cel::Value::Bool(true)));
         let program = cel::Program::compile("isQuantity('1')").expect("parses");
         assert!(program.execute(&context).is_err());
+    }
+
+    #[test]
+    fn function_tables_agree_with_the_libraries() {
+        for library in Library::ALL {
+            assert!(!library.functions().is_empty(), "{library:?}");
+            for f in library.functions() {
+                assert_eq!(f.since, library.since(), "{}", f.name);
+                assert_eq!(f.library, library.name(), "{}", f.name);
+                assert!(!f.arities.is_empty(), "{}", f.name);
+            }
+        }
+        assert_eq!(
+            function_names().len(),
+            Library::ALL.iter().map(|l| l.functions().len()).sum::<usize>()
+        );
+        assert!(kyverno_regex_functions().iter().any(|f| f.name == "regex.replace"));
+    }
+
+    #[test]
+    fn a_library_is_absent_before_its_version() {
+        let eval = |minor: u32, expr: &str| {
+            let mut env = Env::stdlib();
+            register(&mut env, minor).expect("registers");
+            let program = env.compile(expr).expect("parses");
+            program.execute(&cel::Context::with_env(std::sync::Arc::new(env)))
+        };
+        assert!(eval(32, "isSemver('1.0.0')").is_err());
+        assert_eq!(eval(33, "isSemver('1.0.0')"), Ok(cel::Value::Bool(true)));
+        assert!(eval(30, "format.named('uri').hasValue()").is_err());
+        assert_eq!(eval(31, "format.named('uri').hasValue()"), Ok(cel::Value::Bool(true)));
+        assert!(eval(29, "isIP('::1')").is_err());
+        assert_eq!(eval(30, "isCIDR('::1/128')"), Ok(cel::Value::Bool(true)));
+        assert!(eval(28, "sets.contains([1], [1])").is_err());
+        assert_eq!(eval(29, "sets.contains([1], [1])"), Ok(cel::Value::Bool(true)));
+        assert_eq!(
+            eval(0, "isURL('/a') && 'a1'.find('[0-9]') == '1'"),
+            Ok(cel::Value::Bool(true))
+        );
     }
 
     #[test]

@@ -337,6 +337,12 @@ mod tests {
             ("isURL('https://kuber netes.io/')", Value::Bool(false)),
             ("isURL('https://kubernetes.io/%zz')", Value::Bool(false)),
             ("isURL('https://[::1/')", Value::Bool(false)),
+            // the examples of the library's documentation
+            (
+                "isURL('https://user:pass@example.com:80/path?query=val#fragment')",
+                Value::Bool(true),
+            ),
+            ("isURL('https://a:b:c/')", Value::Bool(false)),
         ]);
         check_err(&[
             (
@@ -397,6 +403,14 @@ mod tests {
             "url('https://kubernetes.io/?flag').getQuery() == {'flag': ['']}",
             "url('https://example.com/path?query=value#fragment').getQuery() == {'query': ['value']}",
             "url('https://kubernetes.io/?a=1;b=2&c=3').getQuery() == {'c': ['3']}",
+            "url('https://example.com/path?k1=a&k2=b&k2=c').getQuery() == {'k1': ['a'], 'k2': ['b', 'c']}",
+            "url('https://example.com/path?key with spaces=value with spaces').getQuery() \
+             == {'key with spaces': ['value with spaces']}",
+            "url('https://example.com/path?').getQuery() == {}",
+            "url('https://example.com/path').getQuery() == {}",
+            "url('https://127.0.0.1:80/').getHostname() == '127.0.0.1'",
+            "url('https://[::1]/').getHost() == '[::1]'",
+            "url('/path').getHostname() == '' && url('/path').getPort() == ''",
             "url('https://kubernetes.io/') == url('https://kubernetes.io/')",
             "url('https://kubernetes.io/') != url('https://kubernetes.io/x')",
         ]);
