@@ -553,6 +553,12 @@ mod tests {
             "{'a': 1, 'b': 2}.transformList(k, v, v > 1, k) == ['b']",
             "{'b': 1, 'a': 2}.transformList(k, v, [k, v]) == [['a', 2], ['b', 1]]",
             "[].transformList(i, v, v) == []",
+            // the expression is not evaluated for the elements the filter leaves out
+            "[0, 2].transformList(i, v, v != 0, 4 / v) == [2]",
+            // the variables shadow outer ones only inside
+            "cel.bind(v, 'outer', [1].transformList(i, v, v) == [1] && v == 'outer')",
+            "{'a': [1, 2], 'b': [3]}.transformList(k, l, l.transformList(i, v, k + string(i + v))) \
+             == [['a1', 'a3'], ['b3']]",
         ]);
     }
 
