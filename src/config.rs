@@ -282,7 +282,15 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 /// Records the spans of a custom rule's keys (`custom_rules[0].expression` …).
 fn record_custom_rule(record: &mut impl FnMut(Route), at: Route, rule: &CustomRuleConfig) {
     record(at.clone());
-    for key in ["id", "severity", "expression", "condition", "messageExpression", "match", "examples"] {
+    for key in [
+        "id",
+        "severity",
+        "expression",
+        "condition",
+        "messageExpression",
+        "match",
+        "examples",
+    ] {
         record(at.key(key));
     }
     for j in 0..rule.variables.as_ref().map_or(0, Vec::len) {

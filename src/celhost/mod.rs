@@ -79,6 +79,12 @@ impl Host {
             cel::extensions::lists(&mut env)?;
             cel::extensions::math(&mut env)?;
             cel::extensions::encoders(&mut env)?;
+            macros::register(&mut env)?;
+            k8s::register(&mut env, kubernetes_minor)?;
+            if flavor == Flavor::Kyverno {
+                k8s::register_kyverno_regex(&mut env)?;
+                macros::register_kyverno_or_value(&mut env)?;
+            }
             Ok::<(), cel::DeclarationError>(())
         })();
         debug_assert!(registered.is_ok(), "{registered:?}");
