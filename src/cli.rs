@@ -148,6 +148,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub complete_set: bool,
 
+    /// Check the configuration's custom rules against their own examples (`bad` must fire,
+    /// `good` must not) instead of linting; exit 2 on a mismatch
+    #[arg(long)]
+    pub check_custom_rules: bool,
+
     /// Render directories with a kustomization.yaml and point findings back at their files
     /// [default: auto]
     #[arg(long, value_enum)]
@@ -258,8 +263,8 @@ where
 fn run(cli: Cli) -> u8 {
     let code = match cli.command {
         Command::Check(args) => check(*args),
-        Command::Rules { format } => list_rules(format),
-        Command::Explain { rule } => explain(&rule),
+        Command::Rules { format } => nearest_custom_rules().and_then(|()| list_rules(format)),
+        Command::Explain { rule } => nearest_custom_rules().and_then(|()| explain(&rule)),
         Command::Init { force } => init(force),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
@@ -363,6 +368,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             None => None,
         }
     };
+    let custom = custom_rules(config.as_ref())?;
     let outputs = outputs(&args)?;
     let mut files = Files::default();
     let config_file = config.as_ref().map(|c| {
@@ -373,7 +379,11 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             false,
         )
     });
-    let (mut engine, fail_on) = setup(&args, config.as_ref(), config_file)?;
+    let custom_copies = custom.clone();
+    let (mut engine, fail_on) = setup(&args, config.as_ref(), config_file, custom)?;
+    if args.check_custom_rules {
+        return check_custom_rules(&engine, &custom_copies);
+    }
     files.set_max_size(engine.settings.limits.max_file_size);
 
     // Inputs.
@@ -595,6 +605,7 @@ fn setup(
     args: &CheckArgs,
     config: Option<&Config>,
     config_file: Option<FileId>,
+    custom: Vec<crate::policy::custom::CustomRule>,
 ) -> Result<(Engine, Option<Severity>), Fatal> {
     let cfg = config.map(|c| &c.file);
     let rules_cfg = cfg.and_then(|c| c.rules.as_ref());
@@ -713,6 +724,28 @@ fn setup(
             id: entry.id,
             severity,
             rule,
+        });
+    }
+
+    // Custom rules, after the built-in ones; `--select custom` selects them all.
+    for rule in custom {
+        let id = rule.id();
+        let m = meta(id).ok_or_else(|| format!("custom rule `{id}` has no metadata"))?;
+        let selected = match &select {
+            Some(list) => list.iter().any(|s| selector_matches(s, id)),
+            None => m.enabled,
+        };
+        if !selected || ignore.iter().any(|s| selector_matches(s, id)) {
+            continue;
+        }
+        let severity = match severity_cfg.get(id) {
+            Some(s) => s.parse()?,
+            None => m.severity,
+        };
+        rules.push(ActiveRule {
+            id,
+            severity,
+            rule: Box::new(rule),
         });
     }
 
@@ -857,6 +890,154 @@ fn setup(
 }
 
 /// `"1.33"` or `"v1.33"` (a patch is allowed and ignored) → 33.
+/// Loads and compiles the configuration's custom rules (`custom_rules`, and the files
+/// `custom_rules_files` names) and registers their metadata. Called before anything reads
+/// rule metadata.
+fn custom_rules(config: Option<&Config>) -> Result<Vec<crate::policy::custom::CustomRule>, Fatal> {
+    use crate::policy::custom::{Entry, build};
+    let Some(c) = config else {
+        return Ok(Vec::new());
+    };
+    let minor = match &c.file.kubernetes_version {
+        Some(v) => parse_kubernetes_version(v).map_err(|e| c.error("kubernetes_version", e))?,
+        None => crate::model::apilifecycle::lifecycle().latest_minor(),
+    };
+    let line_of = |span: Option<crate::source::Span>| span.map_or(1, |s| s.start.line);
+    let mut files = Vec::new();
+    for (i, pattern) in c.file.custom_rules_files.iter().flatten().enumerate() {
+        let glob = globset::Glob::new(pattern)
+            .map_err(|e| c.error(&format!("custom_rules_files[{i}]"), format!("`{pattern}`: {e}")))?
+            .compile_matcher();
+        let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(&c.base)
+            .standard_filters(false)
+            .build()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .filter(|p| p.is_file() && p.strip_prefix(&c.base).is_ok_and(|r| glob.is_match(r)))
+            .collect();
+        found.sort();
+        if found.is_empty() {
+            return Err(Box::new(c.error(
+                &format!("custom_rules_files[{i}]"),
+                format!("`{pattern}` matches no file"),
+            )));
+        }
+        for path in found {
+            let shown = std::env::current_dir()
+                .ok()
+                .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+                .unwrap_or(path);
+            files.push(config::load_custom_rules(&shown)?);
+        }
+    }
+    let mut entries = Vec::new();
+    for (i, rule) in c.file.custom_rules.iter().flatten().enumerate() {
+        let route = crate::source::Route::root().key("custom_rules").index(i);
+        entries.push(Entry {
+            rule,
+            file: discover::display(&c.path),
+            line: line_of(c.span(&route.to_string())),
+            route,
+        });
+    }
+    let inline = entries.len();
+    for f in &files {
+        for (i, rule) in f.rules.iter().enumerate() {
+            let route = crate::source::Route::root().index(i);
+            entries.push(Entry {
+                rule,
+                file: discover::display(&f.path),
+                line: line_of(f.span(&route.to_string())),
+                route,
+            });
+        }
+    }
+    let builtin = crate::engine::meta::builtin_families();
+    let (rules, metas) = build(&entries, &builtin, minor).map_err(|e| -> Fatal {
+        if e.entry < inline {
+            return Box::new(c.error(&e.route, e.message));
+        }
+        let mut at = e.entry - inline;
+        for f in &files {
+            if at < f.rules.len() {
+                return Box::new(f.error(&e.route, e.message));
+            }
+            at -= f.rules.len();
+        }
+        e.message.into()
+    })?;
+    crate::engine::meta::register_custom(metas)?;
+    Ok(rules)
+}
+
+/// Registers the custom rules of the nearest configuration file, for `rules` and `explain`.
+fn nearest_custom_rules() -> Result<(), Fatal> {
+    let cwd = std::env::current_dir()?;
+    if let Some(path) = config::find(&cwd) {
+        let path = path.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(path);
+        custom_rules(Some(&config::load(&path)?))?;
+    }
+    Ok(())
+}
+
+/// `--check-custom-rules`: each custom rule's `bad` example must make it fire and its
+/// `good` example must not.
+fn check_custom_rules(engine: &Engine, custom: &[crate::policy::custom::CustomRule]) -> Result<u8, Fatal> {
+    let mut failed = 0;
+    let mut checked = 0;
+    for r in &engine.rules {
+        let Some(m) = meta(r.id).filter(|m| m.custom.is_some()) else {
+            continue;
+        };
+        if m.examples.bad.is_empty() && m.examples.good.is_empty() {
+            continue;
+        }
+        for (which, text, want) in [("bad", &m.examples.bad, true), ("good", &m.examples.good, false)] {
+            let mut files = Files::default();
+            files.add(
+                format!("<{}.examples.{which}>", r.id),
+                Source::Text(Arc::from(text.as_str())),
+                true,
+                true,
+            );
+            let single = Engine::new(
+                vec![ActiveRule {
+                    id: r.id,
+                    severity: r.severity,
+                    rule: custom
+                        .iter()
+                        .find(|c| c.id() == r.id)
+                        .map(|c| Box::new(c.clone()) as Box<dyn crate::engine::Rule>)
+                        .ok_or_else(|| format!("custom rule `{}` not found", r.id))?,
+                }],
+                engine.settings.clone(),
+            );
+            let outcome = single.run(&files);
+            let fired = outcome.findings.iter().any(|f| f.rule == r.id);
+            checked += 1;
+            if fired == want {
+                println!("ok    {} examples.{which}", r.id);
+            } else {
+                failed += 1;
+                println!(
+                    "FAIL  {} examples.{which}: {}",
+                    r.id,
+                    if want {
+                        "the rule does not fire"
+                    } else {
+                        "the rule fires"
+                    }
+                );
+                for f in &outcome.findings {
+                    println!("      {}: {}", f.rule, f.message);
+                }
+            }
+        }
+    }
+    println!("{checked} examples checked, {failed} failed");
+    Ok(if failed > 0 { 2 } else { 0 })
+}
+
 fn parse_kubernetes_version(v: &str) -> Result<u32, String> {
     let s = v.trim_start_matches('v');
     let mut parts = s.split('.');
@@ -942,7 +1123,11 @@ fn list_rules(format: ListFormat) -> Result<u8, Fatal> {
             let family = all_meta().iter().map(|m| m.family.len()).max().unwrap_or(0);
             writeln!(w, "{:width$}  {:family$}  {:<7}  SUMMARY", "RULE", "FAMILY", "DEFAULT")?;
             for m in all_meta() {
-                let off = if m.enabled { "" } else { " (off by default)" };
+                let off = match &m.custom {
+                    Some(c) => format!(" (custom: {}:{})", c.file, c.line),
+                    None if !m.enabled => " (off by default)".to_string(),
+                    None => String::new(),
+                };
                 writeln!(
                     w,
                     "{:width$}  {:family$}  {:<7}  {}{off}",
@@ -960,6 +1145,7 @@ fn list_rules(format: ListFormat) -> Result<u8, Fatal> {
                     serde_json::json!({
                         "id": m.id, "family": m.family, "severity": m.severity,
                         "enabled": m.enabled, "summary": m.summary, "url": m.url(),
+                        "custom": m.custom.as_ref().map(|c| format!("{}:{}", c.file, c.line)),
                     })
                 })
                 .collect();

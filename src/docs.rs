@@ -45,6 +45,18 @@ pub fn rule_page(m: &RuleMeta) -> String {
                 .collect::<String>()
         );
     }
+    if let Some(c) = &m.custom {
+        let _ = writeln!(
+            s,
+            "## Expression\n\nA custom rule of this repository (`{}:{}`): every object it matches must make this CEL expression true.\n\n```cel\n{}\n```\n",
+            c.file,
+            c.line,
+            c.expression.trim()
+        );
+        if m.examples.bad.is_empty() {
+            return s.trim_end().to_string() + "\n";
+        }
+    }
     let what = match &m.examples.file {
         Some(f) => format!("This `{f}`"),
         None => "This manifest".to_string(),
@@ -103,7 +115,7 @@ pub fn index() -> String {
 /// published pages).
 pub fn index_published() -> String {
     let mut s = String::from("# plimsoll rules\n");
-    s.push_str(&index_tables(|m| m.url()));
+    s.push_str(&index_tables(|m| m.url().unwrap_or_default()));
     s
 }
 

@@ -45,3 +45,118 @@ fn params_missing_from_a_complete_set() {
     );
     assert!(!r.stdout.contains("policy-not-evaluated"), "{}", r.stdout);
 }
+
+/// Custom rules of `.plimsoll.yaml` (and of a `custom_rules_files` file) fire with their own
+/// id, severity and message, at the field their expression reads; an object the
+/// condition exempts is skipped.
+#[test]
+fn custom_rules_fire_with_their_own_id() {
+    let dir = common::root().join("testdata/policies/custom");
+    let r = run(common::plimsoll_in(&dir).args(["check", "--color", "never", "--select", "custom", "."]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!(common::normalize(&r.stdout));
+    let r = run(common::plimsoll_in(&dir).args(["rules"]));
+    assert!(
+        r.stdout.contains("acme-team-label") && r.stdout.contains("(custom: .plimsoll.yaml:3)"),
+        "{}",
+        r.stdout
+    );
+    let r = run(common::plimsoll_in(&dir).args(["explain", "acme-memory-limit"]));
+    assert!(
+        r.stdout.contains("## Expression") && r.stdout.contains("quantity('2Gi')"),
+        "{}",
+        r.stdout
+    );
+    let r = run(common::plimsoll_in(&dir).args(["check", "--format", "sarif", "."]));
+    let sarif: serde_json::Value = serde_json::from_str(&r.stdout).expect("sarif");
+    common::assert_valid_sarif(&sarif);
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules");
+    let team = rules.iter().find(|r| r["id"] == "acme-team-label").expect("descriptor");
+    assert_eq!(team["helpUri"], "https://wiki.acme.example/k8s/labels#team");
+    assert!(
+        team["properties"]["tags"]
+            .as_array()
+            .expect("tags")
+            .contains(&"custom".into())
+    );
+}
+
+/// A custom rule is suppressed like a built-in one.
+#[test]
+fn custom_rules_are_suppressed_like_built_in_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = common::root().join("testdata/policies/custom");
+    std::fs::copy(src.join(".plimsoll.yaml"), dir.path().join(".plimsoll.yaml")).expect("copy");
+    std::fs::create_dir(dir.path().join("policies")).expect("mkdir");
+    std::fs::copy(
+        src.join("policies/resources.yaml"),
+        dir.path().join("policies/resources.yaml"),
+    )
+    .expect("copy");
+    let text = std::fs::read_to_string(src.join("workloads.yaml")).expect("read");
+    let text = text.replacen(
+        "  name: search\n",
+        "  name: search\n  annotations:\n    ignore.plimsoll.dev/acme-team-label: \"owned by the platform team\"\n",
+        1,
+    );
+    std::fs::write(dir.path().join("workloads.yaml"), text).expect("write");
+    let r =
+        run(common::plimsoll_in(dir.path()).args(["check", "--format", "concise", "--select", "acme-team-label", "."]));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+}
+
+/// `--check-custom-rules` runs each rule's examples: exit 0 when `bad` fires and `good`
+/// does not, 2 otherwise.
+#[test]
+fn check_custom_rules_runs_the_examples() {
+    let r =
+        run(common::plimsoll_in(&common::root().join("testdata/policies/custom"))
+            .args(["check", "--check-custom-rules"]));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("ok    acme-team-label examples.bad"), "{}", r.stdout);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".plimsoll.yaml"),
+        "custom_rules:\n  - id: acme-replicas\n    summary: at most 3 replicas\n    expression: \"object.spec.?replicas.orValue(1) <= 3\"\n    examples:\n      bad: |\n        apiVersion: apps/v1\n        kind: Deployment\n        metadata: {name: a}\n        spec: {replicas: 2}\n      good: |\n        apiVersion: apps/v1\n        kind: Deployment\n        metadata: {name: a}\n        spec: {replicas: 1}\n",
+    )
+    .expect("config");
+    let r = run(common::plimsoll_in(dir.path()).args(["check", "--check-custom-rules"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("FAIL  acme-replicas examples.bad: the rule does not fire"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Ids that are not kebab-case `<family>-<name>`, that take a built-in family, and
+/// expressions that do not compile or read undeclared names are configuration errors (exit
+/// 2) that name the file, line and key.
+#[test]
+fn custom_rule_configuration_errors() {
+    let mut out = String::new();
+    for (id, expression) in [
+        ("acme", "true"),
+        ("pss-mine", "true"),
+        ("acme-x", "object.spec.replicas >"),
+        ("acme-x", "objet.spec.replicas > 1"),
+        ("acme-x", "variables.nope"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(".plimsoll.yaml"),
+            format!("custom_rules:\n  - id: {id}\n    summary: s\n    expression: \"{expression}\"\n"),
+        )
+        .expect("config");
+        std::fs::write(
+            dir.path().join("a.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+        )
+        .expect("write");
+        let r = run(common::plimsoll_in(dir.path()).args(["check", "."]));
+        assert_eq!(r.code, 2, "{id}: {expression}: {}", r.stderr);
+        out.push_str(&r.stderr);
+    }
+    insta::assert_snapshot!(out);
+}

@@ -126,10 +126,11 @@ impl RuleMeta {
         matches!(self.family.as_str(), "pss" | "netpol" | "image" | "secret" | "ns")
     }
 
-    pub fn url(&self) -> String {
-        match self.custom.as_ref().and_then(|c| c.docs_url.clone()) {
-            Some(url) => url,
-            None => format!("{DOCS_BASE}{}", self.id),
+    /// The rule's documentation: its published page, or a custom rule's `docs_url`.
+    pub fn url(&self) -> Option<String> {
+        match &self.custom {
+            Some(c) => c.docs_url.clone(),
+            None => Some(format!("{DOCS_BASE}{}", self.id)),
         }
     }
 
@@ -161,21 +162,24 @@ pub fn parse_meta(text: &str) -> Result<RuleMeta, String> {
     Ok(meta)
 }
 
-/// Custom rules registered before the metadata is first read.
-static CUSTOM: std::sync::Mutex<Vec<RuleMeta>> = std::sync::Mutex::new(Vec::new());
+/// Built-in and custom rules, once custom rules are registered.
+static WITH_CUSTOM: std::sync::OnceLock<Vec<RuleMeta>> = std::sync::OnceLock::new();
 
-/// Registers the metadata of the repository's custom rules. Must be called before the
-/// metadata is first read (the command line does it right after loading the
-/// configuration); fails otherwise.
-pub fn register_custom(metas: Vec<RuleMeta>) -> Result<(), String> {
-    if LazyLock::get(&ALL).is_some() {
-        return Err("custom rules must be registered before rule metadata is read".into());
+/// Registers the metadata of the repository's custom rules (once per process: the command
+/// line does it after loading the configuration).
+pub fn register_custom(mut metas: Vec<RuleMeta>) -> Result<(), String> {
+    if metas.is_empty() {
+        return Ok(());
     }
-    CUSTOM.lock().unwrap_or_else(|e| e.into_inner()).extend(metas);
-    Ok(())
+    metas.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut all = builtin();
+    all.extend(metas);
+    WITH_CUSTOM
+        .set(all)
+        .map_err(|_| "custom rules are already registered".to_string())
 }
 
-static ALL: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
+fn builtin() -> Vec<RuleMeta> {
     let mut all: Vec<RuleMeta> = RULE_FILES
         .iter()
         .map(|(stem, text)| match parse_meta(text) {
@@ -185,16 +189,17 @@ static ALL: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
         })
         .collect();
     all.sort_by(|a, b| a.id.cmp(&b.id));
-    // Custom rules come after the built-in ones.
-    let mut custom = std::mem::take(&mut *CUSTOM.lock().unwrap_or_else(|e| e.into_inner()));
-    custom.sort_by(|a, b| a.id.cmp(&b.id));
-    all.extend(custom);
     all
-});
+}
+
+static ALL: LazyLock<Vec<RuleMeta>> = LazyLock::new(builtin);
 
 /// Every rule's metadata: the built-in rules sorted by id, then the custom ones.
 pub fn all_meta() -> &'static [RuleMeta] {
-    &ALL
+    match WITH_CUSTOM.get() {
+        Some(all) => all,
+        None => &ALL,
+    }
 }
 
 /// One rule's metadata.
@@ -204,11 +209,7 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
 
 /// The built-in rule families (custom rules may not use them).
 pub fn builtin_families() -> Vec<String> {
-    let mut families: Vec<String> = RULE_FILES
-        .iter()
-        .filter_map(|(_, text)| parse_meta(text).ok())
-        .map(|m| m.family)
-        .collect();
+    let mut families: Vec<String> = ALL.iter().map(|m| m.family.clone()).collect();
     families.extend(["policy", "crd", "custom"].map(String::from));
     families.sort();
     families.dedup();

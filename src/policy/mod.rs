@@ -9,6 +9,7 @@
 //! [`PolicyRun`].
 
 mod autogen;
+pub mod custom;
 pub mod matching;
 mod source;
 
@@ -493,7 +494,7 @@ impl Env<'_> {
                 reason: format!("needs cluster or network reads (Kyverno `{lib}` library)"),
             });
         }
-        let namespace_object = self.namespace_object(ocx, namespace, r.namespaced);
+        let namespace_object = namespace_object_of(self.cx, ocx, namespace, r.namespaced);
         if let Some(None) = namespace_object {
             unknowns.push(UnknownInput {
                 path: vec!["namespaceObject"],
@@ -811,38 +812,38 @@ impl Env<'_> {
             }
         }
     }
-
-    /// `Some(Some(ns))` for a namespaced object whose Namespace is in the set, `Some(None)`
-    /// when it is not, `None` for cluster-scoped objects and Namespaces.
-    fn namespace_object(
-        &self,
-        ocx: &ObjectCx<'_>,
-        namespace: Option<&str>,
-        namespaced: bool,
-    ) -> Option<Option<serde_json::Value>> {
-        if !namespaced || ocx.obj.kind == "Namespace" {
-            return None;
-        }
-        let name = namespace?;
-        let Some(ns) = self.cx.index.namespaces.get(name) else {
-            return Some(None);
-        };
-        let mut labels = serde_json::Map::new();
-        for (k, v) in ns.labels.iter() {
-            labels.insert(k.to_string(), v.to_string().into());
-        }
-        labels.insert("kubernetes.io/metadata.name".into(), name.into());
-        Some(Some(serde_json::json!({
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": name, "labels": labels},
-            "spec": {"finalizers": ["kubernetes"]},
-            "status": {"phase": "Active"},
-        })))
-    }
 }
 
-fn variables_val<'v>(
+/// `Some(Some(ns))` for a namespaced object whose Namespace is in the set, `Some(None)`
+/// when it is not, `None` for cluster-scoped objects and Namespaces.
+pub(crate) fn namespace_object_of(
+    cx: &SetCx<'_>,
+    ocx: &ObjectCx<'_>,
+    namespace: Option<&str>,
+    namespaced: bool,
+) -> Option<Option<serde_json::Value>> {
+    if !namespaced || ocx.obj.kind == "Namespace" {
+        return None;
+    }
+    let name = namespace?;
+    let Some(ns) = cx.index.namespaces.get(name) else {
+        return Some(None);
+    };
+    let mut labels = serde_json::Map::new();
+    for (k, v) in ns.labels.iter() {
+        labels.insert(k.to_string(), v.to_string().into());
+    }
+    labels.insert("kubernetes.io/metadata.name".into(), name.into());
+    Some(Some(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"finalizers": ["kubernetes"]},
+        "status": {"phase": "Active"},
+    })))
+}
+
+pub(crate) fn variables_val<'v>(
     vars: &[(String, Box<dyn cel::common::value::Val + 'v>)],
 ) -> Box<dyn cel::common::value::Val + 'v> {
     use cel::common::types::{CelMap, CelMapKey, CelString};
@@ -854,7 +855,7 @@ fn variables_val<'v>(
 }
 
 /// The admission request of a CREATE of the object.
-fn request_of(r: &Resource, ocx: &ObjectCx<'_>, namespace: Option<&str>) -> cel::objects::Value {
+pub(crate) fn request_of(r: &Resource, ocx: &ObjectCx<'_>, namespace: Option<&str>) -> cel::objects::Value {
     let name = ocx.obj.name().unwrap_or("");
     let namespace = if ocx.obj.kind == "Namespace" {
         name

@@ -295,7 +295,7 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
 
 /// Identifiers every environment declares besides its variables: type names and the
 /// namespaces of qualified functions.
-const TYPE_NAMES: &[&str] = &[
+pub(super) const TYPE_NAMES: &[&str] = &[
     "int",
     "uint",
     "double",

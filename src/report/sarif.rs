@@ -205,7 +205,7 @@ fn descriptor(id: &str, severity: Severity) -> ReportingDescriptor {
         m.summary,
         m.rationale.trim(),
         m.remediation.trim(),
-        m.url()
+        m.url().unwrap_or_else(|| format!("plimsoll explain {}", m.id))
     );
     let full = if m.rationale.trim().chars().count() <= MAX_FULL_DESCRIPTION {
         m.rationale.trim()
@@ -216,6 +216,9 @@ fn descriptor(id: &str, severity: Severity) -> ReportingDescriptor {
     let mut tags = vec![m.family.clone()];
     if let Some(pss) = &m.pss {
         tags.push(format!("pss-{}", pss.level));
+    }
+    if m.custom.is_some() {
+        tags.push("custom".to_string());
     }
     if m.is_security() {
         tags.push("security".to_string());
@@ -230,7 +233,7 @@ fn descriptor(id: &str, severity: Severity) -> ReportingDescriptor {
         );
     }
     props.insert("precision".to_string(), serde_json::json!(m.precision.as_str()));
-    ReportingDescriptor::builder()
+    let mut descriptor = ReportingDescriptor::builder()
         .id(id)
         .name(camel(id))
         .short_description(text(&m.summary))
@@ -241,7 +244,6 @@ fn descriptor(id: &str, severity: Severity) -> ReportingDescriptor {
                 .markdown(help_md)
                 .build(),
         )
-        .help_uri(m.url())
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(serde_json::json!(level_str(severity)))
@@ -249,7 +251,10 @@ fn descriptor(id: &str, severity: Severity) -> ReportingDescriptor {
                 .build(),
         )
         .properties(PropertyBag::builder().tags(tags).additional_properties(props).build())
-        .build()
+        .build();
+    // A custom rule without `docs_url` has no page to link.
+    descriptor.help_uri = m.url();
+    descriptor
 }
 
 /// `pss-privileged` → `PssPrivileged` (SARIF `name`).

@@ -293,7 +293,8 @@ fn cluster_report<'a>(
                 elements.push(Level::HELP.message(fix).into());
             }
             if let Some(m) = meta(g.rule) {
-                elements.push(Level::NOTE.message(format!("see {}", m.url())).into());
+                let see = m.url().unwrap_or_else(|| format!("`plimsoll explain {}`", m.id));
+                elements.push(Level::NOTE.message(format!("see {see}")).into());
             }
         }
     }
