@@ -113,7 +113,10 @@ pub struct Schema {
 #[derive(Debug, Clone)]
 pub struct SchemaProblem {
     pub route: Route,
+    /// In the API server's words, after the field path.
     pub message: String,
+    /// A short label for the underline.
+    pub label: &'static str,
 }
 
 /// How a schema is read.
@@ -143,25 +146,29 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
     let num = |k: &str| m.get(k).and_then(Value::as_f64);
     let count = |k: &str| m.get(k).and_then(Value::as_u64);
     let flag = |k: &str| m.get(k).and_then(Value::as_bool) == Some(true);
-    let problem = |out: &mut Vec<SchemaProblem>, key: &'static str, message: String| {
+    let problem = |out: &mut Vec<SchemaProblem>, key: &'static str, message: String, label: &'static str| {
         out.push(SchemaProblem {
             route: route.key(key),
             message,
+            label,
         })
     };
     s.type_ = m.get("type").and_then(Value::as_str).and_then(Type::parse);
     s.format = m.get("format").and_then(Value::as_str).map(str::to_string);
     s.enum_ = m.get("enum").and_then(Value::as_array).cloned();
     if let Some(p) = m.get("pattern").and_then(Value::as_str) {
-        match regex::RegexBuilder::new(p).size_limit(1 << 22).build() {
+        match Regex::new(p) {
             Ok(re) => s.pattern = Some((p.to_string(), re)),
+            // Valid, but larger than the regex crate compiles by default: not checked.
+            Err(regex::Error::CompiledTooBig(_)) => {}
             Err(e) => problem(
                 out,
                 "pattern",
                 format!(
-                    "pattern `{p}` is not a valid regular expression: {}",
-                    first_line(&e.to_string())
+                    "Invalid value: {p:?}: must be a valid regular expression, but isn't: {}",
+                    first_line(&e.to_string()).trim_start_matches("error: ")
                 ),
+                "not a regular expression",
             ),
         }
     }
@@ -256,7 +263,8 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
         problem(
             out,
             "uniqueItems",
-            "uniqueItems cannot be set to true since the runtime complexity becomes quadratic".to_string(),
+            "Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic".to_string(),
+            "forbidden in CRD schemas",
         );
     }
     if mode.structural && !value_validation {
@@ -264,22 +272,24 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             out.push(SchemaProblem {
                 route: route.clone(),
                 message:
-                    "type: Required value: must not be empty for specified object fields (the schema is not structural)"
+                    "type: Required value: must not be empty for specified object fields (not a structural schema)"
                         .to_string(),
+                label: "no type",
             });
         }
         if s.type_ == Some(Type::Array) && s.items.is_none() {
             out.push(SchemaProblem {
                 route: route.clone(),
-                message: "items: Required value: must be specified for an array (the schema is not structural)"
-                    .to_string(),
+                message: "items: Required value: must be specified (not a structural schema)".to_string(),
+                label: "an array without items",
             });
         }
         if !s.properties.is_empty() && matches!(s.additional, Additional::Schema(_) | Additional::Any) {
             problem(
                 out,
                 "additionalProperties",
-                "additionalProperties and properties are mutual exclusive".to_string(),
+                "Forbidden: additionalProperties and properties are mutual exclusive".to_string(),
+                "beside properties",
             );
         }
     }

@@ -90,11 +90,11 @@ fn parse_crd(cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<ParsedCrd> {
                 obj: oref.clone(),
                 target: cx.at(&p.route),
                 message: format!(
-                    "CustomResourceDefinition `{name}`: {}: {}; the API server rejects the CRD",
+                    "CustomResourceDefinition `{name}` is rejected by the API server: {}: {}",
                     path(&p.route),
                     p.message
                 ),
-                label: "rejected by the API server".to_string(),
+                label: p.label.to_string(),
                 related: None,
             });
         }
@@ -275,16 +275,24 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                         violations.push(None);
                         continue;
                     }
-                    let required = message.ends_with(": Required value") || message.contains(": Required value: ");
+                    let target = ocx.at(&route);
+                    let label = if message.contains(": Required value") {
+                        match &target.missing {
+                            Some(m) => format!("missing: {m}"),
+                            None => "null: pruned, so absent".to_string(),
+                        }
+                    } else if message.contains(": Duplicate value: ") {
+                        "duplicate".to_string()
+                    } else if message.contains(": Unsupported value: ") {
+                        "not a supported value".to_string()
+                    } else {
+                        "rejected by the CRD's schema".to_string()
+                    };
                     violations.push(Some(Reported {
                         obj: oref.clone(),
-                        target: ocx.at(&route),
+                        target,
                         message: format!("{message} (CRD {})", crd.name),
-                        label: if required {
-                            "required by the CRD's schema".to_string()
-                        } else {
-                            "rejected by the CRD's schema".to_string()
-                        },
+                        label,
                         related: None,
                     }));
                 }
