@@ -341,7 +341,7 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                 }
             }
         }
-        (violations, unknown, grip)
+        (merge_same_position(violations), unknown, grip)
     });
     for (violations, unknown, grip) in found {
         for (list, into, what) in [
@@ -367,6 +367,41 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
         }
     }
     report
+}
+
+/// One finding per position, as the engine keeps them: violations at one node (two
+/// required fields missing from one mapping, a value too long and off its pattern) become
+/// one finding with their messages joined.
+fn merge_same_position(list: Vec<Option<Reported>>) -> Vec<Option<Reported>> {
+    let mut out: Vec<Option<Reported>> = Vec::with_capacity(list.len());
+    for r in list {
+        let Some(r) = r else {
+            out.push(None);
+            continue;
+        };
+        let same = out
+            .iter_mut()
+            .flatten()
+            .find(|k| k.target.loc.file == r.target.loc.file && k.target.loc.span.start == r.target.loc.span.start);
+        match same {
+            Some(kept) => {
+                let (kept_msg, crd) = kept.message.rsplit_once(" (CRD ").unwrap_or((&kept.message, ""));
+                let new_msg = r.message.rsplit_once(" (CRD ").map_or(r.message.as_str(), |(m, _)| m);
+                kept.message = if crd.is_empty() {
+                    format!("{kept_msg}; {new_msg}")
+                } else {
+                    format!("{kept_msg}; {new_msg} (CRD {crd}")
+                };
+                match (kept.label.strip_prefix("missing: "), r.label.strip_prefix("missing: ")) {
+                    (Some(a), Some(b)) => kept.label = format!("missing: {a}, {b}"),
+                    _ if kept.label != r.label => kept.label = format!("{}; {}", kept.label, r.label),
+                    _ => {}
+                }
+            }
+            None => out.push(Some(r)),
+        }
+    }
+    out
 }
 
 /// Emits the shared findings of one list.
