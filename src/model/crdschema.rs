@@ -668,7 +668,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
         Value::Object(map) => {
             for r in &s.required {
                 // A missing `metadata` (or type meta) is not the schema's to report.
-                if !map.contains_key(r) && !(root && ROOT_FIELDS.contains(&r.as_str())) {
+                if !(map.contains_key(r) || root && ROOT_FIELDS.contains(&r.as_str())) {
                     out.push(Violation::Invalid {
                         route: route.key(r.clone()),
                         message: format!("{}: Required value", path(&route.key(r.clone()))),
