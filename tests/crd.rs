@@ -214,8 +214,10 @@ const RECORDED: &[(&str, &str, &str)] = &[
         "spec.template.spec.source.parameters",
     ),
     // Snippets of Argo CD's documentation that are wrong as objects: `destinations: ['*']`
-    // (destinations are objects), `generators:` as a mapping, `github: ...` and `spec: ...`
-    // as elisions (strings), a top-level `annotations` (the `metadata:` above it is empty),
+    // (destinations are objects), `generators:` as a mapping, `github: ...` as an elision
+    // (a string; two Applications with `spec: ...` are `invalid-manifest`'s, which reads
+    // Applications into a struct of its own: one finding per root cause), a top-level
+    // `annotations` (the `metadata:` above it is empty),
     // proposals for fields that were named differently or never made (`impersonate` under
     // a destination, `deletionSync`, `source.valueFiles`), a `syncSource.path: .` the
     // pattern forbids, and an annotation value `123` (annotations are strings).
@@ -233,11 +235,6 @@ const RECORDED: &[(&str, &str, &str)] = &[
         "crd/argocd/extracted-docs/docs__operator-manual__applicationset__Generators-Plugin.md.1.yaml",
         "crd-schema-violation",
         "spec.generators[0].matrix.generators[0].pullRequest.github",
-    ),
-    (
-        "crd/argocd/extracted-docs/docs__operator-manual__cluster-bootstrapping.md.2.yaml",
-        "crd-schema-violation",
-        "spec",
     ),
     (
         "crd/argocd/extracted-docs/docs__operator-manual__notifications__services__webex.md.0.yaml",
@@ -268,11 +265,6 @@ const RECORDED: &[(&str, &str, &str)] = &[
         "crd/argocd/extracted-docs/docs__proposals__multiple-sources-for-applications.md.0.yaml",
         "unknown-field",
         "spec.source.valueFiles",
-    ),
-    (
-        "crd/argocd/extracted-docs/docs__user-guide__sync-kubectl.md.0.yaml",
-        "crd-schema-violation",
-        "spec",
     ),
     (
         "crd/argocd/extracted-docs/docs__user-guide__sync-options.md.17.yaml",
@@ -505,5 +497,78 @@ spec:
     assert_eq!(
         got[2].2,
         "unknown field \"spec.source.targetRevison\" (CRD applications.argoproj.io); did you mean \"targetRevision\"?"
+    );
+}
+
+/// One finding per root cause: a type error in a kind plimsoll reads into a struct of its
+/// own is `invalid-manifest`'s, and a version the CRD does not serve is `api-crd-version`'s
+/// (the resource is then not validated).
+#[test]
+fn one_finding_per_root_cause() {
+    let Some(shared) = shared_or_skip("one_finding_per_root_cause") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("resources.yaml");
+    std::fs::write(
+        &file,
+        r#"apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: test
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: podinfo}
+  service: {port: 9898}
+  analysis:
+    interval: 1m
+    threshold: "five"
+    maxWeight: 50
+    stepWeight: 10
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Backup, plural: backups, singular: backup}
+  versions:
+    - name: v1alpha1
+      served: false
+      storage: false
+      schema:
+        openAPIV3Schema: {type: object, properties: {spec: {type: object, required: [schedule]}}}
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object, properties: {spec: {type: object, required: [schedule]}}}
+---
+apiVersion: example.com/v1alpha1
+kind: Backup
+metadata:
+  name: old
+spec:
+  typo: 1
+"#,
+    )
+    .expect("write");
+    let crd = shared.join("corpora/crd/flagger/artifacts/flagger/crd.yaml");
+    let findings = check(&[
+        "--select",
+        "crd,unknown-field,invalid-manifest,api-crd-version",
+        &file.to_string_lossy(),
+        &crd.to_string_lossy(),
+    ]);
+    let got: Vec<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f.file.ends_with("resources.yaml"))
+        .map(|f| (f.rule.as_str(), f.route.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("invalid-manifest", "spec.analysis.threshold"), ("api-crd-version", ""),]
     );
 }

@@ -9,6 +9,7 @@ pub mod schema_violation;
 
 use crate::engine::{ObjectCx, SetCx, Target};
 use crate::model::ObjectRef;
+use crate::model::TypedKind;
 use crate::model::crdschema::{ParseMode, Schema, Violation, path, validate_object};
 use crate::model::kinds::group_of;
 use crate::source::Route;
@@ -268,7 +269,22 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
             return (violations, unknown, grip);
         };
         let crd = &crds[ci];
+        // Kinds plimsoll reads into structs of its own (Flagger, Argo CD, Kyverno, sigstore
+        // ...) had their type errors reported by `invalid-manifest` already: one finding
+        // per root cause.
+        let typed_errors: Vec<String> = match TypedKind::lookup(&ocx.obj.api_version, &ocx.obj.kind) {
+            Some((which, _)) => {
+                let reader = Context::new(ocx.tree, ocx.settings.limits.max_alias_nodes, false);
+                which.read(&reader, ocx.obj.root).1.into_iter().filter_map(|e| e.route).collect()
+            }
+            None => Vec::new(),
+        };
         for v in found {
+            if let Violation::Invalid { route, .. } = &v {
+                if !typed_errors.is_empty() && typed_errors.contains(&route.to_string()) {
+                    continue;
+                }
+            }
             match v {
                 Violation::Invalid { route, message } => {
                     if violations.len() >= MAX_PER_OBJECT {
