@@ -72,6 +72,30 @@ pub struct CelRule {
     pub optional_old_self: bool,
 }
 
+/// A `pattern` (RE2 syntax, unanchored), compiled the first time a value meets it.
+#[derive(Debug)]
+pub struct Pattern {
+    pub source: String,
+    compiled: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    fn new(source: &str) -> Pattern {
+        Pattern {
+            source: source.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether `text` matches; `None` when the pattern is too large to compile.
+    pub fn is_match(&self, text: &str) -> Option<bool> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+            .map(|re| re.is_match(text))
+    }
+}
+
 /// A compact structural schema.
 #[derive(Debug, Default)]
 pub struct Schema {
@@ -79,7 +103,7 @@ pub struct Schema {
     pub type_: Option<Type>,
     pub format: Option<String>,
     pub enum_: Option<Vec<Value>>,
-    pub pattern: Option<(String, Regex)>,
+    pub pattern: Option<Pattern>,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
     pub exclusive_minimum: bool,
@@ -157,10 +181,10 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
     s.format = m.get("format").and_then(Value::as_str).map(str::to_string);
     s.enum_ = m.get("enum").and_then(Value::as_array).cloned();
     if let Some(p) = m.get("pattern").and_then(Value::as_str) {
-        match Regex::new(p) {
-            Ok(re) => s.pattern = Some((p.to_string(), re)),
-            // Valid, but larger than the regex crate compiles by default: not checked.
-            Err(regex::Error::CompiledTooBig(_)) => {}
+        // Checked here, compiled on first use: most patterns of a large CRD never meet a
+        // value.
+        match regex_syntax::Parser::new().parse(p) {
+            Ok(_) => s.pattern = Some(Pattern::new(p)),
             Err(e) => problem(
                 out,
                 "pattern",
@@ -604,9 +628,9 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     );
                 }
             }
-            if let Some((src, re)) = &s.pattern {
-                if !re.is_match(text) {
-                    invalid(out, route, v, format!("{p} in body should match '{src}'"));
+            if let Some(pattern) = &s.pattern {
+                if pattern.is_match(text) == Some(false) {
+                    invalid(out, route, v, format!("{p} in body should match '{}'", pattern.source));
                 }
             }
         }
