@@ -896,7 +896,13 @@ fn matches(re: &LazyLock<Option<Regex>>, s: &str) -> bool {
 /// Whether `s` is valid for a format of the kube-openapi registry; `None` for formats it
 /// does not check.
 pub fn check_format(format: &str, s: &str) -> Option<bool> {
-    Some(match format {
+    // The registry compares names without case, dashes and underscores (`date-time`).
+    let name: String = format
+        .chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    Some(match name.as_str() {
         "bsonobjectid" => matches(&BSON, s),
         "uri" => is_uri(s),
         "email" => is_email(s),
@@ -919,7 +925,7 @@ pub fn check_format(format: &str, s: &str) -> Option<bool> {
         "byte" => is_base64(s),
         "password" => true,
         "date" => is_date(s),
-        "datetime" | "date-time" => is_datetime(s),
+        "datetime" => is_datetime(s),
         "duration" => is_duration(s),
         _ => return None,
     })
