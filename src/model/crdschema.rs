@@ -308,7 +308,7 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
                 label: "an array without items",
             });
         }
-        if !s.properties.is_empty() && matches!(s.additional, Additional::Schema(_) | Additional::Any) {
+        if !s.properties.is_empty() && matches!(s.additional, Additional::Schema(_) | Additional::Deny) {
             problem(
                 out,
                 "additionalProperties",
@@ -1298,6 +1298,35 @@ mod tests {
                 "properties.b",
                 "properties.c",
                 "properties.d.pattern"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_and_value_validations() {
+        let s = spec(json!({
+            "step": {"type": "integer", "multipleOf": 5, "exclusiveMaximum": true, "maximum": 100},
+            "ratio": {"type": "number", "exclusiveMinimum": true, "minimum": 0},
+            "whole": {"type": "integer"},
+            "one": {"type": "object", "oneOf": [{"required": ["a"]}, {"required": ["b"]}],
+                    "properties": {"a": {"type": "string"}, "b": {"type": "string"}}},
+            "any": {"type": "object", "anyOf": [{"required": ["a"]}, {"required": ["b"]}],
+                    "properties": {"a": {"type": "string"}, "b": {"type": "string"}}},
+            "never": {"type": "string", "not": {"enum": ["root"]}},
+        }));
+        let m = messages(
+            s,
+            json!({"spec": {"step": 100, "ratio": 0, "whole": 3.0,
+                            "one": {"a": "x", "b": "y"}, "any": {}, "never": "root"}}),
+        );
+        assert_eq!(
+            m,
+            vec![
+                "spec.any: Invalid value: {}: spec.any in body must validate at least one schema (anyOf)",
+                "spec.never: Invalid value: \"root\": spec.never in body shouldn't validate the schema (not)",
+                "spec.one: Invalid value: {\"a\":\"x\",\"b\":\"y\"}: spec.one in body must validate one and only one schema (oneOf)",
+                "spec.ratio: Invalid value: 0: spec.ratio in body should be greater than 0",
+                "spec.step: Invalid value: 100: spec.step in body should be less than 100",
             ]
         );
     }
