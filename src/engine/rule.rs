@@ -291,11 +291,10 @@ pub struct SetCx<'a> {
 
 /// Values computed once per run and shared by the rules that read them, by type.
 #[derive(Default)]
-pub(crate) struct Shared(
-    std::sync::Mutex<
-        rustc_hash::FxHashMap<std::any::TypeId, Arc<std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>>>,
-    >,
-);
+pub(crate) struct Shared(std::sync::Mutex<rustc_hash::FxHashMap<std::any::TypeId, SharedCell>>);
+
+/// One shared value, computed once.
+type SharedCell = Arc<std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>>;
 
 impl<'a> SetCx<'a> {
     pub fn new(index: &'a Index, settings: &'a Settings, files: &'a super::Files) -> SetCx<'a> {

@@ -5,6 +5,7 @@ pub mod apilifecycle;
 pub mod builtin;
 pub mod controllers;
 pub mod crd;
+pub mod crdschema;
 pub mod cron;
 pub mod facts;
 pub mod gitops;

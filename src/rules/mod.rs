@@ -7,6 +7,7 @@ pub mod api;
 pub mod argocd;
 pub mod canary;
 pub mod core;
+pub mod crd;
 pub mod hpa;
 pub mod image;
 pub mod kustomize;
@@ -70,6 +71,8 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<core::unknown_field::UnknownField>(),
         entry::<core::unknown_kind::UnknownKind>(),
         entry::<core::unused_suppression::UnusedSuppression>(),
+        entry::<crd::invalid::Invalid>(),
+        entry::<crd::schema_violation::SchemaViolation>(),
         entry::<hpa::behavior_absent::BehaviorAbsent>(),
         entry::<hpa::cpu_only::CpuOnly>(),
         entry::<hpa::deprecated_api_version::DeprecatedApiVersion>(),
