@@ -160,3 +160,13 @@ fn custom_rule_configuration_errors() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// A Kyverno ValidatingPolicy about Pods judges Pods and, through autogen, the pod
+/// templates of controllers (positions inside the template); a PolicyException excepts the
+/// objects its match conditions select; a policy in HTTP mode is said not evaluated.
+#[test]
+fn kyverno_autogen_exceptions_and_modes() {
+    let r = check(&["--format", "concise", "testdata/policies/kyverno"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!(common::normalize(&r.stdout));
+}

@@ -51,6 +51,52 @@ pub fn explain(expr: &IdedExpr, ctx: &Context<'_, '_>, roots: &Roots<'_>, got: b
     unique
 }
 
+/// Where a "no such key: `key`" error arose: the first selection of `key` in the
+/// expression whose operand names a field (the route then ends in the absent key).
+pub fn missing_key(expr: &IdedExpr, ctx: &Context<'_, '_>, roots: &Roots<'_>, key: &str) -> Option<Route> {
+    let mut w = Walker {
+        roots,
+        steps: STEP_BUDGET,
+    };
+    let scope: Scope = roots.idents.iter().map(|(n, r)| (n.clone(), Some(r.clone()))).collect();
+    let mut found = None;
+    find_select(expr, key, &mut |operand| {
+        if found.is_none()
+            && let Some(r) = w.route_of(operand, ctx, &scope)
+        {
+            found = Some(r.key(key.to_string()));
+        }
+    });
+    found
+}
+
+fn find_select<'e>(e: &'e IdedExpr, key: &str, f: &mut impl FnMut(&'e IdedExpr)) {
+    match &e.expr {
+        Ast::Select(s) => {
+            find_select(&s.operand, key, f);
+            if !s.test && s.field == key {
+                f(&s.operand);
+            }
+        }
+        Ast::Call(c) => {
+            if let Some(t) = &c.target {
+                find_select(t, key, f);
+            }
+            for a in &c.args {
+                find_select(a, key, f);
+            }
+        }
+        Ast::List(l) => {
+            for x in &l.elements {
+                find_select(x, key, f);
+            }
+        }
+        // Inside comprehensions the iteration variable has no route at this level.
+        Ast::Comprehension(c) => find_select(&c.iter_range, key, f),
+        _ => {}
+    }
+}
+
 /// The operands of a chain of one operator (`a || b || c`).
 fn chain<'e>(e: &'e IdedExpr, op: &str, out: &mut Vec<&'e IdedExpr>) {
     match &e.expr {

@@ -134,6 +134,7 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     let mut policies: Vec<Policy> = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
     let mut crds = CrdNames::new();
+    let mut exceptions: Vec<source::Exception> = Vec::new();
     // Every policy name read, compiled or not (a binding of a broken policy is not dangling).
     let mut policy_names = std::collections::BTreeSet::new();
     for r in read.into_iter().flatten() {
@@ -152,6 +153,7 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
                 findings.append(&mut b.problems);
                 bindings.push(b);
             }
+            source::Read::Exception(e) => exceptions.push(e),
             source::Read::Crd {
                 group,
                 kind,
@@ -162,9 +164,45 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
             }
         }
     }
+    // Kyverno PolicyExceptions: their match conditions, compiled in Kyverno's environment.
+    let mut compiled_exceptions: Vec<(Vec<String>, Vec<celhost::Expr>)> = Vec::new();
+    for e in &exceptions {
+        let mut conditions = Vec::new();
+        for (i, (name, expression)) in e.conditions.iter().enumerate() {
+            match hosts[1].compile(expression) {
+                Ok(x) => conditions.push(x),
+                Err(err) => findings.push(finding(
+                    INVALID,
+                    Severity::Error,
+                    e.name_target.clone(),
+                    format!(
+                        "PolicyException '{}': spec.matchConditions[{i}] ('{name}') does not compile: {}",
+                        e.name, err.message
+                    ),
+                    &e.obj,
+                )),
+            }
+        }
+        if conditions.len() == e.conditions.len() {
+            compiled_exceptions.push((e.policies.clone(), conditions));
+        }
+    }
+
     // Units: every binding of a policy; a policy with none is evaluated as bound with Deny.
     let mut units = Vec::new();
     for (pi, p) in policies.iter().enumerate() {
+        if let Some(why) = &p.skipped {
+            if p.autogen.is_none() {
+                findings.push(finding(
+                    NOT_EVALUATED,
+                    Severity::Info,
+                    p.name_target.clone(),
+                    format!("{} '{}' not evaluated: {why}", p.kind.as_str(), p.name),
+                    &p.obj,
+                ));
+            }
+            continue;
+        }
         if p.kind != PolicyKind::ValidatingAdmissionPolicy {
             units.push(Unit {
                 policy: pi,
@@ -350,6 +388,7 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         units: &units,
         crds: &crds,
         params: &params,
+        exceptions: &compiled_exceptions,
     };
     let results = cx.revisit(&objects, |ocx, oref| {
         let units = by_object
@@ -456,6 +495,8 @@ struct Env<'a> {
     units: &'a [Unit],
     crds: &'a CrdNames,
     params: &'a [ParamObject],
+    /// PolicyExceptions: the policies they name and their match conditions.
+    exceptions: &'a [(Vec<String>, Vec<celhost::Expr>)],
 }
 
 type Unknowns = Vec<(usize, String, String)>;
@@ -717,6 +758,16 @@ impl Env<'_> {
         if skip {
             return;
         }
+        // A Kyverno PolicyException that names the policy and whose match conditions all
+        // hold for the object excepts it.
+        if p.kind != PolicyKind::ValidatingAdmissionPolicy
+            && self.exceptions.iter().any(|(names, conditions)| {
+                names.iter().any(|n| *n == p.name)
+                    && conditions.iter().all(|c| c.check(&ctx, unknowns) == Verdict::True)
+            })
+        {
+            return;
+        }
         // Variables, in order, each seeing the earlier ones.
         let mut vars: Vec<(String, Box<dyn cel::common::value::Val + '_>)> = Vec::new();
         let mut var_errors: Vec<(String, String)> = Vec::new();
@@ -757,10 +808,23 @@ impl Env<'_> {
                 Verdict::Unknown(reason) => unknown.push((ui, reason, example.to_string())),
                 Verdict::Error(e) => {
                     let severity = if p.ignore_failures { Severity::Info } else { u.severity };
+                    // "No such key: x": at the map that lacks it, "missing: x".
+                    let site = e.strip_prefix("No such key: ").and_then(|key| {
+                        let var_exprs: Vec<(String, &cel::common::ast::IdedExpr)> =
+                            p.variables.iter().map(|(n, e)| (n.clone(), e.ast())).collect();
+                        let roots = blame::Roots {
+                            idents: vec![("object".into(), Route::root())],
+                            variables: &var_exprs,
+                        };
+                        blame::missing_key(v.expr.ast(), &ctx, &roots, key)
+                    });
                     let mut f = finding(
                         EVALUATION_ERROR,
                         severity,
-                        ocx.at(&Route::root().keys(&["metadata", "name"])),
+                        match &site {
+                            Some(r) => ocx.at(r),
+                            None => ocx.at(&Route::root().keys(&["metadata", "name"])),
+                        },
                         format!(
                             "{}: expression '{}' failed to evaluate: {e}",
                             p.describe(b.map(|b| b.name.as_str())),
@@ -795,7 +859,7 @@ impl Env<'_> {
                         target,
                         format!(
                             "{}{param_note}",
-                            p.violation_message(b.map(|b| b.name.as_str()), &u.actions, &message)
+                            p.violation_message(b.map(|b| b.name.as_str()), &u.actions, &message, &ocx.obj.kind)
                         ),
                         oref,
                     );

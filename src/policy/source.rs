@@ -35,7 +35,10 @@ pub fn is_policy_kind(api_version: &str, kind: &str) -> bool {
         "admissionregistration.k8s.io" => {
             matches!(kind, "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding")
         }
-        "policies.kyverno.io" => matches!(kind, "ValidatingPolicy" | "NamespacedValidatingPolicy"),
+        "policies.kyverno.io" => matches!(
+            kind,
+            "ValidatingPolicy" | "NamespacedValidatingPolicy" | "PolicyException"
+        ),
         _ => false,
     }
 }
@@ -54,6 +57,7 @@ pub struct Raw {
 
 pub enum Read {
     Policy(Raw),
+    Exception(Exception),
     Binding(Binding),
     Crd {
         group: String,
@@ -90,6 +94,16 @@ pub struct ParamRef {
     pub parameter_not_found_action: Option<String>,
 }
 
+/// A Kyverno `PolicyException` (`policies.kyverno.io`): the policies it names do not
+/// apply to the objects its match conditions select.
+pub struct Exception {
+    pub name: String,
+    pub obj: Arc<ObjectRef>,
+    pub policies: Vec<String>,
+    pub conditions: Vec<(String, String)>,
+    pub name_target: Target,
+}
+
 pub struct Condition {
     pub name: String,
     pub expr: Expr,
@@ -122,6 +136,8 @@ pub struct Policy {
     pub actions: Vec<String>,
     /// The kinds a Kyverno autogen policy was generated for.
     pub autogen: Option<String>,
+    /// Why the policy is not evaluated at all (a mode other than Kubernetes).
+    pub skipped: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -263,6 +279,34 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
             param_ref: b.param_ref.and_then(|p| serde_json::from_value(p).ok()),
             invalid,
             problems,
+        }));
+    }
+    if ocx.obj.kind == "PolicyException" {
+        let refs = spec
+            .get("policyRefs")
+            .and_then(|r| r.as_array())
+            .cloned()
+            .unwrap_or_default();
+        let conditions = spec
+            .get("matchConditions")
+            .and_then(|r| r.as_array())
+            .cloned()
+            .unwrap_or_default();
+        return Some(Read::Exception(Exception {
+            name,
+            obj: oref.clone(),
+            policies: refs
+                .iter()
+                .filter_map(|r| r.get("name").and_then(|n| n.as_str()).map(str::to_string))
+                .collect(),
+            conditions: conditions
+                .iter()
+                .map(|c| {
+                    let field = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                    (field("name"), field("expression"))
+                })
+                .collect(),
+            name_target,
         }));
     }
     let kind = match ocx.obj.kind.as_str() {
@@ -553,11 +597,11 @@ fn compile_spec(
         .and_then(|e| e.get("mode"))
         .and_then(|m| m.as_str())
         .unwrap_or("Kubernetes");
-    if mode != "Kubernetes" {
-        // Not evaluated: modes other than Kubernetes judge JSON payloads, not objects.
-        return None;
-    }
+    // Modes other than Kubernetes judge JSON payloads or requests, not objects.
+    let skipped =
+        (mode != "Kubernetes").then(|| format!("evaluation.mode {mode} judges payloads, not Kubernetes objects"));
     Some(Policy {
+        skipped,
         kind: raw.kind,
         flavor: if kyverno { Flavor::Kyverno } else { Flavor::Kubernetes },
         name: raw.name.clone(),
@@ -602,12 +646,13 @@ impl Policy {
         }
     }
 
-    pub fn violation_message(&self, binding: Option<&str>, actions: &str, message: &str) -> String {
-        let autogen = self
-            .autogen
-            .as_deref()
-            .map(|k| format!(" (autogen for {k})"))
-            .unwrap_or_default();
+    /// The message of a violation by an object of `kind`.
+    pub fn violation_message(&self, binding: Option<&str>, actions: &str, message: &str, kind: &str) -> String {
+        let autogen = if self.autogen.is_some() {
+            format!(" (autogen for {kind})")
+        } else {
+            String::new()
+        };
         match self.kind {
             PolicyKind::ValidatingAdmissionPolicy => {
                 if actions.split(", ").any(|a| a == "Deny") {

@@ -41,11 +41,11 @@ pub fn every_rule() -> Vec<ActiveRule> {
 /// The registry: every rule plimsoll has.
 pub fn all() -> Vec<RuleEntry> {
     vec![
-        entry::<policy::policy_evaluation_error::PolicyEvaluationError>(),
-        entry::<policy::policy_invalid::PolicyInvalid>(),
-        entry::<policy::policy_not_evaluated::PolicyNotEvaluated>(),
-        entry::<policy::policy_unbound::PolicyUnbound>(),
-        entry::<policy::policy_violation::PolicyViolation>(),
+        entry::<policy::evaluation_error::PolicyEvaluationError>(),
+        entry::<policy::invalid::PolicyInvalid>(),
+        entry::<policy::not_evaluated::PolicyNotEvaluated>(),
+        entry::<policy::unbound::PolicyUnbound>(),
+        entry::<policy::violation::PolicyViolation>(),
         entry::<api::alpha_version::AlphaVersion>(),
         entry::<api::crd_version::CrdVersion>(),
         entry::<api::deprecated::Deprecated>(),

@@ -3,8 +3,8 @@
 //! evaluation is shared by the five rules and lives in [`crate::policy`]; each rule reports
 //! its share.
 
-pub mod policy_evaluation_error;
-pub mod policy_invalid;
-pub mod policy_not_evaluated;
-pub mod policy_unbound;
-pub mod policy_violation;
+pub mod evaluation_error;
+pub mod invalid;
+pub mod not_evaluated;
+pub mod unbound;
+pub mod violation;
