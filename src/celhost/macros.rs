@@ -9,7 +9,7 @@
 //! leading `@`, so that no expression can call them.
 
 use cel::common::ast::{CallExpr, ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue, operators};
-use cel::common::types::{CelList, CelMap, CelMapKey, CelOptional, DYN_TYPE, LIST_TYPE};
+use cel::common::types::{CelList, CelMap, CelMapKey, CelOptional, CelString, DYN_TYPE, LIST_TYPE, STRING_TYPE};
 use cel::common::value::{CowVal, Val};
 use cel::parser::{Macro, MacroExprHelper, ParseError};
 use cel::{DeclarationError, Env, ExecutionError};
@@ -93,6 +93,61 @@ pub fn register_kyverno_or_value(env: &mut Env) -> Result<(), DeclarationError> 
         or_value_compat,
     )?;
     Ok(())
+}
+
+/// `s.matches(re)` and `matches(s, re)` with the compiled pattern cached per thread: the
+/// crate compiles the pattern at every call, which dominates policies that match names
+/// against a constant pattern.
+pub fn register_cached_matches(env: &mut Env) -> Result<(), DeclarationError> {
+    env.add_macro(Macro::receiver("matches", 1, |h, target, args| {
+        let (Some(s), Some(re)) = (target.take(), args.pop()) else {
+            return Err(h.new_error(0, "matches needs a receiver and a pattern"));
+        };
+        Ok(Some(call(h, MATCHES, vec![s, re])))
+    }))?;
+    env.add_macro(Macro::global("matches", 2, |h, _, args| {
+        let (Some(re), Some(s)) = (args.pop(), args.pop()) else {
+            return Err(h.new_error(0, "matches needs a string and a pattern"));
+        };
+        Ok(Some(call(h, MATCHES, vec![s, re])))
+    }))?;
+    env.add_overload(
+        MATCHES,
+        "@matches_string_string",
+        vec![STRING_TYPE, STRING_TYPE],
+        cached_matches,
+    )?;
+    Ok(())
+}
+
+const MATCHES: &str = "@matches";
+
+fn cached_matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    use cel::common::types::CelBool;
+    let text = |i: usize| -> Result<String, ExecutionError> {
+        args.get(i)
+            .and_then(|a| a.downcast_ref::<CelString>())
+            .map(|s| s.inner().to_string())
+            .ok_or_else(|| ExecutionError::function_error("matches", "expects two strings"))
+    };
+    let (s, re) = (text(0)?, text(1)?);
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, regex::Regex>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(&re) {
+            let compiled = regex::Regex::new(&re).map_err(|e| ExecutionError::function_error("matches", e))?;
+            // Bounded: a policy set has few distinct patterns.
+            if cache.len() >= 256 {
+                cache.clear();
+            }
+            cache.insert(re.clone(), compiled);
+        }
+        let matched = cache.get(&re).is_some_and(|r| r.is_match(&s));
+        Ok(CowVal::owned(CelBool::from(matched)))
+    })
 }
 
 // --- expansion -------------------------------------------------------------------------

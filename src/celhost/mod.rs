@@ -80,6 +80,7 @@ impl Host {
             cel::extensions::math(&mut env)?;
             cel::extensions::encoders(&mut env)?;
             macros::register(&mut env)?;
+            macros::register_cached_matches(&mut env)?;
             k8s::register(&mut env, kubernetes_minor)?;
             if flavor == Flavor::Kyverno {
                 k8s::register_kyverno_regex(&mut env)?;
