@@ -8,9 +8,12 @@
 
 use crate::source::resolve::Value as Scalar;
 use crate::source::{NodeId, Tree};
+use cel::common::traits::{Adder, Container, Indexer, Iterable, Sizer, Zeroer};
+use cel::common::types::Type;
 use cel::common::types::{CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString};
-use cel::common::value::Val;
+use cel::common::value::{Builtin, BuiltinRef, Val};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How many nodes one value may hold (aliases counted each time they are followed).
 pub const NODE_BUDGET: usize = 1_000_000;
@@ -40,7 +43,7 @@ fn convert<'s>(tree: &'s Tree<'s>, node: NodeId, budget: &mut usize) -> Result<B
             // A later entry for the same key wins, as in Kubernetes.
             map.insert(CelMapKey::String(CelString::from(key)), convert(tree, v, budget)?);
         }
-        return Ok(Box::new(CelMap::from(map)));
+        return Ok(Box::new(Shared(Arc::new(CelMap::from(map)))));
     }
     if tree.is_seq(node) {
         let items = tree.items(node);
@@ -48,7 +51,7 @@ fn convert<'s>(tree: &'s Tree<'s>, node: NodeId, budget: &mut usize) -> Result<B
         for item in items {
             list.push(convert(tree, *item, budget)?);
         }
-        return Ok(Box::new(CelList::from(list)));
+        return Ok(Box::new(Shared(Arc::new(CelList::from(list)))));
     }
     Ok(match tree.value(node) {
         None | Some(Scalar::Null) => Box::new(CelNull),
@@ -118,3 +121,92 @@ fn json(tree: &Tree<'_>, node: NodeId, budget: &mut usize) -> Result<serde_json:
         Some(Scalar::Str(s)) => s.into(),
     })
 }
+
+/// A map or list of the tree shared by reference: the interpreter copies the value it binds
+/// to an iteration variable (`containers.all(c, …)` copies every container), and a copy of a
+/// shared value is a reference count, not a deep copy. Everything else is the crate's own map
+/// or list (`as_builtin`), so every overload that expects a `map` or `list` accepts it.
+#[derive(Debug)]
+pub struct Shared<T>(pub Arc<T>);
+
+macro_rules! shared_val {
+    ($ty:ident, $ty_const:path, $variant:ident) => {
+        impl<'v> Val for Shared<$ty<'v>> {
+            fn get_type(&self) -> &Type {
+                &$ty_const
+            }
+
+            fn cel_type() -> &'static Type {
+                &$ty_const
+            }
+
+            fn as_adder<'b, 'w>(&'b self) -> Option<&'b (dyn Adder + 'w)>
+            where
+                Self: 'w,
+            {
+                self.0.as_adder()
+            }
+
+            fn as_container(&self) -> Option<&dyn Container> {
+                self.0.as_container()
+            }
+
+            fn as_indexer<'b, 'w>(&'b self) -> Option<&'b (dyn Indexer + 'w)>
+            where
+                Self: 'w,
+            {
+                self.0.as_indexer()
+            }
+
+            fn into_indexer<'w>(self: Box<Self>) -> Option<Box<dyn Indexer + 'w>>
+            where
+                Self: 'w,
+            {
+                Box::new(Arc::unwrap_or_clone(self.0)).into_indexer()
+            }
+
+            fn as_iterable<'b, 'w>(&'b self) -> Option<&'b (dyn Iterable + 'w)>
+            where
+                Self: 'w,
+            {
+                self.0.as_iterable()
+            }
+
+            fn as_sizer(&self) -> Option<&dyn Sizer> {
+                self.0.as_sizer()
+            }
+
+            fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+                self.0.as_zeroer()
+            }
+
+            fn equals(&self, other: &dyn Val) -> bool {
+                self.0.equals(other)
+            }
+
+            fn clone_as_boxed<'w>(&self) -> Box<dyn Val + 'w>
+            where
+                Self: 'w,
+            {
+                Box::new(Shared(self.0.clone()))
+            }
+
+            fn as_builtin<'b, 'w>(&'b self) -> BuiltinRef<'b, 'w>
+            where
+                Self: 'w,
+            {
+                BuiltinRef::$variant(&self.0)
+            }
+
+            fn into_builtin<'w>(self: Box<Self>) -> Option<Builtin<'w>>
+            where
+                Self: 'w,
+            {
+                Some(Builtin::$variant(Arc::unwrap_or_clone(self.0)))
+            }
+        }
+    };
+}
+
+shared_val!(CelMap, cel::common::types::MAP_TYPE, Map);
+shared_val!(CelList, cel::common::types::LIST_TYPE, List);

@@ -549,6 +549,9 @@ impl Env<'_> {
             ctx.add_variable_from_value("oldObject", cel::objects::Value::Null);
             ctx.add_variable_from_value("request", request_of(&r, ocx, namespace));
             ctx.add_variable_from_value("authorizer", celhost::unknown());
+            ctx.add_variable_from_value("params", cel::objects::Value::Null);
+            ctx.add_variable_from_value("exceptions", cel::objects::Value::Null);
+            ctx.add_variable_as_val("variables", variables_val(&[]));
             match &namespace_object {
                 Some(Some(ns)) => ctx.add_variable_as_val("namespaceObject", value::of_json(ns)),
                 Some(None) => ctx.add_variable_from_value("namespaceObject", celhost::unknown()),
@@ -712,13 +715,11 @@ impl Env<'_> {
         let u = &self.units[ui];
         let p = &self.policies[u.policy];
         let b = u.binding.map(|i| &self.bindings[i]);
+        // `params`, `exceptions` and `variables` are null or empty in the root context;
+        // a unit binds only what it has.
         let mut ctx = base.new_inner_scope();
-        if p.kind != PolicyKind::ValidatingAdmissionPolicy {
-            ctx.add_variable_from_value("exceptions", cel::objects::Value::Null);
-        }
-        match param {
-            Some(param) => ctx.add_variable_as_val("params", value::of_json(&param.json)),
-            None => ctx.add_variable_from_value("params", cel::objects::Value::Null),
+        if let Some(param) = param {
+            ctx.add_variable_as_val("params", value::of_json(&param.json));
         }
         let param_note = param.map(|p| format!(" (param {})", p.display())).unwrap_or_default();
 
@@ -780,7 +781,9 @@ impl Env<'_> {
                 Err(e) => var_errors.push((name.clone(), e)),
             }
         }
-        ctx.add_variable_as_val("variables", variables_val(&vars));
+        if !p.variables.is_empty() {
+            ctx.add_variable_as_val("variables", variables_val(&vars));
+        }
         let var_exprs: Vec<(String, &cel::common::ast::IdedExpr)> =
             p.variables.iter().map(|(n, e)| (n.clone(), e.ast())).collect();
         for v in &p.validations {
