@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 /// Findings as (file relative to `corpora/`, rule, route).
 type Found = BTreeSet<(String, String, String)>;
 
+#[derive(Debug)]
 struct Finding {
     file: String,
     rule: String,
@@ -406,6 +407,14 @@ fn istio_gateway_api_objects_are_valid_but_for_recorded_test_inputs() {
             "crd-schema-violation",
             "spec.listeners",
         ),
+        // A test of BackendTLSPolicy merging: three references to one Service, one without
+        // `sectionName`, which the CRD's CEL rule forbids (all or none of the references to
+        // a target name a section).
+        (
+            "bench/istio/pilot/pkg/config/kube/gateway/testdata/backend-tls-policy.yaml",
+            "crd-validation-rule",
+            "spec.targetRefs[0].sectionName",
+        ),
         // The sample is for a newer SPIRE controller manager than the CRD of the quick
         // start beside it, which has no `className`.
         (
@@ -571,4 +580,27 @@ spec:
         got,
         vec![("invalid-manifest", "spec.analysis.threshold"), ("api-crd-version", ""),]
     );
+}
+
+/// The Gateway API CRDs' CEL rules run: an HTTPRoute whose path match is not absolute is
+/// rejected by the rule of the CRD, at the path value, with the CRD's message.
+#[test]
+fn gateway_api_cel_rules_are_evaluated() {
+    let Some(shared) = shared_or_skip("gateway_api_cel_rules_are_evaluated") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("route.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  parentRefs:\n    - name: gateway\n  rules:\n    - matches:\n        - path:\n            type: PathPrefix\n            value: shop\n      backendRefs:\n        - name: web\n          port: 80\n",
+    )
+    .expect("write");
+    let crds = shared.join("corpora/bench/istio/tests/integration/pilot/testdata/gateway-api-crd.yaml");
+    let findings = check(&["--select", "crd", &crds.to_string_lossy(), &file.to_string_lossy()]);
+    let rules: Vec<&Finding> = findings.iter().filter(|f| f.rule == "crd-validation-rule").collect();
+    assert_eq!(rules.len(), 1, "{findings:?}");
+    assert_eq!(rules[0].route, "spec.rules[0].matches[0].path.value", "{:?}", rules[0]);
+    assert!(rules[0].message.contains("must be an absolute path"), "{:?}", rules[0]);
+    assert!(!findings.iter().any(|f| f.rule == "crd-invalid"), "{findings:?}");
 }

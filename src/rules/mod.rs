@@ -73,6 +73,7 @@ pub fn all() -> Vec<RuleEntry> {
         entry::<core::unused_suppression::UnusedSuppression>(),
         entry::<crd::invalid::Invalid>(),
         entry::<crd::schema_violation::SchemaViolation>(),
+        entry::<crd::validation_rule::ValidationRule>(),
         entry::<hpa::behavior_absent::BehaviorAbsent>(),
         entry::<hpa::cpu_only::CpuOnly>(),
         entry::<hpa::deprecated_api_version::DeprecatedApiVersion>(),

@@ -6,6 +6,9 @@
 
 pub mod invalid;
 pub mod schema_violation;
+pub mod validation_rule;
+
+mod celrules;
 
 use crate::engine::{ObjectCx, SetCx, Target};
 use crate::model::ObjectRef;
@@ -41,6 +44,8 @@ pub struct CrdReport {
     pub unknown: Vec<Reported>,
     /// `crd-invalid`.
     pub invalid: Vec<Reported>,
+    /// `crd-validation-rule`.
+    pub rules: Vec<Reported>,
 }
 
 /// The shared result, computed by the first rule that asks.
@@ -165,6 +170,44 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
         c.i = i;
         report.invalid.append(&mut c.problems);
     }
+    // `x-kubernetes-validations` rules, each distinct text compiled once.
+    let host = crate::celhost::Host::new(
+        crate::celhost::Flavor::Kubernetes,
+        cx.settings
+            .kubernetes_minor
+            .unwrap_or_else(|| crate::model::apilifecycle::lifecycle().latest_minor()),
+    );
+    let mut rules: FxHashMap<String, Option<crate::celhost::Expr>> = FxHashMap::default();
+    for c in &crds {
+        let mut texts = Vec::new();
+        for v in &c.versions {
+            if let Some(s) = &v.schema {
+                celrules::texts(s, &mut texts);
+            }
+        }
+        for text in texts {
+            if rules.contains_key(&text) {
+                continue;
+            }
+            let compiled = match celrules::compile(&host, &text) {
+                Ok(e) => Some(e),
+                Err(message) => {
+                    report.invalid.push(Reported {
+                        obj: c.obj.clone(),
+                        target: c.kind_target.clone(),
+                        message: format!(
+                            "CustomResourceDefinition `{}` is rejected by the API server: x-kubernetes-validations rule `{text}`: {message}",
+                            c.name
+                        ),
+                        label: "a rule that does not compile".to_string(),
+                        related: None,
+                    });
+                    None
+                }
+            };
+            rules.insert(text, compiled);
+        }
+    }
 
     let mut by_group_kind: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
     for c in &crds {
@@ -241,12 +284,12 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
         let mut unknown = Vec::new();
         let grip = ocx.at(&Route::root().key("kind"));
         let Some(candidates) = jobs.get(&(oref.file, oref.index)) else {
-            return (violations, unknown, grip);
+            return (violations, unknown, grip, Vec::new());
         };
         let Some(json) = to_json(ocx) else {
-            return (violations, unknown, grip);
+            return (violations, unknown, grip, Vec::new());
         };
-        let mut best: Option<(usize, Vec<Violation>)> = None;
+        let mut best: Option<(usize, usize, Vec<Violation>, Value)> = None;
         for &(ci, vi) in candidates {
             let version = &crds[ci].versions[vi];
             let Some(schema) = version.schema.as_deref() else { continue };
@@ -257,16 +300,40 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                 }
             }
             let found = validate_object(&mut json, schema, crds[ci].prune);
-            if best.as_ref().is_none_or(|(_, b)| found.len() < b.len()) {
+            if best.as_ref().is_none_or(|(_, _, b, _)| found.len() < b.len()) {
                 let clean = found.is_empty();
-                best = Some((ci, found));
+                best = Some((ci, vi, found, json));
                 if clean {
                     break;
                 }
             }
         }
-        let Some((ci, found)) = best else {
-            return (violations, unknown, grip);
+        let Some((ci, vi, found, defaulted)) = best else {
+            return (violations, unknown, grip, Vec::new());
+        };
+        // CEL rules, on the object as defaulted, where the schema found no error.
+        let invalid_at: Vec<Route> = found
+            .iter()
+            .filter_map(|v| match v {
+                Violation::Invalid { route, .. } => Some(route.clone()),
+                Violation::Unknown { .. } => None,
+            })
+            .collect();
+        let rule_findings = match crds[ci].versions[vi].schema.as_deref() {
+            Some(schema) => celrules::evaluate(&host, &rules, schema, &defaulted, &invalid_at)
+                .into_iter()
+                .map(|r| Reported {
+                    obj: oref.clone(),
+                    target: ocx.at(&r.route),
+                    message: format!("{} (CRD {})", r.message, crds[ci].name),
+                    label: r.label,
+                    related: r.related.map(|rel| {
+                        let t = ocx.at(&rel);
+                        (t.loc, format!("also: {}", t.route.unwrap_or_default()))
+                    }),
+                })
+                .collect(),
+            None => Vec::new(),
         };
         let crd = &crds[ci];
         // Kinds plimsoll reads into structs of its own (Flagger, Argo CD, Kyverno, sigstore
@@ -357,9 +424,10 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                 }
             }
         }
-        (merge_same_position(violations), unknown, grip)
+        (merge_same_position(violations), unknown, grip, rule_findings)
     });
-    for (violations, unknown, grip) in found {
+    for (violations, unknown, grip, rule_findings) in found {
+        report.rules.extend(rule_findings);
         for (list, into, what) in [
             (violations, &mut report.violations, "schema violations"),
             (unknown, &mut report.unknown, "unknown fields"),
