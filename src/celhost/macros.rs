@@ -122,6 +122,48 @@ pub fn register_cached_matches(env: &mut Env) -> Result<(), DeclarationError> {
 
 const MATCHES: &str = "@matches";
 
+/// `lists.range(n)` with `n` bounded ([`super::budget::RANGE`]): the list is built whole, so
+/// an unbounded `n` would exhaust memory.
+pub fn register_bounded_range(env: &mut Env) -> Result<(), DeclarationError> {
+    env.add_macro(Macro::receiver("range", 1, |h, target, args| {
+        if !matches!(target.as_ref().map(|t| &t.expr), Some(Expr::Ident(n)) if n == "lists") {
+            return Ok(None);
+        }
+        let Some(n) = args.pop() else {
+            return Err(h.new_error(0, "lists.range needs a count"));
+        };
+        target.take();
+        Ok(Some(call(h, RANGE, vec![n])))
+    }))?;
+    env.add_overload(RANGE, "@range_int", vec![cel::common::types::INT_TYPE], bounded_range)?;
+    Ok(())
+}
+
+const RANGE: &str = "@range";
+
+fn bounded_range<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    use cel::common::types::CelInt;
+    let n = args
+        .first()
+        .and_then(|a| a.downcast_ref::<CelInt>())
+        .map(|i| *i.inner())
+        .ok_or_else(|| ExecutionError::function_error("lists.range", "expects an int"))?;
+    if n > super::budget::RANGE {
+        return Err(ExecutionError::function_error(
+            "lists.range",
+            format!(
+                "{}: lists.range({n}) is above {}",
+                super::budget::EXCEEDED,
+                super::budget::RANGE
+            ),
+        ));
+    }
+    let items: Vec<Box<dyn Val + 'v>> = (0..n.max(0))
+        .map(|i| Box::new(CelInt::from(i)) as Box<dyn Val + 'v>)
+        .collect();
+    Ok(CowVal::owned(CelList::from(items)))
+}
+
 fn cached_matches<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
     use cel::common::types::CelBool;
     let text = |i: usize| -> Result<String, ExecutionError> {

@@ -9,6 +9,7 @@
 //! verdict and [`blame::explain`] for the fields a false verdict is about.
 
 pub mod blame;
+pub mod budget;
 pub mod k8s;
 pub mod macros;
 pub mod value;
@@ -81,6 +82,7 @@ impl Host {
             cel::extensions::encoders(&mut env)?;
             macros::register(&mut env)?;
             macros::register_cached_matches(&mut env)?;
+            macros::register_bounded_range(&mut env)?;
             k8s::register(&mut env, kubernetes_minor)?;
             if flavor == Flavor::Kyverno {
                 k8s::register_kyverno_regex(&mut env)?;
@@ -99,6 +101,13 @@ impl Host {
     /// Parses an expression (macros expanded).
     pub fn compile(&self, source: &str) -> Result<Expr, CompileError> {
         match self.env.compile(source) {
+            Ok(program) if budget::nesting(program.expression()) > budget::NESTING => Err(CompileError {
+                message: format!(
+                    "comprehensions (macros, cel.bind) nested more than {} deep: not evaluated",
+                    budget::NESTING
+                ),
+                offset: None,
+            }),
             Ok(program) => Ok(Expr {
                 source: source.to_string(),
                 program,
@@ -135,25 +144,32 @@ impl Expr {
 
     /// Evaluates to a value.
     pub fn value(&self, ctx: &Context<'_, '_>) -> Result<Value, String> {
-        self.program.execute(ctx).map_err(|e| e.to_string())
+        budget::start();
+        let result = self.program.execute(ctx).map_err(|e| e.to_string());
+        budget::finish(result)
     }
 
     /// Evaluates to a value the context may borrow from (a variable's value).
     pub fn val<'e, 'v>(&'e self, ctx: &'e Context<'_, 'v>) -> Result<Box<dyn cel::common::value::Val + 'v>, String> {
-        Value::resolve_val(self.ast(), ctx)
+        budget::start();
+        let result = Value::resolve_val(self.ast(), ctx)
             .map(|v| v.into_owned())
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string());
+        budget::finish(result)
     }
 
     /// A validation's verdict: `true` passes, any other value fails, an error that
     /// involves an unknown input is [`Verdict::Unknown`].
     pub fn check(&self, ctx: &Context<'_, '_>, unknowns: &[UnknownInput]) -> Verdict {
-        match self.program.execute(ctx) {
+        budget::start();
+        let result = budget::finish(self.program.execute(ctx).map_err(|e| e.to_string()));
+        match result {
             Ok(Value::Bool(true)) => Verdict::True,
             Ok(_) => Verdict::False,
+            Err(e) if e.starts_with(budget::EXCEEDED) => Verdict::Error(e),
             Err(e) => match self.unknown_reason(unknowns) {
                 Some(reason) => Verdict::Unknown(reason),
-                None => Verdict::Error(e.to_string()),
+                None => Verdict::Error(e),
             },
         }
     }
@@ -412,6 +428,30 @@ mod tests {
             Verdict::Unknown(_)
         ));
         assert_eq!(check("object.nope", obj), Verdict::Error("No such key: nope".into()));
+    }
+
+    #[test]
+    fn evaluation_is_bounded() {
+        budget::set_limit(100_000);
+        let obj = serde_json::json!({"items": (0..5000).collect::<Vec<_>>()});
+        // 5000 x 5000 steps: over the budget, an error rather than minutes of work.
+        match check("object.items.all(a, object.items.all(b, a + b >= 0))", obj.clone()) {
+            Verdict::Error(e) => assert!(e.starts_with(budget::EXCEEDED), "{e}"),
+            v => panic!("{v:?}"),
+        }
+        assert_eq!(check("object.items.all(a, a >= 0)", obj), Verdict::True);
+        match check("lists.range(2000000000).size() > 0", serde_json::json!({})) {
+            Verdict::Error(e) => assert!(e.contains(budget::EXCEEDED), "{e}"),
+            v => panic!("{v:?}"),
+        }
+        assert_eq!(
+            check("lists.range(3) == [0, 1, 2]", serde_json::json!({})),
+            Verdict::True
+        );
+        let host = Host::new(Flavor::Kubernetes, 34);
+        let deep = (0..20).fold("true".to_string(), |e, i| format!("[1].all(x{i}, {e})"));
+        assert!(host.compile(&deep).is_err());
+        budget::set_limit(budget::STEPS);
     }
 
     #[test]

@@ -73,12 +73,14 @@ pub fn of_json(value: &serde_json::Value) -> Box<dyn Val + 'static> {
             None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
         },
         serde_json::Value::String(s) => Box::new(CelString::from(s.clone())),
-        serde_json::Value::Array(items) => Box::new(CelList::from(items.iter().map(of_json).collect::<Vec<_>>())),
-        serde_json::Value::Object(map) => Box::new(CelMap::from(
+        serde_json::Value::Array(items) => Box::new(Shared(Arc::new(CelList::from(
+            items.iter().map(of_json).collect::<Vec<_>>(),
+        )))),
+        serde_json::Value::Object(map) => Box::new(Shared(Arc::new(CelMap::from(
             map.iter()
                 .map(|(k, v)| (CelMapKey::String(CelString::from(k.clone())), of_json(v)))
                 .collect::<HashMap<_, _>>(),
-        )),
+        )))),
     }
 }
 
@@ -169,7 +171,7 @@ macro_rules! shared_val {
             where
                 Self: 'w,
             {
-                self.0.as_iterable()
+                Some(self)
             }
 
             fn as_sizer(&self) -> Option<&dyn Sizer> {
@@ -206,6 +208,50 @@ macro_rules! shared_val {
             }
         }
     };
+}
+
+impl<'v> Iterable for Shared<CelList<'v>> {
+    fn iter<'b, 'w>(&'b self) -> Box<dyn cel::common::traits::Iterator<'b, 'w> + 'b>
+    where
+        Self: 'w,
+    {
+        Box::new(CountedItems(self.0.inner().iter()))
+    }
+}
+
+impl<'v> Iterable for Shared<CelMap<'v>> {
+    fn iter<'b, 'w>(&'b self) -> Box<dyn cel::common::traits::Iterator<'b, 'w> + 'b>
+    where
+        Self: 'w,
+    {
+        Box::new(CountedKeys(self.0.inner().keys()))
+    }
+}
+
+/// Iterations over the tree's lists and maps spend the evaluation's budget
+/// ([`super::budget`]): once spent, they end early and the evaluation is an error.
+struct CountedItems<'b, 'v>(std::slice::Iter<'b, Box<dyn Val + 'v>>);
+
+impl<'b, 'v: 'w, 'w> cel::common::traits::Iterator<'b, 'w> for CountedItems<'b, 'v> {
+    fn next(&mut self) -> Option<&'b (dyn Val + 'w)> {
+        if super::budget::step() {
+            self.0.next().map(|v| v.as_ref() as &(dyn Val + 'w))
+        } else {
+            None
+        }
+    }
+}
+
+struct CountedKeys<'b, 'v>(std::collections::hash_map::Keys<'b, CelMapKey<'v>, Box<dyn Val + 'v>>);
+
+impl<'b, 'v: 'w, 'w> cel::common::traits::Iterator<'b, 'w> for CountedKeys<'b, 'v> {
+    fn next(&mut self) -> Option<&'b (dyn Val + 'w)> {
+        if super::budget::step() {
+            self.0.next().map(|k| k.inner() as &(dyn Val + 'w))
+        } else {
+            None
+        }
+    }
 }
 
 shared_val!(CelMap, cel::common::types::MAP_TYPE, Map);
