@@ -19,6 +19,44 @@ pub const STEPS: u64 = 10_000_000;
 pub const RANGE: i64 = 1_000_000;
 /// The deepest nesting of comprehensions.
 pub const NESTING: usize = 8;
+/// The most operators, brackets and selections an expression may have: the parser and the
+/// interpreter recurse once per level, and a worker thread's stack is small.
+pub const OPERATORS: usize = 1000;
+/// The longest expression, in bytes.
+pub const LENGTH: usize = 64 * 1024;
+
+/// Why an expression is too large to parse safely, if it is: counted on its text, before
+/// parsing (outside string literals).
+pub fn too_large(source: &str) -> Option<String> {
+    if source.len() > LENGTH {
+        return Some(format!("expression longer than {LENGTH} bytes: not evaluated"));
+    }
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut count = 0;
+    for c in source.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '+' | '-' | '*' | '/' | '%' | '!' | '<' | '>' | '=' | '&' | '|' | '?' | '(' | '[' | '{' | '.' => {
+                    count += 1
+                }
+                _ => {}
+            },
+        }
+    }
+    (count > OPERATORS).then(|| format!("expression with more than {OPERATORS} operators: not evaluated"))
+}
+
 /// How an evaluation error over budget starts.
 pub const EXCEEDED: &str = "evaluation budget exceeded";
 

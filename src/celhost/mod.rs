@@ -100,7 +100,18 @@ impl Host {
 
     /// Parses an expression (macros expanded).
     pub fn compile(&self, source: &str) -> Result<Expr, CompileError> {
-        match self.env.compile(source) {
+        if let Some(message) = budget::too_large(source) {
+            return Err(CompileError { message, offset: None });
+        }
+        // A hostile expression must not take the run down with it.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.env.compile(source)));
+        let Ok(parsed) = parsed else {
+            return Err(CompileError {
+                message: "the CEL parser failed on this expression".into(),
+                offset: None,
+            });
+        };
+        match parsed {
             Ok(program) if budget::nesting(program.expression()) > budget::NESTING => Err(CompileError {
                 message: format!(
                     "comprehensions (macros, cel.bind) nested more than {} deep: not evaluated",
@@ -145,24 +156,24 @@ impl Expr {
     /// Evaluates to a value.
     pub fn value(&self, ctx: &Context<'_, '_>) -> Result<Value, String> {
         budget::start();
-        let result = self.program.execute(ctx).map_err(|e| e.to_string());
-        budget::finish(result)
+        budget::finish(guarded(|| self.program.execute(ctx).map_err(|e| e.to_string())))
     }
 
     /// Evaluates to a value the context may borrow from (a variable's value).
     pub fn val<'e, 'v>(&'e self, ctx: &'e Context<'_, 'v>) -> Result<Box<dyn cel::common::value::Val + 'v>, String> {
         budget::start();
-        let result = Value::resolve_val(self.ast(), ctx)
-            .map(|v| v.into_owned())
-            .map_err(|e| e.to_string());
-        budget::finish(result)
+        budget::finish(guarded(|| {
+            Value::resolve_val(self.ast(), ctx)
+                .map(|v| v.into_owned())
+                .map_err(|e| e.to_string())
+        }))
     }
 
     /// A validation's verdict: `true` passes, any other value fails, an error that
     /// involves an unknown input is [`Verdict::Unknown`].
     pub fn check(&self, ctx: &Context<'_, '_>, unknowns: &[UnknownInput]) -> Verdict {
         budget::start();
-        let result = budget::finish(self.program.execute(ctx).map_err(|e| e.to_string()));
+        let result = budget::finish(guarded(|| self.program.execute(ctx).map_err(|e| e.to_string())));
         match result {
             Ok(Value::Bool(true)) => Verdict::True,
             Ok(_) => Verdict::False,
@@ -198,6 +209,12 @@ impl Expr {
         names.idents.dedup();
         names
     }
+}
+
+/// Runs an evaluation, turning a panic of the interpreter into an error.
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err("the CEL interpreter failed on this expression".to_string()))
 }
 
 /// Names an expression uses.
@@ -451,6 +468,9 @@ mod tests {
         let host = Host::new(Flavor::Kubernetes, 34);
         let deep = (0..20).fold("true".to_string(), |e, i| format!("[1].all(x{i}, {e})"));
         assert!(host.compile(&deep).is_err());
+        // Deep recursion would overflow a worker's stack: refused before parsing.
+        assert!(host.compile(&format!("1{}", " + 1".repeat(2500))).is_err());
+        assert!(host.compile("'+++' + '((('").is_ok());
         budget::set_limit(budget::STEPS);
     }
 
