@@ -170,3 +170,14 @@ fn kyverno_autogen_exceptions_and_modes() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     insta::assert_snapshot!(common::normalize(&r.stdout));
 }
+
+/// Kyverno ClusterPolicy rules with `validate.cel`: matched by Kyverno's resource filters
+/// (kinds, namespaces), applied to controllers' pod templates by autogen (`autogen-<rule>`),
+/// severities from `validationFailureAction`; a rule with JMESPath preconditions is said not
+/// evaluated.
+#[test]
+fn kyverno_cluster_policy_cel_rules() {
+    let r = check(&["--format", "concise", "testdata/policies/kyverno-cel"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    insta::assert_snapshot!(common::normalize(&r.stdout));
+}

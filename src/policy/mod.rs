@@ -10,6 +10,7 @@
 
 mod autogen;
 pub mod custom;
+pub mod kyverno;
 pub mod matching;
 mod source;
 
@@ -19,7 +20,7 @@ use crate::model::ObjectRef;
 use crate::model::selector::{Selector, Tri};
 use crate::source::Route;
 use matching::{CrdNames, Resource, RuleMatch};
-use source::{Binding, Policy, PolicyKind};
+use source::{Binding, Policy};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -141,10 +142,7 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         match r {
             source::Read::Policy(raw) => {
                 policy_names.insert(raw.name.clone());
-                let host = match raw.kind {
-                    PolicyKind::ValidatingAdmissionPolicy => &hosts[0],
-                    _ => &hosts[1],
-                };
+                let host = &hosts[usize::from(raw.kind.flavor() == Flavor::Kyverno)];
                 let (compiled, problems) = source::compile(&raw, host);
                 findings.extend(problems);
                 policies.extend(compiled);
@@ -154,6 +152,14 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
                 bindings.push(b);
             }
             source::Read::Exception(e) => exceptions.push(e),
+            source::Read::Rules(raws) => {
+                for raw in raws {
+                    policy_names.insert(raw.name.clone());
+                    let (compiled, problems) = source::compile(&raw, &hosts[0]);
+                    findings.extend(problems);
+                    policies.extend(compiled);
+                }
+            }
             source::Read::Crd {
                 group,
                 kind,
@@ -197,13 +203,13 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
                     NOT_EVALUATED,
                     Severity::Info,
                     p.name_target.clone(),
-                    format!("{} '{}' not evaluated: {why}", p.kind.as_str(), p.name),
+                    format!("{} not evaluated: {why}", p.describe(None)),
                     &p.obj,
                 ));
             }
             continue;
         }
-        if p.kind != PolicyKind::ValidatingAdmissionPolicy {
+        if !p.kind.bound() {
             units.push(Unit {
                 policy: pi,
                 binding: None,
@@ -319,9 +325,35 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
                 }
             };
             let name = o.obj.name.as_deref();
-            let policy_match = match &p.match_constraints {
-                Some(m) => matching::resources_match(m, &r, name, false),
-                None => RuleMatch::No,
+            let policy_match = if let Some(km) = &p.kyverno_match {
+                let subject = kyverno::Subject {
+                    group: &r.group,
+                    version: &r.version,
+                    kind: &r.kind,
+                    name: name.unwrap_or(""),
+                    namespace: if r.namespaced { o.namespace.as_deref() } else { None },
+                    labels: None,
+                };
+                let ns = |s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector| {
+                    namespace_selected(cx, s, &o.obj, o.namespace.as_deref(), r.namespaced)
+                };
+                match km.matches(&subject, &ns) {
+                    None => RuleMatch::OtherOperation,
+                    Some(Tri::No) => RuleMatch::No,
+                    Some(Tri::Yes) => RuleMatch::Yes,
+                    Some(Tri::Unknown) => {
+                        note(format!(
+                            "namespace {} is not in the set and the namespace selector needs its labels",
+                            o.namespace.as_deref().unwrap_or("?")
+                        ));
+                        continue;
+                    }
+                }
+            } else {
+                match &p.match_constraints {
+                    Some(m) => matching::resources_match(m, &r, name, false),
+                    None => RuleMatch::No,
+                }
             };
             let binding_match = match b.and_then(|b| b.match_resources.as_ref()) {
                 Some(m) => matching::resources_match(m, &r, name, true),
@@ -408,7 +440,7 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     let mut seen = std::collections::BTreeSet::new();
     for ((ui, reason), n) in notes {
         let p = &policies[units[ui].policy];
-        if !seen.insert((p.name.clone(), p.kind, reason.clone())) {
+        if !seen.insert((p.describe(None), reason.clone())) {
             continue;
         }
         findings.push(finding(
@@ -416,9 +448,8 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
             Severity::Info,
             p.name_target.clone(),
             format!(
-                "{} '{}' not evaluated for {} object{}{}: {reason}",
-                p.kind.as_str(),
-                p.name,
+                "{} not evaluated for {} object{}{}: {reason}",
+                p.describe(None),
                 n.count,
                 if n.count == 1 { "" } else { "s" },
                 n.example.map(|e| format!(" (e.g. {e})")).unwrap_or_default()
@@ -576,6 +607,20 @@ impl Env<'_> {
                 .any(|s| !Selector::new(s, |_| crate::source::Loc::default()).matches(&labels))
             {
                 continue;
+            }
+            // A Kyverno rule's selectors, now that the labels are read.
+            if let Some(km) = &p.kyverno_match {
+                let subject = kyverno::Subject {
+                    group: &r.group,
+                    version: &r.version,
+                    kind: &r.kind,
+                    name: ocx.obj.name().unwrap_or(""),
+                    namespace: if r.namespaced { namespace } else { None },
+                    labels: Some(&labels),
+                };
+                if km.matches(&subject, &|_| Tri::Yes) != Some(Tri::Yes) {
+                    continue;
+                }
             }
             let slot = usize::from(p.flavor == Flavor::Kyverno);
             let Some(base) = roots[slot].get_or_insert_with(|| root(&self.hosts[slot])).as_ref() else {
@@ -761,7 +806,7 @@ impl Env<'_> {
         }
         // A Kyverno PolicyException that names the policy and whose match conditions all
         // hold for the object excepts it.
-        if p.kind != PolicyKind::ValidatingAdmissionPolicy
+        if p.flavor == Flavor::Kyverno
             && self.exceptions.iter().any(|(names, conditions)| {
                 names.iter().any(|n| *n == p.name)
                     && conditions.iter().all(|c| c.check(&ctx, unknowns) == Verdict::True)

@@ -16,6 +16,10 @@ pub enum PolicyKind {
     ValidatingAdmissionPolicy,
     ValidatingPolicy,
     NamespacedValidatingPolicy,
+    /// A `validate.cel` rule of a Kyverno `ClusterPolicy`.
+    ClusterPolicy,
+    /// A `validate.cel` rule of a Kyverno `Policy` (its own namespace only).
+    Policy,
 }
 
 impl PolicyKind {
@@ -24,7 +28,24 @@ impl PolicyKind {
             PolicyKind::ValidatingAdmissionPolicy => "ValidatingAdmissionPolicy",
             PolicyKind::ValidatingPolicy => "ValidatingPolicy",
             PolicyKind::NamespacedValidatingPolicy => "NamespacedValidatingPolicy",
+            PolicyKind::ClusterPolicy => "ClusterPolicy",
+            PolicyKind::Policy => "Policy",
         }
+    }
+
+    /// The CEL environment: Kyverno's for its CEL policies; the API server's for admission
+    /// policies and for `validate.cel` rules (Kyverno runs them through the API server's
+    /// validator).
+    pub fn flavor(self) -> Flavor {
+        match self {
+            PolicyKind::ValidatingPolicy | PolicyKind::NamespacedValidatingPolicy => Flavor::Kyverno,
+            _ => Flavor::Kubernetes,
+        }
+    }
+
+    /// Applies only through bindings (ValidatingAdmissionPolicy).
+    pub fn bound(self) -> bool {
+        self == PolicyKind::ValidatingAdmissionPolicy
     }
 }
 
@@ -39,6 +60,7 @@ pub fn is_policy_kind(api_version: &str, kind: &str) -> bool {
             kind,
             "ValidatingPolicy" | "NamespacedValidatingPolicy" | "PolicyException"
         ),
+        "kyverno.io" => matches!(kind, "ClusterPolicy" | "Policy"),
         _ => false,
     }
 }
@@ -46,6 +68,12 @@ pub fn is_policy_kind(api_version: &str, kind: &str) -> bool {
 /// A policy object as read, before compilation.
 pub struct Raw {
     pub kind: PolicyKind,
+    /// A Kyverno rule's name, its resource filters, and the kinds autogen made it for.
+    pub rule: Option<String>,
+    pub kyverno_match: Option<super::kyverno::KyvernoMatch>,
+    pub autogen_kinds: Option<String>,
+    /// Why a Kyverno rule cannot be evaluated offline (JMESPath context or preconditions).
+    pub skipped: Option<String>,
     pub obj: Arc<ObjectRef>,
     pub name: String,
     pub namespace: Option<String>,
@@ -57,6 +85,8 @@ pub struct Raw {
 
 pub enum Read {
     Policy(Raw),
+    /// The `validate.cel` rules of a Kyverno ClusterPolicy or Policy (with their autogen).
+    Rules(Vec<Raw>),
     Exception(Exception),
     Binding(Binding),
     Crd {
@@ -138,6 +168,9 @@ pub struct Policy {
     pub autogen: Option<String>,
     /// Why the policy is not evaluated at all (a mode other than Kubernetes).
     pub skipped: Option<String>,
+    /// A Kyverno ClusterPolicy/Policy rule: its name and resource filters.
+    pub rule: Option<String>,
+    pub kyverno_match: Option<super::kyverno::KyvernoMatch>,
 }
 
 #[derive(Deserialize, Default)]
@@ -309,6 +342,9 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
             name_target,
         }));
     }
+    if matches!(ocx.obj.kind.as_str(), "ClusterPolicy" | "Policy") {
+        return Some(Read::Rules(kyverno_rules(ocx, oref, &json, name, name_target)));
+    }
     let kind = match ocx.obj.kind.as_str() {
         "ValidatingAdmissionPolicy" => PolicyKind::ValidatingAdmissionPolicy,
         "ValidatingPolicy" => PolicyKind::ValidatingPolicy,
@@ -327,6 +363,10 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
     }
     Some(Read::Policy(Raw {
         kind,
+        rule: None,
+        kyverno_match: None,
+        autogen_kinds: None,
+        skipped: None,
         obj: oref.clone(),
         namespace: (kind == PolicyKind::NamespacedValidatingPolicy)
             .then(|| ocx.namespace().unwrap_or("default").to_string()),
@@ -335,6 +375,160 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
         targets,
         name_target,
     }))
+}
+
+/// The `validate.cel` rules of a Kyverno ClusterPolicy or Policy, each as the spec of an
+/// admission policy (`celPreconditions` as match conditions, `cel.variables`,
+/// `cel.expressions` as validations), with Kyverno's autogen rules for pod controllers.
+fn kyverno_rules(
+    ocx: &ObjectCx<'_>,
+    oref: &Arc<ObjectRef>,
+    json: &serde_json::Value,
+    name: String,
+    name_target: Target,
+) -> Vec<Raw> {
+    use super::kyverno::{KyvernoMatch, rewrite};
+    let spec = json.get("spec").cloned().unwrap_or_default();
+    let kind = if ocx.obj.kind == "Policy" {
+        PolicyKind::Policy
+    } else {
+        PolicyKind::ClusterPolicy
+    };
+    let policy_action = spec
+        .get("validationFailureAction")
+        .and_then(|a| a.as_str())
+        .unwrap_or("Audit");
+    let controllers: Vec<String> = match json
+        .pointer("/metadata/annotations/pod-policies.kyverno.io~1autogen-controllers")
+        .and_then(|a| a.as_str())
+    {
+        Some("none") => Vec::new(),
+        Some(list) => list.split(',').map(|c| c.trim().to_string()).collect(),
+        None => [
+            "DaemonSet",
+            "Deployment",
+            "Job",
+            "StatefulSet",
+            "ReplicaSet",
+            "ReplicationController",
+            "CronJob",
+        ]
+        .map(String::from)
+        .to_vec(),
+    };
+    let mut out = Vec::new();
+    for (ri, rule) in spec
+        .get("rules")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let Some(cel) = rule.pointer("/validate/cel") else {
+            continue;
+        };
+        let rule_name = rule.get("name").and_then(|n| n.as_str()).unwrap_or("").to_string();
+        let action = rule
+            .pointer("/validate/failureAction")
+            .and_then(|a| a.as_str())
+            .unwrap_or(policy_action);
+        let action = if action.eq_ignore_ascii_case("enforce") {
+            "Enforce"
+        } else {
+            "Audit"
+        };
+        let skipped = if rule.get("context").is_some() || rule.get("preconditions").is_some() {
+            Some("the rule reads JMESPath `context` or `preconditions`, which are not evaluated offline".to_string())
+        } else if cel.get("paramKind").is_some() || cel.get("paramRef").is_some() {
+            Some("the rule's params are not read offline".to_string())
+        } else {
+            None
+        };
+        let base = Route::root().keys(&["spec", "rules"]).index(ri);
+        let mut targets = BTreeMap::new();
+        for (from, to, field) in [
+            ("validations", "expressions", "expression"),
+            ("validations", "expressions", "messageExpression"),
+            ("variables", "variables", "expression"),
+        ] {
+            let n = cel.get(to).and_then(|l| l.as_array()).map_or(0, Vec::len);
+            for i in 0..n {
+                let at = base.keys(&["validate", "cel"]).key(to).index(i).key(field);
+                targets.insert(
+                    Route::root().keys(&["spec"]).key(from).index(i).key(field).to_string(),
+                    ocx.at(&at),
+                );
+            }
+        }
+        let n = rule
+            .get("celPreconditions")
+            .and_then(|l| l.as_array())
+            .map_or(0, Vec::len);
+        for i in 0..n {
+            let at = base.key("celPreconditions").index(i).key("expression");
+            targets.insert(
+                Route::root()
+                    .keys(&["spec", "matchConditions"])
+                    .index(i)
+                    .key("expression")
+                    .to_string(),
+                ocx.at(&at),
+            );
+        }
+        let as_spec = serde_json::json!({
+            "matchConditions": rule.get("celPreconditions").cloned().unwrap_or_else(|| serde_json::json!([])),
+            "variables": cel.get("variables").cloned().unwrap_or_else(|| serde_json::json!([])),
+            "validations": cel.get("expressions").cloned().unwrap_or_else(|| serde_json::json!([])),
+            "validationActions": [action],
+            "failurePolicy": spec.get("failurePolicy").cloned().unwrap_or(serde_json::Value::Null),
+        });
+        let kyverno_match = KyvernoMatch::of(rule);
+        let raw = |spec: serde_json::Value, rule: String, m: KyvernoMatch, autogen: Option<String>| Raw {
+            kind,
+            rule: Some(rule),
+            kyverno_match: Some(m),
+            autogen_kinds: autogen,
+            skipped: skipped.clone(),
+            obj: oref.clone(),
+            name: name.clone(),
+            namespace: (kind == PolicyKind::Policy).then(|| ocx.namespace().unwrap_or("default").to_string()),
+            spec,
+            targets: targets.clone(),
+            name_target: name_target.clone(),
+        };
+        let at = out.len();
+        // Autogen v1: rules about Pods only also judge the pod templates of controllers.
+        if kyverno_match.pods_only() && !rule_name.starts_with("autogen-") && !controllers.is_empty() {
+            let text = as_spec.to_string();
+            let plain: Vec<&str> = controllers
+                .iter()
+                .map(String::as_str)
+                .filter(|c| *c != "CronJob")
+                .collect();
+            if !plain.is_empty()
+                && let Ok(s) = serde_json::from_str(&rewrite(&text, false))
+            {
+                out.push(raw(
+                    s,
+                    format!("autogen-{rule_name}"),
+                    kyverno_match.with_kinds(&plain),
+                    Some(plain.join(", ")),
+                ));
+            }
+            if controllers.iter().any(|c| c == "CronJob")
+                && let Ok(s) = serde_json::from_str(&rewrite(&text, true))
+            {
+                out.push(raw(
+                    s,
+                    format!("autogen-cronjob-{rule_name}"),
+                    kyverno_match.with_kinds(&["CronJob"]),
+                    Some("CronJob".into()),
+                ));
+            }
+        }
+        out.insert(at, raw(as_spec, rule_name, kyverno_match, None));
+    }
+    out
 }
 
 /// Identifiers every environment declares besides its variables: type names and the
@@ -377,7 +571,7 @@ pub fn compile(raw: &Raw, host: &Host) -> (Vec<Policy>, Vec<Finding>) {
         return (Vec::new(), problems);
     };
     let mut out = vec![policy];
-    if raw.kind != PolicyKind::ValidatingAdmissionPolicy {
+    if raw.kind.flavor() == Flavor::Kyverno {
         for generated in autogen::generate(raw, &spec) {
             let mut ignored = Vec::new();
             if let Some(p) = compile_spec(raw, &generated.spec, host, Some(generated.kinds), &mut ignored) {
@@ -396,7 +590,7 @@ fn compile_spec(
     problems: &mut Vec<Finding>,
 ) -> Option<Policy> {
     let start = problems.len();
-    let kyverno = raw.kind != PolicyKind::ValidatingAdmissionPolicy;
+    let kyverno = raw.kind.flavor() == Flavor::Kyverno;
     let target_of = |list: &str, i: usize, field: &str| -> Target {
         let route = Route::root()
             .keys(&["spec"])
@@ -598,10 +792,13 @@ fn compile_spec(
         .and_then(|m| m.as_str())
         .unwrap_or("Kubernetes");
     // Modes other than Kubernetes judge JSON payloads or requests, not objects.
-    let skipped =
-        (mode != "Kubernetes").then(|| format!("evaluation.mode {mode} judges payloads, not Kubernetes objects"));
+    let skipped = (mode != "Kubernetes")
+        .then(|| format!("evaluation.mode {mode} judges payloads, not Kubernetes objects"))
+        .or_else(|| raw.skipped.clone());
     Some(Policy {
         skipped,
+        rule: raw.rule.clone(),
+        kyverno_match: raw.kyverno_match.clone(),
         kind: raw.kind,
         flavor: if kyverno { Flavor::Kyverno } else { Flavor::Kubernetes },
         name: raw.name.clone(),
@@ -615,7 +812,7 @@ fn compile_spec(
         param_kind: spec.param_kind.clone().and_then(|k| serde_json::from_value(k).ok()),
         ignore_failures: spec.failure_policy.as_deref() == Some("Ignore"),
         actions: spec.validation_actions.clone(),
-        autogen,
+        autogen: autogen.or_else(|| raw.autogen_kinds.clone()),
     })
 }
 
@@ -640,6 +837,9 @@ impl Validation {
 impl Policy {
     /// The policy (and binding) as the API server names them in messages.
     pub fn describe(&self, binding: Option<&str>) -> String {
+        if let Some(rule) = &self.rule {
+            return format!("{} '{}' rule '{rule}'", self.kind.as_str(), self.name);
+        }
         match binding {
             Some(b) => format!("{} '{}' with binding '{b}'", self.kind.as_str(), self.name),
             None => format!("{} '{}'", self.kind.as_str(), self.name),
@@ -661,6 +861,7 @@ impl Policy {
                     format!("Validation failed for {}: {message}", self.describe(binding))
                 }
             }
+            PolicyKind::ClusterPolicy | PolicyKind::Policy => format!("{} ({actions}): {message}", self.describe(None)),
             _ => format!("{} '{}' ({actions}): {message}{autogen}", self.kind.as_str(), self.name),
         }
     }
