@@ -364,7 +364,6 @@ pub fn load_custom_rules(path: &Path) -> Result<CustomRulesFile, ConfigError> {
     for (i, rule) in rules.iter().enumerate() {
         record_custom_rule(&mut record, Route::root().index(i), rule);
     }
-    drop(record);
     Ok(CustomRulesFile {
         path: path.to_path_buf(),
         text,

@@ -130,7 +130,7 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         .kubernetes_minor
         .unwrap_or(crate::model::apilifecycle::lifecycle().latest_minor());
     let hosts = [Host::new(Flavor::Kubernetes, minor), Host::new(Flavor::Kyverno, minor)];
-    let read = cx.revisit(&policy_objects, |ocx, oref| source::read(ocx, oref));
+    let read = cx.revisit(&policy_objects, source::read);
     let mut findings = Vec::new();
     let mut policies: Vec<Policy> = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
@@ -771,7 +771,7 @@ impl Env<'_> {
         // Match conditions: any false skips; an error fails under Fail.
         let mut skip = false;
         for mc in &p.match_conditions {
-            match mc.expr.check(&ctx, &unknowns) {
+            match mc.expr.check(&ctx, unknowns) {
                 Verdict::True => {}
                 Verdict::False => skip = true,
                 Verdict::Unknown(reason) => {
@@ -808,8 +808,7 @@ impl Env<'_> {
         // hold for the object excepts it.
         if p.flavor == Flavor::Kyverno
             && self.exceptions.iter().any(|(names, conditions)| {
-                names.iter().any(|n| *n == p.name)
-                    && conditions.iter().all(|c| c.check(&ctx, unknowns) == Verdict::True)
+                names.contains(&p.name) && conditions.iter().all(|c| c.check(&ctx, unknowns) == Verdict::True)
             })
         {
             return;
@@ -832,7 +831,7 @@ impl Env<'_> {
         let var_exprs: Vec<(String, &cel::common::ast::IdedExpr)> =
             p.variables.iter().map(|(n, e)| (n.clone(), e.ast())).collect();
         for v in &p.validations {
-            let verdict = match v.expr.check(&ctx, &unknowns) {
+            let verdict = match v.expr.check(&ctx, unknowns) {
                 Verdict::Error(e) => {
                     // An error in a variable the validation reads is the variable's.
                     let names = v.expr.names();
@@ -841,7 +840,7 @@ impl Env<'_> {
                             .variables
                             .iter()
                             .find(|(vn, _)| vn == n)
-                            .and_then(|(_, ve)| ve.unknown_reason(&unknowns))
+                            .and_then(|(_, ve)| ve.unknown_reason(unknowns))
                         {
                             Some(reason) => Verdict::Unknown(reason),
                             None => Verdict::Error(format!("variable '{n}': {err}")),
