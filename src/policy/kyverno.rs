@@ -257,6 +257,9 @@ mod tests {
         assert_eq!(m.matches(&subject("web", "prod-eu"), &ns), Some(Tri::Yes));
         assert_eq!(m.matches(&subject("debug-1", "prod-eu"), &ns), Some(Tri::No));
         assert_eq!(m.matches(&subject("web", "dev"), &ns), Some(Tri::No));
-        assert!(m.pods_only());
+        // Autogen skips rules whose filters name objects (`names`).
+        assert!(!m.pods_only());
+        let plain = KyvernoMatch::of(&serde_json::json!({"match": {"any": [{"resources": {"kinds": ["Pod"]}}]}}));
+        assert!(plain.pods_only());
     }
 }
