@@ -428,13 +428,45 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
             .map_or(&[][..], |u| u.as_slice());
         env.evaluate_object(ocx, oref, units)
     });
+    // One evaluation error per policy, expression and error: the root cause is the
+    // expression, the objects it fails for are examples (the first as the position).
+    let mut errors: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
     for (found, unknown) in results {
-        findings.extend(found);
+        for f in found {
+            if f.rule == EVALUATION_ERROR {
+                if !errors.contains_key(&f.message) {
+                    order.push(f.message.clone());
+                }
+                errors.entry(f.message.clone()).or_default().push(f);
+            } else {
+                findings.push(f);
+            }
+        }
         for (ui, reason, example) in unknown {
             let n = notes.entry((ui, reason)).or_default();
             n.count += 1;
             n.example.get_or_insert(example);
         }
+    }
+    for key in order {
+        let Some(mut same) = errors.remove(&key) else { continue };
+        let mut first = same.remove(0);
+        if !same.is_empty() {
+            first.message = format!(
+                "{} (and {} more object{})",
+                first.message,
+                same.len(),
+                if same.len() == 1 { "" } else { "s" }
+            );
+            for other in same.iter().take(8) {
+                let what = other.object.as_ref().map_or_else(String::new, |o| {
+                    format!("also fails for {}/{}", o.kind, o.name.as_deref().unwrap_or("?"))
+                });
+                first.related(other.loc(), what);
+            }
+        }
+        findings.push(first);
     }
     // One `policy-not-evaluated` per policy and reason.
     let mut seen = std::collections::BTreeSet::new();
@@ -780,10 +812,20 @@ impl Env<'_> {
                 }
                 Verdict::Error(e) => {
                     if !p.ignore_failures {
+                        let site = e.strip_prefix("No such key: ").and_then(|key| {
+                            let roots = blame::Roots {
+                                idents: vec![("object".into(), Route::root())],
+                                variables: &[],
+                            };
+                            blame::missing_key(mc.expr.ast(), &ctx, &roots, key)
+                        });
                         let mut f = finding(
                             EVALUATION_ERROR,
                             u.severity,
-                            ocx.at(&Route::root().keys(&["metadata", "name"])),
+                            match &site {
+                                Some(r) => ocx.at(r),
+                                None => ocx.at(&Route::root().keys(&["metadata", "name"])),
+                            },
                             format!(
                                 "{}: matchCondition '{}' failed to evaluate: {e}",
                                 p.describe(b.map(|b| b.name.as_str())),
