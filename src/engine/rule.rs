@@ -293,8 +293,22 @@ pub struct SetCx<'a> {
 #[derive(Default)]
 pub(crate) struct Shared(std::sync::Mutex<rustc_hash::FxHashMap<std::any::TypeId, SharedCell>>);
 
-/// One shared value, computed once.
-type SharedCell = Arc<std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>>;
+/// One shared value, computed once, and whether a rule has started computing it.
+type SharedCell = Arc<(
+    std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
+    std::sync::atomic::AtomicBool,
+    std::sync::atomic::AtomicBool,
+)>;
+
+/// Marks a shared computation finished, even when it panics (waiters then compute it
+/// themselves, and the panic surfaces there too).
+struct Finished<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
 
 impl<'a> SetCx<'a> {
     pub fn new(index: &'a Index, settings: &'a Settings, files: &'a super::Files) -> SetCx<'a> {
@@ -306,14 +320,34 @@ impl<'a> SetCx<'a> {
         }
     }
 
-    /// The value of type `T` shared by every rule of the run: the first caller computes it
-    /// (others asking meanwhile wait), later callers get it.
+    /// The value of type `T` shared by every rule of the run: the first caller computes it,
+    /// later callers get it. A caller that asks while another computes it does the pool's
+    /// pending work meanwhile (the computation is parallel itself), rather than block a
+    /// worker thread.
     pub fn shared<T: std::any::Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> Arc<T> {
+        use std::sync::atomic::Ordering;
         let cell = {
             let mut map = self.shared.0.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(std::any::TypeId::of::<T>()).or_default().clone()
         };
-        let value = cell.get_or_init(|| Arc::new(init()) as Arc<dyn std::any::Any + Send + Sync>);
+        let (value, claimed, finished) = &*cell;
+        let compute = || Arc::new(init()) as Arc<dyn std::any::Any + Send + Sync>;
+        let value = if claimed.swap(true, Ordering::AcqRel) {
+            loop {
+                if let Some(v) = value.get() {
+                    break v;
+                }
+                if finished.load(Ordering::Acquire) {
+                    break value.get_or_init(compute);
+                }
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
+                }
+            }
+        } else {
+            let _finished = Finished(finished);
+            value.get_or_init(compute)
+        };
         match value.clone().downcast::<T>() {
             Ok(v) => v,
             Err(_) => unreachable!("shared values are keyed by their type"),
