@@ -194,6 +194,10 @@ pub struct CrdFact {
     pub obj: Arc<ObjectRef>,
     pub group: Str,
     pub kind: Str,
+    /// `spec.names.plural` (the resource name admission rules match).
+    pub plural: Str,
+    /// `spec.scope` is not `Cluster`.
+    pub namespaced: bool,
     pub versions: Box<[CrdVersionFact]>,
 }
 
@@ -249,6 +253,8 @@ impl CrdFact {
             obj: oref.clone(),
             group: interner.intern(&spec.group),
             kind: interner.intern(&spec.names.kind),
+            plural: interner.intern(&spec.names.plural),
+            namespaced: spec.scope != "Cluster",
             versions: versions.into_boxed_slice(),
         }
     }

@@ -476,6 +476,8 @@ pub struct CustomResourceDefinition {
 pub struct CrdSpec {
     pub group: String,
     pub names: CrdNames,
+    /// `Namespaced` or `Cluster`.
+    pub scope: String,
     pub versions: Vec<CrdVersion>,
     /// `apiextensions.k8s.io/v1beta1`'s single version, when `versions` is absent.
     pub version: Option<String>,
@@ -485,6 +487,7 @@ pub struct CrdSpec {
 #[serde(default)]
 pub struct CrdNames {
     pub kind: String,
+    pub plural: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -114,15 +114,10 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         .index
         .objects
         .iter()
-        .filter(|o| {
-            source::is_policy_kind(&o.obj.api_version, &o.obj.kind) || o.obj.kind.as_ref() == "CustomResourceDefinition"
-        })
+        .filter(|o| source::is_policy_kind(&o.obj.api_version, &o.obj.kind))
         .map(|o| o.obj.clone())
         .collect();
-    if !policy_objects
-        .iter()
-        .any(|o| o.kind.as_ref() != "CustomResourceDefinition")
-    {
+    if policy_objects.is_empty() {
         return PolicyRun::default();
     }
     let minor = cx
@@ -134,7 +129,16 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     let mut findings = Vec::new();
     let mut policies: Vec<Policy> = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
+    // Resource names and scopes the set's CRDs declare (from the index: CRDs are large).
     let mut crds = CrdNames::new();
+    for c in &cx.index.crds {
+        if !c.plural.is_empty() {
+            crds.insert(
+                (c.group.to_string(), c.kind.to_string()),
+                (c.plural.to_string(), c.namespaced),
+            );
+        }
+    }
     let mut exceptions: Vec<source::Exception> = Vec::new();
     // Every policy name read, compiled or not (a binding of a broken policy is not dangling).
     let mut policy_names = std::collections::BTreeSet::new();
@@ -159,14 +163,6 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
                     findings.extend(problems);
                     policies.extend(compiled);
                 }
-            }
-            source::Read::Crd {
-                group,
-                kind,
-                plural,
-                namespaced,
-            } => {
-                crds.insert((group, kind), (plural, namespaced));
             }
         }
     }

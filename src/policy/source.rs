@@ -89,12 +89,6 @@ pub enum Read {
     Rules(Vec<Raw>),
     Exception(Exception),
     Binding(Binding),
-    Crd {
-        group: String,
-        kind: String,
-        plural: String,
-        namespaced: bool,
-    },
 }
 
 pub struct Binding {
@@ -251,15 +245,6 @@ pub fn read(ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<Read> {
     let name = ocx.obj.name().unwrap_or_default().to_string();
     let spec = json.get("spec").cloned().unwrap_or(serde_json::Value::Null);
     let name_target = ocx.at(&Route::root().keys(&["metadata", "name"]));
-    if ocx.obj.kind == "CustomResourceDefinition" {
-        let names = spec.get("names")?;
-        return Some(Read::Crd {
-            group: spec.get("group")?.as_str()?.to_string(),
-            kind: names.get("kind")?.as_str()?.to_string(),
-            plural: names.get("plural")?.as_str()?.to_string(),
-            namespaced: spec.get("scope").and_then(|s| s.as_str()) != Some("Cluster"),
-        });
-    }
     if ocx.obj.kind == "ValidatingAdmissionPolicyBinding" {
         let b: BindingSpec = serde_json::from_value(spec).unwrap_or_default();
         let mut problems = Vec::new();
