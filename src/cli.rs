@@ -860,7 +860,10 @@ fn setup(
             let unknown: Vec<String> = entry
                 .rules
                 .iter()
-                .filter(|r| !SELECTOR_KEYWORDS.contains(&r.as_str()) && !known_names.contains(&r.as_str()))
+                .filter(|r| {
+                    let r = crate::engine::suppress::unqualified(r);
+                    !SELECTOR_KEYWORDS.contains(&r) && !known_names.contains(&r)
+                })
                 .cloned()
                 .collect();
             config_suppressions.push(Suppression {

@@ -538,7 +538,10 @@ pub fn schema() -> serde_json::Value {
             rules["options"]["propertyNames"] = ids;
         }
         if let Some(entry) = defs.pointer_mut("/IgnoreEntry/properties") {
-            entry["rules"]["items"] = names;
+            // Or a qualified id: `policy-violation.<policy>`, `crd-schema-violation.<crd>`.
+            entry["rules"]["items"] = serde_json::json!({
+                "anyOf": [names, { "type": "string", "pattern": "^[a-z][a-z0-9-]*\\..+$" }]
+            });
         }
     }
     schema["$id"] = serde_json::json!(SCHEMA_URL);

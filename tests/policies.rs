@@ -181,3 +181,39 @@ fn kyverno_cluster_policy_cel_rules() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     insta::assert_snapshot!(common::normalize(&r.stdout));
 }
+
+/// A qualified id (`policy-violation.<policy>`) suppresses one policy's findings, in an
+/// annotation, a comment or the configuration, and is reported when it matches nothing.
+#[test]
+fn qualified_suppressions_name_one_policy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = common::root().join("testdata/policies/kyverno");
+    std::fs::copy(src.join("policy.yaml"), dir.path().join("policy.yaml")).expect("copy");
+    let text = std::fs::read_to_string(src.join("workloads.yaml")).expect("read");
+    let text = text.replacen(
+        "  name: debug\n  namespace: apps\n",
+        "  name: debug\n  namespace: apps\n  annotations:\n    ignore.plimsoll.dev/policy-violation.disallow-host-network: \"debugging pod, removed after the incident\"\n",
+        1,
+    );
+    let text = text.replacen(
+        "      hostNetwork: true\n      containers:\n        - name: proxy",
+        "      # plimsoll: ignore[policy-violation.some-other-policy] not this policy\n      hostNetwork: true\n      containers:\n        - name: proxy",
+        1,
+    );
+    std::fs::write(dir.path().join("workloads.yaml"), text).expect("write");
+    let r = run(common::plimsoll_in(dir.path()).args([
+        "check",
+        "--no-config",
+        "--format",
+        "concise",
+        "--select",
+        "policy-violation,unused-suppression",
+        ".",
+    ]));
+    // The Pod's violation is suppressed; the Deployment's is not (the comment names another
+    // policy), and that comment is reported as unused.
+    assert!(!r.stdout.contains("workloads.yaml:10:"), "{}", r.stdout);
+    assert!(r.stdout.contains("autogen for Deployment"), "{}", r.stdout);
+    assert!(r.stdout.contains("unused-suppression"), "{}", r.stdout);
+    assert_eq!(r.stdout.matches("[policy-violation]").count(), 1, "{}", r.stdout);
+}

@@ -86,6 +86,9 @@ pub struct Finding {
     pub help: Option<String>,
     pub object: Option<Arc<ObjectRef>>,
     pub related: Vec<Related>,
+    /// What a finding of a rule that judges by other objects is about: the admission policy
+    /// or the CustomResourceDefinition. Suppressions may name it: `policy-violation.<name>`.
+    pub qualifier: Option<Arc<str>>,
 }
 
 impl Finding {

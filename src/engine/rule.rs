@@ -115,6 +115,7 @@ impl Out<'_> {
             help: None,
             object: self.object.clone(),
             related: Vec::new(),
+            qualifier: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -456,10 +456,11 @@ impl Engine {
                 !s.used
                     && (s.malformed.is_some()
                         || !s.unknown.is_empty()
-                        || self
-                            .rules
-                            .iter()
-                            .any(|r| s.rules.iter().any(|sel| suppress::selector_matches(sel, r.id))))
+                        || self.rules.iter().any(|r| {
+                            s.rules
+                                .iter()
+                                .any(|sel| suppress::selector_matches(suppress::unqualified(sel), r.id))
+                        }))
             })
             .collect();
         for r in &self.rules {
@@ -713,7 +714,10 @@ impl Engine {
     pub fn unknown_names(&self, names: &[String]) -> Vec<String> {
         names
             .iter()
-            .filter(|n| !super::suppress::SELECTOR_KEYWORDS.contains(&n.as_str()) && !self.known.contains(&n.as_str()))
+            .filter(|n| {
+                let n = super::suppress::unqualified(n);
+                !super::suppress::SELECTOR_KEYWORDS.contains(&n) && !self.known.contains(&n)
+            })
             .cloned()
             .collect()
     }

@@ -43,9 +43,19 @@ pub struct Suppression {
 }
 
 impl Suppression {
-    fn names(&self, rule: &str) -> bool {
-        self.rules.iter().any(|r| selector_matches(r, rule))
+    fn names(&self, f: &Finding) -> bool {
+        self.rules.iter().any(|r| match r.split_once('.') {
+            // `policy-violation.<policy>`: one policy's (or CRD's) findings of a rule.
+            Some((id, qualifier)) => f.qualifier.as_deref() == Some(qualifier) && selector_matches(id, f.rule),
+            None => selector_matches(r, f.rule),
+        })
     }
+}
+
+/// The rule or family part of a suppression name (`policy-violation.<policy>` →
+/// `policy-violation`): rule ids and families never contain a dot.
+pub fn unqualified(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(id, _)| id)
 }
 
 /// Selectors that are neither a rule id nor a family: `all` rules, and the `default` ones
@@ -96,20 +106,20 @@ pub fn apply<'p>(
                 let s = &suppressions[*i];
                 let own_line = matches!(s.kind, SuppressionKind::Comment { own_line: true });
                 let line = loc.span.start.line;
-                s.names(f.rule) && (line == s.loc.span.start.line || (own_line && line == s.loc.span.start.line + 1))
+                s.names(f) && (line == s.loc.span.start.line || (own_line && line == s.loc.span.start.line + 1))
             });
         }
         if hit.is_none() {
             if let Some(o) = &f.object {
                 if let Some(idx) = annotations.get(&(o.file, o.index)) {
-                    hit = idx.iter().copied().find(|i| suppressions[*i].names(f.rule));
+                    hit = idx.iter().copied().find(|i| suppressions[*i].names(f));
                 }
             }
         }
         if hit.is_none() {
             hit = config.iter().copied().find(|i| {
                 let s = &suppressions[*i];
-                s.names(f.rule)
+                s.names(f)
                     && *path_matches.entry((loc.file, *i)).or_insert_with(|| {
                         match (&s.paths, relative_path(loc.file)) {
                             (None, _) => true,

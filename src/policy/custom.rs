@@ -474,6 +474,7 @@ fn evaluate_object(
             help: None,
             object: Some(oref.clone()),
             related: Vec::new(),
+            qualifier: None,
         };
         if let Some(c) = &rule.condition {
             match c.check(&inner, &unknowns) {

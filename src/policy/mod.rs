@@ -485,6 +485,15 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
             &p.obj,
         ));
     }
+    // Findings on a policy, binding or exception object are about that object.
+    for f in &mut findings {
+        if f.qualifier.is_none()
+            && let Some(o) = &f.object
+            && source::is_policy_kind(&o.api_version, &o.kind)
+        {
+            f.qualifier = o.name.as_deref().map(Arc::from);
+        }
+    }
     PolicyRun { findings }
 }
 
@@ -506,7 +515,15 @@ fn finding(rule: &'static str, severity: Severity, target: Target, message: Stri
         help: None,
         object: Some(obj.clone()),
         related: Vec::new(),
+        qualifier: None,
     }
+}
+
+/// Names the policy a finding is about, for qualified suppressions
+/// (`policy-violation.<policy>`).
+fn about(mut f: Finding, policy: &str) -> Finding {
+    f.qualifier = Some(Arc::from(policy));
+    f
 }
 
 /// Whether a namespace selector selects an object: cluster-scoped objects always, a
@@ -663,15 +680,18 @@ impl Env<'_> {
                 }
                 Params::ConfigError(e) => {
                     if !p.ignore_failures {
-                        found.push(finding(
-                            EVALUATION_ERROR,
-                            u.severity,
-                            ocx.at(&Route::root().keys(&["metadata", "name"])),
-                            format!(
-                                "{}: failed to configure binding: {e}",
-                                p.describe(b.map(|b| b.name.as_str()))
+                        found.push(about(
+                            finding(
+                                EVALUATION_ERROR,
+                                u.severity,
+                                ocx.at(&Route::root().keys(&["metadata", "name"])),
+                                format!(
+                                    "{}: failed to configure binding: {e}",
+                                    p.describe(b.map(|b| b.name.as_str()))
+                                ),
+                                oref,
                             ),
-                            oref,
+                            &p.name,
                         ));
                     }
                     continue;
@@ -830,7 +850,7 @@ impl Env<'_> {
                             oref,
                         );
                         f.related(mc.target.loc, "the match condition");
-                        found.push(f);
+                        found.push(about(f, &p.name));
                     }
                     skip = true;
                 }
@@ -921,7 +941,7 @@ impl Env<'_> {
                         f.help("failurePolicy: Ignore admits the object, but the policy is broken for it");
                     }
                     f.related(v.target.loc, "the validation");
-                    found.push(f);
+                    found.push(about(f, &p.name));
                 }
                 Verdict::False => {
                     let message = v.message(&ctx);
@@ -956,7 +976,7 @@ impl Env<'_> {
                         f.related(t.loc, format!("also: {}", t.route.unwrap_or_default()));
                     }
                     f.related(v.target.loc, format!("the validation: {}", first_line(&v.expr.source)));
-                    found.push(f);
+                    found.push(about(f, &p.name));
                 }
             }
         }

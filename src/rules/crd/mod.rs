@@ -491,7 +491,17 @@ fn merge_same_position(list: Vec<Option<Reported>>) -> Vec<Option<Reported>> {
 /// Emits the shared findings of one list.
 pub(crate) fn emit(list: &[Reported], out: &mut crate::engine::Out<'_>) {
     for r in list {
+        // The CRD a finding is about, for qualified suppressions (`crd-schema-violation.<crd>`).
+        let crd: Option<Arc<str>> = if &*r.obj.kind == "CustomResourceDefinition" {
+            r.obj.name.as_deref().map(Arc::from)
+        } else {
+            r.message
+                .rsplit_once("(CRD ")
+                .and_then(|(_, rest)| rest.split(')').next())
+                .map(Arc::from)
+        };
         let f = out.emit_for(&r.obj, r.target.clone(), r.message.clone());
+        f.qualifier = crd;
         f.label(r.label.clone());
         if let Some((loc, message)) = &r.related {
             f.related(*loc, message.clone());
