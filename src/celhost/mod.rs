@@ -119,10 +119,34 @@ impl Host {
                 ),
                 offset: None,
             }),
-            Ok(program) => Ok(Expr {
-                source: source.to_string(),
-                program,
-            }),
+            Ok(program) => {
+                let expr = Expr {
+                    source: source.to_string(),
+                    program,
+                };
+                // A Kubernetes library newer than the target cluster: the API server rejects
+                // the expression there (names the standard library also declares aside).
+                let mut calls = expr.names().calls;
+                // Global functions (`semver(…)`) name the library better than its methods.
+                calls.sort_by_key(|(_, _, receiver)| *receiver);
+                for (name, _, _) in calls {
+                    if matches!(name.as_str(), "string" | "indexOf" | "lastIndexOf") {
+                        continue;
+                    }
+                    if let Some(since) = k8s::library_since(&name)
+                        && since > self.kubernetes_minor
+                    {
+                        return Err(CompileError {
+                            message: format!(
+                                "{name} is not available before Kubernetes 1.{since} (the target is 1.{}: kubernetes_version)",
+                                self.kubernetes_minor
+                            ),
+                            offset: None,
+                        });
+                    }
+                }
+                Ok(expr)
+            }
             Err(errors) => {
                 let first = errors.errors.first();
                 let message = first.map_or_else(|| errors.to_string(), |e| e.msg.clone());
@@ -472,6 +496,22 @@ mod tests {
         assert!(host.compile(&format!("1{}", " + 1".repeat(2500))).is_err());
         assert!(host.compile("'+++' + '((('").is_ok());
         budget::set_limit(budget::STEPS);
+    }
+
+    #[test]
+    fn libraries_newer_than_the_target_are_refused() {
+        let old = Host::new(Flavor::Kubernetes, 30);
+        let e = old.compile("semver('1.2.3').major() == 1").err().expect("refused");
+        assert!(
+            e.message.contains("semver is not available before Kubernetes 1.33"),
+            "{e:?}"
+        );
+        assert!(old.compile("isIP('10.0.0.1') && string(1) == '1'").is_ok());
+        assert!(
+            Host::new(Flavor::Kubernetes, 34)
+                .compile("semver('1.2.3').major() == 1")
+                .is_ok()
+        );
     }
 
     #[test]

@@ -41,6 +41,10 @@ struct JsonFinding<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     object: Option<Object<'a>>,
+    /// The admission policy or CustomResourceDefinition the finding is about (`policy-*`,
+    /// `crd-*`, `unknown-field` on custom resources): what a qualified suppression names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    about: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<RelatedJson<'a>>,
 }
@@ -140,6 +144,7 @@ fn finding<'a>(cx: &'a ReportCx<'_>, f: &'a Finding) -> JsonFinding<'a> {
             name: o.name.as_deref(),
             document: o.doc as usize,
         }),
+        about: f.qualifier.as_deref(),
         related: f
             .related
             .iter()

@@ -402,7 +402,8 @@ fn link_text(m: &str) -> String {
 }
 
 /// A hash of what identifies a finding regardless of where its lines moved: the rule, the
-/// file, the object and the route (or the trimmed source line when there is no route).
+/// file, the object, the policy or CRD it is about, and the route (or the trimmed source line
+/// when there is no route).
 fn fingerprint(cx: &ReportCx<'_>, f: &Finding, lines: &mut Lines) -> String {
     let mut h = Sha256::new();
     h.update(f.rule.as_bytes());
@@ -419,6 +420,11 @@ fn fingerprint(cx: &ReportCx<'_>, f: &Finding, lines: &mut Lines) -> String {
             h.update(part.as_bytes());
             h.update([0]);
         }
+    }
+    // Two policies (or CRDs) flagging one field are two alerts.
+    if let Some(q) = &f.qualifier {
+        h.update(q.as_bytes());
+        h.update([0]);
     }
     match &f.target.route {
         Some(route) => h.update(route.as_bytes()),
