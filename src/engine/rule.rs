@@ -299,6 +299,7 @@ type SharedCell = Arc<(
     std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
     std::sync::atomic::AtomicBool,
     std::sync::atomic::AtomicBool,
+    std::sync::Mutex<Option<std::thread::ThreadId>>,
 )>;
 
 /// Marks a shared computation finished, even when it panics (waiters then compute it
@@ -331,25 +332,33 @@ impl<'a> SetCx<'a> {
             let mut map = self.shared.0.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(std::any::TypeId::of::<T>()).or_default().clone()
         };
-        let (value, claimed, finished) = &*cell;
+        let (value, claimed, finished, owner) = &*cell;
         let compute = || Arc::new(init()) as Arc<dyn std::any::Any + Send + Sync>;
-        let value = if claimed.swap(true, Ordering::AcqRel) {
+        let me = std::thread::current().id();
+        let value: Arc<dyn std::any::Any + Send + Sync> = if claimed.swap(true, Ordering::AcqRel) {
             loop {
                 if let Some(v) = value.get() {
-                    break v;
+                    break v.clone();
                 }
                 if finished.load(Ordering::Acquire) {
-                    break value.get_or_init(compute);
+                    break value.get_or_init(compute).clone();
+                }
+                // The computing thread took this rule's job while it waited for its own
+                // parallel work (work stealing): waiting here would wait for itself, so it
+                // computes this caller's copy.
+                if *owner.lock().unwrap_or_else(|e| e.into_inner()) == Some(me) {
+                    break compute();
                 }
                 if rayon::yield_now() != Some(rayon::Yield::Executed) {
                     std::thread::yield_now();
                 }
             }
         } else {
+            *owner.lock().unwrap_or_else(|e| e.into_inner()) = Some(me);
             let _finished = Finished(finished);
-            value.get_or_init(compute)
+            value.get_or_init(compute).clone()
         };
-        match value.clone().downcast::<T>() {
+        match value.downcast::<T>() {
             Ok(v) => v,
             Err(_) => unreachable!("shared values are keyed by their type"),
         }
