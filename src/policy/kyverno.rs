@@ -4,6 +4,9 @@
 //! through the API server's validator), with Kyverno's autogen for pod controllers
 //! (`pkg/autogen/v1`).
 
+// Kyverno's wildcards for names and namespaces are those of its image references
+// (`ext/wildcard`: `*` any run, `?` and `.` one character, whole string).
+use crate::model::imageglob::kyverno_matches as wildcard;
 use crate::model::selector::{Selector, Tri};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde_json::Value;
@@ -40,29 +43,6 @@ pub struct Subject<'a> {
     pub namespace: Option<&'a str>,
     /// `None` while the object's labels are not read yet (selectors then count as matching).
     pub labels: Option<&'a BTreeMap<String, String>>,
-}
-
-/// Kyverno's wildcards: `*` any run, `?` one character.
-fn wildcard(pattern: &str, s: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = s.chars().collect();
-    let (mut i, mut j, mut star) = (0usize, 0usize, None::<(usize, usize)>);
-    while j < t.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
-            i += 1;
-            j += 1;
-        } else if i < p.len() && p[i] == '*' {
-            star = Some((i, j));
-            i += 1;
-        } else if let Some((si, sj)) = star {
-            i = si + 1;
-            j = sj + 1;
-            star = Some((si, sj + 1));
-        } else {
-            return false;
-        }
-    }
-    p[i..].iter().all(|c| *c == '*')
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -233,6 +213,7 @@ mod tests {
     #[test]
     fn wildcards() {
         assert!(wildcard("prod-*", "prod-eu"));
+        assert!(wildcard("team.a", "team-a"));
         assert!(wildcard("*", ""));
         assert!(wildcard("a?c", "abc"));
         assert!(!wildcard("prod-*", "dev"));
