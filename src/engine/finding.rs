@@ -89,6 +89,10 @@ pub struct Finding {
     /// What a finding of a rule that judges by other objects is about: the admission policy
     /// or the CustomResourceDefinition. Suppressions may name it: `policy-violation.<name>`.
     pub qualifier: Option<Arc<str>>,
+    /// The fix of this finding, if its rule has one for it.
+    pub fix: Option<Box<super::fix::Fix>>,
+    /// Why a rule that fixes findings like this one has no fix for it.
+    pub not_fixable: Option<String>,
 }
 
 impl Finding {
@@ -114,6 +118,18 @@ impl Finding {
             loc,
             message: printable(message.into()),
         });
+        self
+    }
+
+    /// Attaches a fix (a finding has at most one).
+    pub fn with_fix(&mut self, fix: super::fix::Fix) -> &mut Finding {
+        self.fix = Some(Box::new(fix));
+        self
+    }
+
+    /// Says why there is no fix for this finding.
+    pub fn not_fixable(&mut self, why: impl Into<String>) -> &mut Finding {
+        self.not_fixable = Some(printable(why.into()));
         self
     }
 

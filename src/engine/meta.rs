@@ -47,6 +47,9 @@ pub struct RuleMeta {
     #[serde(default)]
     pub critical: bool,
     pub examples: Examples,
+    /// Whether and how findings of this rule are fixed (`check --fix`).
+    #[serde(default)]
+    pub fix: Option<FixMeta>,
     /// A rule of the repository (`custom_rules:` in `.plimsoll.yaml`), not a built-in one.
     #[serde(skip)]
     pub custom: Option<CustomSource>,
@@ -82,6 +85,38 @@ impl Precision {
             Precision::Low => "low",
         }
     }
+}
+
+/// What a rule declares about its fixes (`specs/autofix.md` §2.1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixMeta {
+    /// Whether every finding has a fix (`always`), some do (`sometimes`) or none (`never`).
+    pub availability: FixAvailability,
+    /// The usual applicability (`safe`, `unsafe`, or `safe-or-unsafe` when it depends on the
+    /// object).
+    pub applicability: String,
+    /// What the fix does, in general ("set allowPrivilegeEscalation: false").
+    pub title: String,
+    /// What the fix can still break, and when it is unsafe.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Rules whose findings the fix may reveal rather than create (`hpa-scaleup-extreme`).
+    #[serde(default)]
+    pub reveals: Vec<String>,
+    /// A manifest and what `--fix --unsafe-fixes` makes of it, for the docs.
+    #[serde(default)]
+    pub before: Option<String>,
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixAvailability {
+    Always,
+    Sometimes,
+    Never,
 }
 
 #[derive(Debug, Deserialize)]

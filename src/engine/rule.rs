@@ -116,6 +116,8 @@ impl Out<'_> {
             object: self.object.clone(),
             related: Vec::new(),
             qualifier: None,
+            fix: None,
+            not_fixable: None,
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]
@@ -261,6 +263,17 @@ impl<'a> ObjectCx<'a> {
         part.end.byte = byte_at(chars.end) as u32;
         target.loc.span = part;
         target
+    }
+
+    /// A fix of this object, to which the rule adds ops on routes from the object's root.
+    pub fn fix(&self, applicability: super::fix::Applicability, title: impl Into<String>) -> super::fix::Fix {
+        super::fix::Fix::new(
+            self.file,
+            self.obj.doc as u32,
+            self.obj.prefix.clone(),
+            applicability,
+            title,
+        )
     }
 
     /// Whether the route names a field present in the source.

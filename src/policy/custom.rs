@@ -263,6 +263,7 @@ pub fn build(
                 options: BTreeMap::new(),
                 file: None,
             },
+            fix: None,
             custom: Some(CustomSource {
                 file: e.file.clone(),
                 line: e.line,
@@ -475,6 +476,8 @@ fn evaluate_object(
             object: Some(oref.clone()),
             related: Vec::new(),
             qualifier: None,
+            fix: None,
+            not_fixable: None,
         };
         if let Some(c) = &rule.condition {
             match c.check(&inner, &unknowns) {

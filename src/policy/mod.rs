@@ -516,6 +516,8 @@ fn finding(rule: &'static str, severity: Severity, target: Target, message: Stri
         object: Some(obj.clone()),
         related: Vec::new(),
         qualifier: None,
+        fix: None,
+        not_fixable: None,
     }
 }
 

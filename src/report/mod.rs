@@ -1,5 +1,6 @@
 //! Renderers: they know findings and rule metadata, not particular rules.
 
+pub mod diff;
 mod github;
 mod json;
 mod junit;

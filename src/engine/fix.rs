@@ -1,0 +1,310 @@
+//! Fixes: what a rule proposes to change, stated as ops on routes of the object a finding is
+//! about (`specs/autofix.md` §2). Rules never write offsets: [`crate::source::edit`] lowers
+//! the ops against the current text, and the fix loop (`session::fix`) chooses, applies and
+//! verifies them pass after pass.
+
+use super::finding::Finding;
+use crate::source::edit::{self, Edit, Lowered, NotFixable, Op, Value};
+use crate::source::{FileId, Route};
+use std::collections::BTreeSet;
+
+/// How far a fix may be trusted (§2.2). Ordered: `DisplayOnly < Unsafe < Safe`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Shown, never applied: two plausible readings, or an opt-in fix not opted in.
+    DisplayOnly,
+    /// May change behaviour or remove something the user wrote: `--unsafe-fixes`.
+    Unsafe,
+    /// Meaning-preserving, admission-only or hardening-only: `--fix`.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+}
+
+/// A fix of one finding: all or nothing.
+#[derive(Clone, Debug)]
+pub struct Fix {
+    /// Imperative and concrete: "set allowPrivilegeEscalation: false on container `app`".
+    pub title: String,
+    pub applicability: Applicability,
+    /// The object the ops' routes start from: its file, document, and route from the
+    /// document root (`items[3]` in a `kind: List`).
+    pub file: FileId,
+    pub doc: u32,
+    pub prefix: Route,
+    pub ops: Vec<Op>,
+    /// Creates objects (a default-deny NetworkPolicy): applied only when its rule is listed
+    /// in `fix.opt_in`, display-only otherwise.
+    pub opt_in: bool,
+}
+
+impl Fix {
+    /// A fix of the object at `prefix` in document `doc` of `file`, with no ops yet.
+    pub fn new(file: FileId, doc: u32, prefix: Route, applicability: Applicability, title: impl Into<String>) -> Fix {
+        Fix {
+            title: super::printable(title.into()),
+            applicability,
+            file,
+            doc,
+            prefix,
+            ops: Vec::new(),
+            opt_in: false,
+        }
+    }
+
+    /// Ensures the field at `route` has `value` (missing parents are created).
+    #[must_use]
+    pub fn set(mut self, route: Route, value: Value) -> Fix {
+        self.ops.push(Op::Set { route, value });
+        self
+    }
+
+    /// Removes the entry or item at `route`, and the parents it leaves empty when `prune`.
+    #[must_use]
+    pub fn remove(mut self, route: Route, prune: bool) -> Fix {
+        self.ops.push(Op::Remove { route, prune });
+        self
+    }
+
+    /// Ensures `value` is an item of the sequence at `seq`.
+    #[must_use]
+    pub fn ensure_item(mut self, seq: Route, value: Value) -> Fix {
+        self.ops.push(Op::Append {
+            seq,
+            value,
+            if_absent: true,
+        });
+        self
+    }
+
+    /// Renames the key of the entry at `route`.
+    #[must_use]
+    pub fn rename(mut self, route: Route, new_key: impl Into<String>) -> Fix {
+        self.ops.push(Op::RenameKey {
+            route,
+            new_key: new_key.into(),
+        });
+        self
+    }
+
+    /// Replaces the node at `route` by `value`.
+    #[must_use]
+    pub fn replace(mut self, route: Route, value: Value) -> Fix {
+        self.ops.push(Op::ReplaceSubtree { route, value });
+        self
+    }
+
+    /// Takes in another fix of the same object (findings merged into one): its ops, the
+    /// weaker applicability, and both titles.
+    pub fn absorb(&mut self, other: Fix) {
+        if other.file != self.file || other.doc != self.doc || other.prefix != self.prefix {
+            return;
+        }
+        for op in other.ops {
+            if !self.ops.contains(&op) {
+                self.ops.push(op);
+            }
+        }
+        self.applicability = self.applicability.min(other.applicability);
+        if !self.title.contains(&other.title) {
+            self.title = super::printable(format!("{}; {}", self.title, other.title));
+        }
+    }
+
+    /// Lowers the ops against `text`, the current text of [`Fix::file`]. A fix whose edits
+    /// delete a comment is at most unsafe (§2.2): [`Lowered::deletes_comments`] says so.
+    pub fn lower(&self, text: &str, json: bool) -> Result<Lowered, NotFixable> {
+        if self.ops.is_empty() {
+            return Err(NotFixable("the fix has no edits".into()));
+        }
+        edit::lower(
+            text,
+            edit::Target {
+                doc: self.doc as usize,
+                prefix: &self.prefix,
+            },
+            &self.ops,
+            json,
+        )
+    }
+}
+
+/// Which fixes a run applies: the flags and the `fix:` section of the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct FixPolicy {
+    /// `--unsafe-fixes` or `fix.unsafe`.
+    pub unsafe_fixes: bool,
+    /// Rules whose findings are reported but never fixed.
+    pub unfixable: BTreeSet<String>,
+    /// Rules whose unsafe fixes count as safe.
+    pub extend_safe: BTreeSet<String>,
+    /// Rules whose safe fixes count as unsafe.
+    pub extend_unsafe: BTreeSet<String>,
+    /// Rules whose object-creating fixes are wanted.
+    pub opt_in: BTreeSet<String>,
+}
+
+impl FixPolicy {
+    /// The applicability of a finding's fix under this policy, `None` when it has none or
+    /// its rule is unfixable.
+    pub fn applicability(&self, f: &Finding) -> Option<Applicability> {
+        let fix = f.fix.as_deref()?;
+        if self.unfixable.contains(f.rule) {
+            return None;
+        }
+        if fix.opt_in && !self.opt_in.contains(f.rule) {
+            return Some(Applicability::DisplayOnly);
+        }
+        Some(match fix.applicability {
+            Applicability::Unsafe if self.extend_safe.contains(f.rule) => Applicability::Safe,
+            Applicability::Safe if self.extend_unsafe.contains(f.rule) => Applicability::Unsafe,
+            a => a,
+        })
+    }
+
+    /// Whether this run applies fixes of this applicability.
+    pub fn applies(&self, a: Applicability) -> bool {
+        match a {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self.unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        }
+    }
+
+    /// Whether this run would apply the finding's fix (the `[*]` marker).
+    pub fn would_apply(&self, f: &Finding) -> bool {
+        self.applicability(f).is_some_and(|a| self.applies(a))
+    }
+}
+
+/// A fix lowered for planning: the edits in one file, and what identifies it.
+#[derive(Debug)]
+pub struct Candidate {
+    pub file: FileId,
+    pub edits: Vec<Edit>,
+}
+
+/// Chooses the fixes of one pass (§2.3): candidates come sorted (file, first edit, rule,
+/// finding order); each is accepted unless one of its edits overlaps an accepted edit of
+/// the same file, where a zero-width insertion at another edit's start or end overlaps it.
+/// An edit identical to an accepted one merges with it (two overlays rendering one base
+/// line). Returns, for each candidate, whether it was accepted, and the edits to apply per
+/// file, sorted and distinct.
+pub fn plan(candidates: &[Candidate]) -> (Vec<bool>, Vec<(FileId, Vec<Edit>)>) {
+    let mut accepted = vec![false; candidates.len()];
+    let mut by_file: Vec<(FileId, Vec<Edit>)> = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let slot = match by_file.iter().position(|(f, _)| *f == c.file) {
+            Some(s) => s,
+            None => {
+                by_file.push((c.file, Vec::new()));
+                by_file.len() - 1
+            }
+        };
+        let taken = &by_file[slot].1;
+        let clash = c
+            .edits
+            .iter()
+            .any(|e| taken.iter().any(|t| t != e && edit::overlaps(t, e)));
+        if clash {
+            continue;
+        }
+        accepted[i] = true;
+        let taken = &mut by_file[slot].1;
+        for e in &c.edits {
+            if !taken.contains(e) {
+                taken.push(e.clone());
+            }
+        }
+    }
+    for (_, edits) in &mut by_file {
+        edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    }
+    by_file.retain(|(_, e)| !e.is_empty());
+    by_file.sort_by_key(|(f, _)| *f);
+    (accepted, by_file)
+}
+
+/// Why a file may not be edited, if it may not: it is generated (`Code generated … DO NOT
+/// EDIT.`, a Helm `# Source:` header) or a chart template.
+pub fn refuse_file(display: &str, text: &str) -> Option<&'static str> {
+    let path = display.replace('\\', "/");
+    if path.split('/').any(|s| s == "templates") && path.split('/').count() > 1 {
+        let dir = std::path::Path::new(display);
+        let chart = dir
+            .ancestors()
+            .skip(1)
+            .find(|a| a.file_name().is_some_and(|n| n == "templates"))
+            .and_then(|t| t.parent())
+            .is_some_and(|c| c.join("Chart.yaml").is_file());
+        if chart {
+            return Some("a Helm chart template");
+        }
+    }
+    let head: String = text.lines().take(5).collect::<Vec<_>>().join("\n");
+    if head.contains("Code generated") && head.contains("DO NOT EDIT") {
+        return Some("a generated file (`DO NOT EDIT`)");
+    }
+    if text.lines().take(3).any(|l| l.starts_with("# Source: ")) {
+        return Some("rendered Helm output (`# Source:` header)");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: usize, end: usize, s: &str) -> Edit {
+        Edit {
+            range: start..end,
+            content: s.into(),
+        }
+    }
+
+    #[test]
+    fn plan_defers_overlaps_and_merges_identical_edits() {
+        let f = FileId(0);
+        let cands = vec![
+            Candidate {
+                file: f,
+                edits: vec![edit(10, 10, "a")],
+            },
+            // Same insertion point: overlaps, deferred.
+            Candidate {
+                file: f,
+                edits: vec![edit(10, 10, "b")],
+            },
+            // Identical edit: merged.
+            Candidate {
+                file: f,
+                edits: vec![edit(10, 10, "a")],
+            },
+            Candidate {
+                file: f,
+                edits: vec![edit(20, 25, "c")],
+            },
+            // Touches the end of an accepted replacement: overlaps.
+            Candidate {
+                file: f,
+                edits: vec![edit(25, 25, "d")],
+            },
+            Candidate {
+                file: FileId(1),
+                edits: vec![edit(10, 10, "b")],
+            },
+        ];
+        let (accepted, by_file) = plan(&cands);
+        assert_eq!(accepted, vec![true, false, true, true, false, true]);
+        assert_eq!(by_file[0].1, vec![edit(10, 10, "a"), edit(20, 25, "c")]);
+        assert_eq!(by_file[1].1, vec![edit(10, 10, "b")]);
+    }
+}
