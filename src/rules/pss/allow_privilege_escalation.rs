@@ -4,8 +4,10 @@
 
 use super::{Check, Pod, ctrs};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+use crate::source::edit::Value;
 
 const CHECK: Check = Check {
     id: "allowPrivilegeEscalation",
@@ -49,6 +51,32 @@ impl Rule for AllowPrivilegeEscalation {
                 );
                 if value == Some(true) {
                     f.label("lets processes gain more privileges than their parent");
+                }
+                let sc = c.container.security_context.as_ref();
+                // The API rejects `allowPrivilegeEscalation: false` beside these.
+                let privileged = sc.and_then(|s| s.privileged) == Some(true);
+                let sys_admin = sc
+                    .and_then(|s| s.capabilities.as_ref())
+                    .and_then(|c| c.add.as_ref())
+                    .is_some_and(|a| a.iter().any(|x| x == "CAP_SYS_ADMIN"));
+                if pod.is_windows() {
+                    f.not_fixable("a Windows pod cannot set allowPrivilegeEscalation");
+                } else if privileged || sys_admin {
+                    f.not_fixable(
+                        "the API rejects allowPrivilegeEscalation: false beside privileged: true or CAP_SYS_ADMIN; fix those first",
+                    );
+                } else {
+                    f.with_fix(
+                        pod.fix(
+                            Applicability::Safe,
+                            format!(
+                                "set allowPrivilegeEscalation: false on {} `{}`",
+                                c.kind.noun(),
+                                c.name()
+                            ),
+                        )
+                        .set(c.security_context_route("allowPrivilegeEscalation"), Value::Bool(false)),
+                    );
                 }
             }
         }

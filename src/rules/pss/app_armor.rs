@@ -5,8 +5,10 @@
 
 use super::{Check, Pod, cluster_minor, ctrs, go_quote, q};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+use crate::source::edit::Value;
 use k8s_openapi::api::core::v1::AppArmorProfile;
 
 const CHECK: Check = Check {
@@ -48,7 +50,8 @@ impl Rule for AppArmor {
                     .spec_route()
                     .keys(&["securityContext", "appArmorProfile", "type"]);
                 pod.emit(out, pod.at(&route), REASON, &detail("pod", t))
-                    .label("forbidden AppArmor profile");
+                    .label("forbidden AppArmor profile")
+                    .with_fix(apparmor_default(&pod, &route, "the pod"));
             }
             for c in pod.containers() {
                 if let Some(t) = c
@@ -58,8 +61,10 @@ impl Rule for AppArmor {
                     .and_then(|s| bad_type(&s.app_armor_profile))
                 {
                     let route = c.route.keys(&["securityContext", "appArmorProfile", "type"]);
+                    let setter = format!("{} `{}`", c.kind.noun(), c.name());
                     pod.emit(out, pod.at(&route), REASON, &detail(&ctrs(&[c.name()]), t))
-                        .label("forbidden AppArmor profile");
+                        .label("forbidden AppArmor profile")
+                        .with_fix(apparmor_default(&pod, &route, &setter));
                 }
             }
         }
@@ -77,7 +82,31 @@ impl Rule for AppArmor {
                 .keys(&["metadata", "annotations"])
                 .key(key.clone());
             pod.emit(out, pod.at(&route), REASON, &detail("annotation", &shown))
-                .label("forbidden AppArmor profile");
+                .label("forbidden AppArmor profile")
+                .with_fix(
+                    pod.fix(
+                        Applicability::Unsafe,
+                        format!("set the annotation {key} to runtime/default"),
+                    )
+                    .set(route.clone(), Value::Str("runtime/default".into())),
+                );
         }
     }
+}
+
+/// Sets an AppArmor profile type (`route`) to `RuntimeDefault`, dropping a
+/// `localhostProfile` the API would then reject.
+fn apparmor_default(pod: &Pod<'_, '_>, route: &crate::source::Route, setter: &str) -> crate::engine::Fix {
+    let mut fix = pod
+        .fix(
+            Applicability::Unsafe,
+            format!("set the AppArmor profile of {setter} to RuntimeDefault"),
+        )
+        .set(route.clone(), Value::Str("RuntimeDefault".into()));
+    if let Some(profile) = super::parent(route).map(|p| p.key("localhostProfile")) {
+        if pod.cx.exists(&profile) {
+            fix = fix.remove(profile, false);
+        }
+    }
+    fix
 }

@@ -4,6 +4,7 @@
 
 use super::{Check, Pod, ctrs, q, sorted_distinct};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
 
@@ -65,8 +66,23 @@ impl Rule for CapabilitiesBaseline {
                 q(&sorted_distinct(&names))
             );
             let route = c.route.keys(&["securityContext", "capabilities", "add"]).index(*first);
+            let names = sorted_distinct(&names);
             pod.emit(out, pod.at(&route), "non-default capabilities", &detail)
-                .label("not a default capability");
+                .label("not a default capability")
+                .with_fix(super::keep_items(
+                    pod.fix(
+                        Applicability::Unsafe,
+                        format!(
+                            "remove {} from the added capabilities of {} `{}`",
+                            names.join(", "),
+                            c.kind.noun(),
+                            c.name()
+                        ),
+                    ),
+                    c.route.keys(&["securityContext", "capabilities", "add"]),
+                    add,
+                    |a| ALLOWED.contains(&a),
+                ));
         }
     }
 }

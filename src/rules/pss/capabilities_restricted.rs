@@ -4,8 +4,10 @@
 
 use super::{Check, Pod, ctrs, q, sorted_distinct};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+use crate::source::edit::Value;
 
 const CHECK: Check = Check {
     id: "capabilities_restricted",
@@ -47,8 +49,27 @@ impl Rule for CapabilitiesRestricted {
                     "{} must set securityContext.capabilities.drop=[\"ALL\"]",
                     ctrs(&[c.name()])
                 );
-                pod.emit(out, pod.at(&base.key("drop")), REASON, &detail)
-                    .label("does not drop ALL capabilities");
+                let f = pod.emit(out, pod.at(&base.key("drop")), REASON, &detail);
+                f.label("does not drop ALL capabilities");
+                if pod.is_windows() {
+                    f.not_fixable("a Windows pod cannot set capabilities");
+                } else {
+                    // Without ambient capabilities a non-root process holds none after
+                    // exec: dropping them all changes nothing for it (S3). A root one loses
+                    // what it may use.
+                    let applicability = if pod.known_non_root(&c) {
+                        Applicability::Safe
+                    } else {
+                        Applicability::Unsafe
+                    };
+                    f.with_fix(
+                        pod.fix(
+                            applicability,
+                            format!("drop ALL capabilities in {} `{}`", c.kind.noun(), c.name()),
+                        )
+                        .ensure_item(base.key("drop"), Value::Str("ALL".into())),
+                    );
+                }
             }
             let adds = caps.and_then(|c| c.add.as_ref());
             let bad: Vec<(usize, &String)> = adds
@@ -63,8 +84,23 @@ impl Rule for CapabilitiesRestricted {
                     ctrs(&[c.name()]),
                     q(&names)
                 );
+                let all: Vec<String> = adds.into_iter().flatten().cloned().collect();
                 pod.emit(out, pod.at(&base.key("add").index(*first)), REASON, &detail)
-                    .label("only NET_BIND_SERVICE may be added");
+                    .label("only NET_BIND_SERVICE may be added")
+                    .with_fix(super::keep_items(
+                        pod.fix(
+                            Applicability::Unsafe,
+                            format!(
+                                "remove {} from the added capabilities of {} `{}`",
+                                names.join(", "),
+                                c.kind.noun(),
+                                c.name()
+                            ),
+                        ),
+                        base.key("add"),
+                        &all,
+                        |a| a == "NET_BIND_SERVICE",
+                    ));
             }
         }
     }

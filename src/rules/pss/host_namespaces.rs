@@ -3,6 +3,7 @@
 
 use super::{Check, Pod};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
 
@@ -35,7 +36,11 @@ impl Rule for HostNamespaces {
             if value == Some(true) {
                 let target = pod.at(&pod.workload.spec_route().key(field));
                 pod.emit(out, target, "host namespaces", &format!("{field}=true"))
-                    .label(format!("shares the host's {shared} namespace"));
+                    .label(format!("shares the host's {shared} namespace"))
+                    .with_fix(
+                        pod.fix(Applicability::Unsafe, format!("remove {field}: true"))
+                            .remove(pod.workload.spec_route().key(field), false),
+                    );
             }
         }
     }

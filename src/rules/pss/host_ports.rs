@@ -4,6 +4,7 @@
 
 use super::{Check, Pod, ctrs, pl, sorted_distinct};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
 
@@ -53,7 +54,22 @@ impl Rule for HostPorts {
             let f = pod.emit(out, pod.at(&route), "hostPort", &detail);
             if written {
                 f.label("binds a port of the node");
+                let mut fix = pod.fix(
+                    Applicability::Unsafe,
+                    format!("remove hostPort from {} `{}`", c.kind.noun(), c.name()),
+                );
+                for (i, _, w) in &bad {
+                    if *w {
+                        fix = fix.remove(c.route.key("ports").index(*i).key("hostPort"), false);
+                    }
+                }
+                if bad.iter().all(|(_, _, w)| *w) {
+                    f.with_fix(fix);
+                } else {
+                    f.not_fixable("with `hostNetwork: true` every port is a host port: remove hostNetwork first");
+                }
             } else {
+                f.not_fixable("with `hostNetwork: true` every port is a host port: remove hostNetwork first");
                 f.label("with `hostNetwork: true` the API server sets hostPort to this port");
             }
         }

@@ -4,6 +4,7 @@
 
 use super::{Check, Pod, ctrs, pl, q, sorted_distinct};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
 use crate::source::Route;
@@ -75,8 +76,20 @@ impl Rule for HostProbes {
                 pl(names.len(), "probe or lifecycle host", "probe or lifecycle hosts"),
                 q(&names)
             );
+            let mut fix = pod.fix(
+                Applicability::Unsafe,
+                format!(
+                    "remove the probe and lifecycle hosts of {} `{}`",
+                    c.kind.noun(),
+                    c.name()
+                ),
+            );
+            for (route, _) in &found {
+                fix = fix.remove(route.clone(), false);
+            }
             pod.emit(out, pod.at(first), "probe or lifecycle host", &detail)
-                .label("the kubelet connects to this host");
+                .label("the kubelet connects to this host")
+                .with_fix(fix);
         }
     }
 }

@@ -16,9 +16,10 @@
 //! lower level (`privileged`, `baseline`) does not silence the checks: the finding says the
 //! namespace would admit the pod today.
 
-use crate::engine::{Finding, ObjectCx, Out, Severity, Target};
+use crate::engine::{Applicability, Finding, Fix, ObjectCx, Out, Severity, Target};
 use crate::model::pss::{PssLevel, PssVersion};
 use crate::model::{ContainerView, Workload};
+use crate::source::edit::Value;
 use crate::source::{Loc, Route};
 use k8s_openapi::api::core::v1::PodSecurityContext;
 
@@ -205,6 +206,30 @@ impl<'c, 'a> Pod<'c, 'a> {
         self.cx.at(route)
     }
 
+    /// A fix of this pod. Any Pod Security fix is safe for a pod whose namespace enforces
+    /// the policy that runs this check: admission rejects the pod as written today
+    /// (`specs/autofix.md`, decision 2).
+    pub fn fix(&self, applicability: Applicability, title: impl Into<String>) -> Fix {
+        let applicability = if self.policy.from_namespace.is_some() {
+            Applicability::Safe
+        } else {
+            applicability
+        };
+        self.cx.fix(applicability, title)
+    }
+
+    /// Whether a container is known to run as a non-root user: its effective `runAsUser`
+    /// is above 0, or its effective `runAsNonRoot` is true.
+    pub fn known_non_root(&self, c: &ContainerView<'_>) -> bool {
+        let sc = c.container.security_context.as_ref();
+        let pod = self.security_context();
+        let user = sc.and_then(|s| s.run_as_user).or(pod.and_then(|s| s.run_as_user));
+        let non_root = sc
+            .and_then(|s| s.run_as_non_root)
+            .or(pod.and_then(|s| s.run_as_non_root));
+        user.is_some_and(|u| u > 0) || (non_root == Some(true) && user != Some(0))
+    }
+
     /// Reports `reason (detail)` with kubectl's prefix at `target`; when the namespace
     /// enforces a policy that admits the pod, the message says so.
     pub fn emit<'o>(&self, out: &'o mut Out<'_>, target: Target, reason: &str, detail: &str) -> &'o mut Finding {
@@ -258,6 +283,17 @@ pub fn merge(found: &mut Vec<Finding>) {
     let message = format!("{head} ({}){tail}", joined.join("; "));
     let mut rest = found.split_off(1);
     let first = &mut found[0];
+    // One fix for the merged finding: every part's ops.
+    for f in &mut rest {
+        match (first.fix.as_deref_mut(), f.fix.take()) {
+            (Some(mine), Some(theirs)) => mine.absorb(*theirs),
+            (None, Some(theirs)) => first.fix = Some(theirs),
+            _ => {}
+        }
+        if first.not_fixable.is_none() {
+            first.not_fixable = f.not_fixable.take();
+        }
+    }
     first.message = crate::engine::printable(message);
     first.severity = rest.iter().map(|f| f.severity).fold(first.severity, Severity::max);
     for f in rest.drain(..) {
@@ -273,6 +309,54 @@ pub fn merge(found: &mut Vec<Finding>) {
                 first.related.push(r);
             }
         }
+    }
+}
+
+/// Replaces an explicit seccomp profile type (`route` names `…seccompProfile.type`) by
+/// `RuntimeDefault`, dropping a `localhostProfile` the API would then reject.
+pub fn runtime_default(pod: &Pod<'_, '_>, route: &Route, setter: &str) -> Fix {
+    let mut fix = pod
+        .fix(
+            Applicability::Unsafe,
+            format!("set the seccomp profile of {setter} to RuntimeDefault"),
+        )
+        .set(route.clone(), Value::Str("RuntimeDefault".into()));
+    let mut profile = route.clone();
+    if let Some(parent) = parent(route) {
+        profile = parent.key("localhostProfile");
+    }
+    if pod.cx.exists(&profile) {
+        fix = fix.remove(profile, false);
+    }
+    fix
+}
+
+/// The route without its last segment.
+pub fn parent(route: &Route) -> Option<Route> {
+    let segs = route.segs();
+    let (_, init) = segs.split_last()?;
+    let mut r = Route::root();
+    for s in init {
+        r = match s {
+            crate::source::Seg::Key(k) => r.key(k.clone()),
+            crate::source::Seg::Index(i) => r.index(*i),
+        };
+    }
+    Some(r)
+}
+
+/// Removes the items of a string list that `keep` rejects: the whole entry (and the parents
+/// it leaves empty) when none is kept, else the list rewritten with the kept items.
+pub fn keep_items(fix: Fix, list: Route, items: &[String], keep: impl Fn(&str) -> bool) -> Fix {
+    let kept: Vec<Value> = items
+        .iter()
+        .filter(|i| keep(i))
+        .map(|i| Value::Str(i.clone()))
+        .collect();
+    if kept.is_empty() {
+        fix.remove(list, true)
+    } else {
+        fix.replace(list, Value::Seq(kept))
     }
 }
 

@@ -3,8 +3,10 @@
 
 use super::{Check, Pod, ctrs};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+use crate::source::edit::Value;
 
 const CHECK: Check = Check {
     id: "privileged",
@@ -35,7 +37,14 @@ impl Rule for Privileged {
                     "privileged",
                     &detail,
                 )
-                .label(format!("{} `{}` runs privileged", c.kind.noun(), c.name()));
+                .label(format!("{} `{}` runs privileged", c.kind.noun(), c.name()))
+                .with_fix(
+                    pod.fix(
+                        Applicability::Unsafe,
+                        format!("set privileged: false on {} `{}`", c.kind.noun(), c.name()),
+                    )
+                    .set(c.security_context_route("privileged"), Value::Bool(false)),
+                );
             }
         }
     }

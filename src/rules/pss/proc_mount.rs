@@ -4,6 +4,7 @@
 
 use super::{Check, Pod};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
 
@@ -57,7 +58,14 @@ pub(super) fn report(pod: &Pod<'_, '_>, out: &mut Out<'_>) {
                 "procMount",
                 &detail,
             )
-            .label("unmasks /proc");
+            .label("unmasks /proc")
+            .with_fix(
+                pod.fix(
+                    Applicability::Unsafe,
+                    format!("remove procMount from {} `{}`", c.kind.noun(), c.name()),
+                )
+                .remove(c.security_context_route("procMount"), false),
+            );
         }
     }
 }

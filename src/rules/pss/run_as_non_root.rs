@@ -5,8 +5,10 @@
 
 use super::{Check, Pod, ctrs};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+use crate::source::edit::Value;
 use crate::source::grip;
 
 const CHECK: Check = Check {
@@ -48,10 +50,29 @@ impl Rule for RunAsNonRoot {
                 None => implicit.push(c),
             }
         }
+        // kubelet refuses to start a container that must run as non-root with user 0.
+        let root_user = pod.security_context().and_then(|s| s.run_as_user) == Some(0)
+            || pod
+                .containers()
+                .any(|c| c.container.security_context.as_ref().and_then(|s| s.run_as_user) == Some(0));
+        let fix = |f: &mut crate::engine::Finding, route: &crate::source::Route, title: String| {
+            if root_user {
+                f.not_fixable(
+                    "runAsUser is 0: the container would not start with runAsNonRoot: true; fix pss-run-as-user first",
+                );
+            } else {
+                f.with_fix(
+                    pod.fix(Applicability::Unsafe, title)
+                        .set(route.clone(), Value::Bool(true)),
+                );
+            }
+        };
         if !explicit.is_empty() {
             for (setter, route) in explicit {
                 let detail = format!("{setter} must not set securityContext.runAsNonRoot=false");
-                pod.emit(out, pod.at(&route), REASON, &detail).label("may run as root");
+                let f = pod.emit(out, pod.at(&route), REASON, &detail);
+                f.label("may run as root");
+                fix(f, &route, format!("set runAsNonRoot: true on {setter}"));
             }
             return;
         }
@@ -62,6 +83,11 @@ impl Rule for RunAsNonRoot {
         let names: Vec<&str> = implicit.iter().map(|c| c.name()).collect();
         let detail = format!("pod or {} must set securityContext.runAsNonRoot=true", ctrs(&names));
         let f = pod.emit(out, pod.at(&pod.sc_route("runAsNonRoot")), REASON, &detail);
+        fix(
+            f,
+            &pod.sc_route("runAsNonRoot"),
+            "set runAsNonRoot: true on the pod".into(),
+        );
         for c in &implicit {
             let node = c.route.walk(cx.tree, cx.obj.root).node;
             f.related(

@@ -4,6 +4,7 @@
 
 use super::{Check, Pod, ctrs};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
 
@@ -37,7 +38,11 @@ impl Rule for RunAsUser {
                 "runAsUser=0",
                 "pod must not set runAsUser=0",
             )
-            .label("runs as root");
+            .label("runs as root")
+            .with_fix(
+                pod.fix(Applicability::Unsafe, "remove runAsUser: 0 from the pod")
+                    .remove(pod.sc_route("runAsUser"), false),
+            );
         }
         for c in pod.containers() {
             if c.container.security_context.as_ref().and_then(|s| s.run_as_user) == Some(0) {
@@ -48,7 +53,14 @@ impl Rule for RunAsUser {
                     "runAsUser=0",
                     &detail,
                 )
-                .label("runs as root");
+                .label("runs as root")
+                .with_fix(
+                    pod.fix(
+                        Applicability::Unsafe,
+                        format!("remove runAsUser: 0 from {} `{}`", c.kind.noun(), c.name()),
+                    )
+                    .remove(c.security_context_route("runAsUser"), false),
+                );
             }
         }
     }

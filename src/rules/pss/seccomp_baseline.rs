@@ -5,8 +5,10 @@
 
 use super::{Check, Pod, ctrs, go_quote, q};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+use crate::source::edit::Value;
 use k8s_openapi::api::core::v1::SeccompProfile;
 
 const CHECK: Check = Check {
@@ -49,13 +51,10 @@ impl Rule for SeccompBaseline {
             )
         };
         if let Some(t) = pod.security_context().and_then(|s| bad_type(&s.seccomp_profile)) {
-            pod.emit(
-                out,
-                pod.at(&pod.sc_route("seccompProfile").key("type")),
-                "seccompProfile",
-                &detail("pod", t),
-            )
-            .label("forbidden seccomp profile");
+            let route = pod.sc_route("seccompProfile").key("type");
+            pod.emit(out, pod.at(&route), "seccompProfile", &detail("pod", t))
+                .label("forbidden seccomp profile")
+                .with_fix(super::runtime_default(&pod, &route, "the pod"));
         }
         for c in pod.containers() {
             if let Some(t) = c
@@ -65,8 +64,10 @@ impl Rule for SeccompBaseline {
                 .and_then(|s| bad_type(&s.seccomp_profile))
             {
                 let route = c.security_context_route("seccompProfile").key("type");
+                let setter = format!("{} `{}`", c.kind.noun(), c.name());
                 pod.emit(out, pod.at(&route), "seccompProfile", &detail(&ctrs(&[c.name()]), t))
-                    .label("forbidden seccomp profile");
+                    .label("forbidden seccomp profile")
+                    .with_fix(super::runtime_default(&pod, &route, &setter));
             }
         }
     }
@@ -94,6 +95,13 @@ fn annotations(pod: &Pod<'_, '_>, out: &mut Out<'_>) {
             .key(key.clone());
         let detail = format!("forbidden annotation {key}={}", go_quote(value));
         pod.emit(out, pod.at(&route), "seccompProfile", &detail)
-            .label("forbidden seccomp profile");
+            .label("forbidden seccomp profile")
+            .with_fix(
+                pod.fix(
+                    Applicability::Unsafe,
+                    format!("set the annotation {key} to runtime/default"),
+                )
+                .set(route.clone(), Value::Str("runtime/default".into())),
+            );
     }
 }

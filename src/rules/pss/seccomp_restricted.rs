@@ -6,8 +6,10 @@
 use super::seccomp_baseline::bad_type;
 use super::{Check, Pod, ctrs, q};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
+use crate::source::edit::Value;
 use crate::source::{Loc, grip};
 
 const CHECK: Check = Check {
@@ -71,8 +73,13 @@ impl Rule for SeccompRestricted {
                     "{setter} must not set securityContext.seccompProfile.type to {}",
                     q(&[t])
                 );
-                pod.emit(out, pod.at(&route), "seccompProfile", &detail)
-                    .label("not a confining profile");
+                let f = pod.emit(out, pod.at(&route), "seccompProfile", &detail);
+                f.label("not a confining profile");
+                if pod.is_windows() {
+                    f.not_fixable("a Windows pod cannot set a seccomp profile");
+                } else {
+                    f.with_fix(super::runtime_default(&pod, &route, &setter));
+                }
             }
             return;
         }
@@ -90,6 +97,17 @@ impl Rule for SeccompRestricted {
             "seccompProfile",
             &detail,
         );
+        if pod.is_windows() {
+            f.not_fixable("a Windows pod cannot set a seccomp profile");
+        } else {
+            f.with_fix(
+                pod.fix(Applicability::Safe, "set the pod's seccompProfile to RuntimeDefault")
+                    .set(
+                        pod.sc_route("seccompProfile").key("type"),
+                        Value::Str("RuntimeDefault".into()),
+                    ),
+            );
+        }
         for c in &implicit {
             let node = c.route.walk(cx.tree, cx.obj.root).node;
             f.related(

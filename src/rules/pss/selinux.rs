@@ -3,6 +3,7 @@
 
 use super::{Check, Pod, ctrs, or_empty, q};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
 use crate::source::Route;
@@ -49,6 +50,27 @@ impl Rule for Selinux {
                 first.get_or_insert("role");
             }
             let Some(field) = first else { return };
+            let opts = base.keys(&["securityContext", "seLinuxOptions"]);
+            let mut fix = pod.fix(
+                Applicability::Unsafe,
+                format!("remove the forbidden seLinuxOptions of {setter}"),
+            );
+            let remaining = [!or_empty(&o.level).is_empty(), type_ok && !t.is_empty()];
+            if remaining.iter().any(|r| *r) {
+                if !type_ok {
+                    fix = fix.remove(opts.key("type"), false);
+                }
+                for (set, key) in [
+                    (!or_empty(&o.user).is_empty(), "user"),
+                    (!or_empty(&o.role).is_empty(), "role"),
+                ] {
+                    if set {
+                        fix = fix.remove(opts.key(key), false);
+                    }
+                }
+            } else {
+                fix = fix.remove(opts.clone(), true);
+            }
             let detail = format!(
                 "{setter} set forbidden securityContext.seLinuxOptions: {}",
                 parts.join("; ")
@@ -59,7 +81,8 @@ impl Rule for Selinux {
                 "seLinuxOptions",
                 &detail,
             )
-            .label("forbidden SELinux option");
+            .label("forbidden SELinux option")
+            .with_fix(fix);
         };
         judge(
             "pod",

@@ -3,6 +3,7 @@
 
 use super::{Check, Pod, ctrs};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
 
@@ -38,7 +39,11 @@ impl Rule for WindowsHostProcess {
                 .spec_route()
                 .keys(&["securityContext", "windowsOptions", "hostProcess"]);
             pod.emit(out, pod.at(&route), "hostProcess", &format!("pod {DETAIL}"))
-                .label("runs as a Windows host process");
+                .label("runs as a Windows host process")
+                .with_fix(
+                    pod.fix(Applicability::Unsafe, "remove hostProcess from the pod")
+                        .remove(route.clone(), true),
+                );
         }
         for c in pod.containers() {
             let host_process = c
@@ -55,7 +60,14 @@ impl Rule for WindowsHostProcess {
                     "hostProcess",
                     &format!("{} {DETAIL}", ctrs(&[c.name()])),
                 )
-                .label("runs as a Windows host process");
+                .label("runs as a Windows host process")
+                .with_fix(
+                    pod.fix(
+                        Applicability::Unsafe,
+                        format!("remove hostProcess from {} `{}`", c.kind.noun(), c.name()),
+                    )
+                    .remove(route.clone(), true),
+                );
             }
         }
     }
