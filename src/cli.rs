@@ -540,6 +540,8 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             quiet: args.quiet,
             elapsed: started.elapsed(),
             fail_on,
+            fix_policy: &crate::engine::FixPolicy::default(),
+            fix_summary: None,
         };
         match path {
             Some(p) => {

@@ -185,6 +185,71 @@ impl FixPolicy {
     }
 }
 
+/// What a `--fix` or `--diff` run did, for every output.
+#[derive(Clone, Debug, Default)]
+pub struct FixSummary {
+    /// Passes that applied fixes.
+    pub passes: usize,
+    /// Findings fixed, by rule.
+    pub applied: std::collections::BTreeMap<&'static str, usize>,
+    pub safe: usize,
+    pub unsafe_: usize,
+    /// The files changed (as shown), sorted; new files included.
+    pub files_changed: Vec<String>,
+    /// Fixes that were wanted but not applied, and why.
+    pub not_applied: Vec<NotApplied>,
+    /// Fixes were still coming when the pass limit was reached.
+    pub did_not_converge: bool,
+}
+
+/// A fix that was wanted and not applied.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NotApplied {
+    pub path: String,
+    pub line: u32,
+    pub rule: &'static str,
+    pub reason: String,
+}
+
+/// Whether a file is JSON (edited as JSON).
+pub fn is_json(display: &str) -> bool {
+    display.to_ascii_lowercase().ends_with(".json")
+}
+
+/// A finding's fix lowered against its file's text as the run read it (what `json` and
+/// `sarif` show), or why it cannot be. `None` when the finding has no fix.
+pub fn lower_as_read(files: &super::Files, f: &Finding) -> Option<Result<(FileId, Lowered), String>> {
+    let fix = f.fix.as_deref()?;
+    Some(lower_in(files, f, fix))
+}
+
+fn lower_in(files: &super::Files, f: &Finding, fix: &Fix) -> Result<(FileId, Lowered), String> {
+    if fix.file != f.loc().file {
+        return Err("the object is rendered by kustomize; its sources are not fixed yet".into());
+    }
+    let text = files.read(fix.file).map_err(|e| e.to_string())?;
+    let display = files.display(fix.file);
+    if let Some(why) = refuse_file(display, &text) {
+        return Err(format!("not fixable: {why}"));
+    }
+    fix.lower(&text, is_json(display))
+        .map(|l| (fix.file, l))
+        .map_err(|e| e.0)
+}
+
+/// The length of the UTF-8 byte-order mark the file starts with on disk (0 or 3).
+pub fn bom_len(files: &super::Files, file: FileId) -> usize {
+    use std::io::Read;
+    let super::Source::Path(p) = &files.get(file).source else {
+        return 0;
+    };
+    let mut head = [0u8; 3];
+    match std::fs::File::open(p).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) if head == [0xEF, 0xBB, 0xBF] => 3,
+        _ => 0,
+    }
+}
+
 /// A fix lowered for planning: the edits in one file, and what identifies it.
 #[derive(Debug)]
 pub struct Candidate {

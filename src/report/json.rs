@@ -15,6 +15,8 @@ struct Document<'a> {
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
     summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix_summary: Option<FixSummaryJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -47,6 +49,45 @@ struct JsonFinding<'a> {
     about: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<RelatedJson<'a>>,
+    /// The finding's fix, lowered against the file as read (each applies on its own), or
+    /// `null`; absent for rules that never fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<Option<FixJson<'a>>>,
+    /// Why a rule that fixes findings has no fix for this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_fixable: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FixJson<'a> {
+    title: &'a str,
+    applicability: &'static str,
+    edits: Vec<EditJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct EditJson<'a> {
+    path: &'a str,
+    start: Position,
+    end: Position,
+    content: String,
+}
+
+#[derive(Serialize)]
+struct FixSummaryJson<'a> {
+    passes: usize,
+    applied: &'a std::collections::BTreeMap<&'static str, usize>,
+    files_changed: &'a [String],
+    not_applied: Vec<NotAppliedJson<'a>>,
+    converged: bool,
+}
+
+#[derive(Serialize)]
+struct NotAppliedJson<'a> {
+    rule: &'a str,
+    path: &'a str,
+    line: u32,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -119,6 +160,22 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             info,
             suppressed: o.suppressed,
         },
+        fix_summary: cx.fix_summary.map(|s| FixSummaryJson {
+            passes: s.passes,
+            applied: &s.applied,
+            files_changed: &s.files_changed,
+            not_applied: s
+                .not_applied
+                .iter()
+                .map(|n| NotAppliedJson {
+                    rule: n.rule,
+                    path: &n.path,
+                    line: n.line,
+                    reason: &n.reason,
+                })
+                .collect(),
+            converged: !s.did_not_converge,
+        }),
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
@@ -126,6 +183,37 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
 
 fn finding<'a>(cx: &'a ReportCx<'_>, f: &'a Finding) -> JsonFinding<'a> {
     let loc: Loc = f.loc();
+    let declares = crate::engine::meta(f.rule).is_some_and(|m| m.fix.is_some());
+    let mut not_fixable = f.not_fixable.clone();
+    let fix = match (
+        cx.fix_policy.applicability(f),
+        crate::engine::fix::lower_as_read(cx.files, f),
+    ) {
+        (Some(a), Some(Ok((file, lowered)))) => {
+            let fix = f.fix.as_deref().expect("lowered a fix");
+            let text = cx.files.text(file).unwrap_or_default();
+            let at = |byte: usize| Position::from(crate::source::pos_of_byte(text.as_bytes(), byte));
+            Some(Some(FixJson {
+                title: &fix.title,
+                applicability: a.as_str(),
+                edits: lowered
+                    .edits
+                    .iter()
+                    .map(|e| EditJson {
+                        path: cx.files.display(file),
+                        start: at(e.range.start),
+                        end: at(e.range.end),
+                        content: e.content.clone(),
+                    })
+                    .collect(),
+            }))
+        }
+        (_, Some(Err(why))) => {
+            not_fixable.get_or_insert(why);
+            declares.then_some(None)
+        }
+        _ => declares.then_some(None),
+    };
     JsonFinding {
         rule: f.rule,
         severity: f.severity.as_str(),
@@ -155,5 +243,7 @@ fn finding<'a>(cx: &'a ReportCx<'_>, f: &'a Finding) -> JsonFinding<'a> {
                 end: r.loc.span.end.into(),
             })
             .collect(),
+        fix,
+        not_fixable,
     }
 }

@@ -11,7 +11,8 @@ mod text;
 
 pub use lines::LineIndex;
 
-use crate::engine::{Files, Finding, Outcome, Severity, meta};
+use crate::engine::fix::FixSummary;
+use crate::engine::{Files, Finding, FixPolicy, Outcome, Severity, meta};
 use std::io::{self, Write};
 use std::str::FromStr;
 use std::time::Duration;
@@ -60,6 +61,24 @@ pub struct ReportCx<'a> {
     pub elapsed: Duration,
     /// The lowest severity that fails the run (`None`: never), for JUnit failures.
     pub fail_on: Option<Severity>,
+    /// Which fixes this run applies (the `[*]` marker and the fixable counts).
+    pub fix_policy: &'a FixPolicy,
+    /// What `--fix`/`--diff` did.
+    pub fix_summary: Option<&'a FixSummary>,
+}
+
+/// How many shown findings this run would fix, and how many more `--unsafe-fixes` would.
+pub fn fixable(cx: &ReportCx<'_>) -> (usize, usize) {
+    let mut now = 0;
+    let mut more = 0;
+    for f in &cx.outcome.findings {
+        match cx.fix_policy.applicability(f) {
+            Some(a) if cx.fix_policy.applies(a) => now += 1,
+            Some(crate::engine::Applicability::Unsafe) => more += 1,
+            _ => {}
+        }
+    }
+    (now, more)
 }
 
 pub fn render(format: Format, cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {

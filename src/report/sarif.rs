@@ -12,9 +12,9 @@ use super::ReportCx;
 use crate::engine::{Finding, Severity, meta};
 use crate::source::Loc;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
+    ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Invocation, Location, LogicalLocation, Message,
+    MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region, Replacement, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -381,7 +381,63 @@ fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fin
     let mut fp = BTreeMap::new();
     fp.insert("plimsoll/v1".to_string(), fingerprint.to_string());
     builder_result.partial_fingerprints = Some(fp);
+    builder_result.fixes = fix(cx, root, f).map(|x| vec![x]);
     builder_result
+}
+
+/// A result's fix, when it has a safe or unsafe one that lowers: one artifact change with
+/// a replacement per edit. Regions are 1-based lines and `unicodeCodePoints` columns as
+/// elsewhere; `byteOffset` counts in the stored file (after a UTF-8 BOM).
+fn fix(cx: &ReportCx<'_>, root: &Root, f: &Finding) -> Option<SarifFix> {
+    let applicability = cx.fix_policy.applicability(f)?;
+    if applicability == crate::engine::Applicability::DisplayOnly {
+        return None;
+    }
+    let (file, lowered) = crate::engine::fix::lower_as_read(cx.files, f)?.ok()?;
+    let text = cx.files.text(file)?;
+    let bom = crate::engine::fix::bom_len(cx.files, file) as i64;
+    let replacements: Vec<Replacement> = lowered
+        .edits
+        .iter()
+        .map(|e| {
+            let start = crate::source::pos_of_byte(text.as_bytes(), e.range.start);
+            let end = crate::source::pos_of_byte(text.as_bytes(), e.range.end);
+            let region = Region::builder()
+                .start_line(start.line as i64)
+                .start_column(start.col as i64)
+                .end_line(end.line as i64)
+                .end_column(end.col as i64)
+                .byte_offset(e.range.start as i64 + bom)
+                .byte_length((e.range.end - e.range.start) as i64)
+                .build();
+            Replacement::builder()
+                .deleted_region(region)
+                .inserted_content(ArtifactContent::builder().text(e.content.clone()).build())
+                .build()
+        })
+        .collect();
+    let title = &f.fix.as_deref()?.title;
+    let mut props = BTreeMap::new();
+    props.insert(
+        "applicability".to_string(),
+        serde_json::Value::from(applicability.as_str()),
+    );
+    Some(
+        SarifFix::builder()
+            .description(
+                Message::builder()
+                    .text(format!("{title} ({})", applicability.as_str()))
+                    .build(),
+            )
+            .artifact_changes(vec![
+                ArtifactChange::builder()
+                    .artifact_location(root.artifact(cx.files.display(file)))
+                    .replacements(replacements)
+                    .build(),
+            ])
+            .properties(PropertyBag::builder().additional_properties(props).build())
+            .build(),
+    )
 }
 
 /// A related location's message as link text: brackets escaped as SARIF messages escape

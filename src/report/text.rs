@@ -4,7 +4,7 @@
 //! link are shown with its first finding, and a summary closes the run.
 
 use super::{LineIndex, ReportCx, counts, remediation};
-use crate::engine::{Finding, Related, Severity, meta};
+use crate::engine::{Applicability, Finding, Related, Severity, meta};
 use crate::model::ObjectRef;
 use crate::source::{FileId, Loc, Span};
 use annotate_snippets::{AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet};
@@ -170,7 +170,12 @@ fn cluster_report<'a>(
     let masks = |file: FileId| cx.outcome.masks.get(&file).map_or(&[][..], Vec::as_slice);
     let f = fs[0];
     let loc = f.loc();
-    let title = level(f.severity).primary_title(f.message.as_str()).id(f.rule);
+    let headline: Cow<'a, str> = if cx.fix_policy.would_apply(f) {
+        Cow::Owned(format!("{} [*]", f.message))
+    } else {
+        Cow::Borrowed(f.message.as_str())
+    };
+    let title = level(f.severity).primary_title(headline).id(f.rule);
     let mut elements: Vec<Element<'a>> = Vec::new();
     // Related locations, once each, the first few per finding.
     let mut related: Vec<&'a Related> = Vec::new();
@@ -287,6 +292,17 @@ fn cluster_report<'a>(
     for (g, explain) in fs.iter().zip(explain) {
         if let Some(help) = &g.help {
             elements.push(Level::HELP.message(help.as_str()).into());
+        }
+        if let (Some(fix), Some(a)) = (g.fix.as_deref(), cx.fix_policy.applicability(g)) {
+            let name = match a {
+                Applicability::Unsafe if !cx.fix_policy.applies(a) => "fix (unsafe, --unsafe-fixes)",
+                Applicability::Unsafe => "fix (unsafe)",
+                Applicability::Safe => "fix (safe)",
+                Applicability::DisplayOnly => "fix (not applied)",
+            };
+            elements.push(Level::NOTE.with_name(name).message(fix.title.as_str()).into());
+        } else if let Some(why) = &g.not_fixable {
+            elements.push(Level::NOTE.with_name("no fix").message(why.as_str()).into());
         }
         if *explain {
             if let Some(fix) = remediation(g.rule) {
@@ -418,6 +434,9 @@ fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             meta(top[0].0).map_or("pss", |m| m.family.as_str()),
         )?;
     }
+    if let Some(s) = cx.fix_summary {
+        fix_summary(s, w)?;
+    }
     if n == 0 {
         write!(w, "No findings")?;
     } else {
@@ -431,6 +450,13 @@ fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     }
     if o.suppressed > 0 {
         write!(w, " ({} suppressed)", o.suppressed)?;
+    }
+    let (now, more) = super::fixable(cx);
+    if cx.fix_summary.is_none() && now + more > 0 {
+        write!(w, "; {now} fixable with `--fix`")?;
+        if more > 0 {
+            write!(w, " ({more} more with `--unsafe-fixes`)")?;
+        }
     }
     let s = &o.stats;
     writeln!(
@@ -449,6 +475,37 @@ fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             s.skipped_documents,
             plural(s.skipped_documents, "document", "documents")
         )?;
+    }
+    Ok(())
+}
+
+/// What `--fix` did: how many findings it fixed, where, in how many passes, and the fixes
+/// it did not apply, with why.
+fn fix_summary(s: &crate::engine::fix::FixSummary, w: &mut dyn Write) -> io::Result<()> {
+    let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let fixed = s.safe + s.unsafe_;
+    let files = s.files_changed.len();
+    writeln!(
+        w,
+        "Fixed {fixed} {} ({} safe, {} unsafe) in {files} {} in {} {}.",
+        plural(fixed, "finding", "findings"),
+        s.safe,
+        s.unsafe_,
+        plural(files, "file", "files"),
+        s.passes,
+        plural(s.passes, "pass", "passes"),
+    )?;
+    if s.did_not_converge {
+        writeln!(
+            w,
+            "Fixes did not converge: the last verified state was kept (please report this, with the files named below)."
+        )?;
+    }
+    if !s.not_applied.is_empty() {
+        writeln!(w, "Not applied:")?;
+        for n in &s.not_applied {
+            writeln!(w, "  {}:{}: {}: {}", n.path, n.line, n.rule, n.reason)?;
+        }
     }
     Ok(())
 }
