@@ -27,6 +27,37 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let _ = writeln!(s);
     let _ = writeln!(s, "## Why\n\n{}\n", m.rationale.trim());
     let _ = writeln!(s, "## How to fix\n\n{}\n", m.remediation.trim());
+    if let Some(fix) = &m.fix {
+        let _ = writeln!(s, "## Automatic fix\n");
+        match fix.availability {
+            crate::engine::meta::FixAvailability::Never => {
+                let _ = writeln!(s, "None: {}\n", fix.title.trim_start_matches("none: "));
+            }
+            a => {
+                let when = if a == crate::engine::meta::FixAvailability::Always {
+                    "Every finding"
+                } else {
+                    "Most findings"
+                };
+                let how = match fix.applicability.as_str() {
+                    "safe" => "a safe fix: `plimsoll check --fix` applies it".to_string(),
+                    "unsafe" => "an unsafe fix: `plimsoll check --fix --unsafe-fixes` applies it".to_string(),
+                    _ => "a fix that is safe or unsafe depending on the object (`--fix` applies the safe ones, `--unsafe-fixes` the others)".to_string(),
+                };
+                let _ = writeln!(s, "{when} of this rule has {how}, which will {}.\n", fix.title);
+                if let Some(n) = &fix.notes {
+                    let _ = writeln!(s, "{}\n", n.trim());
+                }
+                if m.family == "pss" {
+                    let _ = writeln!(
+                        s,
+                        "Every Pod Security fix is safe for a pod whose namespace in the set already enforces the level: admission rejects that pod today."
+                    );
+                }
+                let _ = writeln!(s, "`--diff` prints the patch instead of writing it.\n");
+            }
+        }
+    }
     if m.pss.is_some() {
         let _ = writeln!(s, "## Which level applies\n\n{}\n", PSS_LEVELS.trim());
     }

@@ -35,7 +35,8 @@ impl Rule for HostPathVolumes {
                     "hostPath volumes",
                     &format!("volume {}", q(&[&v.name])),
                 )
-                .label("mounts a path of the node");
+                .label("mounts a path of the node")
+                .not_fixable("replacing storage changes what the workload is");
             }
         }
     }

@@ -101,7 +101,8 @@ impl Rule for RestrictedVolumes {
                 None => volumes_route.index(i),
             };
             pod.emit(out, pod.at(&route), "restricted volume types", &detail)
-                .label("not an allowed volume type under restricted");
+                .label("not an allowed volume type under restricted")
+                .not_fixable("replacing storage changes what the workload is");
         }
     }
 }
