@@ -60,6 +60,23 @@ impl Fix {
         }
     }
 
+    /// A fix of an object of the index (cross-object rules), when its place in its file can
+    /// be named: a document's root, or an item of a `kind: List`.
+    pub fn for_object(
+        obj: &crate::model::ObjectRef,
+        applicability: Applicability,
+        title: impl Into<String>,
+    ) -> Option<Fix> {
+        let prefix = match obj.prefix.as_ref() {
+            "" => Route::root(),
+            p => {
+                let i = p.strip_prefix("items[")?.strip_suffix(']')?.parse().ok()?;
+                Route::root().key("items").index(i)
+            }
+        };
+        Some(Fix::new(obj.file, obj.doc, prefix, applicability, title))
+    }
+
     /// Ensures the field at `route` has `value` (missing parents are created).
     #[must_use]
     pub fn set(mut self, route: Route, value: Value) -> Fix {
@@ -183,6 +200,49 @@ impl FixPolicy {
     pub fn would_apply(&self, f: &Finding) -> bool {
         self.applicability(f).is_some_and(|a| self.applies(a))
     }
+}
+
+/// A node of the tree as a value to write back (a subtree a conversion moves): scalars
+/// as they resolve, a float or an out-of-range integer as its text, null entries left out.
+/// `None` for null or a tree too deep to copy.
+pub fn value_of(tree: &crate::source::Tree<'_>, node: crate::source::NodeId) -> Option<Value> {
+    value_at(tree, node, 0)
+}
+
+fn value_at(tree: &crate::source::Tree<'_>, node: crate::source::NodeId, depth: usize) -> Option<Value> {
+    use crate::source::resolve::Value as V;
+    if depth > 64 {
+        return None;
+    }
+    let node = tree.deref(node);
+    if tree.is_map(node) {
+        let entries = tree.expanded_entries(node)?;
+        let mut out: Vec<(String, Value)> = Vec::new();
+        for (k, v) in entries {
+            let Some(key) = tree.key_str(k) else { continue };
+            let Some(value) = value_at(tree, v, depth + 1) else {
+                continue;
+            };
+            out.retain(|(existing, _)| existing != key);
+            out.push((key.to_string(), value));
+        }
+        return Some(Value::Map(out));
+    }
+    if tree.is_seq(node) {
+        return Some(Value::Seq(
+            tree.items(node)
+                .iter()
+                .filter_map(|i| value_at(tree, *i, depth + 1))
+                .collect(),
+        ));
+    }
+    Some(match tree.value(node)? {
+        V::Null => return None,
+        V::Bool(b) => Value::Bool(b),
+        V::Int(i) => Value::Int(i),
+        V::Str(s) => Value::Str(s.to_string()),
+        V::UInt(_) | V::Float(_) => Value::Str(tree.text(node)?.to_string()),
+    })
 }
 
 /// What a `--fix` or `--diff` run did, for every output.

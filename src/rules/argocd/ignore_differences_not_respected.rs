@@ -4,8 +4,10 @@
 
 use super::application;
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::source::Route;
+use crate::source::edit::Value;
 
 declare_rule!(IgnoreDifferencesNotRespected, "argocd-ignore-differences-not-respected");
 
@@ -24,6 +26,13 @@ impl Rule for IgnoreDifferencesNotRespected {
             format!("Application `{name}` ignores differences but its automated sync does not respect them; the ignored fields are still overwritten on every sync"),
         )
         .label("add `RespectIgnoreDifferences=true`")
-        .related(cx.at(&Route::root().keys(&["spec", "ignoreDifferences"])).loc, "only the diff ignores these");
+        .related(cx.at(&Route::root().keys(&["spec", "ignoreDifferences"])).loc, "only the diff ignores these")
+        .with_fix(
+            cx.fix(Applicability::Unsafe, "add RespectIgnoreDifferences=true to the sync options")
+                .ensure_item(
+                    Route::root().keys(&["spec", "syncPolicy", "syncOptions"]),
+                    Value::Str("RespectIgnoreDifferences=true".into()),
+                ),
+        );
     }
 }

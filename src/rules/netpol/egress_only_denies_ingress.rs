@@ -13,7 +13,18 @@ impl Rule for EgressOnlyDeniesIngress {
             if p.policy_types.is_some() || p.egress.rules.is_empty() || p.ingress.present {
                 continue;
             }
-            out.emit_for(
+            let fix = crate::engine::Fix::for_object(
+                &p.obj,
+                crate::engine::Applicability::Unsafe,
+                "set policyTypes: [Egress]",
+            )
+            .map(|f| {
+                f.set(
+                    crate::source::Route::root().keys(&["spec", "policyTypes"]),
+                    crate::source::edit::Value::Seq(vec![crate::source::edit::Value::Str("Egress".into())]),
+                )
+            });
+            let finding = out.emit_for(
                 &p.obj,
                 p.spec_loc,
                 format!(
@@ -23,6 +34,9 @@ impl Rule for EgressOnlyDeniesIngress {
             )
             .label("`policyTypes` is not set")
             .related(p.egress.loc, "only egress rules are written");
+            if let Some(fix) = fix {
+                finding.with_fix(fix);
+            }
         }
     }
 }

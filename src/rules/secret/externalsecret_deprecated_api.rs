@@ -5,8 +5,10 @@
 //! `v1alpha1`.
 
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::source::Route;
+use crate::source::edit::Value;
 
 declare_rule!(ExternalsecretDeprecatedApi, "secret-externalsecret-deprecated-api");
 
@@ -23,7 +25,7 @@ impl Rule for ExternalsecretDeprecatedApi {
         if !moved || !matches!(version, "v1beta1" | "v1alpha1") {
             return;
         }
-        out.emit(
+        let f = out.emit(
             cx.at(&Route::root().key("apiVersion")),
             format!(
                 "{} `{}` uses {}; External Secrets Operator 0.17 and later only serve external-secrets.io/v1",
@@ -31,7 +33,16 @@ impl Rule for ExternalsecretDeprecatedApi {
                 obj.name().unwrap_or("<unnamed>"),
                 obj.api_version
             ),
-        )
-        .label("no longer served");
+        );
+        f.label("no longer served");
+        // v1beta1 has v1's schema; v1alpha1's differs.
+        if version == "v1beta1" {
+            f.with_fix(cx.fix(Applicability::Safe, "move to external-secrets.io/v1").set(
+                Route::root().key("apiVersion"),
+                Value::Str("external-secrets.io/v1".into()),
+            ));
+        } else {
+            f.not_fixable("v1alpha1 has a different schema from v1: move it by hand");
+        }
     }
 }

@@ -4,7 +4,9 @@
 
 use super::{all_sets, subject};
 use crate::declare_rule;
+use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
+use crate::source::edit::Value;
 
 declare_rule!(ReadonlyRootFs, "workload-readonly-root-fs");
 
@@ -35,6 +37,13 @@ impl Rule for ReadonlyRootFs {
             if value == Some(false) {
                 f.label("writable root filesystem");
             }
+            f.with_fix(
+                cx.fix(
+                    Applicability::Unsafe,
+                    format!("set readOnlyRootFilesystem: true on container `{}`", c.name()),
+                )
+                .set(c.security_context_route("readOnlyRootFilesystem"), Value::Bool(true)),
+            );
         }
     }
 }
