@@ -6,9 +6,11 @@ mod junit;
 mod lines;
 mod markdown;
 mod sarif;
+mod statistics;
 mod text;
 
 pub use lines::LineIndex;
+pub use statistics::statistics;
 
 use crate::engine::{Files, Finding, Outcome, Severity, meta};
 use std::io::{self, Write};
