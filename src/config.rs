@@ -35,6 +35,49 @@ pub struct ConfigFile {
     pub custom_rules: Option<Vec<CustomRuleConfig>>,
     /// Globs of files (relative to this file's directory) each holding a list of custom rules.
     pub custom_rules_files: Option<Vec<String>>,
+    /// Which fixes `plimsoll check --fix` applies, and what they need to know.
+    pub fix: Option<FixSection>,
+}
+
+/// The `fix` section: which fixes are applied.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FixSection {
+    /// Apply unsafe fixes too, as `--unsafe-fixes` does.
+    #[serde(rename = "unsafe")]
+    pub unsafe_: Option<bool>,
+    /// Rules (ids or families) whose fixes are never applied.
+    pub unfixable: Option<Vec<String>>,
+    /// Rules whose unsafe fixes are applied as safe ones.
+    pub extend_safe: Option<Vec<String>>,
+    /// Rules whose safe fixes are applied only with unsafe fixes.
+    pub extend_unsafe: Option<Vec<String>>,
+    /// Rules whose fixes are off unless named here.
+    pub opt_in: Option<Vec<String>>,
+    /// Where the cluster's DNS runs, for fixes that add NetworkPolicy egress to it.
+    pub dns: Option<DnsSection>,
+}
+
+/// The labels that select the cluster's DNS pods and their namespace.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DnsSection {
+    /// Labels of the DNS namespace (default: `kubernetes.io/metadata.name: kube-system`).
+    pub namespace_selector: Option<BTreeMap<String, String>>,
+    /// Labels of the DNS pods (default: `k8s-app: kube-dns`).
+    pub pod_selector: Option<BTreeMap<String, String>>,
+}
+
+impl FixSection {
+    /// The lists of rules, with their keys under `fix`.
+    pub fn rule_lists(&self) -> [(&'static str, &[String]); 4] {
+        [
+            ("unfixable", self.unfixable.as_deref().unwrap_or_default()),
+            ("extend_safe", self.extend_safe.as_deref().unwrap_or_default()),
+            ("extend_unsafe", self.extend_unsafe.as_deref().unwrap_or_default()),
+            ("opt_in", self.opt_in.as_deref().unwrap_or_default()),
+        ]
+    }
 }
 
 /// A rule of the repository: a CEL expression every matching object must satisfy.
@@ -463,6 +506,18 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             for (i, rule) in file.custom_rules.iter().flatten().enumerate() {
                 record_custom_rule(&mut record, Route::root().key("custom_rules").index(i), rule);
             }
+            if let Some(fix) = &file.fix {
+                record(Route::root().key("fix"));
+                record(Route::root().keys(&["fix", "unsafe"]));
+                for (key, list) in fix.rule_lists() {
+                    for i in 0..list.len() {
+                        record(Route::root().keys(&["fix", key]).index(i));
+                    }
+                }
+                for key in ["namespace_selector", "pod_selector"] {
+                    record(Route::root().keys(&["fix", "dns", key]));
+                }
+            }
             for i in 0..file.custom_rules_files.as_ref().map_or(0, Vec::len) {
                 record(Route::root().key("custom_rules_files").index(i));
             }
@@ -525,22 +580,33 @@ pub fn schema() -> serde_json::Value {
         .collect();
     names.sort_unstable();
     names.dedup();
-    let names = serde_json::json!({ "type": "string", "enum": names });
+    // Rule ids, families and keywords: one definition that every list of rules refers to.
+    let selector = serde_json::json!({ "$ref": "#/$defs/RuleSelector" });
     let ids = serde_json::json!({ "type": "string", "enum": ids });
     let severity = serde_json::json!({ "type": "string", "enum": ["error", "warning", "info"] });
     if let Some(defs) = schema.get_mut("$defs") {
+        defs["RuleSelector"] = serde_json::json!({
+            "description": "A rule id, a family, `default`, `custom` or `all`.",
+            "type": "string",
+            "enum": names,
+        });
         if let Some(rules) = defs.pointer_mut("/RulesConfig/properties") {
             for key in ["select", "ignore"] {
-                rules[key]["items"] = names.clone();
+                rules[key]["items"] = selector.clone();
             }
             rules["severity"]["propertyNames"] = ids.clone();
             rules["severity"]["additionalProperties"] = severity;
             rules["options"]["propertyNames"] = ids;
         }
+        if let Some(fix) = defs.pointer_mut("/FixSection/properties") {
+            for key in ["unfixable", "extend_safe", "extend_unsafe", "opt_in"] {
+                fix[key]["items"] = selector.clone();
+            }
+        }
         if let Some(entry) = defs.pointer_mut("/IgnoreEntry/properties") {
             // Or a qualified id: `policy-violation.<policy>`, `crd-schema-violation.<crd>`.
             entry["rules"]["items"] = serde_json::json!({
-                "anyOf": [names, { "type": "string", "pattern": "^[a-z][a-z0-9-]*\\..+$" }]
+                "anyOf": [selector, { "type": "string", "pattern": "^[a-z][a-z0-9-]*\\..+$" }]
             });
         }
     }

@@ -1,11 +1,13 @@
 //! plimsoll: a static linter and policy checker for Kubernetes manifests.
 //!
 //! The pipeline is `discover` → `source` (YAML → spanned tree) → `model` (typed objects,
-//! views, facts) → `engine` (rules, suppressions, the run) → `report`. See `DESIGN.md`-style
-//! notes in each module.
+//! views, facts) → `engine` (rules, suppressions, the run) → `report`. `session` runs it as
+//! a library (configure once, load inputs or buffers, lint); `cli` is the command line over
+//! it. See `DESIGN.md`-style notes in each module.
 
 pub mod celhost;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod docs;
@@ -14,4 +16,5 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod session;
 pub mod source;

@@ -83,6 +83,40 @@ fn unknown_rule_exits_2() {
 }
 
 #[test]
+fn fix_refuses_stdin_and_the_fix_section_names_known_rules() {
+    let r = run(plimsoll().args(["check", "--no-config", "--fix", "-"]).write_stdin(""));
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: `--fix` cannot write back to standard input; use `--diff` to print a patch for it\n"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        root().join("testdata/demo/frontend/deployment.yaml"),
+        dir.path().join("web.yaml"),
+    )
+    .expect("copy");
+    let config = dir.path().join(".plimsoll.yaml");
+    std::fs::write(
+        &config,
+        "fix:\n  unsafe: true\n  unfixable: [pss, all]\n  opt_in: [image-mutable-tag]\n  dns:\n    pod_selector: { k8s-app: coredns }\n",
+    )
+    .expect("write");
+    let r = run(plimsoll_in(dir.path()).args(["check", "--fail-on", "never", "."]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::write(&config, "fix:\n  extend_safe:\n    - pss\n    - image-mutable-tga\n").expect("write");
+    let r = run(plimsoll_in(dir.path()).args(["check", "."]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with(
+            "error: .plimsoll.yaml:4:7: unknown rule or family `image-mutable-tga` (did you mean `image-mutable-tag`?)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn fail_on_thresholds() {
     // The demo has errors and warnings.
     assert_eq!(check(&["--fail-on", "never", "testdata/demo"]).code, 0);

@@ -6,7 +6,6 @@
 use super::finding::Finding;
 use crate::source::edit::{self, Edit, Lowered, NotFixable, Op, Value};
 use crate::source::{FileId, Route};
-use std::collections::BTreeSet;
 
 /// How far a fix may be trusted (§2.2). Ordered: `DisplayOnly < Unsafe < Safe`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -159,14 +158,19 @@ impl Fix {
 pub struct FixPolicy {
     /// `--unsafe-fixes` or `fix.unsafe`.
     pub unsafe_fixes: bool,
-    /// Rules whose findings are reported but never fixed.
-    pub unfixable: BTreeSet<String>,
+    /// Rules (ids, families, keywords) whose findings are reported but never fixed.
+    pub unfixable: Vec<String>,
     /// Rules whose unsafe fixes count as safe.
-    pub extend_safe: BTreeSet<String>,
+    pub extend_safe: Vec<String>,
     /// Rules whose safe fixes count as unsafe.
-    pub extend_unsafe: BTreeSet<String>,
+    pub extend_unsafe: Vec<String>,
     /// Rules whose object-creating fixes are wanted.
-    pub opt_in: BTreeSet<String>,
+    pub opt_in: Vec<String>,
+}
+
+/// Whether a rule is named by one of `selectors`.
+fn named(selectors: &[String], rule: &str) -> bool {
+    selectors.iter().any(|s| super::suppress::selector_matches(s, rule))
 }
 
 impl FixPolicy {
@@ -174,15 +178,15 @@ impl FixPolicy {
     /// its rule is unfixable.
     pub fn applicability(&self, f: &Finding) -> Option<Applicability> {
         let fix = f.fix.as_deref()?;
-        if self.unfixable.contains(f.rule) {
+        if named(&self.unfixable, f.rule) {
             return None;
         }
-        if fix.opt_in && !self.opt_in.contains(f.rule) {
+        if fix.opt_in && !named(&self.opt_in, f.rule) {
             return Some(Applicability::DisplayOnly);
         }
         Some(match fix.applicability {
-            Applicability::Unsafe if self.extend_safe.contains(f.rule) => Applicability::Safe,
-            Applicability::Safe if self.extend_unsafe.contains(f.rule) => Applicability::Unsafe,
+            Applicability::Unsafe if named(&self.extend_safe, f.rule) => Applicability::Safe,
+            Applicability::Safe if named(&self.extend_unsafe, f.rule) => Applicability::Unsafe,
             a => a,
         })
     }

@@ -29,11 +29,14 @@ pub enum Source {
 
 /// A file of the run: an input to lint, or a file findings may point into (the
 /// configuration file).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FileEntry {
     /// The path as shown to the user (relative to the working directory when possible).
     pub display: String,
     pub source: Source,
+    /// Text that replaces what the source holds (an editor's unsaved buffer, a fix pass's
+    /// edited text): read instead of the source, which still says where the file is.
+    buffer: Option<Arc<str>>,
     /// Linted (not only referenced).
     pub input: bool,
     /// Named explicitly on the command line (or stdin).
@@ -63,7 +66,7 @@ impl FileEntry {
 }
 
 /// The files of a run, by [`FileId`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Files {
     entries: Vec<FileEntry>,
     /// Largest file read, in bytes.
@@ -99,6 +102,7 @@ impl Files {
         self.entries.push(FileEntry {
             display: crate::source::escape_control(&display).into_owned(),
             source,
+            buffer: None,
             input,
             explicit,
             fingerprint: OnceLock::new(),
@@ -106,6 +110,16 @@ impl Files {
             rendered: false,
         });
         FileId(self.entries.len() as u32 - 1)
+    }
+
+    /// Replaces a file's text with an in-memory buffer (an editor's unsaved buffer, a fix
+    /// pass's edited text): reads return it from now on. The file keeps its name and its
+    /// source (a path still matches configuration path globs as the file on disk does);
+    /// the fingerprint of what was read before is forgotten.
+    pub fn set_text(&mut self, id: FileId, text: Arc<str>) {
+        let entry = &mut self.entries[id.0 as usize];
+        entry.buffer = Some(text);
+        entry.fingerprint = OnceLock::new();
     }
 
     /// Sets the directory a file's objects are deployed from (a rendered kustomization's
@@ -145,6 +159,9 @@ impl Files {
     /// read is [`ReadError::Changed`], never shown.
     pub fn read(&self, id: FileId) -> Result<Arc<str>, ReadError> {
         let entry = self.get(id);
+        if let Some(text) = &entry.buffer {
+            return Ok(text.clone());
+        }
         match &entry.source {
             Source::Text(t) => Ok(t.clone()),
             Source::Unreadable(e) => Err(e.clone()),
@@ -827,5 +844,19 @@ mod tests {
         std::fs::write(&path, "a: 2\n").expect("write");
         assert_eq!(files.read(id), Err(ReadError::Changed));
         assert_eq!(files.text(id), None);
+    }
+
+    #[test]
+    fn a_buffer_replaces_the_file_and_forgets_its_fingerprint() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "a: 1\n").expect("write");
+        let mut files = Files::default();
+        let id = files.add("a.yaml".into(), Source::Path(path.clone()), true, true);
+        assert_eq!(files.read(id).as_deref(), Ok("a: 1\n"));
+        files.set_text(id, Arc::from("a: 3\n"));
+        assert_eq!(files.read(id).as_deref(), Ok("a: 3\n"));
+        assert!(matches!(files.get(id).source, Source::Path(_)));
+        assert_eq!(files.get(id).fingerprint.get(), None);
     }
 }

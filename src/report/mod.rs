@@ -7,9 +7,11 @@ mod junit;
 mod lines;
 mod markdown;
 mod sarif;
+mod statistics;
 mod text;
 
 pub use lines::LineIndex;
+pub use statistics::statistics;
 
 use crate::engine::fix::FixSummary;
 use crate::engine::{Files, Finding, FixPolicy, Outcome, Severity, meta};

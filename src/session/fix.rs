@@ -1,0 +1,390 @@
+//! `check --fix` and `check --diff`: lint, choose the fixes that do not conflict, apply them
+//! in memory, verify the result, and lint again until nothing is left to fix
+//! (`specs/autofix.md` §2.3–2.5). Nothing is written here: [`write`] writes the changed
+//! files once the loop has ended, and `--diff` prints them instead.
+
+use super::{Error, Linted, Session};
+use crate::engine::fix::{self, Candidate, FixPolicy, FixSummary, NotApplied, is_json, refuse_file};
+use crate::engine::{Applicability, Finding, Source};
+use crate::source::{FileId, Limits, Span, edit};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Passes before the loop gives up and keeps the last verified state.
+pub const MAX_PASSES: usize = 10;
+
+/// What the fix loop did.
+pub struct Fixed {
+    /// The last lint: the findings that remain.
+    pub linted: Linted,
+    pub summary: FixSummary,
+    /// The files whose text changed, sorted by path.
+    pub changes: Vec<Change>,
+}
+
+/// One changed file.
+pub struct Change {
+    pub file: FileId,
+    /// Where to write it (`None`: standard input, which is never written).
+    pub path: Option<PathBuf>,
+    /// The path a patch names: relative to the workspace (the git work tree, else the
+    /// working directory), or the `--stdin-filename`.
+    pub relative: String,
+    pub original: Arc<str>,
+    pub text: Arc<str>,
+    /// 0-based lines of the original that hold masked text (values that may be secret).
+    pub masked: BTreeSet<usize>,
+}
+
+/// What identifies a fix from one pass to the next: rule, object and title.
+type Key = (&'static str, FileId, u32, String, String);
+
+fn key(f: &Finding, fix: &crate::engine::Fix) -> Key {
+    (f.rule, fix.file, fix.doc, fix.prefix.to_string(), fix.title.clone())
+}
+
+/// Where fixes may write: the enclosing git work tree, else the working directory.
+pub fn workspace(cwd: &Path) -> PathBuf {
+    let root = cwd.ancestors().find(|d| d.join(".git").exists()).unwrap_or(cwd);
+    std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf())
+}
+
+impl Session {
+    /// Runs the fix loop: at most `max_passes` passes, each a full lint (cross-object rules
+    /// included) followed by the fixes that apply and do not overlap. `stdin_ok`: fixes to
+    /// standard input are wanted (`--diff`).
+    pub fn fix(&mut self, policy: &FixPolicy, max_passes: usize, stdin_ok: bool) -> Result<Fixed, Error> {
+        let workspace = workspace(&self.cwd);
+        let stdin = self.stdin_file();
+        let mut originals: BTreeMap<FileId, Arc<str>> = BTreeMap::new();
+        let mut first_masks: BTreeMap<FileId, Vec<Span>> = BTreeMap::new();
+        let mut not_applied: BTreeMap<Key, NotApplied> = BTreeMap::new();
+        let mut applied: HashSet<Key> = HashSet::new();
+        let mut blocked: HashSet<Key> = HashSet::new();
+        let mut summary = FixSummary::default();
+        let mut linted = self.lint()?;
+        first_masks.extend(linted.outcome.masks.iter().map(|(k, v)| (*k, v.clone())));
+        for pass in 1..=max_passes + 1 {
+            let files = &linted.files;
+            let mut cands: Vec<(Candidate, usize, Applicability, Key)> = Vec::new();
+            for (i, f) in linted.outcome.findings.iter().enumerate() {
+                let Some(a) = policy.applicability(f) else { continue };
+                if !policy.applies(a) {
+                    continue;
+                }
+                let Some(fx) = f.fix.as_deref() else { continue };
+                let k = key(f, fx);
+                let mut refuse = |reason: String| {
+                    let loc = f.loc();
+                    not_applied.insert(
+                        k.clone(),
+                        NotApplied {
+                            path: files.display(loc.file).to_string(),
+                            line: loc.span.start.line,
+                            rule: f.rule,
+                            reason,
+                        },
+                    );
+                };
+                if blocked.contains(&k) {
+                    continue;
+                }
+                if applied.contains(&k) {
+                    // Applied in an earlier pass, and its finding is back: something
+                    // (an overriding patch, another rule's fix) undoes it.
+                    blocked.insert(k.clone());
+                    refuse("applied, but the finding remained; fix it by hand".into());
+                    continue;
+                }
+                if let Err(why) = editable(files, f, fx.file, stdin, stdin_ok, &workspace) {
+                    refuse(why);
+                    continue;
+                }
+                let text = match files.read(fx.file) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        refuse(e.to_string());
+                        continue;
+                    }
+                };
+                let display = files.display(fx.file);
+                if let Some(why) = refuse_file(display, &text) {
+                    refuse(format!("not fixable: {why}"));
+                    continue;
+                }
+                let lowered = match fx.lower(&text, is_json(display)) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        refuse(e.0);
+                        continue;
+                    }
+                };
+                // A fix that deletes a comment is at most unsafe.
+                let a = if lowered.deletes_comments {
+                    a.min(Applicability::Unsafe)
+                } else {
+                    a
+                };
+                if !policy.applies(a) {
+                    refuse("the fix deletes a comment, so it is unsafe: `--unsafe-fixes` applies it".into());
+                    continue;
+                }
+                let masks = linted.outcome.masks.get(&fx.file).map_or(&[][..], Vec::as_slice);
+                let touches_mask = lowered.edits.iter().any(|e| {
+                    masks.iter().any(|m| {
+                        (m.start.byte as usize) < e.range.end.max(e.range.start + 1)
+                            && e.range.start < m.end.byte as usize
+                    })
+                });
+                if touches_mask {
+                    refuse("the fix would edit a value that may be secret".into());
+                    continue;
+                }
+                cands.push((
+                    Candidate {
+                        file: fx.file,
+                        edits: lowered.edits,
+                    },
+                    i,
+                    a,
+                    k,
+                ));
+            }
+            if cands.is_empty() {
+                break;
+            }
+            if pass > max_passes {
+                summary.did_not_converge = true;
+                break;
+            }
+            // Deterministic at any thread count: file, first edit, rule, finding order.
+            cands.sort_by(|a, b| {
+                let fa = &linted.outcome.findings[a.1];
+                let fb = &linted.outcome.findings[b.1];
+                files
+                    .display(a.0.file)
+                    .cmp(files.display(b.0.file))
+                    .then(first(&a.0).cmp(&first(&b.0)))
+                    .then(fa.rule.cmp(fb.rule))
+                    .then(a.1.cmp(&b.1))
+            });
+            let plain: Vec<Candidate> = cands
+                .iter()
+                .map(|(c, ..)| Candidate {
+                    file: c.file,
+                    edits: c.edits.clone(),
+                })
+                .collect();
+            let (accepted, by_file) = fix::plan(&plain);
+            let mut failed: HashSet<FileId> = HashSet::new();
+            let mut new_texts = Vec::new();
+            for (file, edits) in &by_file {
+                let text = files.read(*file).map_err(|e| e.to_string())?;
+                let new = edit::apply(&text, edits);
+                if let Err(why) = reparses(&text, &new) {
+                    failed.insert(*file);
+                    let _ = why;
+                    continue;
+                }
+                new_texts.push((*file, text, new));
+            }
+            let mut progressed = false;
+            for ((c, i, a, k), ok) in cands.into_iter().zip(accepted) {
+                if !ok {
+                    continue;
+                }
+                let f = &linted.outcome.findings[i];
+                if failed.contains(&c.file) {
+                    blocked.insert(k.clone());
+                    not_applied.insert(
+                        k,
+                        NotApplied {
+                            path: files.display(f.loc().file).to_string(),
+                            line: f.loc().span.start.line,
+                            rule: f.rule,
+                            reason: "internal: the edited file did not parse again; please report this".into(),
+                        },
+                    );
+                    continue;
+                }
+                progressed = true;
+                not_applied.remove(&k);
+                applied.insert(k);
+                *summary.applied.entry(f.rule).or_default() += 1;
+                match a {
+                    Applicability::Safe => summary.safe += 1,
+                    _ => summary.unsafe_ += 1,
+                }
+            }
+            if !progressed {
+                break;
+            }
+            for (file, old, new) in new_texts {
+                originals.entry(file).or_insert(old);
+                self.set_text(file, Arc::from(new));
+            }
+            summary.passes = pass;
+            linted = self.lint()?;
+        }
+        // What is still deferred after the last pass was not applied either.
+        let remaining: BTreeSet<Key> = linted
+            .outcome
+            .findings
+            .iter()
+            .filter_map(|f| f.fix.as_deref().map(|fx| key(f, fx)))
+            .collect();
+        not_applied.retain(|k, _| remaining.contains(k));
+        summary.not_applied = not_applied.into_values().collect();
+        summary.not_applied.sort();
+
+        let mut changes = Vec::new();
+        for (file, original) in originals {
+            let text = linted.files.read(file).map_err(|e| e.to_string())?;
+            if text == original {
+                continue;
+            }
+            let entry = linted.files.get(file);
+            let (path, relative) = match &entry.source {
+                Source::Path(p) => {
+                    let canonical = std::fs::canonicalize(p)?;
+                    let relative = canonical
+                        .strip_prefix(&workspace)
+                        .map(|r| r.to_string_lossy().replace('\\', "/"))
+                        .unwrap_or_else(|_| entry.display.clone());
+                    (Some(canonical), relative)
+                }
+                _ => (None, entry.display.clone()),
+            };
+            let masked = masked_lines(&original, first_masks.get(&file).map_or(&[][..], Vec::as_slice));
+            changes.push(Change {
+                file,
+                path,
+                relative,
+                original,
+                text,
+                masked,
+            });
+        }
+        changes.sort_by(|a, b| a.relative.cmp(&b.relative));
+        summary.files_changed = changes.iter().map(|c| c.relative.clone()).collect();
+        Ok(Fixed {
+            linted,
+            summary,
+            changes,
+        })
+    }
+}
+
+/// The start of a candidate's first edit.
+fn first(c: &Candidate) -> usize {
+    c.edits.first().map_or(0, |e| e.range.start)
+}
+
+/// Whether a finding's fix may edit its file: a file on disk inside the workspace (or
+/// standard input, for `--diff`), and the file the finding is in (a finding moved from a
+/// kustomize render to its sources has a fix stated on the render).
+fn editable(
+    files: &crate::engine::Files,
+    f: &Finding,
+    file: FileId,
+    stdin: Option<FileId>,
+    stdin_ok: bool,
+    workspace: &Path,
+) -> Result<(), String> {
+    if f.loc().file != file {
+        return Err("the object is rendered by kustomize; fixing its sources is not supported yet".into());
+    }
+    match &files.get(file).source {
+        Source::Path(p) => {
+            let canonical = std::fs::canonicalize(p).map_err(|e| e.to_string())?;
+            if !canonical.starts_with(workspace) {
+                return Err(format!(
+                    "outside the workspace ({}): not edited",
+                    crate::discover::display(workspace)
+                ));
+            }
+            Ok(())
+        }
+        Source::Text(_) if Some(file) == stdin => {
+            if stdin_ok {
+                Ok(())
+            } else {
+                Err("standard input cannot be written back; use `--diff`".into())
+            }
+        }
+        Source::Text(_) => Err("rendered output, not a file of the repository".into()),
+        Source::Unreadable(e) => Err(e.to_string()),
+    }
+}
+
+/// The edited text parses, into as many documents as before.
+fn reparses(old: &str, new: &str) -> Result<(), String> {
+    let limits = Limits::default();
+    let (_, old_docs, old_err) = crate::source::parse(old, &limits);
+    let (_, new_docs, new_err) = crate::source::parse(new, &limits);
+    if new_err.is_some() && old_err.is_none() {
+        return Err("parse error".into());
+    }
+    if old_docs.len() != new_docs.len() {
+        return Err("document count".into());
+    }
+    Ok(())
+}
+
+/// The unified diff of the changes, which `git apply` accepts.
+pub fn diff(changes: &[Change]) -> String {
+    let files: Vec<crate::report::diff::FileDiff<'_>> = changes
+        .iter()
+        .map(|c| crate::report::diff::FileDiff {
+            path: &c.relative,
+            old: Some(&c.original),
+            new: &c.text,
+            masked: c.masked.clone(),
+        })
+        .collect();
+    crate::report::diff::unified(&files)
+}
+
+/// The 0-based lines of `text` that masked spans touch.
+fn masked_lines(text: &str, masks: &[Span]) -> BTreeSet<usize> {
+    let _ = text;
+    masks
+        .iter()
+        .flat_map(|m| (m.start.line.saturating_sub(1) as usize)..(m.end.line as usize))
+        .collect()
+}
+
+/// Writes the changed files: each only if it is still what was read (else it is skipped),
+/// through a temporary file in the same directory that is synced and renamed over it,
+/// keeping its permissions and a UTF-8 byte-order mark it had. Returns the files written;
+/// the first failure ends the writing, with the files written before it.
+pub fn write(changes: &[Change]) -> Result<Vec<String>, (Vec<String>, String)> {
+    use std::io::Write as _;
+    let mut written = Vec::new();
+    for c in changes {
+        let Some(path) = &c.path else { continue };
+        let fail = |written: &Vec<String>, e: String| (written.clone(), format!("{}: {e}", c.relative));
+        let bytes = std::fs::read(path).map_err(|e| fail(&written, e.to_string()))?;
+        let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+        let on_disk = crate::source::decode(bytes).map_err(|e| fail(&written, e.to_string()))?;
+        if on_disk != *c.original {
+            return Err(fail(&written, "changed on disk during the run; not written".into()));
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&written, e.to_string()))?;
+        if bom {
+            tmp.write_all(&[0xEF, 0xBB, 0xBF])
+                .map_err(|e| fail(&written, e.to_string()))?;
+        }
+        tmp.write_all(c.text.as_bytes())
+            .map_err(|e| fail(&written, e.to_string()))?;
+        tmp.as_file().sync_all().map_err(|e| fail(&written, e.to_string()))?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+        }
+        tmp.persist(path).map_err(|e| fail(&written, e.error.to_string()))?;
+        written.push(c.relative.clone());
+    }
+    Ok(written)
+}
