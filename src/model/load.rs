@@ -28,6 +28,11 @@ pub enum IssueKind {
         name: String,
         /// A declared field close to the unknown one.
         suggestion: Option<String>,
+        /// The declared fields within Damerau-Levenshtein distance 2 of the unknown one,
+        /// or equal to it but for case: a rename is certain only when there is one.
+        within_two: Vec<&'static str>,
+        /// The key's route from the object's root.
+        relative: String,
         struct_name: &'static str,
     },
 }
@@ -329,6 +334,13 @@ fn push_unknown(
             .filter(|(score, _)| *score > 0.85)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, f)| f.to_string());
+        let lower = u.name.to_lowercase();
+        let within_two: Vec<&'static str> = u
+            .expected
+            .iter()
+            .copied()
+            .filter(|f| f.to_lowercase() == lower || strsim::damerau_levenshtein(f, &u.name) <= 2)
+            .collect();
         let route = if prefix.is_root() {
             u.route.clone()
         } else {
@@ -338,6 +350,8 @@ fn push_unknown(
             kind: IssueKind::UnknownField {
                 name: u.name,
                 suggestion,
+                within_two,
+                relative: u.route,
                 struct_name: u.struct_name,
             },
             span: tree.span(u.key),

@@ -61,6 +61,48 @@ impl Route {
         r
     }
 
+    /// Reads a route as [`fmt::Display`] writes it: `a.b[0]["c.d"]`.
+    pub fn parse(text: &str) -> Option<Route> {
+        let mut route = Route::root();
+        let mut rest = text;
+        let mut first = true;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("[\"") {
+                // A quoted key, as `{:?}` writes it.
+                let mut end = None;
+                let mut escaped = false;
+                for (i, c) in r.char_indices() {
+                    match c {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => escaped = false,
+                    }
+                }
+                let end = end?;
+                let key: String = serde_json::from_str(&format!("\"{}\"", &r[..end])).ok()?;
+                route = route.key(key);
+                rest = r[end + 1..].strip_prefix(']')?;
+            } else if let Some(r) = rest.strip_prefix('[') {
+                let close = r.find(']')?;
+                route = route.index(r[..close].parse().ok()?);
+                rest = &r[close + 1..];
+            } else {
+                let r = if first { rest } else { rest.strip_prefix('.')? };
+                let end = r.find(['.', '[']).unwrap_or(r.len());
+                if end == 0 {
+                    return None;
+                }
+                route = route.key(r[..end].to_string());
+                rest = &r[end..];
+            }
+            first = false;
+        }
+        Some(route)
+    }
+
     /// Walks the route from `root`. Returns the node reached and how many segments matched;
     /// when fewer than all matched, the node is the nearest existing ancestor.
     pub fn walk(&self, tree: &Tree<'_>, root: NodeId) -> Walk {
@@ -180,6 +222,23 @@ mod tests {
             .keys(&["metadata", "annotations"])
             .key("ignore.plimsoll.dev/x");
         assert_eq!(r.to_string(), "metadata.annotations[\"ignore.plimsoll.dev/x\"]");
+    }
+
+    #[test]
+    fn routes_read_back_what_they_display() {
+        let r = Route::root()
+            .keys(&["metadata", "annotations"])
+            .key("ignore.plimsoll.dev/x")
+            .index(2)
+            .key("a");
+        assert_eq!(Route::parse(&r.to_string()), Some(r));
+        let r = Route::root()
+            .keys(&["spec", "containers"])
+            .index(0)
+            .key("securityContex");
+        assert_eq!(Route::parse("spec.containers[0].securityContex"), Some(r));
+        assert_eq!(Route::parse(""), Some(Route::root()));
+        assert_eq!(Route::parse("a..b"), None);
     }
 
     #[test]

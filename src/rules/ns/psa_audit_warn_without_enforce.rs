@@ -23,6 +23,7 @@ impl Rule for PsaAuditWarnWithoutEnforce {
             .collect();
         let Some(first) = modes.first() else { return };
         let name = obj.name().unwrap_or("<unnamed>");
+        let level = labels.get(&psa_label(first)).cloned().unwrap_or_default();
         out.emit(
             cx.at(&label_route(&psa_label(first))),
             format!(
@@ -30,6 +31,19 @@ impl Rule for PsaAuditWarnWithoutEnforce {
                 modes.join("s and ")
             ),
         )
-        .label("no `pod-security.kubernetes.io/enforce` label");
+        .label("no `pod-security.kubernetes.io/enforce` label")
+        .with_fix(
+            cx.fix(
+                crate::engine::Applicability::Unsafe,
+                format!(
+                    "enforce the {first} level: label the namespace {}: {level}",
+                    psa_label("enforce")
+                ),
+            )
+            .set(
+                label_route(&psa_label("enforce")),
+                crate::source::edit::Value::Str(level.clone()),
+            ),
+        );
     }
 }

@@ -30,6 +30,27 @@ impl Rule for PsaEnforceMissing {
                 "Namespace `{name}` has no Pod Security enforce label; the cluster default (privileged upstream) applies"
             ),
         )
-        .label("add `pod-security.kubernetes.io/enforce: restricted`");
+        .label("add `pod-security.kubernetes.io/enforce: restricted`")
+        .with_fix(enforce_fix(cx));
     }
+}
+
+/// Labels the namespace to enforce the configured level (and version, unless `latest`).
+fn enforce_fix(cx: &ObjectCx<'_>) -> crate::engine::Fix {
+    use crate::model::pss::PssVersion;
+    use crate::source::edit::Value;
+    let pss = &cx.settings.pss;
+    let mut fix = cx
+        .fix(
+            crate::engine::Applicability::Unsafe,
+            format!("label the namespace {}: {}", psa_label("enforce"), pss.level),
+        )
+        .set(label_route(&psa_label("enforce")), Value::Str(pss.level.to_string()));
+    if pss.version != PssVersion::Latest {
+        fix = fix.set(
+            label_route(&psa_label("enforce-version")),
+            Value::Str(pss.version.to_string()),
+        );
+    }
+    fix
 }

@@ -41,12 +41,66 @@ impl Rule for PsaInvalidLabel {
                 )),
             };
             if let Some(problem) = problem {
-                out.emit(
+                let f = out.emit(
                     cx.at(&label_route(key)),
                     format!("invalid Pod Security label `{key}: {value}`: {problem}"),
-                )
-                .label("invalid label");
+                );
+                f.label("invalid label");
+                match correction(suffix, value) {
+                    Some(fixed) => {
+                        f.with_fix(
+                            cx.fix(
+                                crate::engine::Applicability::Unsafe,
+                                format!("change the label's value to `{fixed}`"),
+                            )
+                            .set(label_route(key), crate::source::edit::Value::Str(fixed)),
+                        );
+                    }
+                    None => {
+                        f.not_fixable("no single correction of this value");
+                    }
+                }
             }
         }
+    }
+}
+
+/// The one valid value an invalid label value was meant to be: a level in another case
+/// (`Restricted`), a version without its `v` or with a patch (`1.29`, `v1.29.0`).
+fn correction(suffix: &str, value: &str) -> Option<String> {
+    if matches!(suffix, "enforce" | "audit" | "warn") {
+        let lower = value.trim().to_ascii_lowercase();
+        return lower.parse::<PssLevel>().is_ok().then_some(lower);
+    }
+    if !suffix.ends_with("-version") {
+        return None;
+    }
+    let v = value.trim();
+    if v.eq_ignore_ascii_case("latest") {
+        return Some("latest".into());
+    }
+    let v = v.strip_prefix(['v', 'V']).unwrap_or(v);
+    let mut parts = v.split('.');
+    let (major, minor) = (parts.next()?, parts.next()?);
+    if parts.clone().count() > 1 || parts.any(|p| p.parse::<u32>().is_err()) {
+        return None;
+    }
+    let candidate = format!("v{}.{}", major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?);
+    candidate.parse::<PssVersion>().is_ok().then_some(candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::correction;
+
+    #[test]
+    fn only_unambiguous_values_are_corrected() {
+        assert_eq!(correction("enforce", "Restricted").as_deref(), Some("restricted"));
+        assert_eq!(correction("warn", "strict"), None);
+        assert_eq!(correction("enforce-version", "1.29").as_deref(), Some("v1.29"));
+        assert_eq!(correction("audit-version", "v1.29.0").as_deref(), Some("v1.29"));
+        assert_eq!(correction("enforce-version", "LATEST").as_deref(), Some("latest"));
+        assert_eq!(correction("enforce-version", "1"), None);
+        assert_eq!(correction("exempt", "x"), None);
     }
 }
