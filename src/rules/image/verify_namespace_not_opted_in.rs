@@ -41,6 +41,21 @@ impl Rule for VerifyNamespaceNotOptedIn {
                 Some(ns) => {
                     let f = out.emit_for(&ns.obj, ns.labels_loc, message);
                     f.label(format!("add `{CIP_OPT_IN}: \"true\"` here"));
+                    let fix = crate::engine::Fix::for_object(
+                        &ns.obj,
+                        crate::engine::Applicability::Unsafe,
+                        format!("label the namespace {CIP_OPT_IN}: \"true\""),
+                    );
+                    if let Some(fix) = fix {
+                        f.with_fix(
+                            fix.set(
+                                crate::source::Route::root()
+                                    .keys(&["metadata", "labels"])
+                                    .key(CIP_OPT_IN),
+                                crate::source::edit::Value::Str("true".into()),
+                            ),
+                        );
+                    }
                     f
                 }
                 None => {
