@@ -1,0 +1,227 @@
+//! `check --fix` and `--diff` (`specs/autofix.md` §7): one fixture per fixable rule in
+//! `testdata/fix/<rule>/`, whose `--diff` is snapshotted and must be accepted by
+//! `git apply`; fixing converges (a second `--fix` changes nothing, in at most 4 passes,
+//! every comment kept); and the command line's contract (exit codes, summaries, stdin,
+//! masked values).
+
+mod common;
+
+use common::{plimsoll_in, root, run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Copies a fixture directory into a fresh temporary directory.
+fn copy(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_into(from, dir.path());
+    dir
+}
+
+fn copy_into(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).expect("fixture") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_into(&e.path(), &target);
+        } else if e.file_name() != "args" {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The fixtures: `testdata/fix/<name>/` (the edit-op table in `edit/` aside), with the
+/// arguments that select what they test.
+fn fixtures() -> Vec<(String, PathBuf, Vec<String>)> {
+    let base = root().join("testdata/fix");
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(&base).expect("testdata/fix") {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == "edit" || !e.path().is_dir() {
+            continue;
+        }
+        let args = match std::fs::read_to_string(e.path().join("args")) {
+            Ok(a) => a.split_whitespace().map(String::from).collect(),
+            Err(_) => vec!["--select".to_string(), name.clone()],
+        };
+        out.push((name, e.path(), args));
+    }
+    out.sort();
+    out
+}
+
+fn check(dir: &Path, args: &[String], extra: &[&str]) -> std::process::Output {
+    plimsoll_in(dir)
+        .args(["check", "--no-config", "--fail-on", "never", "--unsafe-fixes"])
+        .args(args)
+        .args(extra)
+        .arg(".")
+        .output()
+        .expect("run plimsoll")
+}
+
+fn texts(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in walk(dir) {
+        out.push((e.clone(), std::fs::read(&e).expect("read")));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_fix_has_a_diff_that_git_applies() {
+    for (name, path, args) in fixtures() {
+        let dir = copy(&path);
+        let out = check(dir.path(), &args, &["--diff"]);
+        let code = out.status.code();
+        let diff = String::from_utf8(out.stdout).expect("utf-8");
+        assert_eq!(code, Some(1), "{name}: a non-empty diff exits 1\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(!diff.is_empty(), "{name}: no diff");
+        // `--diff` writes nothing.
+        assert_eq!(texts(dir.path()), texts(&path), "{name}: --diff wrote files");
+        let patch = dir.path().join("fix.patch");
+        std::fs::write(&patch, &diff).expect("patch");
+        let apply = Command::new("git")
+            .args(["apply", "--check", "fix.patch"])
+            .current_dir(dir.path())
+            .output()
+            .expect("git apply");
+        assert!(
+            apply.status.success(),
+            "{name}: git apply rejects the diff:\n{}\n{diff}",
+            String::from_utf8_lossy(&apply.stderr)
+        );
+        insta::assert_snapshot!(format!("diff_{name}"), diff.replace('\r', "␍"));
+    }
+}
+
+#[test]
+fn fixing_converges_and_keeps_comments() {
+    for (name, path, args) in fixtures() {
+        let dir = copy(&path);
+        let before = texts(dir.path());
+        let out = check(dir.path(), &args, &["--fix", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let passes = doc["fix_summary"]["passes"].as_u64().expect("passes");
+        assert!((1..=4).contains(&passes), "{name}: {passes} passes");
+        assert_eq!(doc["fix_summary"]["converged"], true, "{name}");
+        // No finding with an applicable fix remains.
+        for f in doc["findings"].as_array().expect("findings") {
+            let applicable = f["fix"]["applicability"]
+                .as_str()
+                .is_some_and(|a| a == "safe" || a == "unsafe");
+            assert!(!applicable, "{name}: a fixable finding remains: {f}");
+        }
+        let after = texts(dir.path());
+        assert_ne!(before, after, "{name}: nothing was fixed");
+        for ((_, b), (p, a)) in before.iter().zip(&after) {
+            let (b, a) = (String::from_utf8_lossy(b), String::from_utf8_lossy(a));
+            let kept: Vec<&str> = a.lines().map(str::trim).collect();
+            for line in b.lines().map(str::trim).filter(|l| l.starts_with('#')) {
+                assert!(kept.contains(&line), "{name}: {} lost the comment {line:?}", p.display());
+            }
+            // Line endings are kept.
+            assert_eq!(b.contains("\r\n"), a.contains("\r\n"), "{name}: line endings changed");
+        }
+        // A second --fix changes no byte.
+        let again = check(dir.path(), &args, &["--fix"]);
+        assert_eq!(again.status.code(), Some(0), "{name}");
+        assert_eq!(texts(dir.path()), after, "{name}: a second --fix changed files");
+    }
+}
+
+#[test]
+fn safe_fixes_need_no_flag_and_unsafe_ones_are_counted() {
+    let dir = copy(&root().join("testdata/fix/pss-capabilities-restricted"));
+    let r = run(plimsoll_in(dir.path()).args(["check", "--no-config", "--select", "pss", "."]));
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("[*]"), "{}", r.stdout);
+    assert!(r.stdout.contains("= fix (safe): drop ALL capabilities in container `app`"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("= fix (unsafe, --unsafe-fixes): remove NET_RAW"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("fixable with `--fix` ("), "{}", r.stdout);
+    insta::assert_snapshot!("fixable_text", r.stdout);
+
+    // A plain --fix applies the safe fixes only, and says what it did.
+    let r = run(plimsoll_in(dir.path()).args(["check", "--no-config", "--select", "pss", "--fix", "."]));
+    assert_eq!(r.code, 1, "an unsafe finding remains: {}", r.stdout);
+    assert!(r.stdout.contains("Fixed "), "{}", r.stdout);
+    insta::assert_snapshot!("fixed_text", r.stdout);
+    let fixed = std::fs::read_to_string(dir.path().join("input.yaml")).expect("fixed");
+    assert!(fixed.contains("- NET_RAW"), "the unsafe fix was applied:\n{fixed}");
+}
+
+#[test]
+fn standard_input_gets_a_diff_and_never_a_fix() {
+    let input = std::fs::read(root().join("testdata/fix/pss-privileged/input.yaml")).expect("fixture");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = plimsoll_in(dir.path())
+        .args(["check", "--no-config", "--select", "pss", "--diff", "--unsafe-fixes"])
+        .args(["--stdin-filename", "deploy/agent.yaml", "-"])
+        .write_stdin(input.clone())
+        .output()
+        .expect("run");
+    assert_eq!(r.status.code(), Some(1));
+    let diff = String::from_utf8(r.stdout).expect("utf-8");
+    assert!(diff.starts_with("--- a/deploy/agent.yaml\n+++ b/deploy/agent.yaml\n"), "{diff}");
+    assert!(diff.contains("-            privileged: true\n+            privileged: false\n"), "{diff}");
+
+    let r = plimsoll_in(dir.path())
+        .args(["check", "--no-config", "--fix", "-"])
+        .write_stdin(input)
+        .output()
+        .expect("run");
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("`--fix` cannot write back to standard input; use `--diff`"),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}
+
+#[test]
+fn secret_values_never_reach_the_diff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secret = "hunter2-the-database-password";
+    std::fs::write(
+        dir.path().join("pod.yaml"),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27.3\n    env:\n    - name: DB_PASSWORD\n      value: {secret}\n    securityContext:\n      runAsNonRoot: true\n"
+        ),
+    )
+    .expect("write");
+    let r = run(plimsoll_in(dir.path()).args(["check", "--no-config", "--select", "pss,secret", "--diff", "."]));
+    assert!(r.stdout.contains("+      allowPrivilegeEscalation: false"), "{}", r.stdout);
+    assert!(!r.stdout.contains(secret), "the diff shows a secret:\n{}", r.stdout);
+}
+
+#[test]
+fn nothing_to_fix_exits_on_findings_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n",
+    )
+    .expect("write");
+    let r = run(plimsoll_in(dir.path()).args(["check", "--no-config", "--diff", "."]));
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+}
