@@ -8,6 +8,7 @@
 mod comments;
 pub mod de;
 mod decode;
+pub mod edit;
 mod parse;
 mod read;
 pub mod resolve;
