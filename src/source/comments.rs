@@ -40,9 +40,8 @@ pub fn find_directives(text: &str) -> Vec<Directive> {
         let Some(hash) = before.trim_end().strip_suffix('#').map(str::len) else {
             continue;
         };
-        // A YAML comment starts at the line start or after whitespace.
         let prefix = &before[..hash];
-        if !(prefix.is_empty() || prefix.ends_with([' ', '\t'])) {
+        if !starts_comment(text, line_start + hash) {
             continue;
         }
         let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
@@ -68,6 +67,38 @@ pub fn find_directives(text: &str) -> Vec<Directive> {
             reason,
             malformed,
         });
+    }
+    out
+}
+
+/// Whether the `#` at byte `hash` starts a comment by its position: at the start of a line
+/// or after a space or tab. (Whether it lies inside a scalar is the caller's question.)
+pub(crate) fn starts_comment(text: &str, hash: usize) -> bool {
+    if text.as_bytes().get(hash) != Some(&b'#') {
+        return false;
+    }
+    hash == 0 || matches!(text.as_bytes()[hash - 1], b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Every comment of `text` outside the given scalar ranges (sorted by start, not
+/// overlapping), from `#` to the end of the line without a `\r`.
+pub(crate) fn comment_ranges(text: &str, scalars: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find('#') {
+        let hash = from + i;
+        let in_scalar = {
+            let k = scalars.partition_point(|r| r.start <= hash);
+            k > 0 && hash < scalars[k - 1].end
+        };
+        if !in_scalar && starts_comment(text, hash) {
+            let end = text[hash..].find('\n').map_or(text.len(), |j| hash + j);
+            let end = if text[..end].ends_with('\r') { end - 1 } else { end };
+            out.push(hash..end);
+            from = end;
+        } else {
+            from = hash + 1;
+        }
     }
     out
 }

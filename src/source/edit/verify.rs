@@ -1,0 +1,106 @@
+//! Verification of one fix's edits (spec §4.6, checks 1–4): the edited text parses into
+//! the same documents, only the object's document changed and it reads back as the old
+//! one with the ops applied, every byte outside the edits is unchanged, and the comments
+//! are those of before, less those inside deleted ranges.
+
+use super::value::{apply_ops, model_of};
+use super::{Edit, NotFixable, Op, apply, comments};
+use crate::source::tree::{NodeId, Tree};
+use crate::source::{Limits, ParsedDocument, Route, parse};
+
+pub(super) struct Check<'a, 't> {
+    pub text: &'a str,
+    pub tree: &'t Tree<'a>,
+    pub docs: &'t [ParsedDocument],
+    pub doc_root: NodeId,
+    pub doc_index: usize,
+    pub prefix: &'t Route,
+    pub ops: &'t [Op],
+    pub edits: &'t [Edit],
+    pub json: bool,
+}
+
+impl Check<'_, '_> {
+    /// A failed check: the check and the ops, never the text.
+    fn internal(&self, what: &str) -> NotFixable {
+        let ops: Vec<String> = self.ops.iter().map(ToString::to_string).collect();
+        NotFixable(format!("internal: {what} ({})", ops.join("; ")))
+    }
+}
+
+/// Runs the checks; `Ok(true)` when comments lie inside deleted ranges.
+pub(super) fn verify(c: &Check<'_, '_>) -> Result<bool, NotFixable> {
+    let new_text = apply(c.text, c.edits);
+    if !bytes_outside_unchanged(c.text, &new_text, c.edits) {
+        return Err(c.internal("bytes outside the edits changed"));
+    }
+    let (new_tree, new_docs, err) = parse(&new_text, &Limits::default());
+    if err.is_some() {
+        return Err(c.internal("the edited text does not parse"));
+    }
+    if new_docs.len() != c.docs.len() || new_docs.iter().zip(c.docs).any(|(a, b)| a.index != b.index) {
+        return Err(c.internal("the edited text has other documents"));
+    }
+    let mut new_root = None;
+    for (old, new) in c.docs.iter().zip(&new_docs) {
+        if old.index == c.doc_index {
+            new_root = Some(new.root);
+        } else if c.text.get(c.tree.span(old.root).bytes()) != new_text.get(new_tree.span(new.root).bytes()) {
+            return Err(c.internal("another document changed"));
+        }
+    }
+    let new_root = new_root.ok_or_else(|| c.internal("the document is gone"))?;
+    let mut expected =
+        model_of(c.tree, c.doc_root).ok_or_else(|| NotFixable::new("the document is too large to verify"))?;
+    apply_ops(&mut expected, c.prefix, c.ops).map_err(|e| c.internal(&e))?;
+    let got = model_of(&new_tree, new_root).ok_or_else(|| NotFixable::new("the document is too large to verify"))?;
+    if got != expected {
+        return Err(c.internal("the edited document does not read back as intended"));
+    }
+    let old_comments = comments(c.text, c.tree);
+    let new_comments = comments(&new_text, &new_tree);
+    let deleted = |r: &std::ops::Range<usize>| {
+        c.edits
+            .iter()
+            .any(|e| e.range.start < e.range.end && r.start < e.range.end && e.range.start < r.end)
+    };
+    let mut kept: Vec<&str> = Vec::new();
+    let mut deletes_comments = false;
+    for r in &old_comments {
+        if deleted(r) {
+            deletes_comments = true;
+        } else {
+            kept.push(&c.text[r.clone()]);
+        }
+    }
+    let mut now: Vec<&str> = new_comments.iter().map(|r| &new_text[r.clone()]).collect();
+    kept.sort_unstable();
+    now.sort_unstable();
+    if kept != now {
+        return Err(c.internal("comments changed"));
+    }
+    if c.json && serde_json::from_str::<serde::de::IgnoredAny>(&new_text).is_err() {
+        return Err(c.internal("the edited JSON is not valid JSON"));
+    }
+    Ok(deletes_comments)
+}
+
+/// The new text is the old one with exactly the edits spliced in.
+fn bytes_outside_unchanged(old: &str, new: &str, edits: &[Edit]) -> bool {
+    let (mut o, mut n) = (0usize, 0usize);
+    for e in edits {
+        let Some(gap) = old.get(o..e.range.start) else {
+            return false;
+        };
+        if new.get(n..n + gap.len()) != Some(gap) {
+            return false;
+        }
+        n += gap.len();
+        if new.get(n..n + e.content.len()) != Some(e.content.as_str()) {
+            return false;
+        }
+        n += e.content.len();
+        o = e.range.end;
+    }
+    old.get(o..) == new.get(n..)
+}

@@ -1,0 +1,271 @@
+//! The edit-op table (spec §7.1): `testdata/fix/edit/NN-name.{in.yaml,op,out.yaml}` (or
+//! `.json`). Each case lowers the ops of `.op` against `.in.*` as one fix and compares the
+//! result byte for byte with `.out.*`; a refusal is written `NOT FIXABLE: <reason>`.
+//!
+//! `.op` holds one op per line (`#` starts a comment line):
+//!
+//! ```text
+//! doc 1                                  the document index (default 0)
+//! prefix items[0]                        the object's route in its document
+//! json                                   edit as JSON (implied by a .json input)
+//! deletes_comments                       the fix is expected to delete comments
+//! set spec.x.y false                     values are YAML flow or JSON
+//! append spec.drop "ALL" if_absent
+//! remove spec.hostNetwork prune
+//! rename spec.securityContex securityContext
+//! replace spec.metrics[0] {type: Resource}
+//! ```
+//!
+//! A UTF-8 BOM in the input is dropped before lowering and put back on the output, as the
+//! engine does. Every fixable case is also lowered a second time on its output, which must
+//! change nothing (fixes state target states), unless it appends without `if_absent` or
+//! removes by index.
+//!
+//! `PLIMSOLL_UPDATE_FIX_EDIT=1 cargo test --test fix_edit` rewrites the outputs; review
+//! every one by hand: they are the specification.
+
+use plimsoll::source::edit::{Op, Target, Value, apply, lower};
+use plimsoll::source::{Route, Seg, decode};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const DIR: &str = "testdata/fix/edit";
+const BOM: &str = "\u{feff}";
+
+struct Case {
+    doc: usize,
+    prefix: Route,
+    json: bool,
+    deletes_comments: bool,
+    ops: Vec<Op>,
+}
+
+/// `a.b[0]["x.y"].c` → a route.
+fn parse_route(s: &str) -> Result<Route, String> {
+    let mut r = Route::root();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'.' => i += 1,
+            b'[' if b.get(i + 1) == Some(&b'"') => {
+                let rest = &s[i + 2..];
+                let end = rest.find("\"]").ok_or_else(|| format!("unclosed [\" in {s}"))?;
+                r = r.key(rest[..end].to_string());
+                i += 2 + end + 2;
+            }
+            b'[' => {
+                let end = s[i..].find(']').ok_or_else(|| format!("unclosed [ in {s}"))? + i;
+                r = r.index(s[i + 1..end].parse().map_err(|_| format!("bad index in {s}"))?);
+                i = end + 1;
+            }
+            _ => {
+                let end = s[i..].find(['.', '[']).map_or(s.len(), |j| i + j);
+                r = r.key(s[i..end].to_string());
+                i = end;
+            }
+        }
+    }
+    Ok(r)
+}
+
+fn parse_value(s: &str) -> Result<Value, String> {
+    Value::from_yaml(s).ok_or_else(|| format!("not a value: {s}"))
+}
+
+fn parse_ops(text: &str, json: bool) -> Result<Case, String> {
+    let mut case = Case {
+        doc: 0,
+        prefix: Route::root(),
+        json,
+        deletes_comments: false,
+        ops: Vec::new(),
+    };
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let (route, arg) = rest.split_once(' ').unwrap_or((rest, ""));
+        match verb {
+            "doc" => case.doc = rest.parse().map_err(|_| format!("bad doc: {line}"))?,
+            "prefix" => case.prefix = parse_route(rest)?,
+            "json" => case.json = true,
+            "deletes_comments" => case.deletes_comments = true,
+            "set" => case.ops.push(Op::Set {
+                route: parse_route(route)?,
+                value: parse_value(arg)?,
+            }),
+            "replace" => case.ops.push(Op::ReplaceSubtree {
+                route: parse_route(route)?,
+                value: parse_value(arg)?,
+            }),
+            "append" => {
+                let (arg, if_absent) = match arg.strip_suffix(" if_absent") {
+                    Some(a) => (a, true),
+                    None => (arg, false),
+                };
+                case.ops.push(Op::Append {
+                    seq: parse_route(route)?,
+                    value: parse_value(arg)?,
+                    if_absent,
+                });
+            }
+            "remove" => case.ops.push(Op::Remove {
+                route: parse_route(route)?,
+                prune: match arg {
+                    "" => false,
+                    "prune" => true,
+                    _ => return Err(format!("bad remove: {line}")),
+                },
+            }),
+            "rename" => case.ops.push(Op::RenameKey {
+                route: parse_route(route)?,
+                new_key: arg.to_string(),
+            }),
+            _ => return Err(format!("unknown op: {line}")),
+        }
+    }
+    Ok(case)
+}
+
+/// A line diff (longest common subsequence), with line endings and the end of the text
+/// made visible.
+fn diff(want: &str, got: &str) -> String {
+    let show = |l: &str| l.replace('\r', "␍").replace('\t', "→");
+    let a: Vec<&str> = want.split_inclusive('\n').collect();
+    let b: Vec<&str> = got.split_inclusive('\n').collect();
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            let _ = write!(out, "  {}", show(a[i]));
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            let _ = write!(out, "+ {}", show(b[j]));
+            j += 1;
+        } else {
+            let _ = write!(out, "- {}", show(a[i]));
+            i += 1;
+        }
+        if !out.ends_with('\n') {
+            out.push_str("⏎ (no final newline)\n");
+        }
+    }
+    out
+}
+
+fn inputs() -> Vec<PathBuf> {
+    let mut ops: Vec<PathBuf> = std::fs::read_dir(DIR)
+        .expect("testdata/fix/edit")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "op"))
+        .collect();
+    ops.sort();
+    ops
+}
+
+/// Runs one case: (input path, expected output path, actual output).
+fn run(op_path: &Path) -> Result<(PathBuf, String), String> {
+    let stem = op_path.with_extension("");
+    let stem = stem.to_string_lossy();
+    let (input, output, json) = if Path::new(&format!("{stem}.in.json")).exists() {
+        (format!("{stem}.in.json"), format!("{stem}.out.json"), true)
+    } else {
+        (format!("{stem}.in.yaml"), format!("{stem}.out.yaml"), false)
+    };
+    let bytes = std::fs::read(&input).map_err(|e| format!("{input}: {e}"))?;
+    let bom = bytes.starts_with(BOM.as_bytes());
+    let text = decode(bytes).map_err(|e| format!("{input}: {e}"))?;
+    let case = parse_ops(&std::fs::read_to_string(op_path).map_err(|e| e.to_string())?, json)?;
+    let target = Target {
+        doc: case.doc,
+        prefix: &case.prefix,
+    };
+    let got = match lower(&text, target, &case.ops, case.json) {
+        Ok(lowered) => {
+            if lowered.deletes_comments != case.deletes_comments {
+                return Err(format!(
+                    "{input}: deletes_comments is {}, the .op says {}",
+                    lowered.deletes_comments, case.deletes_comments
+                ));
+            }
+            let out = apply(&text, &lowered.edits);
+            // Appending without `if_absent` and removing by index are not target states.
+            let repeatable = !case.ops.iter().any(|op| match op {
+                Op::Append { if_absent, .. } => !if_absent,
+                Op::Remove { route, .. } => route.segs().iter().any(|s| matches!(s, Seg::Index(_))),
+                _ => false,
+            });
+            if repeatable {
+                match lower(&out, target, &case.ops, case.json) {
+                    Ok(again) if again.edits.is_empty() => {}
+                    Ok(again) => return Err(format!("{input}: a second run edits again: {:?}", again.edits)),
+                    Err(e) => return Err(format!("{input}: a second run is refused: {e}")),
+                }
+            }
+            if bom { format!("{BOM}{out}") } else { out }
+        }
+        Err(e) => format!("NOT FIXABLE: {}\n", e.0),
+    };
+    Ok((PathBuf::from(output), got))
+}
+
+#[test]
+fn edit_table() {
+    let update = std::env::var_os("PLIMSOLL_UPDATE_FIX_EDIT").is_some();
+    let cases = inputs();
+    assert!(
+        cases.len() >= 60,
+        "spec §7.1 asks for at least 60 cases, found {}",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for op_path in &cases {
+        let (output, got) = match run(op_path) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        let want = std::fs::read_to_string(&output).unwrap_or_default();
+        if want == got {
+            continue;
+        }
+        if update {
+            std::fs::write(&output, &got).expect("write output");
+            eprintln!("wrote {}", output.display());
+        } else {
+            failures.push(format!(
+                "{} differs (- expected, + got):\n{}",
+                output.display(),
+                diff(&want, &got)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn routes_parse() {
+    let r = parse_route("spec.containers[0][\"a.b\"].x").expect("route");
+    assert_eq!(r.to_string(), "spec.containers[0][\"a.b\"].x");
+}
