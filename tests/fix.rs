@@ -61,10 +61,12 @@ fn check(dir: &Path, args: &[String], extra: &[&str]) -> std::process::Output {
         .expect("run plimsoll")
 }
 
+/// The manifests under `dir`: (path relative to `dir`, bytes).
 fn texts(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     for e in walk(dir) {
-        out.push((e.clone(), std::fs::read(&e).expect("read")));
+        let relative = e.strip_prefix(dir).expect("under dir").to_path_buf();
+        out.push((relative, std::fs::read(&e).expect("read")));
     }
     out.sort();
     out
@@ -90,7 +92,12 @@ fn every_fix_has_a_diff_that_git_applies() {
         let out = check(dir.path(), &args, &["--diff"]);
         let code = out.status.code();
         let diff = String::from_utf8(out.stdout).expect("utf-8");
-        assert_eq!(code, Some(1), "{name}: a non-empty diff exits 1\n{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            code,
+            Some(1),
+            "{name}: a non-empty diff exits 1\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(!diff.is_empty(), "{name}: no diff");
         // `--diff` writes nothing.
         assert_eq!(texts(dir.path()), texts(&path), "{name}: --diff wrote files");
@@ -116,7 +123,12 @@ fn fixing_converges_and_keeps_comments() {
         let dir = copy(&path);
         let before = texts(dir.path());
         let out = check(dir.path(), &args, &["--fix", "--format", "json"]);
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
         let passes = doc["fix_summary"]["passes"].as_u64().expect("passes");
         assert!((1..=4).contains(&passes), "{name}: {passes} passes");
@@ -134,7 +146,11 @@ fn fixing_converges_and_keeps_comments() {
             let (b, a) = (String::from_utf8_lossy(b), String::from_utf8_lossy(a));
             let kept: Vec<&str> = a.lines().map(str::trim).collect();
             for line in b.lines().map(str::trim).filter(|l| l.starts_with('#')) {
-                assert!(kept.contains(&line), "{name}: {} lost the comment {line:?}", p.display());
+                assert!(
+                    kept.contains(&line),
+                    "{name}: {} lost the comment {line:?}",
+                    p.display()
+                );
             }
             // Line endings are kept.
             assert_eq!(b.contains("\r\n"), a.contains("\r\n"), "{name}: line endings changed");
@@ -152,20 +168,32 @@ fn safe_fixes_need_no_flag_and_unsafe_ones_are_counted() {
     let r = run(plimsoll_in(dir.path()).args(["check", "--no-config", "--select", "pss", "."]));
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("[*]"), "{}", r.stdout);
-    assert!(r.stdout.contains("= fix (safe): drop ALL capabilities in container `app`"), "{}", r.stdout);
+    // The safe parts of the merged finding come first; the unsafe part waits for them.
     assert!(
-        r.stdout.contains("= fix (unsafe, --unsafe-fixes): remove NET_RAW"),
+        r.stdout.contains(
+            "= fix (safe): drop ALL capabilities in container `tcpdump`; drop ALL capabilities in container `app`"
+        ),
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("fixable with `--fix` ("), "{}", r.stdout);
+    assert!(r.stdout.contains("1 fixable with `--fix`"), "{}", r.stdout);
     insta::assert_snapshot!("fixable_text", r.stdout);
 
     // A plain --fix applies the safe fixes only, and says what it did.
     let r = run(plimsoll_in(dir.path()).args(["check", "--no-config", "--select", "pss", "--fix", "."]));
     assert_eq!(r.code, 1, "an unsafe finding remains: {}", r.stdout);
-    assert!(r.stdout.contains("Fixed "), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("Applied 1 fix (1 safe, 0 unsafe) to 1 file in 1 pass."),
+        "{}",
+        r.stdout
+    );
     insta::assert_snapshot!("fixed_text", r.stdout);
+    assert!(
+        r.stdout.contains("= fix (unsafe, --unsafe-fixes): remove NET_RAW"),
+        "{}",
+        r.stdout
+    );
     let fixed = std::fs::read_to_string(dir.path().join("input.yaml")).expect("fixed");
     assert!(fixed.contains("- NET_RAW"), "the unsafe fix was applied:\n{fixed}");
 }
@@ -182,8 +210,14 @@ fn standard_input_gets_a_diff_and_never_a_fix() {
         .expect("run");
     assert_eq!(r.status.code(), Some(1));
     let diff = String::from_utf8(r.stdout).expect("utf-8");
-    assert!(diff.starts_with("--- a/deploy/agent.yaml\n+++ b/deploy/agent.yaml\n"), "{diff}");
-    assert!(diff.contains("-            privileged: true\n+            privileged: false\n"), "{diff}");
+    assert!(
+        diff.starts_with("--- a/deploy/agent.yaml\n+++ b/deploy/agent.yaml\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-            privileged: true\n+            privileged: false\n"),
+        "{diff}"
+    );
 
     let r = plimsoll_in(dir.path())
         .args(["check", "--no-config", "--fix", "-"])
@@ -210,7 +244,11 @@ fn secret_values_never_reach_the_diff() {
     )
     .expect("write");
     let r = run(plimsoll_in(dir.path()).args(["check", "--no-config", "--select", "pss,secret", "--diff", "."]));
-    assert!(r.stdout.contains("+      allowPrivilegeEscalation: false"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("+      allowPrivilegeEscalation: false"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains(secret), "the diff shows a secret:\n{}", r.stdout);
 }
 

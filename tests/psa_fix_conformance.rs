@@ -75,7 +75,11 @@ fn differences(route: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<
             let keys: std::collections::BTreeSet<&String> = x.iter().chain(y).map(|(k, _)| k).collect();
             for k in keys {
                 let get = |m: &[(String, Value)]| m.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-                let sub = if route.is_empty() { k.clone() } else { format!("{route}.{k}") };
+                let sub = if route.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{route}.{k}")
+                };
                 differences(&sub, get(x).as_ref(), get(y).as_ref(), out);
             }
         }
@@ -108,9 +112,18 @@ fn fix_group(psa: &Path, level: &str, version: &str, fixtures: &[Fixture], unsaf
         std::fs::copy(psa.join(&f.path), dir.path().join(format!("{i:04}.yaml"))).expect("copy");
     }
     let mut cmd = plimsoll_in(dir.path());
-    cmd.args(["check", "--no-config", "--select", "pss", "--fix", "--fail-on", "never", "--quiet"])
-        .args(["--pss-level", level, "--pss-version", version])
-        .args(["--format", "json=fixed.json", "."]);
+    cmd.args([
+        "check",
+        "--no-config",
+        "--select",
+        "pss",
+        "--fix",
+        "--fail-on",
+        "never",
+        "--quiet",
+    ])
+    .args(["--pss-level", level, "--pss-version", version])
+    .args(["--format", "json=fixed.json", "."]);
     if unsafe_fixes {
         cmd.arg("--unsafe-fixes");
     }
@@ -145,11 +158,14 @@ fn fixed_fixtures_pass_pod_security_admission() {
     let mut groups: BTreeMap<(String, String), Vec<Fixture>> = BTreeMap::new();
     for line in tsv.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
-        groups.entry((f[1].to_string(), f[2].to_string())).or_default().push(Fixture {
-            path: f[0].to_string(),
-            expected: f[3].to_string(),
-            check: f[4].to_string(),
-        });
+        groups
+            .entry((f[1].to_string(), f[2].to_string()))
+            .or_default()
+            .push(Fixture {
+                path: f[0].to_string(),
+                expected: f[3].to_string(),
+                check: f[4].to_string(),
+            });
     }
     // level → (fail, fixed, exempt, pass, untouched passes, safe-only fixed)
     let mut counts: BTreeMap<String, [usize; 6]> = BTreeMap::new();
@@ -224,7 +240,12 @@ fn fixed_fixtures_pass_pod_security_admission() {
             }
         );
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     let restricted = counts["restricted"];
     assert_eq!((restricted[0], restricted[1], restricted[2]), (2364, 1528, 836));
     let baseline = counts["baseline"];

@@ -118,20 +118,27 @@ impl Fix {
         self
     }
 
-    /// Takes in another fix of the same object (findings merged into one): its ops, the
-    /// weaker applicability, and both titles.
+    /// Takes in another fix of the same object (findings merged into one): its ops and
+    /// title when it is as applicable, its place when it is more applicable.
     pub fn absorb(&mut self, other: Fix) {
         if other.file != self.file || other.doc != self.doc || other.prefix != self.prefix {
             return;
         }
-        for op in other.ops {
-            if !self.ops.contains(&op) {
-                self.ops.push(op);
+        // Parts of different applicability are not mixed: the more applicable ones come
+        // first, and the others are offered again, on their own, in the next pass.
+        match other.applicability.cmp(&self.applicability) {
+            std::cmp::Ordering::Greater => *self = other,
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => {
+                for op in other.ops {
+                    if !self.ops.contains(&op) {
+                        self.ops.push(op);
+                    }
+                }
+                if !self.title.contains(&other.title) {
+                    self.title = super::printable(format!("{}; {}", self.title, other.title));
+                }
             }
-        }
-        self.applicability = self.applicability.min(other.applicability);
-        if !self.title.contains(&other.title) {
-            self.title = super::printable(format!("{}; {}", self.title, other.title));
         }
     }
 

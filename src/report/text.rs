@@ -487,8 +487,8 @@ fn fix_summary(s: &crate::engine::fix::FixSummary, w: &mut dyn Write) -> io::Res
     let files = s.files_changed.len();
     writeln!(
         w,
-        "Fixed {fixed} {} ({} safe, {} unsafe) in {files} {} in {} {}.",
-        plural(fixed, "finding", "findings"),
+        "Applied {fixed} {} ({} safe, {} unsafe) to {files} {} in {} {}.",
+        plural(fixed, "fix", "fixes"),
         s.safe,
         s.unsafe_,
         plural(files, "file", "files"),

@@ -345,19 +345,23 @@ pub fn parent(route: &Route) -> Option<Route> {
     Some(r)
 }
 
-/// Removes the items of a string list that `keep` rejects: the whole entry (and the parents
-/// it leaves empty) when none is kept, else the list rewritten with the kept items.
+/// Removes the items of a string list that `keep` rejects, one by one, or the whole entry
+/// (and the parents it leaves empty) when none is kept.
 pub fn keep_items(fix: Fix, list: Route, items: &[String], keep: impl Fn(&str) -> bool) -> Fix {
-    let kept: Vec<Value> = items
-        .iter()
-        .filter(|i| keep(i))
-        .map(|i| Value::Str(i.clone()))
-        .collect();
-    if kept.is_empty() {
-        fix.remove(list, true)
-    } else {
-        fix.replace(list, Value::Seq(kept))
+    remove_items(fix, list, items.len(), |i| !keep(&items[i]))
+}
+
+/// Removes the items `drop` names from a list of `len` items, or the whole entry (and the
+/// parents it leaves empty) when every item goes.
+pub fn remove_items(mut fix: Fix, list: Route, len: usize, drop: impl Fn(usize) -> bool) -> Fix {
+    let dropped: Vec<usize> = (0..len).filter(|i| drop(*i)).collect();
+    if dropped.len() == len {
+        return fix.remove(list, true);
     }
+    for i in dropped.into_iter().rev() {
+        fix = fix.remove(list.index(i), false);
+    }
+    fix
 }
 
 /// `would violate …: reason (detail); admitted …` → (`would violate …: reason`, detail,

@@ -64,7 +64,7 @@ pub(super) fn report(pod: &Pod<'_, '_>, out: &mut Out<'_>) {
                     Applicability::Unsafe,
                     format!("remove procMount from {} `{}`", c.kind.noun(), c.name()),
                 )
-                .remove(c.security_context_route("procMount"), false),
+                .remove(c.security_context_route("procMount"), true),
             );
         }
     }

@@ -41,7 +41,7 @@ impl Rule for RunAsUser {
             .label("runs as root")
             .with_fix(
                 pod.fix(Applicability::Unsafe, "remove runAsUser: 0 from the pod")
-                    .remove(pod.sc_route("runAsUser"), false),
+                    .remove(pod.sc_route("runAsUser"), true),
             );
         }
         for c in pod.containers() {
@@ -59,7 +59,7 @@ impl Rule for RunAsUser {
                         Applicability::Unsafe,
                         format!("remove runAsUser: 0 from {} `{}`", c.kind.noun(), c.name()),
                     )
-                    .remove(c.security_context_route("runAsUser"), false),
+                    .remove(c.security_context_route("runAsUser"), true),
                 );
             }
         }

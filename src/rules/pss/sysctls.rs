@@ -7,7 +7,6 @@ use crate::declare_rule;
 use crate::engine::Applicability;
 use crate::engine::{ObjectCx, Out, Rule};
 use crate::model::pss::PssLevel;
-use crate::source::edit::Value;
 
 const CHECK: Check = Check {
     id: "sysctls",
@@ -69,29 +68,19 @@ impl Rule for Sysctls {
             return;
         };
         let minor = pod.policy.minor;
-        let kept: Vec<Value> = sysctls
-            .iter()
-            .filter(|s| is_safe(&s.name, minor))
-            .map(|s| {
-                Value::Map(vec![
-                    ("name".into(), Value::Str(s.name.clone())),
-                    ("value".into(), Value::Str(s.value.clone())),
-                ])
-            })
-            .collect();
         let list = pod.sc_route("sysctls");
+        let fix = super::remove_items(
+            pod.fix(Applicability::Unsafe, "remove the sysctls that are not safe"),
+            list.clone(),
+            sysctls.len(),
+            |i| !is_safe(&sysctls[i].name, minor),
+        );
         for (i, s) in sysctls.iter().enumerate() {
             if !is_safe(&s.name, minor) {
                 let route = list.index(i).key("name");
-                let fix = pod.fix(Applicability::Unsafe, "remove the sysctls that are not safe");
-                let fix = if kept.is_empty() {
-                    fix.remove(list.clone(), true)
-                } else {
-                    fix.replace(list.clone(), Value::Seq(kept.clone()))
-                };
                 pod.emit(out, pod.at(&route), "forbidden sysctls", &s.name)
                     .label(format!("not a safe sysctl at policy v1.{minor}"))
-                    .with_fix(fix);
+                    .with_fix(fix.clone());
             }
         }
     }
