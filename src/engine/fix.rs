@@ -332,41 +332,87 @@ pub struct Candidate {
 /// finding order); each is accepted unless one of its edits overlaps an accepted edit of
 /// the same file, where a zero-width insertion at another edit's start or end overlaps it.
 /// An edit identical to an accepted one merges with it (two overlays rendering one base
-/// line). Returns, for each candidate, whether it was accepted, and the edits to apply per
-/// file, sorted and distinct.
-pub fn plan(candidates: &[Candidate]) -> (Vec<bool>, Vec<(FileId, Vec<Edit>)>) {
+/// line). Insertions of whole lines at one point merge when `merge` finds their
+/// combination sound: they are joined deepest indentation first (a container's mapping
+/// ends where its pod's does: the container's new keys go before the pod's), keeping
+/// their order otherwise. Returns, for each candidate, whether it was accepted, and the
+/// edits to apply per file, sorted and distinct.
+pub fn plan(candidates: &[Candidate], merge: impl Fn(FileId, &Edit) -> bool) -> (Vec<bool>, Vec<(FileId, Vec<Edit>)>) {
     let mut accepted = vec![false; candidates.len()];
-    let mut by_file: Vec<(FileId, Vec<Edit>)> = Vec::new();
+    // Per file: the accepted edits, and for merged insertions the parts they join.
+    let mut by_file: Vec<(FileId, Vec<Edit>, Vec<Vec<String>>)> = Vec::new();
     for (i, c) in candidates.iter().enumerate() {
-        let slot = match by_file.iter().position(|(f, _)| *f == c.file) {
+        let slot = match by_file.iter().position(|(f, ..)| *f == c.file) {
             Some(s) => s,
             None => {
-                by_file.push((c.file, Vec::new()));
+                by_file.push((c.file, Vec::new(), Vec::new()));
                 by_file.len() - 1
             }
         };
-        let taken = &by_file[slot].1;
-        let clash = c
-            .edits
-            .iter()
-            .any(|e| taken.iter().any(|t| t != e && edit::overlaps(t, e)));
+        let (_, taken, parts) = &by_file[slot];
+        // For each edit: None (new), Some(None) (identical to one taken), Some(Some(j, parts))
+        // (an insertion merged into taken edit j, which then joins these parts).
+        let mut outcome = Vec::with_capacity(c.edits.len());
+        let mut clash = false;
+        for e in &c.edits {
+            let hits: Vec<usize> = (0..taken.len()).filter(|j| edit::overlaps(&taken[*j], e)).collect();
+            match hits.as_slice() {
+                [] => outcome.push(None),
+                [j] if taken[*j] == *e => outcome.push(Some(None)),
+                [j] if is_insertion(&taken[*j]) && is_insertion(e) && taken[*j].range.start == e.range.start => {
+                    let mut joined = parts[*j].clone();
+                    joined.push(e.content.clone());
+                    joined.sort_by_key(|p| std::cmp::Reverse(p.len() - p.trim_start_matches(' ').len()));
+                    let candidate = Edit {
+                        range: e.range.clone(),
+                        content: joined.concat(),
+                    };
+                    if merge(c.file, &candidate) {
+                        outcome.push(Some(Some((*j, joined))));
+                    } else {
+                        clash = true;
+                        break;
+                    }
+                }
+                _ => {
+                    clash = true;
+                    break;
+                }
+            }
+        }
         if clash {
             continue;
         }
         accepted[i] = true;
-        let taken = &mut by_file[slot].1;
-        for e in &c.edits {
-            if !taken.contains(e) {
-                taken.push(e.clone());
+        let (_, taken, parts) = &mut by_file[slot];
+        for (e, o) in c.edits.iter().zip(outcome) {
+            match o {
+                None => {
+                    taken.push(e.clone());
+                    parts.push(vec![e.content.clone()]);
+                }
+                Some(None) => {}
+                Some(Some((j, joined))) => {
+                    taken[j].content = joined.concat();
+                    parts[j] = joined;
+                }
             }
         }
     }
-    for (_, edits) in &mut by_file {
-        edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
-    }
-    by_file.retain(|(_, e)| !e.is_empty());
-    by_file.sort_by_key(|(f, _)| *f);
-    (accepted, by_file)
+    let mut out: Vec<(FileId, Vec<Edit>)> = by_file
+        .into_iter()
+        .map(|(f, mut edits, _)| {
+            edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+            (f, edits)
+        })
+        .filter(|(_, e)| !e.is_empty())
+        .collect();
+    out.sort_by_key(|(f, _)| *f);
+    (accepted, out)
+}
+
+fn is_insertion(e: &Edit) -> bool {
+    e.range.is_empty()
 }
 
 /// Why a file may not be edited, if it may not: it is generated (`Code generated … DO NOT
@@ -438,7 +484,7 @@ mod tests {
                 edits: vec![edit(10, 10, "b")],
             },
         ];
-        let (accepted, by_file) = plan(&cands);
+        let (accepted, by_file) = plan(&cands, |_, _| false);
         assert_eq!(accepted, vec![true, false, true, true, false, true]);
         assert_eq!(by_file[0].1, vec![edit(10, 10, "a"), edit(20, 25, "c")]);
         assert_eq!(by_file[1].1, vec![edit(10, 10, "b")]);

@@ -176,18 +176,73 @@ impl Session {
                     edits: c.edits.clone(),
                 })
                 .collect();
-            let (accepted, by_file) = fix::plan(&plain);
-            let mut failed: HashSet<FileId> = HashSet::new();
-            let mut new_texts = Vec::new();
-            for (file, edits) in &by_file {
-                let text = files.read(*file).map_err(|e| e.to_string())?;
-                let new = edit::apply(&text, edits);
-                if let Err(why) = reparses(&text, &new) {
-                    failed.insert(*file);
-                    let _ = why;
-                    continue;
+            // Two insertions at one point are applied together when the result is sound:
+            // whole lines, the deeper first (a container's mapping and its pod's end at one
+            // point: the container's new keys go before the pod's), it parses, and no
+            // mapping gains a duplicate key (two rules each creating `securityContext:`).
+            // The pass is verified as a whole below; a file whose merged pass fails is
+            // planned again without merges.
+            let merge = |file: FileId, joined: &edit::Edit| -> bool {
+                let Ok(text) = files.read(file) else { return false };
+                if !line_insertion(&text, joined) {
+                    return false;
                 }
-                new_texts.push((*file, text, new));
+                let new = edit::apply(&text, std::slice::from_ref(joined));
+                reparses(&text, &new).is_ok() && duplicate_keys(&new) == duplicate_keys(&text)
+            };
+            let (accepted, by_file) = fix::plan(&plain, merge);
+            // Verify each file's pass as a whole: the text reads back as the old one with
+            // every accepted fix's ops applied. A file that fails is planned again without
+            // merged insertions; if that fails too, its fixes are dropped and reported.
+            let mut accepted = accepted;
+            let mut by_file = by_file;
+            let mut failed: BTreeMap<FileId, String> = BTreeMap::new();
+            let mut new_texts = Vec::new();
+            for slot in 0..by_file.len() {
+                let file = by_file[slot].0;
+                let text = files.read(file).map_err(|e| e.to_string())?;
+                let verify = |accepted: &[bool], edits: &[edit::Edit]| {
+                    let new = edit::apply(&text, edits);
+                    let applied: Vec<edit::Applied<'_>> = cands
+                        .iter()
+                        .zip(accepted)
+                        .filter(|((c, ..), ok)| **ok && c.file == file)
+                        .filter_map(|((_, i, ..), _)| linted.outcome.findings[*i].fix.as_deref())
+                        .map(|fx| edit::Applied {
+                            doc: fx.doc as usize,
+                            prefix: &fx.prefix,
+                            ops: &fx.ops,
+                        })
+                        .collect();
+                    edit::verify_pass(&text, &new, &applied).map(|()| new)
+                };
+                match verify(&accepted, &by_file[slot].1) {
+                    Ok(new) => new_texts.push((file, text.clone(), new)),
+                    Err(_) => {
+                        let mine: Vec<usize> = (0..cands.len()).filter(|i| cands[*i].0.file == file).collect();
+                        let alone: Vec<Candidate> = mine
+                            .iter()
+                            .map(|i| Candidate {
+                                file,
+                                edits: cands[*i].0.edits.clone(),
+                            })
+                            .collect();
+                        let (again, edits) = fix::plan(&alone, |_, _| false);
+                        for (i, ok) in mine.iter().zip(&again) {
+                            accepted[*i] = *ok;
+                        }
+                        let edits = edits.into_iter().next().map(|(_, e)| e).unwrap_or_default();
+                        match verify(&accepted, &edits) {
+                            Ok(new) => {
+                                by_file[slot].1 = edits;
+                                new_texts.push((file, text.clone(), new));
+                            }
+                            Err(why) => {
+                                failed.insert(file, why.0);
+                            }
+                        }
+                    }
+                }
             }
             let mut progressed = false;
             for ((c, i, a, k), ok) in cands.into_iter().zip(accepted) {
@@ -195,7 +250,7 @@ impl Session {
                     continue;
                 }
                 let f = &linted.outcome.findings[i];
-                if failed.contains(&c.file) {
+                if let Some(why) = failed.get(&c.file) {
                     blocked.insert(k.clone());
                     not_applied.insert(
                         k,
@@ -203,7 +258,7 @@ impl Session {
                             path: files.display(f.loc().file).to_string(),
                             line: f.loc().span.start.line,
                             rule: f.rule,
-                            reason: "internal: the edited file did not parse again; please report this".into(),
+                            reason: format!("{why}; please report this"),
                         },
                     );
                     continue;
@@ -225,6 +280,9 @@ impl Session {
                 self.set_text(file, Arc::from(new));
             }
             summary.passes = pass;
+            if std::env::var_os("PLIMSOLL_DEBUG_FIX").is_some() {
+                eprintln!("pass {pass}: {:?}", summary.applied);
+            }
             linted = self.lint()?;
         }
         // What is still deferred after the last pass was not applied either.
@@ -316,6 +374,36 @@ fn editable(
         Source::Text(_) => Err("rendered output, not a file of the repository".into()),
         Source::Unreadable(e) => Err(e.to_string()),
     }
+}
+
+/// Whether an edit inserts whole lines at the start of a line.
+fn line_insertion(text: &str, e: &edit::Edit) -> bool {
+    let at = e.range.start;
+    (at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n')) && e.content.ends_with('\n')
+}
+
+/// How many mapping entries repeat a key of their mapping.
+fn duplicate_keys(text: &str) -> usize {
+    let (tree, _, err) = crate::source::parse(text, &Limits::default());
+    if err.is_some() {
+        return usize::MAX;
+    }
+    let mut n = 0;
+    for i in 0..tree.len() {
+        let id = crate::source::NodeId::from_index(i);
+        if !matches!(tree.node(id).kind, crate::source::NodeKind::Map { .. }) {
+            continue;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (k, _) in tree.entries(id) {
+            if let Some(key) = tree.key_str(k) {
+                if !seen.insert(key) {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
 }
 
 /// The edited text parses, into as many documents as before.

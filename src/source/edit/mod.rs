@@ -16,12 +16,15 @@
 //!
 //! Knows nothing about Kubernetes.
 
+mod combined;
 mod layout;
 mod plan;
 mod render;
 mod style;
 mod value;
 mod verify;
+
+pub use combined::{Applied, verify_pass};
 
 use super::{Limits, Route, Seg, Tree, parse};
 use std::fmt;
