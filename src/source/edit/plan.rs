@@ -116,21 +116,34 @@ fn doc_end(tree: &Tree<'_>, root: NodeId) -> usize {
     end
 }
 
-/// A `Remove` or `RenameKey` whose route is a prefix of another op's (or the same) makes
-/// the ops ambiguous; two `Remove`s may nest.
+/// Two ops on the same route, or one below the other, make the fix ambiguous (is the inner
+/// op applied to the old value or to the new one?). A rename counts for both its keys.
 fn check_op_conflicts(ops: &[Op]) -> Result<(), NotFixable> {
-    let related = |a: &Route, b: &Route| {
-        let (a, b) = (a.segs(), b.segs());
-        a.starts_with(b) || b.starts_with(a)
+    let routes = |op: &Op| -> Vec<Route> {
+        let mut out = vec![op.route().clone()];
+        if let Op::RenameKey { route, new_key } = op {
+            if let Some((_, parent)) = route.segs().split_last() {
+                let mut renamed = Route::root();
+                for seg in parent {
+                    renamed = match seg {
+                        Seg::Key(k) => renamed.key(k.clone()),
+                        Seg::Index(i) => renamed.index(*i),
+                    };
+                }
+                out.push(renamed.key(new_key.clone()));
+            }
+        }
+        out
     };
     for (i, a) in ops.iter().enumerate() {
-        if !matches!(a, Op::Remove { .. } | Op::RenameKey { .. }) {
-            continue;
-        }
-        for (j, b) in ops.iter().enumerate() {
-            let both_removes = matches!(a, Op::Remove { .. }) && matches!(b, Op::Remove { .. });
-            if i != j && !both_removes && related(a.route(), b.route()) {
-                return Err(conflict());
+        for b in &ops[i + 1..] {
+            for x in routes(a) {
+                for y in routes(b) {
+                    let (x, y) = (x.segs(), y.segs());
+                    if x.starts_with(y) || y.starts_with(x) {
+                        return Err(conflict());
+                    }
+                }
             }
         }
     }
@@ -203,6 +216,9 @@ impl<'a, 't> Planner<'_, 'a, 't> {
             .collect();
         if own.len() > 1 {
             return Err(NotFixable::new("a key on the route is duplicated in its mapping"));
+        }
+        if own.iter().any(|(k, _)| tree.is_merge_key(*k)) {
+            return Err(NotFixable::new("a merge key is on the route"));
         }
         if tree.has_merge(map) {
             let expanded = tree
@@ -623,8 +639,9 @@ impl<'a, 't> Planner<'_, 'a, 't> {
             strip_eol(&mut out, r.eol);
             self.push_checked(l.line_start(content_start)..end, out, node)
         } else {
-            let r = Render { gap: 0, ..r };
             r.after_dash(value, col, &mut out);
+            // The text goes where the old content started, after the dash and its spaces.
+            out.drain(..r.gap.min(out.len()));
             strip_eol(&mut out, r.eol);
             self.push_checked(content_start..end, out, node)
         }
