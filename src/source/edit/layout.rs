@@ -421,7 +421,7 @@ impl<'a, 't> Layout<'a, 't> {
         let indent = if empty { 0 } else { self.col(span.start) };
         let mut end = base;
         let mut line = self.next_line(base);
-        while let Some(start) = line {
+        while let Some(start) = line.filter(|s| *s < self.text.len()) {
             let Some((line_end, spaces)) = self.blank_line(start) else {
                 break;
             };

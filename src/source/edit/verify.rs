@@ -31,9 +31,6 @@ impl Check<'_, '_> {
 /// Runs the checks; `Ok(true)` when comments lie inside deleted ranges.
 pub(super) fn verify(c: &Check<'_, '_>) -> Result<bool, NotFixable> {
     let new_text = apply(c.text, c.edits);
-    if std::env::var_os("PLIMSOLL_EDIT_DEBUG").is_some() {
-        eprintln!("---- edits {:?}\n{new_text}----", c.edits);
-    }
     if !bytes_outside_unchanged(c.text, &new_text, c.edits) {
         return Err(c.internal("bytes outside the edits changed"));
     }
