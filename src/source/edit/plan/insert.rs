@@ -81,13 +81,13 @@ impl Planner<'_, '_, '_> {
         }
         match self.container(node) {
             Some(c) => self.multiline_json(c),
-            None => l.text.contains('\n'),
+            None => l.text.trim_end().contains('\n'),
         }
     }
 
-    /// The JSON indentation step: the first element's column minus its opening line's
-    /// indentation (2 when unknown).
-    pub(super) fn json_indent(&self, near: usize) -> usize {
+    /// The JSON indentation step: the file's first multi-line collection's first element
+    /// column minus the indentation of its opening line (2 when there is none).
+    pub(super) fn json_indent(&self) -> usize {
         let l = self.l;
         let tree = self.tree();
         let found = (0..tree.len()).map(NodeId::from_index).find_map(|id| {
@@ -96,16 +96,12 @@ impl Planner<'_, '_, '_> {
             }
             let open = l.token_start(id);
             let first = l.element_start(id, 0).ok()?;
-            let line = l.line_start(open);
-            (l.line_start(first) != line).then(|| {
-                let indent = l.text[line..].len() - l.text[line..].trim_start_matches(' ').len();
-                l.col(first).saturating_sub(indent)
-            })
+            (l.line_start(first) != l.line_start(open)).then(|| l.col(first).saturating_sub(self.line_indent(open)))
         });
-        let _ = near;
         found.filter(|s| *s > 0).unwrap_or(2)
     }
 
+    /// The number of spaces that start the line holding `pos`.
     pub(super) fn line_indent(&self, pos: usize) -> usize {
         let line = self.l.line_start(pos);
         let rest = &self.l.text[line..];
@@ -123,7 +119,7 @@ impl Planner<'_, '_, '_> {
         if n > 0 {
             r.pad = l.bytes().get(open + 1) == Some(&b' ');
         }
-        let json_step = if pretty_json { self.json_indent(open) } else { 0 };
+        let json_step = if pretty_json { self.json_indent() } else { 0 };
         // The column new elements start at (multi-line), for nested pretty JSON.
         let elements = |indent: usize| -> Vec<String> {
             let r = Render {
@@ -237,7 +233,7 @@ impl Planner<'_, '_, '_> {
             }
             let r = self.render(None, token.start);
             let content = if self.json && self.container(node).is_some_and(|c| self.multiline_json(c)) {
-                let step = self.json_indent(token.start);
+                let step = self.json_indent();
                 Render { step, ..r }.json_pretty(&g.value, self.line_indent(token.start))
             } else {
                 r.flow(&g.value)

@@ -101,7 +101,8 @@ impl Planner<'_, '_, '_> {
             let start = l.token_start(node);
             let r = self.render(Some(node), start);
             let content = if self.json && self.multiline_json(node) {
-                r.json_pretty(value, l.col(l.line_start(start)) + self.json_indent(start))
+                let step = self.json_indent();
+                Render { step, ..r }.json_pretty(value, self.line_indent(start))
             } else {
                 r.flow(value)
             };
@@ -145,20 +146,22 @@ impl Planner<'_, '_, '_> {
     }
 
     /// Where a value's replacement starts when written after its key or dash: right after
-    /// the `:` or `-` (properties kept).
+    /// the `:` or `-`, or after the properties (anchor, tag) on that line, which stay.
     pub(super) fn value_start(&self, node: NodeId) -> Result<usize, NotFixable> {
         let l = self.l;
-        let lead = self.tree().span(node).start.byte as usize;
-        if l.skip_props(lead) != lead {
-            return Ok(self.props_end(lead));
-        }
-        match l.parent(node) {
+        let after = match l.parent(node) {
             Parent::Value { map, index } => {
                 let (k, _) = self.tree().entries(map).nth(index).ok_or_else(layout_error)?;
-                l.colon_after(k)
+                l.colon_after(k)?
             }
-            Parent::Item { .. } => Ok(l.dash(node)? + 1),
-            _ => Err(NotFixable::new("an op cannot replace the object itself")),
+            Parent::Item { .. } => l.dash(node)? + 1,
+            _ => return Err(NotFixable::new("an op cannot replace the object itself")),
+        };
+        let next = l.skip_blanks(after);
+        if matches!(l.bytes().get(next), Some(b'&' | b'!')) {
+            Ok(self.props_end(next))
+        } else {
+            Ok(after)
         }
     }
 
