@@ -395,6 +395,12 @@ fn random_ops_are_refused_or_verified() {
     let mut files = Vec::new();
     manifests(Path::new(DIR), &mut files);
     manifests(Path::new("testdata/rules"), &mut files);
+    // More directories for a longer run: PLIMSOLL_FIX_EDIT_DIRS=dir1:dir2.
+    if let Some(dirs) = std::env::var_os("PLIMSOLL_FIX_EDIT_DIRS") {
+        for dir in std::env::split_paths(&dirs) {
+            manifests(&dir, &mut files);
+        }
+    }
     files.sort();
     // Another seed: PLIMSOLL_FIX_EDIT_SEED=n.
     let seed = std::env::var("PLIMSOLL_FIX_EDIT_SEED")
