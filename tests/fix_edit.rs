@@ -23,6 +23,8 @@
 //!
 //! `PLIMSOLL_UPDATE_FIX_EDIT=1 cargo test --test fix_edit` rewrites the outputs; review
 //! every one by hand: they are the specification.
+//! `PLIMSOLL_FIX_EDIT_CASE=dir/NN-name cargo test --test fix_edit print_one_case -- --nocapture`
+//! prints one case's result, from any directory.
 
 use plimsoll::source::edit::{Op, Target, Value, apply, lower};
 use plimsoll::source::{Route, Seg, decode};
