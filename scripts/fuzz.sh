@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes the loader and the whole check with cargo-fuzz (libFuzzer) on the nightly toolchain,
-# for a bounded time, seeded with every manifest under testdata/.
+# Fuzzes the loader, the whole check and YAML editing (source::edit) with cargo-fuzz
+# (libFuzzer) on the nightly toolchain, for a bounded time, seeded with every manifest under
+# testdata/.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     default: 60 seconds each, targets load and check
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     default: 60 seconds each, targets load, check, fix_edit
 #
 # The corpus grows under fuzz/corpus/<target> (not committed); crashes land in
 # fuzz/artifacts/<target> and make this script fail. Needs `cargo install cargo-fuzz`.
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(load check)
+[ ${#targets[@]} -gt 0 ] || targets=(load check fix_edit)
 
 # cargo-fuzz from scripts/ci-tools.sh, else the user's own.
 export PATH="$PWD/target/ci-tools/cargo/bin:$PATH"

@@ -23,6 +23,8 @@
 //!
 //! `PLIMSOLL_UPDATE_FIX_EDIT=1 cargo test --test fix_edit` rewrites the outputs; review
 //! every one by hand: they are the specification.
+//! `PLIMSOLL_FIX_EDIT_CASE=dir/NN-name cargo test --test fix_edit print_one_case -- --nocapture`
+//! prints one case's result, from any directory.
 
 use plimsoll::source::edit::{Op, Target, Value, apply, lower};
 use plimsoll::source::{Route, Seg, decode};
@@ -268,4 +270,221 @@ fn edit_table() {
 fn routes_parse() {
     let r = parse_route("spec.containers[0][\"a.b\"].x").expect("route");
     assert_eq!(r.to_string(), "spec.containers[0][\"a.b\"].x");
+}
+
+/// xorshift64*: a small seeded generator, so that the property test needs no crate and
+/// every failure is reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const KEYS: &[&str] = &[
+    "securityContext",
+    "runAsNonRoot",
+    "drop",
+    "on",
+    "a.b/c",
+    "new key",
+    "x",
+    "é",
+];
+
+fn random_value(rng: &mut Rng, depth: usize) -> Value {
+    let strings = [
+        "ALL", "on", "1.29", "0755", "a b", "x: y", "#c", "", "é", "l\nb", "'q'", "\"d\"", "-", "[x]",
+    ];
+    match rng.below(if depth > 1 { 3 } else { 6 }) {
+        0 => Value::Bool(rng.below(2) == 0),
+        1 => Value::Int(rng.below(2000) as i64 - 1000),
+        2 => Value::Str(rng.pick(&strings).to_string()),
+        3 => Value::Seq((0..rng.below(3)).map(|_| random_value(rng, depth + 1)).collect()),
+        _ => Value::Map(
+            (0..rng.below(3))
+                .map(|i| (format!("{}{i}", rng.pick(KEYS)), random_value(rng, depth + 1)))
+                .collect(),
+        ),
+    }
+}
+
+/// Every route of a document's nodes (up to a depth), for ops on existing nodes.
+fn routes_of(tree: &plimsoll::source::Tree<'_>, root: plimsoll::source::NodeId) -> Vec<Route> {
+    let mut out = Vec::new();
+    let mut stack = vec![(root, Route::root(), 0usize)];
+    while let Some((node, route, depth)) = stack.pop() {
+        out.push(route.clone());
+        if depth > 12 || out.len() > 400 {
+            continue;
+        }
+        if tree.is_map(node) {
+            for (k, v) in tree.entries(node) {
+                if let Some(key) = tree.key_str(k) {
+                    stack.push((v, route.key(key.to_string()), depth + 1));
+                }
+            }
+        } else if tree.is_seq(node) {
+            for (i, item) in tree.items(node).iter().enumerate() {
+                stack.push((*item, route.index(i), depth + 1));
+            }
+        }
+    }
+    out
+}
+
+fn random_op(rng: &mut Rng, routes: &[Route]) -> Op {
+    let mut route = rng.pick(routes).clone();
+    // Sometimes a route that goes on below an existing node.
+    for _ in 0..rng.below(4).saturating_sub(1) {
+        route = route.key(rng.pick(KEYS).to_string());
+    }
+    match rng.below(5) {
+        0 | 1 => Op::Set {
+            route,
+            value: random_value(rng, 0),
+        },
+        2 => Op::Remove {
+            route,
+            prune: rng.below(2) == 0,
+        },
+        3 => Op::Append {
+            seq: route,
+            value: random_value(rng, 1),
+            if_absent: rng.below(2) == 0,
+        },
+        _ if rng.below(2) == 0 => Op::RenameKey {
+            route,
+            new_key: rng.pick(KEYS).to_string(),
+        },
+        _ => Op::ReplaceSubtree {
+            route,
+            value: random_value(rng, 0),
+        },
+    }
+}
+
+fn manifests(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            manifests(&p, out);
+        } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+/// Random ops on every table input and every rule fixture: `lower` refuses or returns
+/// edits that are sorted, inside the text, on character boundaries, and whose result
+/// parses; it never panics. Verification failures (`internal:`) are bugs of the lowering
+/// that the verification caught: they are counted and must stay rare.
+#[test]
+fn random_ops_are_refused_or_verified() {
+    let mut files = Vec::new();
+    manifests(Path::new(DIR), &mut files);
+    manifests(Path::new("testdata/rules"), &mut files);
+    // More directories for a longer run: PLIMSOLL_FIX_EDIT_DIRS=dir1:dir2.
+    if let Some(dirs) = std::env::var_os("PLIMSOLL_FIX_EDIT_DIRS") {
+        for dir in std::env::split_paths(&dirs) {
+            manifests(&dir, &mut files);
+        }
+    }
+    files.sort();
+    // Another seed: PLIMSOLL_FIX_EDIT_SEED=n.
+    let seed = std::env::var("PLIMSOLL_FIX_EDIT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    let mut rng = Rng(seed.unwrap_or(0x9e37_79b9_7f4a_7c15) | 1);
+    let (mut applied, mut refused, mut internal) = (0usize, 0usize, Vec::new());
+    let mut reasons = std::collections::BTreeMap::new();
+    for path in &files {
+        if path.to_string_lossy().contains(".out.") {
+            continue;
+        }
+        let Ok(text) = decode(std::fs::read(path).expect("read")) else {
+            continue;
+        };
+        let json = path.extension().is_some_and(|x| x == "json");
+        let (tree, docs, err) = plimsoll::source::parse(&text, &plimsoll::source::Limits::default());
+        if err.is_some() {
+            continue;
+        }
+        for doc in docs.iter().take(3) {
+            let routes = routes_of(&tree, doc.root);
+            for _ in 0..12 {
+                let ops: Vec<Op> = (0..1 + rng.below(3)).map(|_| random_op(&mut rng, &routes)).collect();
+                let prefix = Route::root();
+                let target = Target {
+                    doc: doc.index,
+                    prefix: &prefix,
+                };
+                match lower(&text, target, &ops, json) {
+                    Ok(lowered) => {
+                        let mut at = 0;
+                        for e in &lowered.edits {
+                            assert!(e.range.start >= at && e.range.end >= e.range.start && e.range.end <= text.len());
+                            assert!(text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end));
+                            assert!(!e.content.contains('\t'), "inserted text has a tab");
+                            at = e.range.end + 1;
+                        }
+                        let out = apply(&text, &lowered.edits);
+                        let (_, new_docs, err) = plimsoll::source::parse(&out, &plimsoll::source::Limits::default());
+                        assert!(
+                            err.is_none() && new_docs.len() == docs.len(),
+                            "{}: {ops:?}",
+                            path.display()
+                        );
+                        applied += 1;
+                    }
+                    Err(e) if e.0.starts_with("internal:") => internal.push(format!("{}: {e} {ops:?}", path.display())),
+                    Err(e) => {
+                        refused += 1;
+                        *reasons.entry(e.0).or_insert(0usize) += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "random ops: {applied} applied, {refused} refused, {} failed verification",
+        internal.len()
+    );
+    for (reason, n) in &reasons {
+        eprintln!("  refused {n}×: {reason}");
+    }
+    for i in internal.iter().take(20) {
+        eprintln!("  {i}");
+    }
+    assert!(applied > 500, "too few fixes applied: {applied}");
+    assert!(
+        internal.len() * 200 <= applied + refused,
+        "too many verification failures: {}",
+        internal.len()
+    );
+}
+
+#[test]
+fn debug_one() {
+    let Some(stem) = std::env::var_os("FIX_EDIT_DEBUG") else {
+        return;
+    };
+    let stem = PathBuf::from(stem);
+    match run(&stem.with_extension("op")) {
+        Ok((_, got)) => eprintln!("{got}"),
+        Err(e) => eprintln!("{e}"),
+    }
 }

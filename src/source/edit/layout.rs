@@ -421,7 +421,7 @@ impl<'a, 't> Layout<'a, 't> {
         let indent = if empty { 0 } else { self.col(span.start) };
         let mut end = base;
         let mut line = self.next_line(base);
-        while let Some(start) = line {
+        while let Some(start) = line.filter(|s| *s < self.text.len()) {
             let Some((line_end, spaces)) = self.blank_line(start) else {
                 break;
             };
@@ -514,15 +514,30 @@ impl<'a, 't> Layout<'a, 't> {
         }
     }
 
-    /// Whether a key is written as an explicit key (`? key`).
-    pub fn is_explicit_key(&self, key: NodeId) -> bool {
-        let p = self.skip_space_back(self.lead(key));
-        p > 0 && self.at(p - 1) == b'?'
+    /// The `?` of an explicit key (`? key`, on the key's line).
+    fn explicit_mark(&self, key: NodeId) -> Option<usize> {
+        let mut p = self.lead(key);
+        while p > 0 && matches!(self.at(p - 1), b' ' | b'\t') {
+            p -= 1;
+        }
+        (p > 0 && self.at(p - 1) == b'?' && (p == 1 || matches!(self.at(p - 2), b' ' | b'\t' | b'\n' | b'\r')))
+            .then(|| p - 1)
     }
 
-    /// The first key's start of a block mapping, whose column is the mapping's indentation.
+    /// Whether a key is written as an explicit key (`? key`).
+    pub fn is_explicit_key(&self, key: NodeId) -> bool {
+        self.explicit_mark(key).is_some()
+    }
+
+    /// Where an entry starts: its key, or the `?` of an explicit key.
+    fn key_start(&self, key: NodeId) -> usize {
+        self.explicit_mark(key).unwrap_or_else(|| self.lead(key))
+    }
+
+    /// The first entry's start of a block mapping, whose column is the mapping's
+    /// indentation.
     pub fn first_key(&self, map: NodeId) -> Option<usize> {
-        self.tree.entries(map).next().map(|(k, _)| self.lead(k))
+        self.tree.entries(map).next().map(|(k, _)| self.key_start(k))
     }
 
     /// Where an element of a collection starts: the key's lead for an entry, the dash (block)

@@ -224,8 +224,9 @@ pub fn comments(text: &str, tree: &Tree<'_>) -> Vec<Range<usize>> {
 
 impl Value {
     /// A value written as YAML (flow or block) or JSON, e.g. `{drop: [ALL]}`: for tests and
-    /// for fixes that are easier to read as text. `None` when it does not parse, holds a
-    /// null, a float, an alias or a non-string key.
+    /// for fixes that are easier to read as text. Scalars are read as Kubernetes reads them
+    /// (YAML 1.1: `y` and `on` are booleans; quote them for strings). `None` when it does
+    /// not parse, holds a null, a float, an alias or a non-string key.
     pub fn from_yaml(text: &str) -> Option<Value> {
         let (tree, docs, err) = parse(text, &Limits::default());
         if err.is_some() || docs.len() != 1 {

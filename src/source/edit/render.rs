@@ -210,43 +210,31 @@ impl Render {
     /// indentation of the line it starts on).
     pub fn json_pretty(&self, v: &Value, indent: usize) -> String {
         let inner = indent + self.step;
-        let mut out = String::new();
-        let members = |out: &mut String, n: usize, f: &mut dyn FnMut(usize) -> String, open: char, close: char| {
-            out.push(open);
-            out.push_str(self.eol);
-            for i in 0..n {
-                spaces(out, inner);
-                out.push_str(&f(i));
-                if i + 1 < n {
-                    out.push(',');
-                }
-                out.push_str(self.eol);
-            }
-            spaces(out, indent);
-            out.push(close);
-        };
-        match v {
-            Value::Map(entries) if !entries.is_empty() => members(
-                &mut out,
-                entries.len(),
-                &mut |i| {
-                    let (k, v) = &entries[i];
-                    format!("{}{}{}", double(k), self.json_colon, self.json_pretty(v, inner))
-                },
+        let (open, close, members): (char, char, Vec<String>) = match v {
+            Value::Map(entries) if !entries.is_empty() => (
                 '{',
                 '}',
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{}{}{}", double(k), self.json_colon, self.json_pretty(v, inner)))
+                    .collect(),
             ),
             Value::Seq(items) if !items.is_empty() => {
-                members(
-                    &mut out,
-                    items.len(),
-                    &mut |i| self.json_pretty(&items[i], inner),
-                    '[',
-                    ']',
-                );
+                ('[', ']', items.iter().map(|i| self.json_pretty(i, inner)).collect())
             }
-            _ => out.push_str(&self.inline(v, self.values, true)),
+            _ => return self.inline(v, self.values, true),
+        };
+        let mut out = String::new();
+        out.push(open);
+        for (i, m) in members.iter().enumerate() {
+            out.push_str(if i == 0 { "" } else { "," });
+            out.push_str(self.eol);
+            spaces(&mut out, inner);
+            out.push_str(m);
         }
+        out.push_str(self.eol);
+        spaces(&mut out, indent);
+        out.push(close);
         out
     }
 }

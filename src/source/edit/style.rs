@@ -114,13 +114,6 @@ impl DocStyle {
                 }
                 _ => {}
             }
-            if in_doc {
-                // Counted for the file too.
-                let _ = &file_counts;
-            }
-        }
-        for (k, v) in &doc_counts.offsets {
-            *file_counts.offsets.entry(*k).or_default() += v;
         }
         let common_step = doc_counts
             .offsets
@@ -163,6 +156,11 @@ impl DocStyle {
                 }
             }
         }
+        self.default_step()
+    }
+
+    /// The step when no mapping is there to copy: the document's most common one, else 2.
+    pub fn default_step(&self) -> usize {
         self.common_step.unwrap_or(2)
     }
 

@@ -158,18 +158,19 @@ pub(super) fn apply_ops(doc: &mut Model, prefix: &Route, ops: &[Op]) -> Result<(
         .collect();
     removes.sort_by(|a, b| b.0.cmp(a.0));
     removes.dedup_by(|a, b| a.0 == b.0);
-    let prune_into: HashSet<&[Seg]> = removes
-        .iter()
-        .filter(|(r, prune)| *prune && !r.is_root())
-        .map(|(r, _)| &r.segs()[..r.segs().len() - 1])
-        .collect();
+    // Only a removal that removes something can ask to prune.
+    let mut prune_into: HashSet<Vec<Seg>> = HashSet::new();
+    for (r, prune) in &removes {
+        if *prune && !r.is_root() && walk_mut(object, r.segs()).is_some() {
+            prune_into.insert(r.segs()[..r.segs().len() - 1].to_vec());
+        }
+    }
     for (route, _) in &removes {
         let segs = route.segs();
         if segs.is_empty() || walk_mut(object, segs).is_none() {
             continue;
         }
         let mut depth = segs.len();
-        let mut pruning = false;
         while depth > 0 {
             let parent_segs = &segs[..depth - 1];
             let Some(parent) = walk_mut(object, parent_segs) else {
@@ -178,10 +179,13 @@ pub(super) fn apply_ops(doc: &mut Model, prefix: &Route, ops: &[Op]) -> Result<(
             remove_child(parent, &segs[depth - 1]);
             let empty =
                 matches!(parent, Model::Map(e) if e.is_empty()) || matches!(parent, Model::Seq(i) if i.is_empty());
-            if !empty || parent_segs.is_empty() || !(pruning || prune_into.contains(parent_segs)) {
+            if !empty || parent_segs.is_empty() || !prune_into.contains(parent_segs) {
                 break;
             }
-            pruning = true;
+            // Pruning goes on up: the grandparent lost a child to a prune.
+            if let Some((_, grand)) = parent_segs.split_last() {
+                prune_into.insert(grand.to_vec());
+            }
             depth -= 1;
         }
     }

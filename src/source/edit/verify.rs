@@ -30,6 +30,17 @@ impl Check<'_, '_> {
 
 /// Runs the checks; `Ok(true)` when comments lie inside deleted ranges.
 pub(super) fn verify(c: &Check<'_, '_>) -> Result<bool, NotFixable> {
+    // Every edit lies between the neighbouring documents.
+    let position = c.docs.iter().position(|d| d.index == c.doc_index);
+    let floor = position
+        .and_then(|i| i.checked_sub(1))
+        .map_or(0, |i| c.tree.span(c.docs[i].root).end.byte as usize);
+    let ceiling = position
+        .and_then(|i| c.docs.get(i + 1))
+        .map_or(c.text.len(), |d| c.tree.span(d.root).start.byte as usize);
+    if c.edits.iter().any(|e| e.range.start < floor || e.range.end > ceiling) {
+        return Err(c.internal("an edit lies outside its document"));
+    }
     let new_text = apply(c.text, c.edits);
     if !bytes_outside_unchanged(c.text, &new_text, c.edits) {
         return Err(c.internal("bytes outside the edits changed"));
