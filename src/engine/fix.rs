@@ -362,7 +362,11 @@ pub fn plan(candidates: &[Candidate], merge: impl Fn(FileId, &Edit) -> bool) -> 
                 [j] if is_insertion(&taken[*j]) && is_insertion(e) && taken[*j].range.start == e.range.start => {
                     let mut joined = parts[*j].clone();
                     joined.push(e.content.clone());
-                    joined.sort_by_key(|p| std::cmp::Reverse(p.len() - p.trim_start_matches(' ').len()));
+                    joined.sort_by_key(|p| {
+                        // At the end of a file without a final newline, parts start with one.
+                        let line = p.trim_start_matches(['\r', '\n']);
+                        std::cmp::Reverse(line.len() - line.trim_start_matches(' ').len())
+                    });
                     let candidate = Edit {
                         range: e.range.clone(),
                         content: joined.concat(),

@@ -376,10 +376,16 @@ fn editable(
     }
 }
 
-/// Whether an edit inserts whole lines at the start of a line.
+/// Whether an edit inserts whole lines: at the start of a line, ending with a line break;
+/// or at the end of a file without a final newline, starting with one.
 fn line_insertion(text: &str, e: &edit::Edit) -> bool {
     let at = e.range.start;
-    (at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n')) && e.content.ends_with('\n')
+    let line_start = at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n');
+    (line_start && e.content.ends_with('\n'))
+        || (at == text.len()
+            && !text.ends_with('\n')
+            && e.content.starts_with(['\n', '\r'])
+            && !e.content.ends_with('\n'))
 }
 
 /// How many mapping entries repeat a key of their mapping.
