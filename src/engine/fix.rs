@@ -261,6 +261,8 @@ fn value_at(tree: &crate::source::Tree<'_>, node: crate::source::NodeId, depth: 
 pub struct FixSummary {
     /// Passes that applied fixes.
     pub passes: usize,
+    /// How many fixes each pass applied.
+    pub per_pass: Vec<usize>,
     /// Findings fixed, by rule.
     pub applied: std::collections::BTreeMap<&'static str, usize>,
     pub safe: usize,

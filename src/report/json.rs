@@ -76,6 +76,7 @@ struct EditJson<'a> {
 #[derive(Serialize)]
 struct FixSummaryJson<'a> {
     passes: usize,
+    per_pass: &'a [usize],
     applied: &'a std::collections::BTreeMap<&'static str, usize>,
     files_changed: &'a [String],
     not_applied: Vec<NotAppliedJson<'a>>,
@@ -162,6 +163,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         },
         fix_summary: cx.fix_summary.map(|s| FixSummaryJson {
             passes: s.passes,
+            per_pass: &s.per_pass,
             applied: &s.applied,
             files_changed: &s.files_changed,
             not_applied: s

@@ -280,9 +280,9 @@ impl Session {
                 self.set_text(file, Arc::from(new));
             }
             summary.passes = pass;
-            if std::env::var_os("PLIMSOLL_DEBUG_FIX").is_some() {
-                eprintln!("pass {pass}: {:?}", summary.applied);
-            }
+            summary
+                .per_pass
+                .push(summary.safe + summary.unsafe_ - summary.per_pass.iter().sum::<usize>());
             linted = self.lint()?;
         }
         // What is still deferred after the last pass was not applied either.
