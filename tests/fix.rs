@@ -263,3 +263,51 @@ fn nothing_to_fix_exits_on_findings_alone() {
     let r = run(plimsoll_in(dir.path()).args(["check", "--no-config", "--diff", "."]));
     assert_eq!((r.code, r.stdout.as_str()), (0, ""));
 }
+
+#[test]
+fn sarif_fixes_apply_to_the_bytes_fix_writes() {
+    let mut compared = 0;
+    for (name, path, args) in fixtures() {
+        let dir = copy(&path);
+        let out = check(dir.path(), &args, &["--format", "sarif"]);
+        let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sarif");
+        common::assert_valid_sarif(&sarif);
+        let results: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["fixes"].is_array())
+            .collect();
+        let [result] = results.as_slice() else { continue };
+        // Apply the one result's replacements to the stored bytes, from the last.
+        let change = &result["fixes"][0]["artifactChanges"][0];
+        let file = dir
+            .path()
+            .join(change["artifactLocation"]["uri"].as_str().expect("uri"));
+        let mut bytes = std::fs::read(&file).expect("file");
+        let mut replacements: Vec<&serde_json::Value> = change["replacements"]
+            .as_array()
+            .expect("replacements")
+            .iter()
+            .collect();
+        replacements.sort_by_key(|r| std::cmp::Reverse(r["deletedRegion"]["byteOffset"].as_u64()));
+        for r in replacements {
+            let at = r["deletedRegion"]["byteOffset"].as_u64().expect("offset") as usize;
+            let len = r["deletedRegion"]["byteLength"].as_u64().expect("length") as usize;
+            let text = r["insertedContent"]["text"].as_str().expect("text");
+            bytes.splice(at..at + len, text.bytes());
+        }
+        let fixed = check(dir.path(), &args, &["--fix", "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_slice(&fixed.stdout).expect("json");
+        if doc["fix_summary"]["passes"] != 1 {
+            continue;
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&std::fs::read(&file).expect("fixed")),
+            String::from_utf8_lossy(&bytes),
+            "{name}: the SARIF fix and --fix disagree"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} fixtures compared");
+}

@@ -233,3 +233,55 @@ fn sarif_validates_against_the_schema() {
         }
     }
 }
+
+/// Each rule's declared fix availability (`fix:` in `rules/<id>.yaml`) holds on its own
+/// fixtures and examples: `always` rules never lack a fix (or a reason), `never` rules
+/// never have one, and rules that declare no fix make none.
+#[test]
+fn declared_fix_availability_holds() {
+    use plimsoll::engine::meta::FixAvailability;
+    use plimsoll::session::{ConfigChoice, KustomizeMode, Options, Session};
+    let mut problems = Vec::new();
+    let mut fixed = std::collections::BTreeSet::new();
+    // Baseline checks that restricted replaces are seen at baseline only.
+    for level in [None, Some(plimsoll::model::pss::PssLevel::Baseline)] {
+        let mut session = Session::new(Options {
+            paths: vec![root().join("testdata/rules")],
+            config: ConfigChoice::None,
+            select: vec!["all".into()],
+            pss_level: level,
+            kustomize: Some(KustomizeMode::Never),
+            quiet: true,
+            ..Options::default()
+        })
+        .expect("session");
+        session.load_inputs().expect("inputs");
+        let linted = session.lint().expect("lint");
+        for f in &linted.outcome.findings {
+            let declared = plimsoll::engine::meta(f.rule).and_then(|m| m.fix.as_ref());
+            let place = format!("{} ({})", f.rule, linted.files.display(f.loc().file));
+            match (declared.map(|d| d.availability), f.fix.is_some()) {
+                (None, true) => problems.push(format!("{place}: a fix from a rule that declares none")),
+                (Some(FixAvailability::Never), true) => problems.push(format!("{place}: a fix from a `never` rule")),
+                (Some(FixAvailability::Always), false) if f.not_fixable.is_none() => {
+                    problems.push(format!("{place}: an `always` rule's finding without a fix or a reason"))
+                }
+                (_, true) => {
+                    fixed.insert(f.rule);
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every rule that declares fixes makes at least one on its fixtures.
+    for m in plimsoll::engine::all_meta() {
+        if m.fix.as_ref().is_some_and(|d| d.availability != FixAvailability::Never) {
+            assert!(
+                fixed.contains(m.id.as_str()),
+                "{}: declares fixes but fixed none of its fixtures",
+                m.id
+            );
+        }
+    }
+}

@@ -289,25 +289,136 @@ pub fn is_json(display: &str) -> bool {
     display.to_ascii_lowercase().ends_with(".json")
 }
 
-/// A finding's fix lowered against its file's text as the run read it (what `json` and
-/// `sarif` show), or why it cannot be. `None` when the finding has no fix.
-pub fn lower_as_read(files: &super::Files, f: &Finding) -> Option<Result<(FileId, Lowered), String>> {
-    let fix = f.fix.as_deref()?;
-    Some(lower_in(files, f, fix))
+/// Lowers fixes, reading and splitting each file once: a fix is lowered against its own
+/// document, so that many fixes in one large file cost as much as the file, not as much as
+/// the file for each fix.
+#[derive(Default)]
+pub struct Lowering {
+    files: std::collections::HashMap<FileId, Result<(std::sync::Arc<str>, Documents), String>>,
 }
 
-fn lower_in(files: &super::Files, f: &Finding, fix: &Fix) -> Result<(FileId, Lowered), String> {
-    if fix.file != f.loc().file {
-        return Err("the object is rendered by kustomize; its sources are not fixed yet".into());
+/// The byte range of each document of a file, by document index.
+pub struct Documents(Vec<(usize, std::ops::Range<usize>)>);
+
+impl Documents {
+    /// Splits a text at its document markers: document `i` runs from the line its root
+    /// starts on to the next `---` or `...` line after its root (markers inside a document
+    /// are not YAML). Documents the parser could not read are left out.
+    pub fn of(text: &str) -> Documents {
+        let (tree, docs, _) = crate::source::parse(text, &crate::source::Limits::default());
+        let bytes = text.as_bytes();
+        let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let marker_after = |mut at: usize| {
+            at = line_start(at);
+            loop {
+                let rest = &bytes[at..];
+                if rest.is_empty() {
+                    return text.len();
+                }
+                let is_marker = (rest.starts_with(b"---") || rest.starts_with(b"..."))
+                    && rest.get(3).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
+                if is_marker && at > 0 {
+                    return at;
+                }
+                match text[at..].find('\n') {
+                    Some(i) => at += i + 1,
+                    None => return text.len(),
+                }
+            }
+        };
+        let mut out = Vec::new();
+        for d in &docs {
+            let span = tree.span(d.root);
+            let start = line_start(span.start.byte as usize);
+            let end = marker_after((span.end.byte as usize).max(start + 1).min(text.len()));
+            if start < end && !text[..start].contains("\n%") && !text.starts_with('%') {
+                out.push((d.index, start..end));
+            }
+        }
+        Documents(out)
     }
-    let text = files.read(fix.file).map_err(|e| e.to_string())?;
-    let display = files.display(fix.file);
-    if let Some(why) = refuse_file(display, &text) {
-        return Err(format!("not fixable: {why}"));
+
+    fn get(&self, doc: usize) -> Option<std::ops::Range<usize>> {
+        self.0.iter().find(|(i, _)| *i == doc).map(|(_, r)| r.clone())
     }
-    fix.lower(&text, is_json(display))
-        .map(|l| (fix.file, l))
-        .map_err(|e| e.0)
+
+    /// Every document's byte range.
+    pub fn ranges(&self) -> Vec<std::ops::Range<usize>> {
+        self.0.iter().map(|(_, r)| r.clone()).collect()
+    }
+
+    /// The range of the document that holds byte `at` (an insertion at a document's end
+    /// belongs to it).
+    pub fn around(&self, at: usize) -> Option<std::ops::Range<usize>> {
+        self.0
+            .iter()
+            .find(|(_, r)| r.start <= at && at <= r.end)
+            .map(|(_, r)| r.clone())
+    }
+}
+
+impl Lowering {
+    /// The text of a file and its documents, read once.
+    pub fn documents(
+        &mut self,
+        files: &super::Files,
+        file: FileId,
+    ) -> Result<(std::sync::Arc<str>, &Documents), String> {
+        self.load(files, file).map(|(t, d)| (t.clone(), d))
+    }
+
+    /// The text of a file as the run reads it now, read once.
+    pub fn text(&mut self, files: &super::Files, file: FileId) -> Result<std::sync::Arc<str>, String> {
+        self.load(files, file).map(|(t, _)| t.clone())
+    }
+
+    fn load(&mut self, files: &super::Files, file: FileId) -> Result<&(std::sync::Arc<str>, Documents), String> {
+        self.files
+            .entry(file)
+            .or_insert_with(|| {
+                let text = files.read(file).map_err(|e| e.to_string())?;
+                let docs = Documents::of(&text);
+                Ok((text, docs))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Lowers a fix against the current text of its file (its document alone, when the
+    /// file's documents can be told apart; the edits are offsets in the whole text).
+    pub fn lower(&mut self, files: &super::Files, fix: &Fix) -> Result<Lowered, NotFixable> {
+        let display = files.display(fix.file).to_string();
+        let (text, docs) = self.load(files, fix.file).map_err(NotFixable)?;
+        let json = is_json(&display);
+        let range = docs.get(fix.doc as usize).filter(|_| !json);
+        let Some(range) = range else {
+            return fix.lower(text, json);
+        };
+        let alone = Fix { doc: 0, ..fix.clone() };
+        let mut lowered = alone.lower(&text[range.clone()], false)?;
+        for e in &mut lowered.edits {
+            e.range = e.range.start + range.start..e.range.end + range.start;
+        }
+        Ok(lowered)
+    }
+
+    /// A finding's fix lowered against its file as the run read it (what `json` and
+    /// `sarif` show), or why it cannot be. `None` when the finding has no fix.
+    pub fn for_finding(&mut self, files: &super::Files, f: &Finding) -> Option<Result<(FileId, Lowered), String>> {
+        let fix = f.fix.as_deref()?;
+        Some(self.lower_checked(files, f, fix))
+    }
+
+    fn lower_checked(&mut self, files: &super::Files, f: &Finding, fix: &Fix) -> Result<(FileId, Lowered), String> {
+        if fix.file != f.loc().file {
+            return Err("the object is rendered by kustomize; its sources are not fixed yet".into());
+        }
+        let text = self.text(files, fix.file)?;
+        if let Some(why) = refuse_file(files.display(fix.file), &text) {
+            return Err(format!("not fixable: {why}"));
+        }
+        self.lower(files, fix).map(|l| (fix.file, l)).map_err(|e| e.0)
+    }
 }
 
 /// The length of the UTF-8 byte-order mark the file starts with on disk (0 or 3).
@@ -408,7 +519,7 @@ pub fn plan(candidates: &[Candidate], merge: impl Fn(FileId, &Edit) -> bool) -> 
     let mut out: Vec<(FileId, Vec<Edit>)> = by_file
         .into_iter()
         .map(|(f, mut edits, _)| {
-            edits.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+            edits.sort_by_key(|e| (e.range.start, e.range.end));
             (f, edits)
         })
         .filter(|(_, e)| !e.is_empty())

@@ -150,7 +150,10 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             name: "plimsoll",
             version: env!("CARGO_PKG_VERSION"),
         },
-        findings: o.findings.iter().map(|f| finding(cx, f)).collect(),
+        findings: {
+            let mut lowering = crate::engine::fix::Lowering::default();
+            o.findings.iter().map(|f| finding(cx, f, &mut lowering)).collect()
+        },
         summary: Summary {
             files: o.stats.files,
             documents: o.stats.documents,
@@ -183,17 +186,14 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)
 }
 
-fn finding<'a>(cx: &'a ReportCx<'_>, f: &'a Finding) -> JsonFinding<'a> {
+fn finding<'a>(cx: &'a ReportCx<'_>, f: &'a Finding, lowering: &mut crate::engine::fix::Lowering) -> JsonFinding<'a> {
     let loc: Loc = f.loc();
     let declares = crate::engine::meta(f.rule).is_some_and(|m| m.fix.is_some());
     let mut not_fixable = f.not_fixable.clone();
-    let fix = match (
-        cx.fix_policy.applicability(f),
-        crate::engine::fix::lower_as_read(cx.files, f),
-    ) {
+    let fix = match (cx.fix_policy.applicability(f), lowering.for_finding(cx.files, f)) {
         (Some(a), Some(Ok((file, lowered)))) => {
             let fix = f.fix.as_deref().expect("lowered a fix");
-            let text = cx.files.text(file).unwrap_or_default();
+            let text = lowering.text(cx.files, file).unwrap_or_default();
             let at = |byte: usize| Position::from(crate::source::pos_of_byte(text.as_bytes(), byte));
             Some(Some(FixJson {
                 title: &fix.title,

@@ -72,11 +72,14 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                 .build(),
         ]);
     }
+    let mut lowering = crate::engine::fix::Lowering::default();
     let results: Vec<SarifResult> = kept
         .iter()
         .map(|i| {
             let f = &cx.outcome.findings[*i];
-            result(cx, &root, f, rule_index.get(f.rule).copied(), &fingerprints[*i])
+            let mut r = result(cx, &root, f, rule_index.get(f.rule).copied(), &fingerprints[*i]);
+            r.fixes = fix(cx, &root, f, &mut lowering).map(|x| vec![x]);
+            r
         })
         .collect();
 
@@ -381,20 +384,19 @@ fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fin
     let mut fp = BTreeMap::new();
     fp.insert("plimsoll/v1".to_string(), fingerprint.to_string());
     builder_result.partial_fingerprints = Some(fp);
-    builder_result.fixes = fix(cx, root, f).map(|x| vec![x]);
     builder_result
 }
 
 /// A result's fix, when it has a safe or unsafe one that lowers: one artifact change with
 /// a replacement per edit. Regions are 1-based lines and `unicodeCodePoints` columns as
 /// elsewhere; `byteOffset` counts in the stored file (after a UTF-8 BOM).
-fn fix(cx: &ReportCx<'_>, root: &Root, f: &Finding) -> Option<SarifFix> {
+fn fix(cx: &ReportCx<'_>, root: &Root, f: &Finding, lowering: &mut crate::engine::fix::Lowering) -> Option<SarifFix> {
     let applicability = cx.fix_policy.applicability(f)?;
     if applicability == crate::engine::Applicability::DisplayOnly {
         return None;
     }
-    let (file, lowered) = crate::engine::fix::lower_as_read(cx.files, f)?.ok()?;
-    let text = cx.files.text(file)?;
+    let (file, lowered) = lowering.for_finding(cx.files, f)?.ok()?;
+    let text = lowering.text(cx.files, file).ok()?;
     let bom = crate::engine::fix::bom_len(cx.files, file) as i64;
     let replacements: Vec<Replacement> = lowered
         .edits

@@ -4,7 +4,7 @@
 //! files once the loop has ended, and `--diff` prints them instead.
 
 use super::{Error, Linted, Session};
-use crate::engine::fix::{self, Candidate, FixPolicy, FixSummary, NotApplied, is_json, refuse_file};
+use crate::engine::fix::{self, Candidate, FixPolicy, FixSummary, NotApplied, refuse_file};
 use crate::engine::{Applicability, Finding, Source};
 use crate::source::{FileId, Limits, Span, edit};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -67,6 +67,8 @@ impl Session {
         first_masks.extend(linted.outcome.masks.iter().map(|(k, v)| (*k, v.clone())));
         for pass in 1..=max_passes + 1 {
             let files = &linted.files;
+            // Each file is read and split into documents once per pass.
+            let mut lowering = fix::Lowering::default();
             let mut cands: Vec<(Candidate, usize, Applicability, Key)> = Vec::new();
             for (i, f) in linted.outcome.findings.iter().enumerate() {
                 let Some(a) = policy.applicability(f) else { continue };
@@ -101,10 +103,10 @@ impl Session {
                     refuse(why);
                     continue;
                 }
-                let text = match files.read(fx.file) {
+                let text = match lowering.text(files, fx.file) {
                     Ok(t) => t,
                     Err(e) => {
-                        refuse(e.to_string());
+                        refuse(e);
                         continue;
                     }
                 };
@@ -113,7 +115,7 @@ impl Session {
                     refuse(format!("not fixable: {why}"));
                     continue;
                 }
-                let lowered = match fx.lower(&text, is_json(display)) {
+                let lowered = match lowering.lower(files, fx) {
                     Ok(l) => l,
                     Err(e) => {
                         refuse(e.0);
@@ -182,25 +184,48 @@ impl Session {
             // mapping gains a duplicate key (two rules each creating `securityContext:`).
             // The pass is verified as a whole below; a file whose merged pass fails is
             // planned again without merges.
+            // The texts of the files with candidates, and their documents' ranges.
+            let mut texts: BTreeMap<FileId, (Arc<str>, Vec<std::ops::Range<usize>>)> = BTreeMap::new();
+            for (c, ..) in &cands {
+                if let std::collections::btree_map::Entry::Vacant(v) = texts.entry(c.file) {
+                    if let Ok((text, docs)) = lowering.documents(files, c.file) {
+                        v.insert((text, docs.ranges()));
+                    }
+                }
+            }
             let merge = |file: FileId, joined: &edit::Edit| -> bool {
-                let Ok(text) = files.read(file) else { return false };
-                if !line_insertion(&text, joined) {
+                let Some((text, docs)) = texts.get(&file) else {
+                    return false;
+                };
+                if !line_insertion(text, joined) {
                     return false;
                 }
-                let new = edit::apply(&text, std::slice::from_ref(joined));
-                reparses(&text, &new).is_ok() && duplicate_keys(&new) == duplicate_keys(&text)
+                // Checked on the document alone: merges cost as much as the document.
+                let at = joined.range.start;
+                let Some(doc) = docs.iter().find(|r| r.start <= at && at <= r.end).cloned() else {
+                    return false;
+                };
+                let old = &text[doc.clone()];
+                let local = edit::Edit {
+                    range: joined.range.start - doc.start..joined.range.end - doc.start,
+                    content: joined.content.clone(),
+                };
+                let new = edit::apply(old, std::slice::from_ref(&local));
+                reparses(old, &new).is_ok() && duplicate_keys(&new) == duplicate_keys(old)
             };
             let (accepted, by_file) = fix::plan(&plain, merge);
             // Verify each file's pass as a whole: the text reads back as the old one with
             // every accepted fix's ops applied. A file that fails is planned again without
             // merged insertions; if that fails too, its fixes are dropped and reported.
             let mut accepted = accepted;
-            let mut by_file = by_file;
             let mut failed: BTreeMap<FileId, String> = BTreeMap::new();
             let mut new_texts = Vec::new();
-            for slot in 0..by_file.len() {
-                let file = by_file[slot].0;
-                let text = files.read(file).map_err(|e| e.to_string())?;
+            for (file, edits) in &by_file {
+                let file = *file;
+                let text = match texts.get(&file) {
+                    Some((t, _)) => t.clone(),
+                    None => lowering.text(files, file)?,
+                };
                 let verify = |accepted: &[bool], edits: &[edit::Edit]| {
                     let new = edit::apply(&text, edits);
                     let applied: Vec<edit::Applied<'_>> = cands
@@ -216,7 +241,7 @@ impl Session {
                         .collect();
                     edit::verify_pass(&text, &new, &applied).map(|()| new)
                 };
-                match verify(&accepted, &by_file[slot].1) {
+                match verify(&accepted, edits) {
                     Ok(new) => new_texts.push((file, text.clone(), new)),
                     Err(_) => {
                         let mine: Vec<usize> = (0..cands.len()).filter(|i| cands[*i].0.file == file).collect();
@@ -233,10 +258,7 @@ impl Session {
                         }
                         let edits = edits.into_iter().next().map(|(_, e)| e).unwrap_or_default();
                         match verify(&accepted, &edits) {
-                            Ok(new) => {
-                                by_file[slot].1 = edits;
-                                new_texts.push((file, text.clone(), new));
-                            }
+                            Ok(new) => new_texts.push((file, text.clone(), new)),
                             Err(why) => {
                                 failed.insert(file, why.0);
                             }

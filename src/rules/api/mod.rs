@@ -27,6 +27,12 @@ const RENAMES: &[(&str, &str, &str)] = &[
     ("scheduling.k8s.io/v1beta1", "PriorityClass", "scheduling.k8s.io/v1"),
     ("storage.k8s.io/v1beta1", "StorageClass", "storage.k8s.io/v1"),
     ("coordination.k8s.io/v1beta1", "Lease", "coordination.k8s.io/v1"),
+    ("networking.k8s.io/v1beta1", "IPAddress", "networking.k8s.io/v1"),
+    ("networking.k8s.io/v1beta1", "ServiceCIDR", "networking.k8s.io/v1"),
+    ("storage.k8s.io/v1beta1", "VolumeAttributesClass", "storage.k8s.io/v1"),
+    // Dynamic resource allocation: v1 is v1beta2 promoted without change (v1beta1's
+    // device requests had another shape, so it is not here).
+    ("resource.k8s.io/v1beta2", "*", "resource.k8s.io/v1"),
 ];
 
 /// The fix of an object at a removed or deprecated apiVersion: its move to the replacement
