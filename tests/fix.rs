@@ -41,6 +41,9 @@ fn fixtures() -> Vec<(String, PathBuf, Vec<String>)> {
         if name == "edit" || !e.path().is_dir() {
             continue;
         }
+        if name == "kustomize" && !common::renderer_or_skip("the kustomize fix fixture") {
+            continue;
+        }
         let args = match std::fs::read_to_string(e.path().join("args")) {
             Ok(a) => a.split_whitespace().map(String::from).collect(),
             Err(_) => vec!["--select".to_string(), name.clone()],
@@ -310,4 +313,62 @@ fn sarif_fixes_apply_to_the_bytes_fix_writes() {
         compared += 1;
     }
     assert!(compared >= 10, "only {compared} fixtures compared");
+}
+
+#[test]
+fn kustomize_fixes_land_in_the_base_and_a_patched_field_is_left_to_its_patch() {
+    if !common::renderer_or_skip("kustomize fixes") {
+        return;
+    }
+    let dir = copy(&root().join("testdata/fix/kustomize"));
+    // The prod overlay turns privilege escalation on: the base cannot fix that.
+    std::fs::write(
+        dir.path().join("overlays/prod/replicas.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 4\n  template:\n    spec:\n      containers:\n        - name: app\n          securityContext:\n            allowPrivilegeEscalation: true\n",
+    )
+    .expect("patch");
+    let r = run(plimsoll_in(dir.path()).args([
+        "check",
+        "--no-config",
+        "--select",
+        "pss-allow-privilege-escalation",
+        "--format",
+        "json",
+        ".",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let findings = doc["findings"].as_array().expect("findings");
+    let by_file = |f: &str| {
+        findings
+            .iter()
+            .find(|x| x["file"].as_str().is_some_and(|p| p.ends_with(f)))
+    };
+    // dev renders the base as it is: the fix goes into the base.
+    let base = by_file("base/deployment.yaml").expect("a finding in the base");
+    assert_eq!(
+        base["fix"]["edits"][0]["path"]
+            .as_str()
+            .map(|p| p.ends_with("base/deployment.yaml")),
+        Some(true),
+        "{base}"
+    );
+    // prod's value comes from its patch: not fixed in the base.
+    let patch = by_file("overlays/prod/replicas.yaml").expect("a finding in the patch");
+    assert!(patch["fix"].is_null(), "{patch}");
+    assert!(
+        patch["not_fixable"].as_str().is_some_and(|w| w.contains("patch")),
+        "{patch}"
+    );
+    // Nothing outside the workspace, and the render is clean after fixing the base
+    // except for what the patch sets.
+    let r = run(plimsoll_in(dir.path()).args([
+        "check",
+        "--no-config",
+        "--select",
+        "pss-allow-privilege-escalation",
+        "--fix",
+        ".",
+    ]));
+    assert!(r.stdout.contains("Applied 1 fix"), "{}", r.stdout);
+    assert!(r.stdout.contains("Found 1 finding"), "{}", r.stdout);
 }

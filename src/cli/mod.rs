@@ -95,16 +95,15 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     loaded?;
     let mode = session.options().fix;
     let policy = session.fix_policy();
-    let (linted, fixed) = match mode {
+    let (mut linted, fixed) = match mode {
         FixMode::Off => (session.lint()?, None),
         _ => {
             let f = session.fix(&policy, session::fix::MAX_PASSES, mode == FixMode::Diff)?;
-            (f.linted, Some((f.summary, f.changes)))
+            (f.linted, Some((f.summary, f.changes, f.rerender)))
         }
     };
-    let (files, outcome) = (&linted.files, &linted.outcome);
     let mut diff_empty = true;
-    if let Some((summary, changes)) = &fixed {
+    if let Some((summary, changes, rerender)) = &fixed {
         if summary.did_not_converge && !args.quiet {
             say(
                 "warning",
@@ -125,8 +124,13 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
                 say("error", &format!("written before the failure: {}", written.join(", ")));
             }
             return Ok(2);
+        } else if *rerender {
+            // Kustomize sources changed: render again to report what remains.
+            session.load_inputs()?;
+            linted = session.lint()?;
         }
     }
+    let (files, outcome) = (&linted.files, &linted.outcome);
 
     let rules = session.rules();
     let stdout_is_tty = std::io::stdout().is_terminal();
@@ -151,7 +155,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             elapsed: started.elapsed(),
             fail_on: session.fail_on(),
             fix_policy: &policy,
-            fix_summary: fixed.as_ref().map(|(s, _)| s),
+            fix_summary: fixed.as_ref().map(|(s, ..)| s),
         };
         match path {
             Some(p) => {

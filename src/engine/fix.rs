@@ -43,6 +43,9 @@ pub struct Fix {
     /// Creates objects (a default-deny NetworkPolicy): applied only when its rule is listed
     /// in `fix.opt_in`, display-only otherwise.
     pub opt_in: bool,
+    /// Moved from a kustomize render to the file that defines the object: the render is
+    /// not made again between passes, so its finding stays until the next run.
+    pub via_render: bool,
 }
 
 impl Fix {
@@ -56,6 +59,7 @@ impl Fix {
             prefix,
             ops: Vec::new(),
             opt_in: false,
+            via_render: false,
         }
     }
 
@@ -410,8 +414,8 @@ impl Lowering {
     }
 
     fn lower_checked(&mut self, files: &super::Files, f: &Finding, fix: &Fix) -> Result<(FileId, Lowered), String> {
-        if fix.file != f.loc().file {
-            return Err("the object is rendered by kustomize; its sources are not fixed yet".into());
+        if !matches!(files.get(fix.file).source, super::Source::Path(_)) && f.loc().file != fix.file {
+            return Err("the object is rendered by kustomize; its fix could not be moved to its sources".into());
         }
         let text = self.text(files, fix.file)?;
         if let Some(why) = refuse_file(files.display(fix.file), &text) {

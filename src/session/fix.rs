@@ -21,6 +21,9 @@ pub struct Fixed {
     pub summary: FixSummary,
     /// The files whose text changed, sorted by path.
     pub changes: Vec<Change>,
+    /// A fix moved from a kustomize render was applied: the renders must be made again
+    /// to report what remains.
+    pub rerender: bool,
 }
 
 /// One changed file.
@@ -63,6 +66,7 @@ impl Session {
         let mut applied: HashSet<Key> = HashSet::new();
         let mut blocked: HashSet<Key> = HashSet::new();
         let mut summary = FixSummary::default();
+        let mut rerender = false;
         let mut linted = self.lint()?;
         first_masks.extend(linted.outcome.masks.iter().map(|(k, v)| (*k, v.clone())));
         for pass in 1..=max_passes + 1 {
@@ -92,14 +96,16 @@ impl Session {
                 if blocked.contains(&k) {
                     continue;
                 }
-                if applied.contains(&k) {
+                // A fix moved from a kustomize render is judged again at the next run: the
+                // render is not made again between passes.
+                if applied.contains(&k) && !fx.via_render {
                     // Applied in an earlier pass, and its finding is back: something
                     // (an overriding patch, another rule's fix) undoes it.
                     blocked.insert(k.clone());
                     refuse("applied, but the finding remained; fix it by hand".into());
                     continue;
                 }
-                if let Err(why) = editable(files, f, fx.file, stdin, stdin_ok, &workspace) {
+                if let Err(why) = editable(files, fx.file, stdin, stdin_ok, &workspace) {
                     refuse(why);
                     continue;
                 }
@@ -122,6 +128,10 @@ impl Session {
                         continue;
                     }
                 };
+                if lowered.edits.is_empty() {
+                    // Already done (a fix moved from a render that a pass applied).
+                    continue;
+                }
                 // A fix that deletes a comment is at most unsafe.
                 let a = if lowered.deletes_comments {
                     a.min(Applicability::Unsafe)
@@ -286,6 +296,7 @@ impl Session {
                     continue;
                 }
                 progressed = true;
+                rerender |= f.fix.as_deref().is_some_and(|x| x.via_render);
                 not_applied.remove(&k);
                 applied.insert(k);
                 *summary.applied.entry(f.rule).or_default() += 1;
@@ -352,6 +363,7 @@ impl Session {
             linted,
             summary,
             changes,
+            rerender,
         })
     }
 }
@@ -361,20 +373,16 @@ fn first(c: &Candidate) -> usize {
     c.edits.first().map_or(0, |e| e.range.start)
 }
 
-/// Whether a finding's fix may edit its file: a file on disk inside the workspace (or
-/// standard input, for `--diff`), and the file the finding is in (a finding moved from a
-/// kustomize render to its sources has a fix stated on the render).
+/// Whether a fix may edit its file: a file on disk inside the workspace, or standard input
+/// for `--diff` (a fix still stated on a kustomize render could not be moved to the render's
+/// sources).
 fn editable(
     files: &crate::engine::Files,
-    f: &Finding,
     file: FileId,
     stdin: Option<FileId>,
     stdin_ok: bool,
     workspace: &Path,
 ) -> Result<(), String> {
-    if f.loc().file != file {
-        return Err("the object is rendered by kustomize; fixing its sources is not supported yet".into());
-    }
     match &files.get(file).source {
         Source::Path(p) => {
             let canonical = std::fs::canonicalize(p).map_err(|e| e.to_string())?;

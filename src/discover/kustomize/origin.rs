@@ -202,6 +202,13 @@ impl Relocate for Relocator {
             let target = f.loc();
             if let Some(i) = rendered.iter().position(|id| *id == target.file) {
                 let set = &self.sets[i];
+                // A fix stated on the render is moved to the file that defines the object.
+                if let Some(fix) = f.fix.take() {
+                    match cx.translate_fix(set, &patches[i], &fix) {
+                        Ok(moved) => f.fix = Some(Box::new(moved)),
+                        Err(why) => f.not_fixable = Some(why),
+                    }
+                }
                 if let Some(found) = cx.locate(set, &patches[i], target.span) {
                     f.target.loc = Loc {
                         file: found.file,
@@ -502,6 +509,169 @@ impl<'a> Cx<'a> {
             }
         }
         Some(approximate)
+    }
+
+    /// A fix stated on a rendered object, stated on the resource file that defines the
+    /// object instead (`specs/autofix.md` §5): each route is followed in the render, list
+    /// items are matched by `name` as strategic merge matches them, and the part of the
+    /// route the render has must be in the resource file with the rendered value (else a
+    /// patch, a transformer or a generator set it, and the fix is refused with where to
+    /// edit). A field the render lacks is created in the resource file, which every overlay
+    /// inherits.
+    fn translate_fix(
+        &self,
+        set: &RenderedSet,
+        patches: &[Patch<'a>],
+        fix: &crate::engine::Fix,
+    ) -> Result<crate::engine::Fix, String> {
+        use crate::source::edit::Op;
+        use crate::source::{Route, Seg};
+        let refuse = |why: &str| Err(why.to_string());
+        if fix.file != set.file {
+            return Ok(fix.clone());
+        }
+        let rendered = self.parsed.get(&set.file).ok_or("the render cannot be read")?;
+        let rtree = &rendered.tree;
+        let doc = rendered
+            .docs
+            .iter()
+            .find(|d| d.index == fix.doc as usize)
+            .ok_or("the rendered object cannot be found")?
+            .root;
+        let kind = rtree.get(doc, "kind").and_then(|n| rtree.str(n)).unwrap_or("");
+        let name = rtree
+            .path(doc, &["metadata", "name"])
+            .and_then(|n| rtree.str(n))
+            .unwrap_or("");
+        let origin = rtree
+            .path(doc, &["metadata", "annotations", ORIGIN])
+            .and_then(|n| rtree.str(n))
+            .unwrap_or("");
+        let Origin::Path(path) = parse_origin(origin) else {
+            return refuse("the object is made by a generator or a remote base: edit its generator");
+        };
+        let id = self
+            .source(&set.base, &path)
+            .ok_or("its resource file is not in the repository")?;
+        let parsed = self.parsed.get(&id).ok_or("its resource file cannot be read")?;
+        let sdoc =
+            matching_doc(&parsed.tree, &parsed.docs, kind, name).ok_or("its resource file does not define it")?;
+        let sindex = parsed
+            .docs
+            .iter()
+            .find(|d| d.root == sdoc)
+            .map(|d| d.index)
+            .ok_or("its resource file does not define it")?;
+        // A rendered route as steps (list items with their names), and the same route in
+        // the resource file: the render's part must be there, with the rendered value.
+        let translate = |route: &Route| -> Result<Route, String> {
+            let mut steps = Vec::new();
+            let mut rnode = doc;
+            let mut in_render = 0;
+            for seg in route.segs() {
+                let next = match seg {
+                    Seg::Key(k) => rtree.get(rnode, k),
+                    Seg::Index(i) => rtree.items(rnode).get(*i).copied(),
+                };
+                let name = match (seg, next) {
+                    (Seg::Index(_), Some(item)) => rtree.get(item, "name").and_then(|n| rtree.str(n)).map(String::from),
+                    _ => None,
+                };
+                steps.push(match seg {
+                    Seg::Key(k) => Step::Key(k.to_string()),
+                    Seg::Index(i) => Step::Item(*i, name),
+                });
+                match next {
+                    Some(n) if in_render == steps.len() - 1 => {
+                        rnode = n;
+                        in_render += 1;
+                    }
+                    _ => {}
+                }
+            }
+            let walk = walk_like(&parsed.tree, sdoc, &steps[..in_render]);
+            if walk.matched < in_render {
+                return Err(format!(
+                    "a patch or transformer sets `{route}` in the render; fix it in the kustomization's patches"
+                ));
+            }
+            if rtree.text(rtree.deref(rnode)).is_some() && !same_value(rtree, rnode, &parsed.tree, walk.node) {
+                return Err(format!(
+                    "a patch or transformer changes `{route}`; fix it in the kustomization's patches"
+                ));
+            }
+            if in_render == steps.len()
+                && patches
+                    .iter()
+                    .any(|p| self.in_patch(p, kind, name, &steps, rtree, rnode).is_some())
+            {
+                return Err(format!("a patch sets `{route}`; fix it in that patch"));
+            }
+            // The resource file's indices for the items.
+            let mut out = Route::root();
+            let mut node = sdoc;
+            for (depth, step) in steps.iter().enumerate() {
+                match step {
+                    Step::Key(k) => {
+                        out = out.key(k.clone());
+                        if depth < in_render {
+                            node = parsed.tree.get(node, k).ok_or("the resource file changed")?;
+                        }
+                    }
+                    Step::Item(i, name) => {
+                        let items = parsed.tree.items(node);
+                        let at = match name {
+                            Some(n) => items.iter().position(|it| {
+                                parsed.tree.get(*it, "name").and_then(|x| parsed.tree.str(x)) == Some(n.as_str())
+                            }),
+                            None if items.len() == rtree.items(rtree.deref(rnode)).len() || depth >= in_render => {
+                                Some(*i)
+                            }
+                            None => None,
+                        };
+                        let at = at.ok_or("a list item of the render is not in the resource file")?;
+                        out = out.index(at);
+                        if depth < in_render {
+                            node = items[at];
+                        }
+                    }
+                }
+            }
+            Ok(out)
+        };
+        let mut ops = Vec::with_capacity(fix.ops.len());
+        for op in &fix.ops {
+            ops.push(match op {
+                Op::Set { route, value } => Op::Set {
+                    route: translate(route)?,
+                    value: value.clone(),
+                },
+                Op::Remove { route, prune } => Op::Remove {
+                    route: translate(route)?,
+                    prune: *prune,
+                },
+                Op::Append { seq, value, if_absent } => Op::Append {
+                    seq: translate(seq)?,
+                    value: value.clone(),
+                    if_absent: *if_absent,
+                },
+                Op::RenameKey { route, new_key } => Op::RenameKey {
+                    route: translate(route)?,
+                    new_key: new_key.clone(),
+                },
+                Op::ReplaceSubtree { route, value } => Op::ReplaceSubtree {
+                    route: translate(route)?,
+                    value: value.clone(),
+                },
+            });
+        }
+        let mut moved = fix.clone();
+        moved.file = id;
+        moved.doc = sindex as u32;
+        moved.prefix = Route::root();
+        moved.ops = ops;
+        moved.via_render = true;
+        Ok(moved)
     }
 
     /// The top-level kustomization's `resources` entry (or its first entry).
