@@ -54,18 +54,6 @@ pub struct FixSection {
     pub extend_unsafe: Option<Vec<String>>,
     /// Rules whose fixes are off unless named here.
     pub opt_in: Option<Vec<String>>,
-    /// Where the cluster's DNS runs, for fixes that add NetworkPolicy egress to it.
-    pub dns: Option<DnsSection>,
-}
-
-/// The labels that select the cluster's DNS pods and their namespace.
-#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DnsSection {
-    /// Labels of the DNS namespace (default: `kubernetes.io/metadata.name: kube-system`).
-    pub namespace_selector: Option<BTreeMap<String, String>>,
-    /// Labels of the DNS pods (default: `k8s-app: kube-dns`).
-    pub pod_selector: Option<BTreeMap<String, String>>,
 }
 
 impl FixSection {
@@ -513,9 +501,6 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                     for i in 0..list.len() {
                         record(Route::root().keys(&["fix", key]).index(i));
                     }
-                }
-                for key in ["namespace_selector", "pod_selector"] {
-                    record(Route::root().keys(&["fix", "dns", key]));
                 }
             }
             for i in 0..file.custom_rules_files.as_ref().map_or(0, Vec::len) {

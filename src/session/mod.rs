@@ -8,7 +8,7 @@ mod inputs;
 mod options;
 mod setup;
 
-pub use options::{ConfigChoice, DnsSelectors, FailOn, FixConfig, FixMode, KustomizeMode, Options, Stdin};
+pub use options::{ConfigChoice, FailOn, FixConfig, FixMode, KustomizeMode, Options, Stdin};
 
 use crate::config::{self, Config};
 use crate::discover::{self, kustomize::RenderStats};
@@ -344,6 +344,5 @@ mod tests {
         })
         .unwrap();
         assert!(session.fix_config().unsafe_fixes);
-        assert_eq!(session.fix_config().dns, DnsSelectors::default());
     }
 }

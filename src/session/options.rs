@@ -3,7 +3,6 @@
 
 use crate::engine::Severity;
 use crate::model::pss::{PssLevel, PssVersion};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Everything a run is configured with besides the configuration file, which these
@@ -199,23 +198,4 @@ pub struct FixConfig {
     pub extend_unsafe: Vec<String>,
     /// Rules whose fixes are off unless named here.
     pub opt_in: Vec<String>,
-    /// Where the cluster's DNS runs.
-    pub dns: DnsSelectors,
-}
-
-/// The labels of the cluster's DNS namespace and pods, for fixes that allow egress to them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DnsSelectors {
-    pub namespace_selector: BTreeMap<String, String>,
-    pub pod_selector: BTreeMap<String, String>,
-}
-
-impl Default for DnsSelectors {
-    fn default() -> DnsSelectors {
-        let one = |k: &str, v: &str| BTreeMap::from([(k.to_string(), v.to_string())]);
-        DnsSelectors {
-            namespace_selector: one("kubernetes.io/metadata.name", "kube-system"),
-            pod_selector: one("k8s-app", "kube-dns"),
-        }
-    }
 }

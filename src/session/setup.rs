@@ -333,14 +333,6 @@ pub(super) fn fix_config(options: &Options, config: Option<&Config>) -> Result<F
     fix.extend_safe = section.extend_safe.clone().unwrap_or_default();
     fix.extend_unsafe = section.extend_unsafe.clone().unwrap_or_default();
     fix.opt_in = section.opt_in.clone().unwrap_or_default();
-    if let Some(dns) = &section.dns {
-        if let Some(labels) = &dns.namespace_selector {
-            fix.dns.namespace_selector.clone_from(labels);
-        }
-        if let Some(labels) = &dns.pod_selector {
-            fix.dns.pod_selector.clone_from(labels);
-        }
-    }
     Ok(fix)
 }
 
