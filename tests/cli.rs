@@ -99,7 +99,7 @@ fn fix_refuses_stdin_and_the_fix_section_names_known_rules() {
     let config = dir.path().join(".plimsoll.yaml");
     std::fs::write(
         &config,
-        "fix:\n  unsafe: true\n  unfixable: [pss, all]\n  opt_in: [image-mutable-tag]\n  dns:\n    pod_selector: { k8s-app: coredns }\n",
+        "fix:\n  unsafe: true\n  unfixable: [pss, all]\n  opt_in: [image-mutable-tag]\n",
     )
     .expect("write");
     let r = run(plimsoll_in(dir.path()).args(["check", "--fail-on", "never", "."]));
