@@ -372,3 +372,35 @@ fn kustomize_fixes_land_in_the_base_and_a_patched_field_is_left_to_its_patch() {
     assert!(r.stdout.contains("Applied 1 fix"), "{}", r.stdout);
     assert!(r.stdout.contains("Found 1 finding"), "{}", r.stdout);
 }
+
+#[test]
+fn a_file_with_a_broken_document_is_never_edited() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("pods.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27.3\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b\n",
+    )
+    .expect("write");
+    let r = run(plimsoll_in(dir.path()).args([
+        "check",
+        "--no-config",
+        "--select",
+        "pss",
+        "--fix",
+        "--format",
+        "json",
+        ".",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let reasons: Vec<&str> = doc["fix_summary"]["not_applied"]
+        .as_array()
+        .expect("not_applied")
+        .iter()
+        .filter_map(|n| n["reason"].as_str())
+        .collect();
+    assert!(
+        !reasons.is_empty() && reasons.iter().all(|r| r.contains("does not parse")),
+        "{reasons:?}"
+    );
+    assert_eq!(doc["fix_summary"]["passes"], 0);
+}

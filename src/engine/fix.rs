@@ -310,6 +310,10 @@ impl Documents {
     /// are not YAML). Documents the parser could not read are left out.
     pub fn of(text: &str) -> Documents {
         let (tree, docs, _) = crate::source::parse(text, &crate::source::Limits::default());
+        Documents::split(text, &tree, &docs)
+    }
+
+    fn split(text: &str, tree: &crate::source::Tree<'_>, docs: &[crate::source::ParsedDocument]) -> Documents {
         let bytes = text.as_bytes();
         let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
         let marker_after = |mut at: usize| {
@@ -331,7 +335,7 @@ impl Documents {
             }
         };
         let mut out = Vec::new();
-        for d in &docs {
+        for d in docs {
             let span = tree.span(d.root);
             let start = line_start(span.start.byte as usize);
             let end = marker_after((span.end.byte as usize).max(start + 1).min(text.len()));
@@ -381,7 +385,13 @@ impl Lowering {
             .entry(file)
             .or_insert_with(|| {
                 let text = files.read(file).map_err(|e| e.to_string())?;
-                let docs = Documents::of(&text);
+                // A file with a document that does not parse is never edited.
+                let (tree, docs, err) = crate::source::parse(&text, &crate::source::Limits::default());
+                if err.is_some() {
+                    return Err("the file has a document that does not parse".to_string());
+                }
+                let docs = Documents::split(&text, &tree, &docs);
+                drop(tree);
                 Ok((text, docs))
             })
             .as_ref()
