@@ -73,7 +73,7 @@ impl Session {
             let files = &linted.files;
             // Each file is read and split into documents once per pass.
             let mut lowering = fix::Lowering::default();
-            let mut cands: Vec<(Candidate, usize, Applicability, Key)> = Vec::new();
+            let mut cands: Vec<Cand> = Vec::new();
             for (i, f) in linted.outcome.findings.iter().enumerate() {
                 let Some(a) = policy.applicability(f) else { continue };
                 if !policy.applies(a) {
@@ -81,10 +81,46 @@ impl Session {
                 }
                 let Some(fx) = f.fix.as_deref() else { continue };
                 let k = key(f, fx);
-                let mut refuse = |reason: String| {
+                if blocked.contains(&k) {
+                    continue;
+                }
+                let refusal = if applied.contains(&k) && !fx.via_render {
+                    // Applied in an earlier pass, and its finding is back: something (an
+                    // overriding patch, another rule's fix) undoes it. (A fix moved from a
+                    // kustomize render is judged at the next run: renders are not made
+                    // again between passes.)
+                    blocked.insert(k.clone());
+                    Some("applied, but the finding remained; fix it by hand".to_string())
+                } else {
+                    let cx = PassCx {
+                        files,
+                        masks: &linted.outcome.masks,
+                        policy,
+                        workspace: &workspace,
+                        stdin,
+                        stdin_ok,
+                    };
+                    match cx.candidate(&mut lowering, fx, a) {
+                        Ok(Some((edits, a))) => {
+                            cands.push(Cand {
+                                file: fx.file,
+                                edits,
+                                members: vec![Member {
+                                    finding: i,
+                                    applicability: a,
+                                    key: k.clone(),
+                                }],
+                            });
+                            None
+                        }
+                        Ok(None) => None,
+                        Err(why) => Some(why),
+                    }
+                };
+                if let Some(reason) = refusal {
                     let loc = f.loc();
                     not_applied.insert(
-                        k.clone(),
+                        k,
                         NotApplied {
                             path: files.display(loc.file).to_string(),
                             line: loc.span.start.line,
@@ -92,76 +128,7 @@ impl Session {
                             reason,
                         },
                     );
-                };
-                if blocked.contains(&k) {
-                    continue;
                 }
-                // A fix moved from a kustomize render is judged again at the next run: the
-                // render is not made again between passes.
-                if applied.contains(&k) && !fx.via_render {
-                    // Applied in an earlier pass, and its finding is back: something
-                    // (an overriding patch, another rule's fix) undoes it.
-                    blocked.insert(k.clone());
-                    refuse("applied, but the finding remained; fix it by hand".into());
-                    continue;
-                }
-                if let Err(why) = editable(files, fx.file, stdin, stdin_ok, &workspace) {
-                    refuse(why);
-                    continue;
-                }
-                let text = match lowering.text(files, fx.file) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        refuse(e);
-                        continue;
-                    }
-                };
-                let display = files.display(fx.file);
-                if let Some(why) = refuse_file(display, &text) {
-                    refuse(format!("not fixable: {why}"));
-                    continue;
-                }
-                let lowered = match lowering.lower(files, fx) {
-                    Ok(l) => l,
-                    Err(e) => {
-                        refuse(e.0);
-                        continue;
-                    }
-                };
-                if lowered.edits.is_empty() {
-                    // Already done (a fix moved from a render that a pass applied).
-                    continue;
-                }
-                // A fix that deletes a comment is at most unsafe.
-                let a = if lowered.deletes_comments {
-                    a.min(Applicability::Unsafe)
-                } else {
-                    a
-                };
-                if !policy.applies(a) {
-                    refuse("the fix deletes a comment, so it is unsafe: `--unsafe-fixes` applies it".into());
-                    continue;
-                }
-                let masks = linted.outcome.masks.get(&fx.file).map_or(&[][..], Vec::as_slice);
-                let touches_mask = lowered.edits.iter().any(|e| {
-                    masks.iter().any(|m| {
-                        (m.start.byte as usize) < e.range.end.max(e.range.start + 1)
-                            && e.range.start < m.end.byte as usize
-                    })
-                });
-                if touches_mask {
-                    refuse("the fix would edit a value that may be secret".into());
-                    continue;
-                }
-                cands.push((
-                    Candidate {
-                        file: fx.file,
-                        edits: lowered.edits,
-                    },
-                    i,
-                    a,
-                    k,
-                ));
             }
             if cands.is_empty() {
                 break;
@@ -170,139 +137,37 @@ impl Session {
                 summary.did_not_converge = true;
                 break;
             }
-            // Deterministic at any thread count: file, first edit, rule, finding order.
-            cands.sort_by(|a, b| {
-                let fa = &linted.outcome.findings[a.1];
-                let fb = &linted.outcome.findings[b.1];
-                files
-                    .display(a.0.file)
-                    .cmp(files.display(b.0.file))
-                    .then(first(&a.0).cmp(&first(&b.0)))
-                    .then(fa.rule.cmp(fb.rule))
-                    .then(a.1.cmp(&b.1))
-            });
-            let plain: Vec<Candidate> = cands
-                .iter()
-                .map(|(c, ..)| Candidate {
-                    file: c.file,
-                    edits: c.edits.clone(),
-                })
-                .collect();
-            // Two insertions at one point are applied together when the result is sound:
-            // whole lines, the deeper first (a container's mapping and its pod's end at one
-            // point: the container's new keys go before the pod's), it parses, and no
-            // mapping gains a duplicate key (two rules each creating `securityContext:`).
-            // The pass is verified as a whole below; a file whose merged pass fails is
-            // planned again without merges.
-            // The texts of the files with candidates, and their documents' ranges.
-            let mut texts: BTreeMap<FileId, (Arc<str>, Vec<std::ops::Range<usize>>)> = BTreeMap::new();
-            for (c, ..) in &cands {
-                if let std::collections::btree_map::Entry::Vacant(v) = texts.entry(c.file) {
-                    if let Ok((text, docs)) = lowering.documents(files, c.file) {
-                        v.insert((text, docs.ranges()));
-                    }
-                }
-            }
-            let merge = |file: FileId, joined: &edit::Edit| -> bool {
-                let Some((text, docs)) = texts.get(&file) else {
-                    return false;
-                };
-                if !line_insertion(text, joined) {
-                    return false;
-                }
-                // Checked on the document alone: merges cost as much as the document.
-                let at = joined.range.start;
-                let Some(doc) = docs.iter().find(|r| r.start <= at && at <= r.end).cloned() else {
-                    return false;
-                };
-                let old = &text[doc.clone()];
-                let local = edit::Edit {
-                    range: joined.range.start - doc.start..joined.range.end - doc.start,
-                    content: joined.content.clone(),
-                };
-                let new = edit::apply(old, std::slice::from_ref(&local));
-                reparses(old, &new).is_ok() && duplicate_keys(&new) == duplicate_keys(old)
-            };
-            let (accepted, by_file) = fix::plan(&plain, merge);
-            // Verify each file's pass as a whole: the text reads back as the old one with
-            // every accepted fix's ops applied. A file that fails is planned again without
-            // merged insertions; if that fails too, its fixes are dropped and reported.
-            let mut accepted = accepted;
-            let mut failed: BTreeMap<FileId, String> = BTreeMap::new();
-            let mut new_texts = Vec::new();
-            for (file, edits) in &by_file {
-                let file = *file;
-                let text = match texts.get(&file) {
-                    Some((t, _)) => t.clone(),
-                    None => lowering.text(files, file)?,
-                };
-                let verify = |accepted: &[bool], edits: &[edit::Edit]| {
-                    let new = edit::apply(&text, edits);
-                    let applied: Vec<edit::Applied<'_>> = cands
-                        .iter()
-                        .zip(accepted)
-                        .filter(|((c, ..), ok)| **ok && c.file == file)
-                        .filter_map(|((_, i, ..), _)| linted.outcome.findings[*i].fix.as_deref())
-                        .map(|fx| edit::Applied {
-                            doc: fx.doc as usize,
-                            prefix: &fx.prefix,
-                            ops: &fx.ops,
-                        })
-                        .collect();
-                    edit::verify_pass(&text, &new, &applied).map(|()| new)
-                };
-                match verify(&accepted, edits) {
-                    Ok(new) => new_texts.push((file, text.clone(), new)),
-                    Err(_) => {
-                        let mine: Vec<usize> = (0..cands.len()).filter(|i| cands[*i].0.file == file).collect();
-                        let alone: Vec<Candidate> = mine
-                            .iter()
-                            .map(|i| Candidate {
-                                file,
-                                edits: cands[*i].0.edits.clone(),
-                            })
-                            .collect();
-                        let (again, edits) = fix::plan(&alone, |_, _| false);
-                        for (i, ok) in mine.iter().zip(&again) {
-                            accepted[*i] = *ok;
-                        }
-                        let edits = edits.into_iter().next().map(|(_, e)| e).unwrap_or_default();
-                        match verify(&accepted, &edits) {
-                            Ok(new) => new_texts.push((file, text.clone(), new)),
-                            Err(why) => {
-                                failed.insert(file, why.0);
-                            }
-                        }
-                    }
-                }
-            }
+            let cands = combine(cands, &linted, &mut lowering, policy);
+            let (accepted, new_texts, failed) = choose(&cands, &linted, &mut lowering)?;
             let mut progressed = false;
-            for ((c, i, a, k), ok) in cands.into_iter().zip(accepted) {
+            for (c, ok) in cands.into_iter().zip(accepted) {
                 if !ok {
                     continue;
                 }
-                let f = &linted.outcome.findings[i];
-                if let Some(why) = failed.get(&c.file) {
-                    blocked.insert(k.clone());
-                    not_applied.insert(
-                        k,
-                        NotApplied {
-                            path: files.display(f.loc().file).to_string(),
-                            line: f.loc().span.start.line,
-                            rule: f.rule,
-                            reason: format!("{why}; please report this"),
-                        },
-                    );
-                    continue;
-                }
-                progressed = true;
-                rerender |= f.fix.as_deref().is_some_and(|x| x.via_render);
-                not_applied.remove(&k);
-                applied.insert(k);
-                *summary.applied.entry(f.rule).or_default() += 1;
-                match a {
-                    Applicability::Safe => summary.safe += 1,
-                    _ => summary.unsafe_ += 1,
+                for m in c.members {
+                    let f = &linted.outcome.findings[m.finding];
+                    if let Some(why) = failed.get(&c.file) {
+                        blocked.insert(m.key.clone());
+                        not_applied.insert(
+                            m.key,
+                            NotApplied {
+                                path: files.display(f.loc().file).to_string(),
+                                line: f.loc().span.start.line,
+                                rule: f.rule,
+                                reason: format!("{why}; please report this"),
+                            },
+                        );
+                        continue;
+                    }
+                    progressed = true;
+                    rerender |= f.fix.as_deref().is_some_and(|x| x.via_render);
+                    not_applied.remove(&m.key);
+                    applied.insert(m.key);
+                    *summary.applied.entry(f.rule).or_default() += 1;
+                    match m.applicability {
+                        Applicability::Safe => summary.safe += 1,
+                        _ => summary.unsafe_ += 1,
+                    }
                 }
             }
             if !progressed {
@@ -368,9 +233,257 @@ impl Session {
     }
 }
 
+/// A fix a pass may apply: its edits in one file, and the findings it fixes (one, or
+/// several fixes of one object lowered together).
+struct Cand {
+    file: FileId,
+    edits: Vec<edit::Edit>,
+    members: Vec<Member>,
+}
+
+struct Member {
+    finding: usize,
+    applicability: Applicability,
+    key: Key,
+}
+
+/// What deciding whether a fix can be applied this pass needs.
+struct PassCx<'a> {
+    files: &'a crate::engine::Files,
+    masks: &'a crate::engine::Masks,
+    policy: &'a FixPolicy,
+    workspace: &'a Path,
+    stdin: Option<FileId>,
+    stdin_ok: bool,
+}
+
+impl PassCx<'_> {
+    /// A fix lowered against the current text, with its applicability (a fix that deletes
+    /// a comment is at most unsafe); `Ok(None)` when it has nothing left to do; `Err` with
+    /// why it cannot be applied.
+    fn candidate(
+        &self,
+        lowering: &mut fix::Lowering,
+        fx: &crate::engine::Fix,
+        a: Applicability,
+    ) -> Result<Option<(Vec<edit::Edit>, Applicability)>, String> {
+        editable(self.files, fx.file, self.stdin, self.stdin_ok, self.workspace)?;
+        let text = lowering.text(self.files, fx.file)?;
+        if let Some(why) = refuse_file(self.files.display(fx.file), &text) {
+            return Err(format!("not fixable: {why}"));
+        }
+        let lowered = lowering.lower(self.files, fx).map_err(|e| e.0)?;
+        if lowered.edits.is_empty() {
+            // Already done (a fix moved from a render that an earlier pass applied).
+            return Ok(None);
+        }
+        let a = if lowered.deletes_comments {
+            a.min(Applicability::Unsafe)
+        } else {
+            a
+        };
+        if !self.policy.applies(a) {
+            return Err("the fix deletes a comment, so it is unsafe: `--unsafe-fixes` applies it".into());
+        }
+        let masks = self.masks.get(&fx.file).map_or(&[][..], Vec::as_slice);
+        let touches_mask = lowered.edits.iter().any(|e| {
+            masks.iter().any(|m| {
+                (m.start.byte as usize) < e.range.end.max(e.range.start + 1) && e.range.start < m.end.byte as usize
+            })
+        });
+        if touches_mask {
+            return Err("the fix would edit a value that may be secret".into());
+        }
+        Ok(Some((lowered.edits, a)))
+    }
+}
+
+/// Lowers the fixes of one object together, when it has several: rules that each create
+/// `securityContext:` in one container then make one block, in one pass, instead of
+/// waiting for each other pass after pass. When the ops do not lower together (they
+/// conflict), the fixes stay apart.
+fn combine(cands: Vec<Cand>, linted: &Linted, lowering: &mut fix::Lowering, policy: &FixPolicy) -> Vec<Cand> {
+    let files = &linted.files;
+    let fix_of = |c: &Cand| linted.outcome.findings[c.members[0].finding].fix.as_deref();
+    let object = |c: &Cand| fix_of(c).map(|f| (f.file, f.doc, f.prefix.clone()));
+    let mut groups: Vec<Vec<Cand>> = Vec::new();
+    let mut at: std::collections::HashMap<(FileId, u32, crate::source::Route), usize> =
+        std::collections::HashMap::new();
+    for c in cands {
+        match object(&c) {
+            Some(o) => match at.get(&o) {
+                Some(g) => groups[*g].push(c),
+                None => {
+                    at.insert(o, groups.len());
+                    groups.push(vec![c]);
+                }
+            },
+            None => groups.push(vec![c]),
+        }
+    }
+    let mut out = Vec::new();
+    for group in groups {
+        if group.len() < 2 {
+            out.extend(group);
+            continue;
+        }
+        let Some(first) = fix_of(&group[0]) else {
+            out.extend(group);
+            continue;
+        };
+        let mut together = first.clone();
+        together.ops = group
+            .iter()
+            .filter_map(fix_of)
+            .flat_map(|f| f.ops.iter().cloned())
+            .collect();
+        match lowering.lower(files, &together) {
+            Ok(l) if !l.edits.is_empty() && (!l.deletes_comments || policy.unsafe_fixes) => {
+                let deletes = l.deletes_comments;
+                out.push(Cand {
+                    file: first.file,
+                    edits: l.edits,
+                    members: group
+                        .into_iter()
+                        .flat_map(|c| c.members)
+                        .map(|mut m| {
+                            if deletes {
+                                m.applicability = m.applicability.min(Applicability::Unsafe);
+                            }
+                            m
+                        })
+                        .collect(),
+                });
+            }
+            _ => out.extend(group),
+        }
+    }
+    out
+}
+
+/// The fixes of this pass that do not overlap (fix::plan), each file's result verified as
+/// a whole: it reads back as the old text with every chosen fix's ops applied. A file that
+/// fails is planned again without merged insertions; if that fails too, its fixes are
+/// dropped (the third value says why). Returns which candidates were chosen and each
+/// changed file's (old, new) text.
+#[allow(clippy::type_complexity)]
+fn choose(
+    cands: &[Cand],
+    linted: &Linted,
+    lowering: &mut fix::Lowering,
+) -> Result<(Vec<bool>, Vec<(FileId, Arc<str>, String)>, BTreeMap<FileId, String>), Error> {
+    let files = &linted.files;
+    let mut order: Vec<usize> = (0..cands.len()).collect();
+    // Deterministic at any thread count: file, first edit, rule, finding order.
+    order.sort_by(|a, b| {
+        let (ca, cb) = (&cands[*a], &cands[*b]);
+        let (fa, fb) = (
+            &linted.outcome.findings[ca.members[0].finding],
+            &linted.outcome.findings[cb.members[0].finding],
+        );
+        files
+            .display(ca.file)
+            .cmp(files.display(cb.file))
+            .then(first(&ca.edits).cmp(&first(&cb.edits)))
+            .then(fa.rule.cmp(fb.rule))
+            .then(ca.members[0].finding.cmp(&cb.members[0].finding))
+    });
+    let plain: Vec<Candidate> = order
+        .iter()
+        .map(|i| Candidate {
+            file: cands[*i].file,
+            edits: cands[*i].edits.clone(),
+        })
+        .collect();
+    // The texts of the files with candidates, and their documents' ranges.
+    let mut texts: BTreeMap<FileId, (Arc<str>, Vec<std::ops::Range<usize>>)> = BTreeMap::new();
+    for c in cands {
+        if let std::collections::btree_map::Entry::Vacant(v) = texts.entry(c.file) {
+            let (text, docs) = lowering.documents(files, c.file)?;
+            v.insert((text, docs.ranges()));
+        }
+    }
+    // Two insertions at one point are applied together when the result is sound: whole
+    // lines, the deeper first (a container's mapping and its pod's end at one point: the
+    // container's new keys go before the pod's), it parses, and no mapping gains a
+    // duplicate key (two rules each creating `securityContext:`); checked on the document
+    // alone, so that merges cost as much as the document.
+    let merge = |file: FileId, joined: &edit::Edit| -> bool {
+        let Some((text, docs)) = texts.get(&file) else {
+            return false;
+        };
+        if !line_insertion(text, joined) {
+            return false;
+        }
+        let at = joined.range.start;
+        let Some(doc) = docs.iter().find(|r| r.start <= at && at <= r.end).cloned() else {
+            return false;
+        };
+        let old = &text[doc.clone()];
+        let local = edit::Edit {
+            range: joined.range.start - doc.start..joined.range.end - doc.start,
+            content: joined.content.clone(),
+        };
+        let new = edit::apply(old, std::slice::from_ref(&local));
+        reparses(old, &new).is_ok() && duplicate_keys(&new) == duplicate_keys(old)
+    };
+    let (in_order, by_file) = fix::plan(&plain, merge);
+    let mut accepted = vec![false; cands.len()];
+    for (pos, ok) in order.iter().zip(in_order) {
+        accepted[*pos] = ok;
+    }
+    let mut failed: BTreeMap<FileId, String> = BTreeMap::new();
+    let mut new_texts = Vec::new();
+    for (file, edits) in &by_file {
+        let file = *file;
+        let Some((text, _)) = texts.get(&file) else { continue };
+        let verify = |accepted: &[bool], edits: &[edit::Edit]| {
+            let new = edit::apply(text, edits);
+            let applied: Vec<edit::Applied<'_>> = cands
+                .iter()
+                .zip(accepted)
+                .filter(|(c, ok)| **ok && c.file == file)
+                .flat_map(|(c, _)| c.members.iter())
+                .filter_map(|m| linted.outcome.findings[m.finding].fix.as_deref())
+                .map(|fx| edit::Applied {
+                    doc: fx.doc as usize,
+                    prefix: &fx.prefix,
+                    ops: &fx.ops,
+                })
+                .collect();
+            edit::verify_pass(text, &new, &applied).map(|()| new)
+        };
+        match verify(&accepted, edits) {
+            Ok(new) => new_texts.push((file, text.clone(), new)),
+            Err(_) => {
+                let mine: Vec<usize> = order.iter().copied().filter(|i| cands[*i].file == file).collect();
+                let alone: Vec<Candidate> = mine
+                    .iter()
+                    .map(|i| Candidate {
+                        file,
+                        edits: cands[*i].edits.clone(),
+                    })
+                    .collect();
+                let (again, edits) = fix::plan(&alone, |_, _| false);
+                for (i, ok) in mine.iter().zip(&again) {
+                    accepted[*i] = *ok;
+                }
+                let edits = edits.into_iter().next().map(|(_, e)| e).unwrap_or_default();
+                match verify(&accepted, &edits) {
+                    Ok(new) => new_texts.push((file, text.clone(), new)),
+                    Err(why) => {
+                        failed.insert(file, why.0);
+                    }
+                }
+            }
+        }
+    }
+    Ok((accepted, new_texts, failed))
+}
+
 /// The start of a candidate's first edit.
-fn first(c: &Candidate) -> usize {
-    c.edits.first().map_or(0, |e| e.range.start)
+fn first(edits: &[edit::Edit]) -> usize {
+    edits.first().map_or(0, |e| e.range.start)
 }
 
 /// Whether a fix may edit its file: a file on disk inside the workspace, or standard input
