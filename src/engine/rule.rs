@@ -123,6 +123,11 @@ impl Out<'_> {
         &mut self.findings[last]
     }
 
+    /// The finding just made, to add to it.
+    pub fn last(&mut self) -> Option<&mut Finding> {
+        self.findings.last_mut()
+    }
+
     /// Lowers the finding just made to `info`, with a help that says why (the evidence is
     /// weaker than the rule assumes).
     pub fn last_at_most_info(&mut self, why: &str) {

@@ -50,6 +50,15 @@ impl Rule for GitopsReplicasConflict {
             )
             .label("drop it and use an HPA (autoscalerRef)")
             .related(c.target_loc, format!("Canary `{}` targets this workload", c.name));
+                if let Some(fix) = crate::engine::Fix::for_object(
+                    &w.obj,
+                    crate::engine::Applicability::Unsafe,
+                    format!("remove spec.replicas from {} (Flagger scales it)", w.display()),
+                ) {
+                    if let Some(f) = out.last() {
+                        f.with_fix(fix.remove(crate::source::Route::root().keys(&["spec", "replicas"]), false));
+                    }
+                }
             }
         }
     }

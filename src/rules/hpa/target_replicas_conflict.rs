@@ -39,6 +39,17 @@ impl Rule for TargetReplicasConflict {
             )
             .label("remove it: the HPA owns the replica count")
             .related(h.target_loc, format!("HPA `{}` scales this workload", h.name));
+                // Unsafe: under client-side apply, removing the field may drop the replica
+                // count once, to the default.
+                if let Some(fix) = crate::engine::Fix::for_object(
+                    &w.obj,
+                    crate::engine::Applicability::Unsafe,
+                    format!("remove spec.replicas from {} (HPA `{}` owns it)", w.display(), h.name),
+                ) {
+                    if let Some(f) = out.last() {
+                        f.with_fix(fix.remove(crate::source::Route::root().keys(&["spec", "replicas"]), false));
+                    }
+                }
             }
         }
     }
