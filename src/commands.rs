@@ -2,6 +2,7 @@
 //! `check --check-custom-rules`: what they print, for the command line to write.
 
 use crate::config;
+use crate::engine::meta::FixAvailability;
 use crate::engine::{all_meta, did_you_mean_rule, meta};
 use crate::session::{Error, ExampleCheck};
 use std::fmt::Write;
@@ -25,7 +26,11 @@ pub fn rules(format: RulesFormat) -> Result<String, Error> {
         RulesFormat::Text => {
             let width = all_meta().iter().map(|m| m.id.len()).max().unwrap_or(0);
             let family = all_meta().iter().map(|m| m.family.len()).max().unwrap_or(0);
-            writeln!(w, "{:width$}  {:family$}  {:<7}  SUMMARY", "RULE", "FAMILY", "DEFAULT")?;
+            writeln!(
+                w,
+                "{:width$}  {:family$}  {:<7}  {:<6}  SUMMARY",
+                "RULE", "FAMILY", "DEFAULT", "FIX"
+            )?;
             for m in all_meta() {
                 let off = match &m.custom {
                     Some(c) => format!(" (custom: {}:{})", c.file, c.line),
@@ -34,10 +39,11 @@ pub fn rules(format: RulesFormat) -> Result<String, Error> {
                 };
                 writeln!(
                     w,
-                    "{:width$}  {:family$}  {:<7}  {}{off}",
+                    "{:width$}  {:family$}  {:<7}  {:<6}  {}{off}",
                     m.id,
                     m.family,
                     m.severity.as_str(),
+                    fix_column(m),
                     m.summary
                 )?;
             }
@@ -50,6 +56,7 @@ pub fn rules(format: RulesFormat) -> Result<String, Error> {
                         "id": m.id, "family": m.family, "severity": m.severity,
                         "enabled": m.enabled, "summary": m.summary, "url": m.url(),
                         "custom": m.custom.as_ref().map(|c| format!("{}:{}", c.file, c.line)),
+                        "fix": m.fix.as_ref().filter(|f| f.availability != FixAvailability::Never).map(|f| f.applicability.as_str()),
                     })
                 })
                 .collect();
@@ -59,6 +66,19 @@ pub fn rules(format: RulesFormat) -> Result<String, Error> {
         RulesFormat::Markdown => w = crate::docs::index_published(),
     }
     Ok(w)
+}
+
+/// The fix column of `plimsoll rules`: `safe`, `unsafe`, `both` (safe or unsafe depending
+/// on the object), or `-`.
+fn fix_column(m: &crate::engine::RuleMeta) -> &'static str {
+    match m.fix.as_ref().filter(|f| f.availability != FixAvailability::Never) {
+        None => "-",
+        Some(f) => match f.applicability.as_str() {
+            "safe" => "safe",
+            "unsafe" => "unsafe",
+            _ => "both",
+        },
+    }
 }
 
 /// A rule's full documentation.
