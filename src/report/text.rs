@@ -452,10 +452,12 @@ fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         write!(w, " ({} suppressed)", o.suppressed)?;
     }
     let (now, more) = super::fixable(cx);
-    if cx.fix_summary.is_none() && now + more > 0 {
-        write!(w, "; {now} fixable with `--fix`")?;
-        if more > 0 {
-            write!(w, " ({more} more with `--unsafe-fixes`)")?;
+    if cx.fix_summary.is_none() {
+        match (now, more) {
+            (0, 0) => {}
+            (0, m) => write!(w, "; {m} fixable with `--fix --unsafe-fixes`")?,
+            (n, 0) => write!(w, "; {n} fixable with `--fix`")?,
+            (n, m) => write!(w, "; {n} fixable with `--fix` ({m} more with `--unsafe-fixes`)")?,
         }
     }
     let s = &o.stats;

@@ -212,7 +212,7 @@ impl Session {
                 }
                 _ => (None, entry.display.clone()),
             };
-            let masked = masked_lines(&original, first_masks.get(&file).map_or(&[][..], Vec::as_slice));
+            let masked = masked_lines(first_masks.get(&file).map_or(&[][..], Vec::as_slice));
             changes.push(Change {
                 file,
                 path,
@@ -583,9 +583,8 @@ pub fn diff(changes: &[Change]) -> String {
     crate::report::diff::unified(&files)
 }
 
-/// The 0-based lines of `text` that masked spans touch.
-fn masked_lines(text: &str, masks: &[Span]) -> BTreeSet<usize> {
-    let _ = text;
+/// The 0-based lines that masked spans touch.
+fn masked_lines(masks: &[Span]) -> BTreeSet<usize> {
     masks
         .iter()
         .flat_map(|m| (m.start.line.saturating_sub(1) as usize)..(m.end.line as usize))
