@@ -1,11 +1,12 @@
 //! The whole check of one in-memory file with every rule on, as `plimsoll check` runs it,
-//! and every report format rendered. It must never panic, and every finding must point
-//! inside the file.
+//! and every report format rendered, unsafe fixes included (JSON and SARIF lower every
+//! fix against the file). It must never panic, and every finding must point inside the
+//! file.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use plimsoll::engine::{Engine, Files, Settings, Source};
+use plimsoll::engine::{Engine, Files, FixPolicy, Settings, Source};
 use plimsoll::report::{Format, ReportCx, render};
 use std::sync::{Arc, LazyLock};
 
@@ -35,6 +36,11 @@ fuzz_target!(|data: &[u8]| {
         quiet: false,
         elapsed: std::time::Duration::ZERO,
         fail_on: None,
+        fix_policy: &FixPolicy {
+            unsafe_fixes: true,
+            ..FixPolicy::default()
+        },
+        fix_summary: None,
     };
     for format in [
         Format::Text,
