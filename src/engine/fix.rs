@@ -305,14 +305,10 @@ pub struct Lowering {
 pub struct Documents(Vec<(usize, std::ops::Range<usize>)>);
 
 impl Documents {
-    /// Splits a text at its document markers: document `i` runs from the line its root
-    /// starts on to the next `---` or `...` line after its root (markers inside a document
-    /// are not YAML). Documents the parser could not read are left out.
-    pub fn of(text: &str) -> Documents {
-        let (tree, docs, _) = crate::source::parse(text, &crate::source::Limits::default());
-        Documents::split(text, &tree, &docs)
-    }
-
+    /// Splits a parsed text at its document markers: document `i` runs from the line its
+    /// root starts on to the next `---` or `...` line after its root (markers inside a
+    /// document are not YAML). Documents after a directive are left out (they are lowered
+    /// against the whole text).
     fn split(text: &str, tree: &crate::source::Tree<'_>, docs: &[crate::source::ParsedDocument]) -> Documents {
         let bytes = text.as_bytes();
         let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -353,15 +349,6 @@ impl Documents {
     /// Every document's byte range.
     pub fn ranges(&self) -> Vec<std::ops::Range<usize>> {
         self.0.iter().map(|(_, r)| r.clone()).collect()
-    }
-
-    /// The range of the document that holds byte `at` (an insertion at a document's end
-    /// belongs to it).
-    pub fn around(&self, at: usize) -> Option<std::ops::Range<usize>> {
-        self.0
-            .iter()
-            .find(|(_, r)| r.start <= at && at <= r.end)
-            .map(|(_, r)| r.clone())
     }
 }
 
