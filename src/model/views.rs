@@ -52,6 +52,26 @@ impl<'o> Workload<'o> {
         Some(Workload { meta, spec, template })
     }
 
+    /// Route from the object's root to the pod spec of a pod-bearing kind (as
+    /// [`Workload::of`] finds it), for facts that keep the object but not its view.
+    pub fn spec_route_of(kind: &str) -> Option<Route> {
+        let keys: &[&'static str] = match kind {
+            "Pod" => &["spec"],
+            "PodTemplate" => &["template", "spec"],
+            "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+            "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "Job"
+            | "DeploymentConfig"
+            | "Rollout" => &["spec", "template", "spec"],
+            _ => return None,
+        };
+        Some(Route::root().keys(keys))
+    }
+
     /// Route from the object's root to the pod template (`metadata` and `spec` below it).
     pub fn template_route(&self) -> Route {
         Route::root().keys(self.template)

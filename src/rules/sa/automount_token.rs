@@ -40,6 +40,23 @@ impl Rule for AutomountToken {
                 ),
             )
             .label(label);
+            // On the pod, not the ServiceAccount, which other pods may share.
+            let fix = crate::model::Workload::spec_route_of(&p.obj.kind).and_then(|spec| {
+                crate::engine::Fix::for_object(
+                    &p.obj,
+                    crate::engine::Applicability::Unsafe,
+                    format!("set automountServiceAccountToken: false on the pods of {}", p.display()),
+                )
+                .map(|f| {
+                    f.set(
+                        spec.key("automountServiceAccountToken"),
+                        crate::source::edit::Value::Bool(false),
+                    )
+                })
+            });
+            if let (Some(fix), Some(f)) = (fix, out.last()) {
+                f.with_fix(fix);
+            }
         }
     }
 }
