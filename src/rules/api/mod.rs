@@ -35,6 +35,31 @@ const RENAMES: &[(&str, &str, &str)] = &[
     ("resource.k8s.io/v1beta2", "*", "resource.k8s.io/v1"),
 ];
 
+/// Gives a finding about an object's apiVersion the object's move to its replacement, or
+/// says why it has none (the replacement is not served at the target minor `target`, or
+/// the schemas differ).
+pub fn attach_conversion(
+    cx: &ObjectCx<'_>,
+    f: &mut crate::engine::Finding,
+    replacement_since: Option<&str>,
+    target: u32,
+) {
+    let served = replacement_since
+        .and_then(crate::model::apilifecycle::minor)
+        .is_none_or(|s| s <= target);
+    match conversion(cx) {
+        Ok(fix) if served => {
+            f.with_fix(fix);
+        }
+        Ok(_) => {
+            f.not_fixable("the replacement is not served by the target release yet");
+        }
+        Err(why) => {
+            f.not_fixable(why);
+        }
+    }
+}
+
 /// The fix of an object at a removed or deprecated apiVersion: its move to the replacement
 /// that keeps the object and its behaviour (`specs/autofix.md` §6), or why there is none.
 ///

@@ -52,21 +52,6 @@ impl Rule for Removed {
         if let Some(help) = target.help(entry.notes.as_deref()) {
             f.help(help);
         }
-        let served = entry
-            .replacement_since
-            .as_deref()
-            .and_then(minor)
-            .is_none_or(|s| s <= t);
-        match super::conversion(cx) {
-            Ok(fix) if served => {
-                f.with_fix(fix);
-            }
-            Ok(_) => {
-                f.not_fixable("the replacement is not served by the target release yet");
-            }
-            Err(why) => {
-                f.not_fixable(why);
-            }
-        }
+        super::attach_conversion(cx, f, entry.replacement_since.as_deref(), t);
     }
 }
