@@ -12,6 +12,7 @@ pub mod config;
 pub mod discover;
 pub mod docs;
 pub mod engine;
+pub mod lsp;
 pub mod model;
 pub mod policy;
 pub mod report;

@@ -44,6 +44,8 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `plimsoll man > plimsoll.1`
     Man,
+    /// Serve the Language Server Protocol on stdin/stdout (for editors; see docs/editors.md)
+    Lsp,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

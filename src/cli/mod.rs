@@ -55,6 +55,7 @@ fn run(cli: Cli) -> u8 {
         Command::Init { force } => commands::init(Path::new("."), force).and_then(|line| write_stdout(line.as_bytes())),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Lsp => crate::lsp::run_stdio().map(|()| 0),
     };
     match code {
         Ok(code) => code,

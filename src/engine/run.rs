@@ -122,6 +122,13 @@ impl Files {
         entry.fingerprint = OnceLock::new();
     }
 
+    /// Drops a file's in-memory buffer: reads return what the source holds again.
+    pub fn clear_text(&mut self, id: FileId) {
+        let entry = &mut self.entries[id.0 as usize];
+        entry.buffer = None;
+        entry.fingerprint = OnceLock::new();
+    }
+
     /// Sets the directory a file's objects are deployed from (a rendered kustomization's
     /// overlay).
     pub fn set_dir(&mut self, id: FileId, dir: &str) {
@@ -348,6 +355,7 @@ impl Gathered {
     }
 }
 
+#[derive(Clone)]
 struct FileOutput {
     findings: Vec<Finding>,
     /// The Namespaces of the file, with their Pod Security labels.
@@ -357,6 +365,18 @@ struct FileOutput {
     suppressions: Vec<Suppression>,
     stats: Stats,
     io_error: Option<IoError>,
+}
+
+/// What a long-lived session (an editor's) keeps between runs: each file's output with
+/// the hash of the text it was computed from, so that a run after an edit checks only the
+/// files whose text changed. The cross-object phase always runs on the whole set. A cache
+/// belongs to one engine and one set of files: make a new one when either changes.
+#[derive(Default)]
+pub struct Kept {
+    interner: Interner,
+    outputs: rustc_hash::FxHashMap<FileId, (u64, FileOutput)>,
+    /// Files checked (not taken from the cache) by the last run.
+    pub checked: usize,
 }
 
 impl Engine {
@@ -385,26 +405,61 @@ impl Engine {
     }
 
     pub fn run(&self, files: &Files) -> Outcome {
+        self.run_kept(files, None)
+    }
+
+    /// [`Engine::run`], taking the output of each file whose text is unchanged from `kept`
+    /// and keeping the others' there: the same outcome, with only the changed files
+    /// checked again.
+    pub fn run_kept(&self, files: &Files, mut kept: Option<&mut Kept>) -> Outcome {
         let started = Instant::now();
         let inputs: Vec<FileId> = files.ids().filter(|id| files.get(*id).input).collect();
         // Every file is read once, judged against no namespace labels; the workloads of
         // namespaces whose Pod Security labels the set declares are judged again below.
         let unknown = Namespaces::new();
-        let interner = Interner::default();
+        let fresh = Interner::default();
         // Files are checked in parallel a slice at a time and each slice's outputs merged
         // in file order before the next, so the run holds the merged facts and findings
         // plus one slice's outputs, not every file's output twice.
         const FILES_AT_ONCE: usize = 1024;
         let mut gathered = Gathered::default();
+        if let Some(k) = kept.as_deref_mut() {
+            k.checked = 0;
+            k.outputs.retain(|id, _| files.get(*id).input);
+        }
         for slice in inputs.chunks(FILES_AT_ONCE) {
-            let outputs: Vec<FileOutput> = slice
+            let previous = kept.as_deref();
+            let interner = previous.map_or(&fresh, |k| &k.interner);
+            let outputs: Vec<(FileOutput, Option<u64>)> = slice
                 .par_iter()
-                .map(|id| self.check_file(files, *id, &unknown, &interner))
+                .map(|id| {
+                    let text = files.read(*id);
+                    let Some(previous) = previous else {
+                        return (self.check_file(files, *id, text, &unknown, interner), None);
+                    };
+                    let hash = text.as_ref().ok().map(|t| crate::source::fingerprint(t.as_bytes()));
+                    match (hash, previous.outputs.get(id)) {
+                        (Some(h), Some((was, out))) if *was == h => (out.clone(), None),
+                        _ => (self.check_file(files, *id, text, &unknown, interner), hash),
+                    }
+                })
                 .collect();
-            for (out, id) in outputs.into_iter().zip(slice) {
+            for (id, (out, hash)) in slice.iter().zip(outputs) {
+                match (kept.as_deref_mut(), hash) {
+                    (Some(k), Some(h)) => {
+                        k.checked += 1;
+                        k.outputs.insert(*id, (h, out.clone()));
+                    }
+                    (Some(k), None) if !k.outputs.contains_key(id) => {
+                        // Unreadable: checked every time.
+                        k.checked += 1;
+                    }
+                    _ => {}
+                }
                 gathered.add(*id, out);
             }
         }
+        let interner = kept.as_ref().map_or(&fresh, |k| &k.interner);
         gathered.facts.shrink();
         let Gathered {
             mut findings,
@@ -538,7 +593,14 @@ impl Engine {
         read.len()
     }
 
-    fn check_file(&self, files: &Files, id: FileId, namespaces: &Namespaces, interner: &Interner) -> FileOutput {
+    fn check_file(
+        &self,
+        files: &Files,
+        id: FileId,
+        text: Result<Arc<str>, ReadError>,
+        namespaces: &Namespaces,
+        interner: &Interner,
+    ) -> FileOutput {
         let entry = files.get(id);
         let mut out = FileOutput {
             findings: Vec::new(),
@@ -552,7 +614,7 @@ impl Engine {
             },
             io_error: None,
         };
-        let text = match files.read(id) {
+        let text = match text {
             Ok(t) => t,
             Err(e @ (ReadError::Io(_) | ReadError::Special(_) | ReadError::Changed)) => {
                 out.io_error = Some(IoError {

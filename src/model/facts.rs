@@ -134,7 +134,7 @@ pub struct ContainerFact {
 }
 
 /// The facts of one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FileFacts {
     pub objects: Vec<ObjectFact>,
     pub namespaces: Vec<NamespaceFact>,
@@ -665,7 +665,7 @@ pub struct Index {
 impl Index {
     /// Builds the index from per-file facts given in file order, where each file of the
     /// run sits, and the run's interned strings.
-    pub fn build(facts: FileFacts, files: Vec<FileMeta>, interner: Interner) -> Index {
+    pub fn build(facts: FileFacts, files: Vec<FileMeta>, interner: &Interner) -> Index {
         let mut index = Index {
             files,
             ..Index::default()
@@ -845,7 +845,7 @@ impl Index {
             }
             index.namespace_labels.insert(name.clone(), labels);
         }
-        index.strings = interner.into_set();
+        index.strings = interner.to_set();
         index
     }
 

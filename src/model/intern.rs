@@ -42,11 +42,11 @@ impl Interner {
         self.shard(s).get(s).cloned()
     }
 
-    /// Every interned string, for read-only lookups once no more are added.
-    pub fn into_set(self) -> FxHashSet<Str> {
+    /// Every interned string so far, for read-only lookups by the index.
+    pub fn to_set(&self) -> FxHashSet<Str> {
         let mut all = FxHashSet::default();
-        for shard in self.shards {
-            all.extend(shard.into_inner().unwrap_or_else(|p| p.into_inner()));
+        for shard in &self.shards {
+            all.extend(shard.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned());
         }
         all
     }

@@ -272,7 +272,7 @@ impl PodSaFact {
 }
 
 /// The RBAC facts of one file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RbacFacts {
     pub roles: Vec<RoleFact>,
     pub bindings: Vec<BindingFact>,

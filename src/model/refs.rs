@@ -149,7 +149,7 @@ pub struct MonitorFact {
 }
 
 /// The reference facts of one file, or of the whole set.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RefFacts {
     pub refs: Vec<RefFact>,
     pub providers: Vec<ProviderFact>,

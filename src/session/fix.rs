@@ -67,6 +67,10 @@ impl Session {
         let mut blocked: HashSet<Key> = HashSet::new();
         let mut summary = FixSummary::default();
         let mut rerender = false;
+        // Passes after the first check only the files the previous pass edited.
+        if self.kept.is_none() {
+            self.keep_outputs();
+        }
         let mut linted = self.lint()?;
         first_masks.extend(linted.outcome.masks.iter().map(|(k, v)| (*k, v.clone())));
         for pass in 1..=max_passes + 1 {

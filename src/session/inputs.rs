@@ -107,6 +107,10 @@ impl Session {
         let paths: Vec<String> = options.paths.iter().map(|p| p.display().to_string()).collect();
         self.files = files;
         self.loaded = loaded;
+        if self.kept.is_some() {
+            // File ids may now name other files.
+            self.keep_outputs();
+        }
         if inputs == 0 {
             return Err(format!(
                 "no manifests found in {} (looked for *.yaml, *.yml, *.json; check --exclude and .gitignore)",

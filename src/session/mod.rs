@@ -12,7 +12,7 @@ pub use options::{ConfigChoice, FailOn, FixConfig, FixMode, KustomizeMode, Optio
 
 use crate::config::{self, Config};
 use crate::discover::{self, kustomize::RenderStats};
-use crate::engine::{ActiveRule, Engine, Files, Outcome, Severity, Source, meta};
+use crate::engine::{ActiveRule, Engine, Files, Kept, Outcome, Severity, Source, meta};
 use crate::policy::custom::CustomRule;
 use crate::source::FileId;
 use std::path::{Path, PathBuf};
@@ -34,6 +34,9 @@ pub struct Session {
     fix: FixConfig,
     files: Files,
     loaded: Loaded,
+    /// Each file's output from the last lint, when the session keeps them
+    /// ([`Session::keep_outputs`]).
+    kept: Option<std::sync::Mutex<Kept>>,
 }
 
 /// What gathering the inputs found besides the files.
@@ -103,7 +106,23 @@ impl Session {
             fix,
             files,
             loaded: Loaded::default(),
+            kept: None,
         })
+    }
+
+    /// Keeps each file's output between lints, so that a lint after [`Session::set_text`]
+    /// checks only the files whose text changed (the cross-object phase still sees the
+    /// whole set). For sessions that lint many times: an editor's, a `--fix` loop's.
+    pub fn keep_outputs(&mut self) {
+        self.kept = Some(std::sync::Mutex::new(Kept::default()));
+    }
+
+    /// How many files the last lint checked rather than took as kept (all of them unless
+    /// [`Session::keep_outputs`]).
+    pub fn last_checked(&self) -> Option<usize> {
+        self.kept
+            .as_ref()
+            .map(|k| k.lock().unwrap_or_else(|p| p.into_inner()).checked)
     }
 
     /// The file standard input was read into, if it was.
@@ -133,6 +152,24 @@ impl Session {
         self.files.set_text(file, text);
     }
 
+    /// Drops a file's in-memory buffer: the next lint reads the file again (an editor closed
+    /// it without saving).
+    pub fn clear_text(&mut self, file: FileId) {
+        self.files.clear_text(file);
+    }
+
+    /// Adds a file to lint that the inputs did not include (an editor opened a new file).
+    /// `path` is relative to the working directory or absolute.
+    pub fn add_input(&mut self, path: &Path) -> FileId {
+        self.files
+            .add(discover::display(path), Source::Path(path.to_path_buf()), true, false)
+    }
+
+    /// The working directory the session resolves paths against.
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
     /// Lints the current files: the outcome (findings sorted, statistics, I/O errors),
     /// after `helm template` output is attributed to its templates. Finding no Kubernetes
     /// object at all is an error (unless `skip_non_manifests`): a pipeline must not pass
@@ -140,7 +177,12 @@ impl Session {
     pub fn lint(&self) -> Result<Linted, Error> {
         // Each lint reads the files afresh: what a report shows is what this lint read.
         let mut files = self.files.clone();
-        let mut outcome = self.engine.run(&files);
+        let mut outcome = match &self.kept {
+            Some(kept) => self
+                .engine
+                .run_kept(&files, Some(&mut kept.lock().unwrap_or_else(|p| p.into_inner()))),
+            None => self.engine.run(&files),
+        };
         if outcome.stats.objects == 0
             && outcome.findings.is_empty()
             && outcome.io_errors.is_empty()
