@@ -333,6 +333,42 @@ mod tests {
         }
     }
 
+    fn finding() -> Finding {
+        Finding {
+            rule: "pss-privileged",
+            severity: crate::engine::Severity::Error,
+            message: String::new(),
+            target: crate::source::Loc {
+                file: FileId(0),
+                span: Default::default(),
+            }
+            .into(),
+            label: None,
+            help: None,
+            object: None,
+            related: Vec::new(),
+            qualifier: None,
+            fix: None,
+            not_fixable: None,
+        }
+    }
+
+    #[test]
+    fn each_entry_absorbs_one_finding() {
+        let (x, y) = ("00000000000000000000000000000001", "00000000000000000000000000000002");
+        let baseline = Baseline::new(vec![entry("a.yaml", x), entry("a.yaml", x), entry("a.yaml", y)]);
+        let mut findings = vec![finding(), finding(), finding(), finding()];
+        let entries = vec![
+            entry("a.yaml", x),
+            entry("a.yaml", x),
+            entry("a.yaml", x),
+            entry("a.yaml", "3".repeat(32).as_str()),
+        ];
+        let (counts, kept) = baseline.absorb("b.json", &mut findings, entries);
+        assert_eq!((counts.matched, counts.stale, findings.len()), (2, 1, 2));
+        assert_eq!(kept.entries(), [entry("a.yaml", x), entry("a.yaml", x)]);
+    }
+
     #[test]
     fn comments_are_dropped_outside_quotes() {
         assert_eq!(without_comment("image: nginx # pinned later"), "image: nginx ");
