@@ -14,14 +14,14 @@ fn demo() -> tempfile::TempDir {
 }
 
 fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
+    std::fs::create_dir_all(to).expect("create the directory");
+    for entry in std::fs::read_dir(from).expect("read the directory") {
+        let entry = entry.expect("a directory entry");
         let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
+        if entry.file_type().expect("the file type").is_dir() {
             copy(&entry.path(), &target);
         } else {
-            std::fs::copy(entry.path(), &target).unwrap();
+            std::fs::copy(entry.path(), &target).expect("copy the file");
         }
     }
 }
@@ -34,8 +34,8 @@ fn check(dir: &Path, args: &[&str]) -> common::Run {
 
 fn edit(dir: &Path, file: &str, f: impl FnOnce(String) -> String) {
     let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, f(text)).unwrap();
+    let text = std::fs::read_to_string(&path).expect("read the file");
+    std::fs::write(&path, f(text)).expect("write the file");
 }
 
 fn json(r: &common::Run) -> serde_json::Value {
@@ -46,12 +46,12 @@ fn json(r: &common::Run) -> serde_json::Value {
 fn findings(r: &common::Run) -> Vec<(String, String)> {
     json(r)["findings"]
         .as_array()
-        .unwrap()
+        .expect("a list of findings")
         .iter()
         .map(|f| {
             (
-                f["file"].as_str().unwrap().to_string(),
-                f["rule"].as_str().unwrap().to_string(),
+                f["file"].as_str().expect("a string").to_string(),
+                f["rule"].as_str().expect("a string").to_string(),
             )
         })
         .collect()
@@ -174,7 +174,7 @@ fn entries_that_match_nothing_are_counted_and_pruned() {
     assert!(r.stdout.contains("error[pss-privileged]"), "{}", r.stdout);
     let r = check(dir, &["--baseline", "baseline.json", "--format", "json", "demo"]);
     assert_eq!(json(&r)["baseline"]["stale"], 0);
-    assert_eq!(json(&r)["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(json(&r)["findings"].as_array().expect("an array").len(), 1);
 }
 
 #[test]
@@ -182,12 +182,12 @@ fn the_baseline_file_is_deterministic_readable_and_holds_no_secret() {
     let dir = demo();
     let dir = dir.path();
     write_baseline(dir);
-    let first = std::fs::read(dir.join("baseline.json")).unwrap();
+    let first = std::fs::read(dir.join("baseline.json")).expect("read the file");
     let r = check(dir, &["--write-baseline", "baseline.json", "--jobs", "1", "demo"]);
     assert_eq!(r.code, 0);
-    assert_eq!(std::fs::read(dir.join("baseline.json")).unwrap(), first);
+    assert_eq!(std::fs::read(dir.join("baseline.json")).expect("read the file"), first);
 
-    let text = String::from_utf8(first).unwrap();
+    let text = String::from_utf8(first).expect("UTF-8");
     // The demo's Secret holds `c3VwZXItc2VjcmV0LTIwMjQ=` (base64 of `super-secret-2024`).
     for secret in ["c3VwZXItc2VjcmV0LTIwMjQ", "super-secret", "c2hvcA=="] {
         assert!(!text.contains(secret), "the baseline holds `{secret}`:\n{text}");
@@ -236,7 +236,7 @@ fn a_bad_baseline_is_a_configuration_error_naming_the_file() {
         dir.join("corrupt.json"),
         "{\"version\": 1, \"tool\": \"plimsoll\", \"findings\": [{\"file\": 1}]}",
     )
-    .unwrap();
+    .expect("write the file");
     let r = check(dir, &["--baseline", "corrupt.json", "demo"]);
     assert_eq!(r.code, 2);
     assert!(
@@ -249,7 +249,7 @@ fn a_bad_baseline_is_a_configuration_error_naming_the_file() {
         dir.join("future.json"),
         "{\"version\": 2, \"tool\": \"plimsoll\", \"findings\": []}",
     )
-    .unwrap();
+    .expect("write the file");
     let r = check(dir, &["--baseline", "future.json", "demo"]);
     assert_eq!(r.code, 2);
     insta::assert_snapshot!(r.stderr, @"error: future.json: baseline version 2 is not supported (this plimsoll reads version 1); write it again with --write-baseline");
@@ -314,7 +314,7 @@ fn changed_since_reports_the_changed_files_and_cross_object_findings() {
     let all = findings(&check(dir, &["--format", "json", "demo"]));
 
     // A new file that is not a manifest: no finding concerns it.
-    std::fs::write(dir.join("NOTES.txt"), "deploy on Tuesdays\n").unwrap();
+    std::fs::write(dir.join("NOTES.txt"), "deploy on Tuesdays\n").expect("write the file");
     let r = check(dir, &["--changed-since", "HEAD", "demo"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(
