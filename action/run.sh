@@ -7,6 +7,8 @@
 #
 # - `--fail-on` is passed only when $PLIMSOLL_FAIL_ON is set, so that `fail_on` in
 #   .plimsoll.yaml applies otherwise (the CLI's default is `warning`).
+# - `--changed-since` and `--baseline` are passed when $PLIMSOLL_CHANGED_SINCE and
+#   $PLIMSOLL_BASELINE are set.
 # - Paths are separated by spaces or new lines. A path with `*`, `?` or `[` that is not an
 #   existing file is a glob, expanded from the workspace (`**` matches any number of
 #   directories; hidden files match only when the pattern names the dot); a glob that
@@ -36,6 +38,13 @@ if [ -n "${PLIMSOLL_FAIL_ON:-}" ]; then
 fi
 if [ -n "${PLIMSOLL_CONFIG:-}" ]; then
   args+=(--config "$PLIMSOLL_CONFIG")
+fi
+# `=` keeps a value that starts with `-` a value (plimsoll refuses it as a revision).
+if [ -n "${PLIMSOLL_CHANGED_SINCE:-}" ]; then
+  args+=("--changed-since=$PLIMSOLL_CHANGED_SINCE")
+fi
+if [ -n "${PLIMSOLL_BASELINE:-}" ]; then
+  args+=("--baseline=$PLIMSOLL_BASELINE")
 fi
 
 # `/ws` → `.`, `/ws/a/b` → `a/b`; other paths unchanged.

@@ -181,7 +181,13 @@ fn run_action(workspace: &Path, env: &[(&str, &str)]) -> ActionRun {
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_OUTPUT", &output)
         .env_remove("GITHUB_SERVER_URL");
-    for var in ["PLIMSOLL_PATHS", "PLIMSOLL_FAIL_ON", "PLIMSOLL_CONFIG"] {
+    for var in [
+        "PLIMSOLL_PATHS",
+        "PLIMSOLL_FAIL_ON",
+        "PLIMSOLL_CONFIG",
+        "PLIMSOLL_CHANGED_SINCE",
+        "PLIMSOLL_BASELINE",
+    ] {
         cmd.env_remove(var);
     }
     for (k, v) in env {
@@ -235,6 +241,63 @@ fn action_run_script_respects_fail_on_from_the_configuration() {
     );
     assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
     assert!(r.outputs.ends_with("exit-code=1\n"), "{}", r.outputs);
+}
+
+/// The `changed-since` input: only the findings of the file added since the commit; the
+/// `baseline` input: the findings it holds are not reported.
+#[test]
+fn action_run_script_passes_changed_since_and_baseline() {
+    let ws = workspace_with("rules:\n  select: [image-mutable-tag]\n");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(ws.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "pod"]);
+    let pod = std::fs::read_to_string(ws.path().join("deploy/pod.yaml")).expect("pod");
+    std::fs::write(ws.path().join("deploy/new.yaml"), pod.replace("name: web", "name: new")).expect("new");
+
+    let r = run_action(
+        ws.path(),
+        &[("PLIMSOLL_PATHS", "deploy"), ("PLIMSOLL_CHANGED_SINCE", "HEAD")],
+    );
+    assert_eq!(r.code, Some(1), "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("file=deploy/new.yaml,"), "{}", r.stdout);
+    assert!(!r.stdout.contains("file=deploy/pod.yaml,"), "{}", r.stdout);
+
+    let baseline = r.dir.path().join("baseline.json");
+    let out = Command::new(assert_cmd::cargo::cargo_bin("plimsoll"))
+        .current_dir(ws.path())
+        .args(["check", "--write-baseline"])
+        .arg(&baseline)
+        .arg("deploy")
+        .output()
+        .expect("plimsoll");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = run_action(
+        ws.path(),
+        &[
+            ("PLIMSOLL_PATHS", "deploy"),
+            ("PLIMSOLL_BASELINE", baseline.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("::warning"), "{}", r.stdout);
 }
 
 /// A configuration error: an annotation on the key's line, the error in the job summary,

@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
             ..FixPolicy::default()
         },
         fix_summary: None,
+        narrowing: &plimsoll::report::Narrowing::default(),
     };
     for format in [
         Format::Text,

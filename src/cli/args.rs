@@ -111,6 +111,22 @@ pub struct CheckArgs {
     #[arg(long)]
     pub diff: bool,
 
+    /// Report only findings this baseline file does not hold (written by
+    /// `--write-baseline`), and count its entries that match nothing any more
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the findings in this baseline file and exit 0: every finding, or with
+    /// `--baseline` only those it still holds (to prune it)
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Lint everything but report only findings about files changed since this git
+    /// revision (committed, staged, unstaged or untracked), and findings of cross-object
+    /// rules when a manifest changed
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+
     #[arg(long, value_delimiter = ',', help = select_help())]
     pub select: Vec<String>,
 
@@ -287,6 +303,9 @@ impl CheckArgs {
                 (false, false) => FixMode::Off,
             },
             unsafe_fixes: self.unsafe_fixes,
+            baseline: self.baseline.clone(),
+            write_baseline: self.write_baseline.clone(),
+            changed_since: self.changed_since.clone(),
         }
     }
 }

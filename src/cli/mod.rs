@@ -131,6 +131,25 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             linted = session.lint()?;
         }
     }
+    let narrowed = session.narrow(&mut linted);
+    if let (Some(record), Some(path)) = (&narrowed.record, &session.options().write_baseline) {
+        record.write(path)?;
+        if !args.quiet {
+            say(
+                "notice",
+                &format!(
+                    "wrote {} {} to the baseline {}",
+                    record.entries().len(),
+                    if record.entries().len() == 1 {
+                        "finding"
+                    } else {
+                        "findings"
+                    },
+                    crate::discover::display(path)
+                ),
+            );
+        }
+    }
     let (files, outcome) = (&linted.files, &linted.outcome);
 
     let rules = session.rules();
@@ -157,6 +176,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             fail_on: session.fail_on(),
             fix_policy: &policy,
             fix_summary: fixed.as_ref().map(|(s, ..)| s),
+            narrowing: &narrowed.narrowing,
         };
         match path {
             Some(p) => {
@@ -177,6 +197,14 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             }
         }
     }
+    // The text and JSON reports count stale baseline entries; other formats cannot.
+    if let Some(b) = &narrowed.narrowing.baseline
+        && b.stale > 0
+        && !args.quiet
+        && !outputs.iter().any(|(f, _)| matches!(f, Format::Text | Format::Json))
+    {
+        say("notice", &report::stale_baseline(b));
+    }
     if args.statistics {
         let renders = session.render_stats();
         let _ = report::statistics(
@@ -196,7 +224,9 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     if !outcome.io_errors.is_empty() || !session.discovery_errors().is_empty() {
         return Ok(2);
     }
-    let fail_on = session.fail_on();
+    // Recording a baseline accepts the findings; pruning one reports the new ones.
+    let recording = session.options().write_baseline.is_some() && session.options().baseline.is_none();
+    let fail_on = session.fail_on().filter(|_| !recording);
     let failing = fail_on.is_some_and(|min| outcome.findings.iter().any(|f| f.severity >= min));
     Ok(u8::from(failing || !diff_empty))
 }

@@ -327,6 +327,10 @@ pub struct Outcome {
     pub suppressed: usize,
     pub stats: Stats,
     pub io_errors: Vec<IoError>,
+    /// The cross-object rules that reported findings: those whose findings depend on other
+    /// objects than the one they point at (rules that read namespace labels point at the
+    /// labels as a related location instead).
+    pub cross_object: std::collections::BTreeSet<&'static str>,
 }
 
 /// The results of the files read so far, merged in file order.
@@ -503,7 +507,11 @@ impl Engine {
                 (found, started.elapsed())
             })
             .collect();
+        let mut cross_object = std::collections::BTreeSet::new();
         for (r, (found, took)) in self.rules.iter().zip(set_findings) {
+            if !found.is_empty() {
+                cross_object.insert(r.id);
+            }
             findings.extend(found);
             stats.set_rules.push((r.id, took));
         }
@@ -556,6 +564,7 @@ impl Engine {
             suppressed,
             stats,
             io_errors,
+            cross_object,
         }
     }
 

@@ -17,6 +17,27 @@ struct Document<'a> {
     summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix_summary: Option<FixSummaryJson<'a>>,
+    /// With `--baseline`: what it hid, and its entries that match nothing any more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<BaselineJson<'a>>,
+    /// With `--changed-since`: the revision, how many files changed, what was hidden.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed_since: Option<ChangedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BaselineJson<'a> {
+    file: &'a str,
+    matched: usize,
+    stale: usize,
+}
+
+#[derive(Serialize)]
+struct ChangedJson<'a> {
+    #[serde(rename = "ref")]
+    since: &'a str,
+    files: usize,
+    hidden: usize,
 }
 
 #[derive(Serialize)]
@@ -180,6 +201,16 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                 })
                 .collect(),
             converged: !s.did_not_converge,
+        }),
+        baseline: cx.narrowing.baseline.as_ref().map(|b| BaselineJson {
+            file: &b.file,
+            matched: b.matched,
+            stale: b.stale,
+        }),
+        changed_since: cx.narrowing.changed_since.as_ref().map(|c| ChangedJson {
+            since: &c.since,
+            files: c.files,
+            hidden: c.hidden,
         }),
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;

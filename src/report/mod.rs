@@ -67,6 +67,38 @@ pub struct ReportCx<'a> {
     pub fix_policy: &'a FixPolicy,
     /// What `--fix`/`--diff` did.
     pub fix_summary: Option<&'a FixSummary>,
+    /// What `--baseline` and `--changed-since` left out.
+    pub narrowing: &'a Narrowing,
+}
+
+/// What `--baseline` and `--changed-since` left out of the findings shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Narrowing {
+    pub baseline: Option<BaselineCounts>,
+    pub changed_since: Option<ChangedCounts>,
+}
+
+/// How a baseline matched the findings of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaselineCounts {
+    /// The baseline file, as given.
+    pub file: String,
+    /// Findings the baseline holds, not shown.
+    pub matched: usize,
+    /// Entries of the baseline that match no finding any more: fixed, or changed past
+    /// recognition. Writing the baseline again drops them.
+    pub stale: usize,
+}
+
+/// What `--changed-since` kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedCounts {
+    /// The revision compared with.
+    pub since: String,
+    /// Files changed since it (committed, staged, unstaged or untracked).
+    pub files: usize,
+    /// Findings about unchanged files, not shown.
+    pub hidden: usize,
 }
 
 /// How many shown findings this run would fix, and how many more `--unsafe-fixes` would.
@@ -106,6 +138,48 @@ pub fn counts(findings: &[Finding]) -> (usize, usize, usize) {
         }
     }
     c
+}
+
+/// The line that says how a baseline matched: what it hid, and its stale entries.
+pub fn baseline_line(b: &BaselineCounts) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut line = format!(
+        "Baseline {}: {} known finding{} not shown",
+        b.file,
+        b.matched,
+        plural(b.matched)
+    );
+    if b.stale > 0 {
+        line.push_str("; ");
+        line.push_str(&stale_baseline(b));
+    } else {
+        line.push('.');
+    }
+    line
+}
+
+/// Says that a baseline has entries that match nothing, and how to drop them.
+pub fn stale_baseline(b: &BaselineCounts) -> String {
+    format!(
+        "{} {} of the baseline {} no longer match any finding: prune with `--baseline {} --write-baseline {}`.",
+        b.stale,
+        if b.stale == 1 { "entry" } else { "entries" },
+        b.file,
+        b.file,
+        b.file
+    )
+}
+
+/// The line that says what `--changed-since` left out.
+pub fn changed_line(c: &ChangedCounts) -> String {
+    format!(
+        "Changed since {}: {} {}; {} {} about unchanged files not shown.",
+        c.since,
+        c.files,
+        if c.files == 1 { "file" } else { "files" },
+        c.hidden,
+        if c.hidden == 1 { "finding" } else { "findings" }
+    )
 }
 
 /// The first paragraph of a rule's remediation, on one line.

@@ -437,6 +437,12 @@ fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     if let Some(s) = cx.fix_summary {
         fix_summary(s, w)?;
     }
+    if let Some(b) = &cx.narrowing.baseline {
+        writeln!(w, "{}", crate::source::escape_control(&super::baseline_line(b)))?;
+    }
+    if let Some(c) = &cx.narrowing.changed_since {
+        writeln!(w, "{}", crate::source::escape_control(&super::changed_line(c)))?;
+    }
     if n == 0 {
         write!(w, "No findings")?;
     } else {

@@ -3,6 +3,8 @@
 //! ([`Session::set_text`]) and lint ([`Session::lint`]) as often as needed. The command
 //! line, `--fix` and the editor server all go through it; none of it prints.
 
+pub mod baseline;
+pub mod changed;
 pub mod fix;
 mod inputs;
 mod options;
@@ -14,7 +16,10 @@ use crate::config::{self, Config};
 use crate::discover::{self, kustomize::RenderStats};
 use crate::engine::{ActiveRule, Engine, Files, Kept, Outcome, Severity, Source, meta};
 use crate::policy::custom::CustomRule;
+use crate::report::Narrowing;
 use crate::source::FileId;
+use baseline::{Baseline, Fingerprints, Workspace};
+use changed::Changed;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,6 +42,10 @@ pub struct Session {
     /// Each file's output from the last lint, when the session keeps them
     /// ([`Session::keep_outputs`]).
     kept: Option<std::sync::Mutex<Kept>>,
+    /// The baseline read (`--baseline`).
+    baseline: Option<Baseline>,
+    /// What git says changed (`--changed-since`).
+    changed: Option<Changed>,
 }
 
 /// What gathering the inputs found besides the files.
@@ -64,6 +73,13 @@ pub struct ExampleCheck {
     pub fired: bool,
     /// The findings of every rule on the example: (rule, message).
     pub findings: Vec<(&'static str, String)>,
+}
+
+/// What [`Session::narrow`] did: what it left out, and the baseline to write.
+pub struct Narrowed {
+    pub narrowing: Narrowing,
+    /// With `--write-baseline`: every finding, or with `--baseline` those it still holds.
+    pub record: Option<Baseline>,
 }
 
 impl ExampleCheck {
@@ -96,6 +112,12 @@ impl Session {
         let (engine, fail_on) = setup::engine(&options, config.as_ref(), config_file, custom.clone())?;
         let fix = setup::fix_config(&options, config.as_ref())?;
         files.set_max_size(engine.settings.limits.max_file_size);
+        let baseline = options.baseline.as_deref().map(Baseline::load).transpose()?;
+        let changed = options
+            .changed_since
+            .as_deref()
+            .map(|rev| Changed::since(&cwd, rev))
+            .transpose()?;
         Ok(Session {
             options,
             cwd,
@@ -107,6 +129,8 @@ impl Session {
             files,
             loaded: Loaded::default(),
             kept: None,
+            baseline,
+            changed,
         })
     }
 
@@ -202,6 +226,36 @@ impl Session {
         }
         discover::helm::attribute(&mut files, &mut outcome, &self.cwd);
         Ok(Linted { files, outcome })
+    }
+
+    /// Narrows the findings of a lint to what `--baseline` and `--changed-since` ask for:
+    /// the baseline's findings are taken out first (so that its stale entries are counted
+    /// over every finding), then those that do not concern a changed file. Also builds the
+    /// baseline `--write-baseline` records.
+    pub fn narrow(&self, linted: &mut Linted) -> Narrowed {
+        let mut narrowing = Narrowing::default();
+        let mut record = None;
+        if self.baseline.is_some() || self.options.write_baseline.is_some() {
+            let outcome = &mut linted.outcome;
+            let mut prints = Fingerprints::new(&linted.files, &outcome.masks, Workspace::find(&self.cwd));
+            let entries: Vec<_> = outcome.findings.iter().map(|f| prints.entry(f)).collect();
+            match (&self.baseline, &self.options.baseline) {
+                (Some(baseline), Some(path)) => {
+                    let (counts, kept) = baseline.absorb(&discover::display(path), &mut outcome.findings, entries);
+                    narrowing.baseline = Some(counts);
+                    record = Some(kept);
+                }
+                _ => record = Some(Baseline::new(entries)),
+            }
+        }
+        if let Some(changed) = &self.changed {
+            let outcome = &mut linted.outcome;
+            narrowing.changed_since = Some(changed.retain(&linted.files, &outcome.cross_object, &mut outcome.findings));
+        }
+        Narrowed {
+            narrowing,
+            record: record.filter(|_| self.options.write_baseline.is_some()),
+        }
     }
 
     /// Runs each custom rule on its own `bad` and `good` examples.

@@ -52,6 +52,13 @@ pub struct Options {
     pub fix: FixMode,
     /// Unsafe fixes too (`--unsafe-fixes`; `fix.unsafe` in the configuration file).
     pub unsafe_fixes: bool,
+    /// Findings this baseline file holds are not shown (`--baseline`).
+    pub baseline: Option<PathBuf>,
+    /// Record the findings in this baseline file (`--write-baseline`): every finding, or
+    /// with [`Options::baseline`] those it still holds (pruning it).
+    pub write_baseline: Option<PathBuf>,
+    /// Show only findings about files changed since this git revision (`--changed-since`).
+    pub changed_since: Option<String>,
 }
 
 impl Default for Options {
@@ -82,6 +89,9 @@ impl Default for Options {
             quiet: false,
             fix: FixMode::Off,
             unsafe_fixes: false,
+            baseline: None,
+            write_baseline: None,
+            changed_since: None,
         }
     }
 }
@@ -94,6 +104,19 @@ impl Options {
         }
         if self.fix == FixMode::Apply && self.stdin.is_some() {
             return Err("`--fix` cannot write back to standard input; use `--diff` to print a patch for it".into());
+        }
+        if self.write_baseline.is_some() {
+            if self.changed_since.is_some() {
+                return Err(
+                    "`--write-baseline` records every finding; it cannot be combined with `--changed-since`".into(),
+                );
+            }
+            if self.fix != FixMode::Off {
+                return Err("`--write-baseline` cannot be combined with `--fix` or `--diff`: fix first, then record what remains".into());
+            }
+        }
+        if self.changed_since.is_some() && self.stdin.is_some() {
+            return Err("`--changed-since` cannot be used with standard input, which git does not track".into());
         }
         Ok(())
     }
