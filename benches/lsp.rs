@@ -33,7 +33,10 @@ fn main() {
         .sender
         .send(Request::new(RequestId::from(1), "initialize".into(), init).into())
         .expect("send");
-    wait_for(&client, |m| matches!(m, Message::Response(r) if r.id == RequestId::from(1)));
+    wait_for(
+        &client,
+        |m| matches!(m, Message::Response(r) if r.id == RequestId::from(1)),
+    );
     notify(&client, "initialized", json!({}));
     client
         .sender
@@ -46,7 +49,10 @@ fn main() {
             .into(),
         )
         .expect("send");
-    wait_for(&client, |m| matches!(m, Message::Response(r) if r.id == RequestId::from(2)));
+    wait_for(
+        &client,
+        |m| matches!(m, Message::Response(r) if r.id == RequestId::from(2)),
+    );
     let load = started.elapsed();
 
     println!("workspace: {size} manifests");
@@ -55,12 +61,16 @@ fn main() {
         (
             "Deployment edit",
             "ns-0/app-0-deployment.yaml",
-            Box::new(|t: &str| t.replace("image: registry.example.com/app-0:1.0", "image: registry.example.com/app-0:1.1"))
-                as Box<dyn Fn(&str) -> String>,
+            Box::new(|t: &str| {
+                t.replace(
+                    "image: registry.example.com/app-0:1.0",
+                    "image: registry.example.com/app-0:1.1",
+                )
+            }) as Box<dyn Fn(&str) -> String>,
         ),
         (
             "NetworkPolicy edit",
-            "ns-0/app-1-netpol.yaml",
+            "ns-0/app-0-netpol.yaml",
             Box::new(|t: &str| t.replace("policyTypes: [Ingress]", "policyTypes: [Ingress, Egress]")),
         ),
     ] {
@@ -83,8 +93,11 @@ fn main() {
                 "textDocument/didChange",
                 json!({"textDocument": {"uri": u, "version": i + 1}, "contentChanges": [{"text": text}]}),
             );
-            wait_for(&client, is_lint_log);
+            let log = wait_for(&client, is_lint_log);
             times.push(sent.elapsed());
+            if std::env::var_os("PLIMSOLL_BENCH_VERBOSE").is_some() {
+                println!("  {log}");
+            }
         }
         times.sort();
         println!(
@@ -97,7 +110,10 @@ fn main() {
         .sender
         .send(Request::new(RequestId::from(3), "shutdown".into(), Value::Null).into())
         .expect("send");
-    wait_for(&client, |m| matches!(m, Message::Response(r) if r.id == RequestId::from(3)));
+    wait_for(
+        &client,
+        |m| matches!(m, Message::Response(r) if r.id == RequestId::from(3)),
+    );
     notify(&client, "exit", Value::Null);
     thread.join().expect("the server thread").expect("a clean shutdown");
 }
@@ -107,7 +123,9 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn uri(root: &Path, file: &str) -> String {
-    url::Url::from_file_path(root.join(file)).expect("a file URI").to_string()
+    url::Url::from_file_path(root.join(file))
+        .expect("a file URI")
+        .to_string()
 }
 
 fn notify(client: &Connection, method: &str, params: Value) {
@@ -123,16 +141,23 @@ fn is_lint_log(m: &Message) -> bool {
         && n.params["message"].as_str().is_some_and(|s| s.starts_with("linted in")))
 }
 
-fn wait_for(client: &Connection, done: impl Fn(&Message) -> bool) {
+/// Waits for the message `done` accepts; returns it as text.
+fn wait_for(client: &Connection, done: impl Fn(&Message) -> bool) -> String {
     loop {
-        let m = client.receiver.recv_timeout(Duration::from_secs(120)).expect("the server answers");
+        let m = client
+            .receiver
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the server answers");
         if let Message::Notification(n) = &m
             && n.method == "window/showMessage"
         {
             panic!("the server showed: {}", n.params);
         }
         if done(&m) {
-            return;
+            return match m {
+                Message::Notification(n) => n.params["message"].as_str().unwrap_or_default().to_string(),
+                _ => String::new(),
+            };
         }
     }
 }

@@ -372,15 +372,41 @@ struct FileOutput {
 }
 
 /// What a long-lived session (an editor's) keeps between runs: each file's output with
-/// the hash of the text it was computed from, so that a run after an edit checks only the
-/// files whose text changed. The cross-object phase always runs on the whole set. A cache
-/// belongs to one engine and one set of files: make a new one when either changes.
+/// what it was computed from, so that a run after an edit checks only the files that
+/// changed, and the Pod Security findings judged again with namespace labels, so that those
+/// files are not read again either. The cross-object phase always runs on the whole set. A
+/// cache belongs to one engine and one set of files: make a new one when either changes.
 #[derive(Default)]
 pub struct Kept {
     interner: Interner,
-    outputs: rustc_hash::FxHashMap<FileId, (u64, FileOutput)>,
+    outputs: rustc_hash::FxHashMap<FileId, (Seen, FileOutput)>,
+    /// Per file: the findings of workloads judged again, and the namespaces' labels they
+    /// were judged with.
+    rejudged: rustc_hash::FxHashMap<FileId, (Seen, u64, Vec<Finding>)>,
     /// Files checked (not taken from the cache) by the last run.
     pub checked: usize,
+}
+
+/// What a kept output was computed from: the hash of a text in memory, or the size and
+/// modification time of a file on disk (so that an unchanged file is not even read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seen {
+    Text(u64),
+    Disk(u64, std::time::SystemTime),
+}
+
+impl Files {
+    fn seen(&self, id: FileId) -> Option<Seen> {
+        let entry = self.get(id);
+        match (&entry.buffer, &entry.source) {
+            (Some(t), _) | (None, Source::Text(t)) => Some(Seen::Text(crate::source::fingerprint(t.as_bytes()))),
+            (None, Source::Path(p)) => {
+                let m = std::fs::metadata(p).ok()?;
+                Some(Seen::Disk(m.len(), m.modified().ok()?))
+            }
+            (None, Source::Unreadable(_)) => None,
+        }
+    }
 }
 
 impl Engine {
@@ -434,36 +460,35 @@ impl Engine {
         for slice in inputs.chunks(FILES_AT_ONCE) {
             let previous = kept.as_deref();
             let interner = previous.map_or(&fresh, |k| &k.interner);
-            let outputs: Vec<(FileOutput, Option<u64>)> = slice
+            // With a cache: the output, and `Some(what it was computed from)` when the file
+            // was checked rather than taken from the cache.
+            let outputs: Vec<(FileOutput, Option<Option<Seen>>)> = slice
                 .par_iter()
                 .map(|id| {
-                    let text = files.read(*id);
                     let Some(previous) = previous else {
-                        return (self.check_file(files, *id, text, &unknown, interner), None);
+                        return (self.check_file(files, *id, files.read(*id), &unknown, interner), None);
                     };
-                    let hash = text.as_ref().ok().map(|t| crate::source::fingerprint(t.as_bytes()));
-                    match (hash, previous.outputs.get(id)) {
-                        (Some(h), Some((was, out))) if *was == h => (out.clone(), None),
-                        _ => (self.check_file(files, *id, text, &unknown, interner), hash),
+                    let seen = files.seen(*id);
+                    match (seen, previous.outputs.get(id)) {
+                        (Some(now), Some((was, out))) if *was == now => (out.clone(), None),
+                        _ => (
+                            self.check_file(files, *id, files.read(*id), &unknown, interner),
+                            Some(seen),
+                        ),
                     }
                 })
                 .collect();
-            for (id, (out, hash)) in slice.iter().zip(outputs) {
-                match (kept.as_deref_mut(), hash) {
-                    (Some(k), Some(h)) => {
-                        k.checked += 1;
-                        k.outputs.insert(*id, (h, out.clone()));
-                    }
-                    (Some(k), None) if !k.outputs.contains_key(id) => {
-                        // Unreadable: checked every time.
-                        k.checked += 1;
-                    }
-                    _ => {}
+            for (id, (out, checked)) in slice.iter().zip(outputs) {
+                if let (Some(k), Some(seen)) = (kept.as_deref_mut(), checked) {
+                    k.checked += 1;
+                    match seen {
+                        Some(seen) => k.outputs.insert(*id, (seen, out.clone())),
+                        None => k.outputs.remove(id),
+                    };
                 }
                 gathered.add(*id, out);
             }
         }
-        let interner = kept.as_ref().map_or(&fresh, |k| &k.interner);
         gathered.facts.shrink();
         let Gathered {
             mut findings,
@@ -482,11 +507,12 @@ impl Engine {
             namespaces.entry(ns.name.clone()).or_insert(ns);
         }
         if self.settings.pss.respect_namespace_labels && namespaces.values().any(|n| n.enforce.is_some()) {
-            stats.files_read_again = self.rejudge(files, &facts, &namespaces, &mut findings);
+            stats.files_read_again = self.rejudge(files, &facts, &namespaces, &mut findings, kept.as_deref_mut());
         }
         stats.load_and_check = started.elapsed();
 
         let set_started = Instant::now();
+        let interner = kept.as_ref().map_or(&fresh, |k| &k.interner);
         let index = Index::build(facts, files.ids().map(|id| files.get(id).meta()).collect(), interner);
         let cx = SetCx::new(&index, &self.settings, files);
         let set_findings: Vec<(Vec<Finding>, Duration)> = self
@@ -570,8 +596,16 @@ impl Engine {
 
     /// Judges again, with every namespace's Pod Security labels known, the workloads of the
     /// namespaces that carry such labels: only the rules that read those labels, only those
-    /// objects, and only their files are read again. Returns how many files were read.
-    fn rejudge(&self, files: &Files, facts: &FileFacts, namespaces: &Namespaces, findings: &mut Vec<Finding>) -> usize {
+    /// objects, and only their files are read again (with a cache, only those that changed,
+    /// or whose namespaces' labels did). Returns how many files were read.
+    fn rejudge(
+        &self,
+        files: &Files,
+        facts: &FileFacts,
+        namespaces: &Namespaces,
+        findings: &mut Vec<Finding>,
+        mut kept: Option<&mut Kept>,
+    ) -> usize {
         let labelled = |ns: &str| namespaces.get(ns).is_some_and(|n| n.enforce.is_some());
         let wanted: Vec<Arc<ObjectRef>> = facts
             .workloads
@@ -583,22 +617,60 @@ impl Engine {
         if wanted.is_empty() || rules.is_empty() {
             return 0;
         }
-        let found: Vec<Vec<Finding>> = revisit(files, &self.settings, namespaces, &wanted, |cx, oref| {
+        let labels = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            format!("{namespaces:?}").hash(&mut h);
+            h.finish()
+        };
+        // File by file, in file order: the findings judged again.
+        let mut judged: BTreeMap<FileId, Vec<Finding>> = BTreeMap::new();
+        let mut read_again: Vec<Arc<ObjectRef>> = Vec::new();
+        for o in &wanted {
+            let reuse = kept.as_deref().and_then(|k| {
+                let (seen, was_labels, found) = k.rejudged.get(&o.file)?;
+                (k.outputs.get(&o.file).map(|(s, _)| s) == Some(seen) && *was_labels == labels).then_some(found)
+            });
+            match reuse {
+                Some(found) => {
+                    judged.entry(o.file).or_insert_with(|| found.clone());
+                }
+                None => read_again.push(o.clone()),
+            }
+        }
+        let found: Vec<(FileId, Vec<Finding>)> = revisit(files, &self.settings, namespaces, &read_again, |cx, oref| {
             let mut found = Vec::new();
             for r in &rules {
                 r.check_object(cx, oref, &mut found);
             }
-            found
+            (oref.file, found)
         });
-        let judged: std::collections::HashSet<(FileId, u32)> = wanted.iter().map(|o| (o.file, o.index)).collect();
-        let replaced: std::collections::HashSet<&str> = rules.iter().map(|r| r.id).collect();
-        findings.retain(|f| {
-            !(replaced.contains(f.rule) && f.object.as_ref().is_some_and(|o| judged.contains(&(o.file, o.index))))
-        });
-        findings.extend(found.into_iter().flatten());
-        let mut read: Vec<FileId> = wanted.iter().map(|o| o.file).collect();
+        let mut read: Vec<FileId> = read_again.iter().map(|o| o.file).collect();
         read.sort_unstable();
         read.dedup();
+        for file in &read {
+            judged.insert(*file, Vec::new());
+        }
+        for (file, found) in found {
+            judged.entry(file).or_default().extend(found);
+        }
+        if let Some(k) = kept.as_deref_mut() {
+            for file in &read {
+                if let Some((seen, _)) = k.outputs.get(file) {
+                    k.rejudged.insert(*file, (*seen, labels, judged[file].clone()));
+                }
+            }
+        }
+        let judged_objects: std::collections::HashSet<(FileId, u32)> =
+            wanted.iter().map(|o| (o.file, o.index)).collect();
+        let replaced: std::collections::HashSet<&str> = rules.iter().map(|r| r.id).collect();
+        findings.retain(|f| {
+            !(replaced.contains(f.rule)
+                && f.object
+                    .as_ref()
+                    .is_some_and(|o| judged_objects.contains(&(o.file, o.index))))
+        });
+        findings.extend(judged.into_values().flatten());
         read.len()
     }
 
