@@ -2,7 +2,7 @@
 //! apply suppressions, sort.
 
 use super::finding::{Finding, Severity};
-use super::rule::{FileCx, ObjectCx, Out, Rule, SetCx};
+use super::rule::{FileCx, Kept, ObjectCx, Out, Rule, SetCx};
 use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
 use crate::model::intern::Interner;
@@ -329,6 +329,7 @@ struct Gathered {
     namespaces: Vec<NamespaceInfo>,
     masks: Masks,
     facts: FileFacts,
+    kept: Kept,
     suppressions: Vec<Suppression>,
     stats: Stats,
     io_errors: Vec<IoError>,
@@ -342,6 +343,7 @@ impl Gathered {
             self.masks.insert(id, out.masks);
         }
         self.facts.append(out.facts);
+        self.kept.append(out.kept);
         self.suppressions.extend(out.suppressions);
         self.stats.add(&out.stats);
         self.io_errors.extend(out.io_error);
@@ -354,6 +356,7 @@ struct FileOutput {
     namespaces: Vec<NamespaceInfo>,
     masks: Vec<Span>,
     facts: FileFacts,
+    kept: Kept,
     suppressions: Vec<Suppression>,
     stats: Stats,
     io_error: Option<IoError>,
@@ -411,6 +414,7 @@ impl Engine {
             namespaces: found_namespaces,
             mut masks,
             facts,
+            kept,
             suppressions: file_suppressions,
             mut stats,
             io_errors,
@@ -429,7 +433,7 @@ impl Engine {
 
         let set_started = Instant::now();
         let index = Index::build(facts, files.ids().map(|id| files.get(id).meta()).collect(), interner);
-        let cx = SetCx::new(&index, &self.settings, files);
+        let cx = SetCx::new(&index, &self.settings, &kept, files);
         let set_findings: Vec<(Vec<Finding>, Duration)> = self
             .rules
             .par_iter()
@@ -545,6 +549,7 @@ impl Engine {
             namespaces: Vec::new(),
             masks: Vec::new(),
             facts: FileFacts::default(),
+            kept: Kept::default(),
             suppressions: Vec::new(),
             stats: Stats {
                 files: 1,
@@ -587,6 +592,7 @@ impl Engine {
             out.suppressions.push(self.comment_suppression(id, d));
         }
         out.facts.shrink();
+        out.kept.shrink();
         out.masks.shrink_to_fit();
         out
     }
@@ -642,6 +648,7 @@ impl Engine {
             let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings, namespaces);
             for r in &self.rules {
                 r.check_object(&cx, oref, &mut out.findings);
+                r.rule.keep(&cx, oref, &mut out.kept);
             }
             out.facts
                 .add(id, &loaded.tree, obj, oref, &self.settings.default_namespace, interner);
