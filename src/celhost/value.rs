@@ -119,7 +119,12 @@ impl<'s> Lazy<'s, CelMap<'s>> {
 impl<'s> Lazy<'s, CelList<'s>> {
     fn converted(&self) -> &Shared<CelList<'s>> {
         self.converted.get_or_init(|| {
-            let list: Vec<Box<dyn Val + 's>> = self.tree.items(self.node).iter().map(|item| level(self.tree, *item)).collect();
+            let list: Vec<Box<dyn Val + 's>> = self
+                .tree
+                .items(self.node)
+                .iter()
+                .map(|item| level(self.tree, *item))
+                .collect();
             Shared(Arc::new(CelList::from(list)))
         })
     }
@@ -411,3 +416,56 @@ impl<'b, 'v: 'w, 'w> cel::common::traits::Iterator<'b, 'w> for CountedKeys<'b, '
 
 shared_val!(CelMap, cel::common::types::MAP_TYPE, Map);
 shared_val!(CelList, cel::common::types::LIST_TYPE, List);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::celhost::{Flavor, Host, Verdict};
+    use crate::model::{LoadOptions, load::load};
+
+    /// Evaluates `src` with `object` read from `yaml` through [`of_node`].
+    fn check(yaml: &str, src: &str) -> Verdict {
+        let loaded = load(yaml, &LoadOptions::default());
+        let host = Host::new(Flavor::Kubernetes, 34);
+        let expr = host.compile(src).expect("compiles");
+        let mut ctx = host.context();
+        let object = of_node(&loaded.tree, loaded.objects[0].root).expect("within the budget");
+        ctx.add_variable_as_val("object", object);
+        expr.check(&ctx, &[])
+    }
+
+    #[test]
+    fn values_read_lazily_are_the_values_of_the_tree() {
+        let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: '1', x: '2'}}\n\
+                    base: &b {p: 1, q: [1, 2]}\nmerged: {<<: *b, r: true}\ndata: {k: v}\n";
+        for src in [
+            "object.metadata.labels.x == '2'",
+            "object.merged.p == 1 && object.merged.q == [1, 2] && object.merged.r",
+            "object.merged == {'p': 1, 'q': [1, 2], 'r': true}",
+            "{'p': 1, 'q': [1, 2]} == object.base",
+            "object.data.size() == 1 && 'k' in object.data && has(object.data.k)",
+            "object.base.q.all(i, i > 0) && object.base.q.map(i, i * 2) == [2, 4]",
+            "object.metadata.exists(k, k == 'labels') && !has(object.spec)",
+            "[object.base.q][0][1] == 2 && dyn(object.data) == {'k': 'v'}",
+        ] {
+            assert_eq!(check(yaml, src), Verdict::True, "{src}");
+        }
+        assert_eq!(
+            check(yaml, "object.data.nope == 'x'"),
+            Verdict::Error("No such key: nope".into())
+        );
+    }
+
+    #[test]
+    fn a_value_over_the_budget_is_refused_whatever_is_read() {
+        let mut yaml = String::from(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+        );
+        for i in 1..7 {
+            let prev = format!("*a{}", i - 1);
+            yaml.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev.as_str(); 10].join(", ")));
+        }
+        let loaded = load(&yaml, &LoadOptions::default());
+        assert!(of_node(&loaded.tree, loaded.objects[0].root).is_err());
+    }
+}
