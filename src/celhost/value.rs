@@ -463,7 +463,7 @@ mod tests {
         );
         for i in 1..7 {
             let prev = format!("*a{}", i - 1);
-            yaml.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev.as_str(); 10].join(", ")));
+            yaml.push_str(&format!("a{i}: &a{i} [{}]\n", [prev.as_str(); 10].join(", ")));
         }
         let loaded = load(&yaml, &LoadOptions::default());
         assert!(of_node(&loaded.tree, loaded.objects[0].root).is_err());
