@@ -13,9 +13,9 @@ pub mod suppress;
 pub use finding::{Finding, MAX_TEXT, Related, Severity, Target, first_few, printable};
 pub use fix::{Applicability, Fix, FixPolicy};
 pub use meta::{RuleMeta, all_meta, closest_name, did_you_mean_rule, meta};
-pub use rule::{FileCx, NoOptions, ObjectCx, Out, Rule, RuleDef, RuleEntry, SetCx, entry};
+pub use rule::{FileCx, Kept, NoOptions, ObjectCx, Out, Rule, RuleDef, RuleEntry, SetCx, entry};
 pub use run::{
-    ActiveRule, Engine, FileEntry, Files, IoError, Kept, Masks, Outcome, Relocate, Source, Stats, sort_findings,
+    ActiveRule, Engine, FileEntry, Files, Incremental, IoError, Masks, Outcome, Relocate, Source, Stats, sort_findings,
 };
 pub use settings::{PssSettings, Settings};
 pub use suppress::{SELECTOR_KEYWORDS, Suppression, SuppressionKind};

@@ -20,6 +20,9 @@ pub trait Rule: Send + Sync {
     fn check_file(&self, _cx: &FileCx<'_>, _out: &mut Out<'_>) {}
     fn check_object(&self, _cx: &ObjectCx<'_>, _out: &mut Out<'_>) {}
     fn check_set(&self, _cx: &SetCx<'_>, _out: &mut Out<'_>) {}
+    /// Keeps what `check_set` will need of an object ([`Kept::once`]), taken when the
+    /// object is first read, so that `check_set` does not read its file again.
+    fn keep(&self, _cx: &ObjectCx<'_>, _oref: &Arc<ObjectRef>, _kept: &mut Kept) {}
     fn check_suppressions(&self, _unused: &[&Suppression], _out: &mut Out<'_>) {}
     /// Whether `check_object` reads the Pod Security labels of the object's namespace
     /// (`ObjectCx::namespaces`): such rules run again on the workloads of labelled
@@ -297,10 +300,55 @@ impl<'a> ObjectCx<'a> {
     }
 }
 
+/// Compact values rules keep of objects when they are first read ([`Rule::keep`]), by
+/// type, in file and object order.
+#[derive(Clone, Default)]
+pub struct Kept(rustc_hash::FxHashMap<std::any::TypeId, Vec<KeptValue>>);
+
+/// One object's kept value: `None` when there was nothing to keep. Shared, so that a
+/// session that keeps each file's output between runs copies no value.
+type KeptValue = (Arc<ObjectRef>, Arc<dyn std::any::Any + Send + Sync>);
+
+impl Kept {
+    /// Keeps `make()` for the object, unless a value of that type was kept for it already
+    /// (rules that share work keep it once).
+    pub fn once<T: std::any::Any + Send + Sync>(&mut self, oref: &Arc<ObjectRef>, make: impl FnOnce() -> Option<T>) {
+        let list = self.0.entry(std::any::TypeId::of::<T>()).or_default();
+        if list.last().is_some_and(|(o, _)| Arc::ptr_eq(o, oref)) {
+            return;
+        }
+        list.push((oref.clone(), Arc::new(make())));
+    }
+
+    /// The values of type `T`, in file and object order.
+    pub fn of<T: std::any::Any + Send + Sync>(&self) -> impl Iterator<Item = &T> {
+        self.0
+            .get(&std::any::TypeId::of::<T>())
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, v)| v.downcast_ref::<Option<T>>()?.as_ref())
+    }
+
+    /// Appends the values of a later file.
+    pub fn append(&mut self, other: Kept) {
+        for (ty, mut list) in other.0 {
+            self.0.entry(ty).or_default().append(&mut list);
+        }
+    }
+
+    pub fn shrink(&mut self) {
+        for list in self.0.values_mut() {
+            list.shrink_to_fit();
+        }
+    }
+}
+
 /// The whole set, for cross-object rules.
 pub struct SetCx<'a> {
     pub index: &'a Index,
     pub settings: &'a Settings,
+    /// What rules kept of objects on their first read.
+    pub kept: &'a Kept,
     /// The run's files, for rules that read objects again ([`SetCx::revisit`]).
     pub files: &'a super::Files,
     /// Work several rules share (evaluating the set's policies once for every `policy-*`
@@ -331,10 +379,11 @@ impl Drop for Finished<'_> {
 }
 
 impl<'a> SetCx<'a> {
-    pub fn new(index: &'a Index, settings: &'a Settings, files: &'a super::Files) -> SetCx<'a> {
+    pub fn new(index: &'a Index, settings: &'a Settings, kept: &'a Kept, files: &'a super::Files) -> SetCx<'a> {
         SetCx {
             index,
             settings,
+            kept,
             files,
             shared: Shared::default(),
         }

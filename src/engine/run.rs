@@ -2,7 +2,7 @@
 //! apply suppressions, sort.
 
 use super::finding::{Finding, Severity};
-use super::rule::{FileCx, ObjectCx, Out, Rule, SetCx};
+use super::rule::{FileCx, Kept, ObjectCx, Out, Rule, SetCx};
 use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
 use crate::model::intern::Interner;
@@ -340,6 +340,7 @@ struct Gathered {
     namespaces: Vec<NamespaceInfo>,
     masks: Masks,
     facts: FileFacts,
+    kept: Kept,
     suppressions: Vec<Suppression>,
     stats: Stats,
     io_errors: Vec<IoError>,
@@ -353,6 +354,7 @@ impl Gathered {
             self.masks.insert(id, out.masks);
         }
         self.facts.append(out.facts);
+        self.kept.append(out.kept);
         self.suppressions.extend(out.suppressions);
         self.stats.add(&out.stats);
         self.io_errors.extend(out.io_error);
@@ -366,6 +368,7 @@ struct FileOutput {
     namespaces: Vec<NamespaceInfo>,
     masks: Vec<Span>,
     facts: FileFacts,
+    kept: Kept,
     suppressions: Vec<Suppression>,
     stats: Stats,
     io_error: Option<IoError>,
@@ -377,7 +380,7 @@ struct FileOutput {
 /// files are not read again either. The cross-object phase always runs on the whole set. A
 /// cache belongs to one engine and one set of files: make a new one when either changes.
 #[derive(Default)]
-pub struct Kept {
+pub struct Incremental {
     interner: Interner,
     outputs: rustc_hash::FxHashMap<FileId, (Seen, FileOutput)>,
     /// Per file: the findings of workloads judged again, and the namespaces' labels they
@@ -435,13 +438,13 @@ impl Engine {
     }
 
     pub fn run(&self, files: &Files) -> Outcome {
-        self.run_kept(files, None)
+        self.run_incremental(files, None)
     }
 
-    /// [`Engine::run`], taking the output of each file whose text is unchanged from `kept`
-    /// and keeping the others' there: the same outcome, with only the changed files
+    /// [`Engine::run`], taking the output of each file that is unchanged from
+    /// `incremental` and keeping the others' there: the same outcome, with only the changed files
     /// checked again.
-    pub fn run_kept(&self, files: &Files, mut kept: Option<&mut Kept>) -> Outcome {
+    pub fn run_incremental(&self, files: &Files, mut incremental: Option<&mut Incremental>) -> Outcome {
         let started = Instant::now();
         let inputs: Vec<FileId> = files.ids().filter(|id| files.get(*id).input).collect();
         // Every file is read once, judged against no namespace labels; the workloads of
@@ -453,12 +456,12 @@ impl Engine {
         // plus one slice's outputs, not every file's output twice.
         const FILES_AT_ONCE: usize = 1024;
         let mut gathered = Gathered::default();
-        if let Some(k) = kept.as_deref_mut() {
+        if let Some(k) = incremental.as_deref_mut() {
             k.checked = 0;
             k.outputs.retain(|id, _| files.get(*id).input);
         }
         for slice in inputs.chunks(FILES_AT_ONCE) {
-            let previous = kept.as_deref();
+            let previous = incremental.as_deref();
             let interner = previous.map_or(&fresh, |k| &k.interner);
             // With a cache: the output, and `Some(what it was computed from)` when the file
             // was checked rather than taken from the cache.
@@ -479,7 +482,7 @@ impl Engine {
                 })
                 .collect();
             for (id, (out, checked)) in slice.iter().zip(outputs) {
-                if let (Some(k), Some(seen)) = (kept.as_deref_mut(), checked) {
+                if let (Some(k), Some(seen)) = (incremental.as_deref_mut(), checked) {
                     k.checked += 1;
                     match seen {
                         Some(seen) => k.outputs.insert(*id, (seen, out.clone())),
@@ -495,6 +498,7 @@ impl Engine {
             namespaces: found_namespaces,
             mut masks,
             facts,
+            kept,
             suppressions: file_suppressions,
             mut stats,
             io_errors,
@@ -507,14 +511,15 @@ impl Engine {
             namespaces.entry(ns.name.clone()).or_insert(ns);
         }
         if self.settings.pss.respect_namespace_labels && namespaces.values().any(|n| n.enforce.is_some()) {
-            stats.files_read_again = self.rejudge(files, &facts, &namespaces, &mut findings, kept.as_deref_mut());
+            stats.files_read_again =
+                self.rejudge(files, &facts, &namespaces, &mut findings, incremental.as_deref_mut());
         }
         stats.load_and_check = started.elapsed();
 
         let set_started = Instant::now();
-        let interner = kept.as_ref().map_or(&fresh, |k| &k.interner);
+        let interner = incremental.as_ref().map_or(&fresh, |k| &k.interner);
         let index = Index::build(facts, files.ids().map(|id| files.get(id).meta()).collect(), interner);
-        let cx = SetCx::new(&index, &self.settings, files);
+        let cx = SetCx::new(&index, &self.settings, &kept, files);
         let set_findings: Vec<(Vec<Finding>, Duration)> = self
             .rules
             .par_iter()
@@ -604,7 +609,7 @@ impl Engine {
         facts: &FileFacts,
         namespaces: &Namespaces,
         findings: &mut Vec<Finding>,
-        mut kept: Option<&mut Kept>,
+        mut incremental: Option<&mut Incremental>,
     ) -> usize {
         let labelled = |ns: &str| namespaces.get(ns).is_some_and(|n| n.enforce.is_some());
         let wanted: Vec<Arc<ObjectRef>> = facts
@@ -627,7 +632,7 @@ impl Engine {
         let mut judged: BTreeMap<FileId, Vec<Finding>> = BTreeMap::new();
         let mut read_again: Vec<Arc<ObjectRef>> = Vec::new();
         for o in &wanted {
-            let reuse = kept.as_deref().and_then(|k| {
+            let reuse = incremental.as_deref().and_then(|k| {
                 let (seen, was_labels, found) = k.rejudged.get(&o.file)?;
                 (k.outputs.get(&o.file).map(|(s, _)| s) == Some(seen) && *was_labels == labels).then_some(found)
             });
@@ -654,7 +659,7 @@ impl Engine {
         for (file, found) in found {
             judged.entry(file).or_default().extend(found);
         }
-        if let Some(k) = kept.as_deref_mut() {
+        if let Some(k) = incremental.as_deref_mut() {
             for file in &read {
                 if let Some((seen, _)) = k.outputs.get(file) {
                     k.rejudged.insert(*file, (*seen, labels, judged[file].clone()));
@@ -688,6 +693,7 @@ impl Engine {
             namespaces: Vec::new(),
             masks: Vec::new(),
             facts: FileFacts::default(),
+            kept: Kept::default(),
             suppressions: Vec::new(),
             stats: Stats {
                 files: 1,
@@ -730,6 +736,7 @@ impl Engine {
             out.suppressions.push(self.comment_suppression(id, d));
         }
         out.facts.shrink();
+        out.kept.shrink();
         out.masks.shrink_to_fit();
         out
     }
@@ -785,6 +792,7 @@ impl Engine {
             let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings, namespaces);
             for r in &self.rules {
                 r.check_object(&cx, oref, &mut out.findings);
+                r.rule.keep(&cx, oref, &mut out.kept);
             }
             out.facts
                 .add(id, &loaded.tree, obj, oref, &self.settings.default_namespace, interner);

@@ -2,10 +2,10 @@
 //! bindings and Kyverno `ValidatingPolicy` (with autogen for pod controllers), against every
 //! object of the set, as the API server would on CREATE (see `specs/cel-policies.md`).
 //!
-//! Runs once per run, after the index is built, for every `policy-*` rule
-//! ([`crate::engine::SetCx::shared`]): the policy objects are read again and compiled, objects
-//! are matched from the index's facts, and the files holding a matched object are read again
-//! and evaluated ([`crate::engine::SetCx::revisit`]). Each rule then reports its share of
+//! Policy objects are read when their file is first read ([`keep`]). The rest runs once per
+//! run, after the index is built, for every `policy-*` rule ([`crate::engine::SetCx::shared`]):
+//! the policies are compiled, objects are matched from the index's facts, and the files
+//! holding a matched object are read again and evaluated ([`crate::engine::SetCx::revisit`]). Each rule then reports its share of
 //! [`PolicyRun`].
 
 mod autogen;
@@ -15,7 +15,7 @@ pub mod matching;
 mod source;
 
 use crate::celhost::{self, Flavor, Host, UnknownInput, Verdict, blame, value};
-use crate::engine::{Finding, ObjectCx, SetCx, Severity, Target};
+use crate::engine::{Finding, Kept, ObjectCx, SetCx, Severity, Target};
 use crate::model::ObjectRef;
 use crate::model::selector::{Selector, Tri};
 use crate::source::Route;
@@ -46,6 +46,14 @@ impl PolicyRun {
     /// The run's policy findings for a `policy-*` rule's `check_set`.
     pub fn shared(cx: &SetCx<'_>) -> Arc<PolicyRun> {
         cx.shared(|| evaluate(cx))
+    }
+}
+
+/// Reads a policy, binding or exception object, for the shared evaluation: what the
+/// `policy-*` rules keep of it.
+pub fn keep(cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>, kept: &mut Kept) {
+    if source::is_policy_kind(&cx.obj.api_version, &cx.obj.kind) {
+        kept.once(oref, || source::read(cx, oref));
     }
 }
 
@@ -110,14 +118,12 @@ struct NotEvaluated {
 }
 
 fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
-    let policy_objects: Vec<Arc<ObjectRef>> = cx
+    if !cx
         .index
         .objects
         .iter()
-        .filter(|o| source::is_policy_kind(&o.obj.api_version, &o.obj.kind))
-        .map(|o| o.obj.clone())
-        .collect();
-    if policy_objects.is_empty() {
+        .any(|o| source::is_policy_kind(&o.obj.api_version, &o.obj.kind))
+    {
         return PolicyRun::default();
     }
     let minor = cx
@@ -125,7 +131,6 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         .kubernetes_minor
         .unwrap_or(crate::model::apilifecycle::lifecycle().latest_minor());
     let hosts = [Host::new(Flavor::Kubernetes, minor), Host::new(Flavor::Kyverno, minor)];
-    let read = cx.revisit(&policy_objects, source::read);
     let mut findings = Vec::new();
     let mut policies: Vec<Policy> = Vec::new();
     let mut bindings: Vec<Binding> = Vec::new();
@@ -142,7 +147,7 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     let mut exceptions: Vec<source::Exception> = Vec::new();
     // Every policy name read, compiled or not (a binding of a broken policy is not dangling).
     let mut policy_names = std::collections::BTreeSet::new();
-    for r in read.into_iter().flatten() {
+    for r in cx.kept.of::<source::Read>().cloned() {
         match r {
             source::Read::Policy(raw) => {
                 policy_names.insert(raw.name.clone());

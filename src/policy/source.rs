@@ -66,6 +66,7 @@ pub fn is_policy_kind(api_version: &str, kind: &str) -> bool {
 }
 
 /// A policy object as read, before compilation.
+#[derive(Clone)]
 pub struct Raw {
     pub kind: PolicyKind,
     /// A Kyverno rule's name, its resource filters, and the kinds autogen made it for.
@@ -83,6 +84,7 @@ pub struct Raw {
     pub name_target: Target,
 }
 
+#[derive(Clone)]
 pub enum Read {
     Policy(Raw),
     /// The `validate.cel` rules of a Kyverno ClusterPolicy or Policy (with their autogen).
@@ -91,6 +93,7 @@ pub enum Read {
     Binding(Binding),
 }
 
+#[derive(Clone)]
 pub struct Binding {
     pub name: String,
     pub policy_name: String,
@@ -120,6 +123,7 @@ pub struct ParamRef {
 
 /// A Kyverno `PolicyException` (`policies.kyverno.io`): the policies it names do not
 /// apply to the objects its match conditions select.
+#[derive(Clone)]
 pub struct Exception {
     pub name: String,
     pub obj: Arc<ObjectRef>,

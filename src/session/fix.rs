@@ -68,7 +68,7 @@ impl Session {
         let mut summary = FixSummary::default();
         let mut rerender = false;
         // Passes after the first check only the files the previous pass edited.
-        if self.kept.is_none() {
+        if self.incremental.is_none() {
             self.keep_outputs();
         }
         let mut linted = self.lint()?;

@@ -107,7 +107,7 @@ impl Session {
         let paths: Vec<String> = options.paths.iter().map(|p| p.display().to_string()).collect();
         self.files = files;
         self.loaded = loaded;
-        if self.kept.is_some() {
+        if self.incremental.is_some() {
             // File ids may now name other files.
             self.keep_outputs();
         }

@@ -14,7 +14,7 @@ pub use options::{ConfigChoice, FailOn, FixConfig, FixMode, KustomizeMode, Optio
 
 use crate::config::{self, Config};
 use crate::discover::{self, kustomize::RenderStats};
-use crate::engine::{ActiveRule, Engine, Files, Kept, Outcome, Severity, Source, meta};
+use crate::engine::{ActiveRule, Engine, Files, Incremental, Outcome, Severity, Source, meta};
 use crate::policy::custom::CustomRule;
 use crate::report::Narrowing;
 use crate::source::FileId;
@@ -41,7 +41,7 @@ pub struct Session {
     loaded: Loaded,
     /// Each file's output from the last lint, when the session keeps them
     /// ([`Session::keep_outputs`]).
-    kept: Option<std::sync::Mutex<Kept>>,
+    incremental: Option<std::sync::Mutex<Incremental>>,
     /// The baseline read (`--baseline`).
     baseline: Option<Baseline>,
     /// What git says changed (`--changed-since`).
@@ -128,7 +128,7 @@ impl Session {
             fix,
             files,
             loaded: Loaded::default(),
-            kept: None,
+            incremental: None,
             baseline,
             changed,
         })
@@ -138,13 +138,13 @@ impl Session {
     /// checks only the files whose text changed (the cross-object phase still sees the
     /// whole set). For sessions that lint many times: an editor's, a `--fix` loop's.
     pub fn keep_outputs(&mut self) {
-        self.kept = Some(std::sync::Mutex::new(Kept::default()));
+        self.incremental = Some(std::sync::Mutex::new(Incremental::default()));
     }
 
     /// How many files the last lint checked rather than took as kept (all of them unless
     /// [`Session::keep_outputs`]).
     pub fn last_checked(&self) -> Option<usize> {
-        self.kept
+        self.incremental
             .as_ref()
             .map(|k| k.lock().unwrap_or_else(|p| p.into_inner()).checked)
     }
@@ -201,10 +201,10 @@ impl Session {
     pub fn lint(&self) -> Result<Linted, Error> {
         // Each lint reads the files afresh: what a report shows is what this lint read.
         let mut files = self.files.clone();
-        let mut outcome = match &self.kept {
-            Some(kept) => self
+        let mut outcome = match &self.incremental {
+            Some(incremental) => self
                 .engine
-                .run_kept(&files, Some(&mut kept.lock().unwrap_or_else(|p| p.into_inner()))),
+                .run_incremental(&files, Some(&mut incremental.lock().unwrap_or_else(|p| p.into_inner()))),
             None => self.engine.run(&files),
         };
         if outcome.stats.objects == 0

@@ -4,13 +4,18 @@
 //! (`crate::rules::crd`).
 
 use crate::declare_rule;
-use crate::engine::{FileCx, Out, Rule, SetCx, Target};
-use crate::model::IssueKind;
+use crate::engine::{FileCx, Kept, ObjectCx, Out, Rule, SetCx, Target};
+use crate::model::{IssueKind, ObjectRef};
 use crate::source::Loc;
+use std::sync::Arc;
 
 declare_rule!(UnknownField, "unknown-field");
 
 impl Rule for UnknownField {
+    fn keep(&self, cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>, kept: &mut Kept) {
+        crate::rules::crd::keep(cx, oref, kept);
+    }
+
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         crate::rules::crd::emit(&crate::rules::crd::checked(cx).unknown, out);
     }

@@ -5,11 +5,17 @@
 //! the same group and kind applied together with the first.
 
 use crate::declare_rule;
-use crate::engine::{Out, Rule, SetCx};
+use crate::engine::{Kept, ObjectCx, Out, Rule, SetCx};
+use crate::model::ObjectRef;
+use std::sync::Arc;
 
 declare_rule!(Invalid, "crd-invalid");
 
 impl Rule for Invalid {
+    fn keep(&self, cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>, kept: &mut Kept) {
+        super::keep(cx, oref, kept);
+    }
+
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         super::emit(&super::checked(cx).invalid, out);
     }

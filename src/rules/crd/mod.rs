@@ -1,8 +1,10 @@
 //! `crd-*`: custom resources validated against the CustomResourceDefinitions of the set
-//! (cel-policies.md §7), and CRDs the API server rejects. The work is done once per run
-//! ([`checked`]) and shared by `crd-schema-violation`, `crd-invalid` and `unknown-field`
-//! (which reports the fields a CRD's schema does not declare). A version the CRD does not
-//! serve is `api-crd-version`'s; such resources are not validated here.
+//! (cel-policies.md §7), and CRDs the API server rejects. Each CRD's schemas are compiled
+//! when it is first read ([`keep`]), so its file (often megabytes) is not read again; the
+//! rest of the work is done once per run ([`checked`]) and shared by `crd-schema-violation`,
+//! `crd-invalid`, `crd-validation-rule` and `unknown-field` (which reports the fields a
+//! CRD's schema does not declare). A version the CRD does not serve is `api-crd-version`'s;
+//! such resources are not validated here.
 
 pub mod invalid;
 pub mod schema_violation;
@@ -10,11 +12,11 @@ pub mod validation_rule;
 
 mod celrules;
 
-use crate::engine::{ObjectCx, SetCx, Target};
+use crate::engine::{Kept, ObjectCx, SetCx, Target};
 use crate::model::ObjectRef;
-use crate::model::TypedKind;
 use crate::model::crdschema::{ParseMode, Schema, Violation, path, validate_object};
 use crate::model::kinds::group_of;
+use crate::model::{Typed, TypedKind};
 use crate::source::Route;
 use crate::source::de::Context;
 use rustc_hash::FxHashMap;
@@ -61,8 +63,8 @@ struct ParsedVersion {
     status_subresource: bool,
 }
 
+/// A CustomResourceDefinition with its schemas compiled.
 struct ParsedCrd {
-    i: usize,
     obj: Arc<ObjectRef>,
     name: String,
     group: String,
@@ -78,6 +80,14 @@ fn to_json(cx: &ObjectCx<'_>) -> Option<Value> {
     Context::new(cx.tree, cx.settings.limits.max_alias_nodes, false)
         .deserialize::<Value>(cx.obj.root, false)
         .ok()
+}
+
+/// Compiles the schemas of a CustomResourceDefinition, for the shared check: what the
+/// `crd-*` rules keep of it.
+pub(crate) fn keep(cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>, kept: &mut Kept) {
+    if matches!(cx.obj.typed, Typed::CustomResourceDefinition(_)) {
+        kept.once(oref, || parse_crd(cx, oref));
+    }
 }
 
 fn parse_crd(cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<ParsedCrd> {
@@ -147,7 +157,6 @@ fn parse_crd(cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<ParsedCrd> {
     }
     let prune = v1 || spec.get("preserveUnknownFields").and_then(Value::as_bool) == Some(false);
     Some(ParsedCrd {
-        i: 0,
         obj: oref.clone(),
         name,
         group: text(spec.get("group")),
@@ -164,11 +173,9 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
     if cx.index.crds.is_empty() {
         return report;
     }
-    let crd_objects: Vec<Arc<ObjectRef>> = cx.index.crds.iter().map(|c| c.obj.clone()).collect();
-    let mut crds: Vec<ParsedCrd> = cx.revisit(&crd_objects, parse_crd).into_iter().flatten().collect();
-    for (i, c) in crds.iter_mut().enumerate() {
-        c.i = i;
-        report.invalid.append(&mut c.problems);
+    let crds: Vec<&ParsedCrd> = cx.kept.of::<ParsedCrd>().collect();
+    for c in &crds {
+        report.invalid.extend(c.problems.iter().cloned());
     }
     // `x-kubernetes-validations` rules, each distinct text compiled once.
     let host = crate::celhost::Host::new(
@@ -210,7 +217,7 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
     }
 
     let mut by_group_kind: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
-    for c in &crds {
+    for (i, c) in crds.iter().enumerate() {
         let same = by_group_kind.entry((c.group.as_str(), c.kind.as_str())).or_default();
         // Two CRDs of one group and kind applied together (one file or render): the API
         // server does not establish the second (KindConflict). Same-named ones are
@@ -231,7 +238,7 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                 related: Some((first.kind_target.loc, "first defined here".to_string())),
             });
         }
-        same.push(c.i);
+        same.push(i);
     }
 
     // The custom resources with a schema to validate against: the CRDs of their group and

@@ -4,11 +4,17 @@
 //! as the API server does: on the object as defaulted, with non-nullable nulls pruned.
 
 use crate::declare_rule;
-use crate::engine::{Out, Rule, SetCx};
+use crate::engine::{Kept, ObjectCx, Out, Rule, SetCx};
+use crate::model::ObjectRef;
+use std::sync::Arc;
 
 declare_rule!(SchemaViolation, "crd-schema-violation");
 
 impl Rule for SchemaViolation {
+    fn keep(&self, cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>, kept: &mut Kept) {
+        super::keep(cx, oref, kept);
+    }
+
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         super::emit(&super::checked(cx).violations, out);
     }

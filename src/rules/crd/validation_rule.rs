@@ -3,11 +3,17 @@
 //! defaulted), at the rule's `fieldPath` or the field the rule reads.
 
 use crate::declare_rule;
-use crate::engine::{Out, Rule, SetCx};
+use crate::engine::{Kept, ObjectCx, Out, Rule, SetCx};
+use crate::model::ObjectRef;
+use std::sync::Arc;
 
 declare_rule!(ValidationRule, "crd-validation-rule");
 
 impl Rule for ValidationRule {
+    fn keep(&self, cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>, kept: &mut Kept) {
+        super::keep(cx, oref, kept);
+    }
+
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         super::emit(&super::checked(cx).rules, out);
     }
