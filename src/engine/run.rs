@@ -609,7 +609,7 @@ impl Engine {
         facts: &FileFacts,
         namespaces: &Namespaces,
         findings: &mut Vec<Finding>,
-        mut incremental: Option<&mut Incremental>,
+        incremental: Option<&mut Incremental>,
     ) -> usize {
         let labelled = |ns: &str| namespaces.get(ns).is_some_and(|n| n.enforce.is_some());
         let wanted: Vec<Arc<ObjectRef>> = facts
@@ -659,7 +659,7 @@ impl Engine {
         for (file, found) in found {
             judged.entry(file).or_default().extend(found);
         }
-        if let Some(k) = incremental.as_deref_mut() {
+        if let Some(k) = incremental {
             for file in &read {
                 if let Some((seen, _)) = k.outputs.get(file) {
                     k.rejudged.insert(*file, (*seen, labels, judged[file].clone()));
