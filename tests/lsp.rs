@@ -27,7 +27,7 @@ impl Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
             .arg("lsp")
             .current_dir(root)
-            .env("PLIMSOLL_CACHE_DIR", root.join(".cache"))
+            .env("PLIMSOLL_CACHE_DIR", root.with_file_name("cache"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -138,10 +138,18 @@ fn uri(root: &Path, file: &str) -> String {
         .to_string()
 }
 
+mod common;
+
 fn copy_demo() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("well-formed test data");
-    let root = dir.path().canonicalize().expect("well-formed test data");
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo");
+    copy("testdata/demo")
+}
+
+/// A copy of a fixture directory of the repository, in a temporary directory.
+fn copy(fixture: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // The workspace is a folder of the temporary directory; the render cache is beside it.
+    let root = dir.path().canonicalize().expect("its path").join("workspace");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
     for entry in walk(&demo) {
         let to = root.join(entry.strip_prefix(&demo).expect("well-formed test data"));
         std::fs::create_dir_all(to.parent().expect("well-formed test data")).expect("well-formed test data");
@@ -209,7 +217,6 @@ fn an_editor_session_over_pipes() {
     // Open every file of the demo.
     let files: Vec<String> = walk(&root)
         .iter()
-        .filter(|p| !p.starts_with(root.join(".cache")))
         .map(|p| p.strip_prefix(&root).unwrap().to_string_lossy().into_owned())
         .collect();
     for f in &files {
@@ -225,7 +232,7 @@ fn an_editor_session_over_pipes() {
     let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
         .args(["check", "--format", "json", "--fail-on", "never", "."])
         .current_dir(&root)
-        .env("PLIMSOLL_CACHE_DIR", root.join(".cache"))
+        .env("PLIMSOLL_CACHE_DIR", root.with_file_name("cache"))
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -407,6 +414,69 @@ fn bad_input_never_ends_the_session() {
         json!({"textDocument": {"uri": "file:///elsewhere.yaml"}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
     );
     assert_eq!(actions, json!([]));
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}
+
+#[test]
+fn kustomize_findings_land_on_the_base_and_a_save_renders_again() {
+    if !common::renderer_or_skip("kustomize_findings_land_on_the_base_and_a_save_renders_again") {
+        return;
+    }
+    let (_dir, root) = copy("testdata/kustomize");
+    let mut client = Client::start(&root);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": url::Url::from_file_path(&root).unwrap().to_string(), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    let base = uri(&root, "base/deployment.yaml");
+    client.sync(&base);
+    let ape = client.diagnostics[&base]
+        .iter()
+        .find(|d| d["code"] == "pss-allow-privilege-escalation")
+        .unwrap_or_else(|| panic!("{:?}", client.rules(&base)))
+        .clone();
+    assert!(
+        ape["message"]
+            .as_str()
+            .unwrap()
+            .contains("kustomize build overlays/prod"),
+        "{ape}"
+    );
+
+    // The quick fix edits the base, where the field is.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": base}, "range": ape["range"], "context": {"diagnostics": [ape]}}),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"].as_str().unwrap().starts_with("Fix: ")
+                && a["diagnostics"][0]["code"] == "pss-allow-privilege-escalation"
+        })
+        .unwrap_or_else(|| panic!("{actions}"));
+    let edits = fix["edit"]["changes"][&base].as_array().unwrap();
+    let before = std::fs::read_to_string(root.join("base/deployment.yaml")).unwrap();
+    let after = apply(&before, edits);
+    assert!(after.contains("allowPrivilegeEscalation: false"), "{after}");
+
+    // Saved, the base is rendered again: the finding is gone from it.
+    std::fs::write(root.join("base/deployment.yaml"), &after).unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": base}}));
+    client.sync(&base);
+    assert!(
+        !client
+            .rules(&base)
+            .contains(&"pss-allow-privilege-escalation".to_string()),
+        "{:?}",
+        client.rules(&base)
+    );
+    assert!(client.rules(&base).contains(&"pss-run-as-non-root".to_string()));
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
