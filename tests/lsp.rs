@@ -378,6 +378,21 @@ fn an_editor_session_over_pipes() {
             .contains(&"pss-allow-privilege-escalation".to_string())
     );
 
+    // Settings changed by the editor: only the Pod Security rules.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"plimsoll": {"select": ["pss"]}}}),
+    );
+    client.sync(&api);
+    let codes: BTreeSet<String> = client
+        .diagnostics
+        .values()
+        .flatten()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.contains("pss-host-namespaces"), "{codes:?}");
+    assert!(codes.iter().all(|c| c.starts_with("pss-")), "{codes:?}");
+
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();
