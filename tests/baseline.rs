@@ -144,7 +144,7 @@ fn entries_that_match_nothing_are_counted_and_pruned() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stdout,
-        "Baseline baseline.json: 44 known findings not shown; 1 entry of the baseline baseline.json no longer match any finding: prune with `--baseline baseline.json --write-baseline baseline.json`.\nNo findings. Checked 10 files, 12 objects in [TIME]s.\n"
+        "Baseline baseline.json: 44 known findings not shown; 1 entry of the baseline baseline.json no longer matches any finding: prune with `--baseline baseline.json --write-baseline baseline.json`.\nNo findings. Checked 10 files, 12 objects in [TIME]s.\n"
     );
     // Formats that cannot say it get a notice.
     let r = check(dir, &["--baseline", "baseline.json", "--format", "sarif", "demo"]);

@@ -161,10 +161,11 @@ pub fn baseline_line(b: &BaselineCounts) -> String {
 /// Says that a baseline has entries that match nothing, and how to drop them.
 pub fn stale_baseline(b: &BaselineCounts) -> String {
     format!(
-        "{} {} of the baseline {} no longer match any finding: prune with `--baseline {} --write-baseline {}`.",
+        "{} {} of the baseline {} no longer {} any finding: prune with `--baseline {} --write-baseline {}`.",
         b.stale,
         if b.stale == 1 { "entry" } else { "entries" },
         b.file,
+        if b.stale == 1 { "matches" } else { "match" },
         b.file,
         b.file
     )
