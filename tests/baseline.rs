@@ -322,31 +322,47 @@ fn changed_since_reports_the_changed_files_and_cross_object_findings() {
         "Changed since HEAD: 1 file; 45 findings about unchanged files not shown.\nNo findings. Checked 10 files, 12 objects in [TIME]s.\n"
     );
 
-    // An edited manifest (unstaged): every finding in it, and the findings of cross-object
-    // rules (a change to one object can change another's), but no other per-object one.
+    // An edited manifest (unstaged): every finding in it, and no finding of an unchanged
+    // file (the revision has the same cross-object findings).
     edit(dir, "demo/redis/statefulset.yaml", |text| text + "# tuned\n");
     let r = check(dir, &["--changed-since", "HEAD", "--format", "json", "demo"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert_eq!(
-        json(&r)["changed_since"],
-        serde_json::json!({"ref": "HEAD", "files": 2, "hidden": 17})
-    );
     let shown = findings(&r);
     let in_redis: Vec<_> = all.iter().filter(|(f, _)| f == "demo/redis/statefulset.yaml").collect();
     assert!(in_redis.len() > 5);
-    assert!(in_redis.iter().all(|f| shown.contains(f)), "{shown:?}");
-    let elsewhere: Vec<&str> = shown
-        .iter()
-        .filter(|(f, _)| f != "demo/redis/statefulset.yaml")
-        .map(|(_, r)| r.as_str())
+    assert_eq!(shown.iter().collect::<Vec<_>>(), in_redis);
+    assert_eq!(
+        json(&r)["changed_since"],
+        serde_json::json!({"ref": "HEAD", "files": 2, "hidden": all.len() - in_redis.len()})
+    );
+
+    // A new NetworkPolicy that lets the API reach its database but not DNS: the finding it
+    // causes on the unchanged API Deployment is shown, as a cross-object finding the
+    // revision does not have.
+    std::fs::write(
+        dir.join("demo/base/api-egress.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api-to-db\n  namespace: shop\nspec:\n  podSelector:\n    matchLabels:\n      app: api\n  policyTypes: [Egress]\n  egress:\n    - ports:\n        - port: 5432\n          protocol: TCP\n",
+    )
+    .expect("write the policy");
+    let r = check(dir, &["--changed-since", "HEAD", "--format", "json", "demo"]);
+    let elsewhere: Vec<(String, String)> = findings(&r)
+        .into_iter()
+        .filter(|(f, _)| f != "demo/redis/statefulset.yaml" && f != "demo/base/api-egress.yaml")
         .collect();
-    assert!(!elsewhere.is_empty());
-    for rule in elsewhere {
+    assert!(
+        elsewhere.contains(&(
+            "demo/api/deployment.yaml".to_string(),
+            "netpol-egress-deny-without-dns".to_string()
+        )),
+        "{elsewhere:?}"
+    );
+    for (file, rule) in &elsewhere {
         assert!(
-            !rule.starts_with("pss-") && !rule.starts_with("image-") && !rule.starts_with("secret-"),
-            "a per-object finding of an unchanged file is shown: {rule}"
+            !all.contains(&(file.clone(), rule.clone())) || rule == "netpol-egress-deny-without-dns",
+            "a finding the revision has is shown: {file} {rule}"
         );
     }
+    std::fs::remove_file(dir.join("demo/base/api-egress.yaml")).expect("remove the policy");
 
     // Staged and committed changes count too; run from a subdirectory.
     git(dir, &["add", "-A"]);

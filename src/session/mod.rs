@@ -235,22 +235,36 @@ impl Session {
     pub fn narrow(&self, linted: &mut Linted) -> Narrowed {
         let mut narrowing = Narrowing::default();
         let mut record = None;
+        let outcome = &mut linted.outcome;
+        let mut prints = Fingerprints::new(&linted.files, &outcome.masks, Workspace::find(&self.cwd));
+        let mut entries: Vec<_> =
+            match self.baseline.is_some() || self.options.write_baseline.is_some() || self.changed.is_some() {
+                true => outcome.findings.iter().map(|f| prints.entry(f)).collect(),
+                false => Vec::new(),
+            };
         if self.baseline.is_some() || self.options.write_baseline.is_some() {
-            let outcome = &mut linted.outcome;
-            let mut prints = Fingerprints::new(&linted.files, &outcome.masks, Workspace::find(&self.cwd));
-            let entries: Vec<_> = outcome.findings.iter().map(|f| prints.entry(f)).collect();
             match (&self.baseline, &self.options.baseline) {
                 (Some(baseline), Some(path)) => {
-                    let (counts, kept) = baseline.absorb(&discover::display(path), &mut outcome.findings, entries);
+                    let (counts, kept) =
+                        baseline.absorb(&discover::display(path), &mut outcome.findings, entries.clone());
                     narrowing.baseline = Some(counts);
+                    // The entries of the findings left.
+                    entries = outcome.findings.iter().map(|f| prints.entry(f)).collect();
                     record = Some(kept);
                 }
-                _ => record = Some(Baseline::new(entries)),
+                _ => record = Some(Baseline::new(entries.clone())),
             }
         }
         if let Some(changed) = &self.changed {
-            let outcome = &mut linted.outcome;
-            narrowing.changed_since = Some(changed.retain(&linted.files, &outcome.cross_object, &mut outcome.findings));
+            let config = self.config.as_ref().map(|c| self.cwd.join(&c.path));
+            let before = changed.before(&self.options, config, &self.cwd);
+            narrowing.changed_since = Some(changed.retain(
+                &linted.files,
+                &outcome.cross_object,
+                &mut outcome.findings,
+                &entries,
+                before,
+            ));
         }
         Narrowed {
             narrowing,
