@@ -158,6 +158,11 @@ fn fixing_converges_and_keeps_comments() {
             // Line endings are kept.
             assert_eq!(b.contains("\r\n"), a.contains("\r\n"), "{name}: line endings changed");
         }
+        // No fix (nor fixes of one pass together) repeats a key.
+        let select = ["--select".to_string(), "duplicate-key".to_string()];
+        let dup = check(dir.path(), &select, &["--format", "json"]);
+        let dup: serde_json::Value = serde_json::from_slice(&dup.stdout).expect("json");
+        assert_eq!(dup["findings"], serde_json::json!([]), "{name}: a key is repeated");
         // A second --fix changes no byte.
         let again = check(dir.path(), &args, &["--fix"]);
         assert_eq!(again.status.code(), Some(0), "{name}");

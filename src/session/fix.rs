@@ -455,7 +455,13 @@ fn choose(
                     ops: &fx.ops,
                 })
                 .collect();
-            edit::verify_pass(text, &new, &applied).map(|()| new)
+            edit::verify_pass(text, &new, &applied)?;
+            // Fixes that each hold on their own may create one key twice together (a
+            // rename to `securityContext` and a new `securityContext:` beside it).
+            if duplicate_keys(&new) > duplicate_keys(text) {
+                return Err(edit::NotFixable("the fixes together would repeat a key".into()));
+            }
+            Ok(new)
         };
         match verify(&accepted, edits) {
             Ok(new) => new_texts.push((file, text.clone(), new)),
@@ -475,8 +481,22 @@ fn choose(
                 let edits = edits.into_iter().next().map(|(_, e)| e).unwrap_or_default();
                 match verify(&accepted, &edits) {
                     Ok(new) => new_texts.push((file, text.clone(), new)),
+                    // Then the first fix alone: the others come back in the next pass.
                     Err(why) => {
-                        failed.insert(file, why.0);
+                        let only = mine.iter().copied().find(|i| accepted[*i]);
+                        for i in &mine {
+                            accepted[*i] = Some(*i) == only;
+                        }
+                        let alone = only.map(|i| cands[i].edits.clone()).unwrap_or_default();
+                        match only.map(|_| verify(&accepted, &alone)) {
+                            Some(Ok(new)) => new_texts.push((file, text.clone(), new)),
+                            _ => {
+                                for i in &mine {
+                                    accepted[*i] = false;
+                                }
+                                failed.insert(file, why.0);
+                            }
+                        }
                     }
                 }
             }
