@@ -409,3 +409,24 @@ fn a_file_with_a_broken_document_is_never_edited() {
     );
     assert_eq!(doc["fix_summary"]["passes"], 0);
 }
+
+#[test]
+fn a_patch_says_on_stderr_what_it_leaves_out() {
+    // The manifests are outside the workspace (the working directory, not a git work tree):
+    // nothing is edited, the patch is empty, and stderr says why.
+    let manifests = copy(&root().join("testdata/fix/pss-allow-privilege-escalation"));
+    let elsewhere = tempfile::tempdir().expect("a working directory");
+    let out = plimsoll_in(elsewhere.path())
+        .args(["check", "--no-config", "--fail-on", "never", "--diff"])
+        .arg(manifests.path())
+        .output()
+        .expect("run plimsoll");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("notice: not in the patch: ")
+            && stderr.contains(": pss-allow-privilege-escalation: outside the workspace ("),
+        "{stderr}"
+    );
+}

@@ -119,6 +119,15 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             let diff = session::fix::diff(changes);
             diff_empty = diff.is_empty();
             write_stdout(diff.as_bytes())?;
+            // The patch is all of standard output: say on stderr what it leaves out.
+            if !args.quiet {
+                for n in &summary.not_applied {
+                    say(
+                        "notice",
+                        &format!("not in the patch: {}:{}: {}: {}", n.path, n.line, n.rule, n.reason),
+                    );
+                }
+            }
         } else if let Err((written, e)) = session::fix::write(changes) {
             say("error", &format!("cannot write {e}"));
             if !written.is_empty() {
