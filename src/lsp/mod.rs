@@ -90,6 +90,7 @@ pub fn serve(connection: &Connection) -> Result<(), Error> {
         session: None,
         open: BTreeMap::new(),
         ids: HashMap::new(),
+        unlisted: std::collections::HashSet::new(),
         linted: None,
         published: HashMap::new(),
         due: None,
@@ -139,6 +140,9 @@ struct Server<'a> {
     open: BTreeMap<PathBuf, Open>,
     /// The session's files that are in the workspace, by path.
     ids: HashMap<PathBuf, FileId>,
+    /// Saved documents the last reload did not find (excluded, ignored, not manifests):
+    /// saving them again does not reload.
+    unlisted: std::collections::HashSet<PathBuf>,
     linted: Option<Linted>,
     /// What was last published for each document (by URI): a hash of its findings.
     published: HashMap<String, (lsp::Uri, u64)>,
@@ -234,13 +238,14 @@ impl Server<'_> {
             }
             note::DidSaveTextDocument::METHOD => {
                 let p: lsp::DidSaveTextDocumentParams = serde_json::from_value(params).map_err(bad)?;
-                let path = convert::path_of(&p.text_document.uri);
-                if path
-                    .as_deref()
-                    .is_some_and(|p| self.renders_read(p) || !self.ids.contains_key(p))
+                if let Some(path) = convert::path_of(&p.text_document.uri)
+                    && (self.renders_read(&path) || !(self.ids.contains_key(&path) || self.unlisted.contains(&path)))
                 {
                     // A render's source, a kustomization, or a file new to the workspace.
                     self.reload();
+                    if !self.ids.contains_key(&path) {
+                        self.unlisted.insert(path);
+                    }
                 }
                 self.due = Some(Instant::now());
             }
@@ -286,6 +291,7 @@ impl Server<'_> {
     /// a render's sources changed), and lints at once.
     fn reload(&mut self) {
         self.ids.clear();
+        self.unlisted.clear();
         self.session = None;
         let options = match self.settings.options() {
             Ok(o) => o,
