@@ -122,8 +122,8 @@ pub struct CheckArgs {
     pub write_baseline: Option<PathBuf>,
 
     /// Lint everything but report only findings about files changed since this git
-    /// revision (committed, staged, unstaged or untracked), and findings of cross-object
-    /// rules when a manifest changed
+    /// revision (committed, staged, unstaged or untracked), and cross-object findings
+    /// elsewhere that the revision does not have
     #[arg(long, value_name = "REV")]
     pub changed_since: Option<String>,
 
