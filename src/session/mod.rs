@@ -237,12 +237,15 @@ impl Session {
         let mut record = None;
         let outcome = &mut linted.outcome;
         let mut prints = Fingerprints::new(&linted.files, &outcome.masks, Workspace::find(&self.cwd));
-        let mut entries: Vec<_> =
-            match self.baseline.is_some() || self.options.write_baseline.is_some() || self.changed.is_some() {
-                true => outcome.findings.iter().map(|f| prints.entry(f)).collect(),
-                false => Vec::new(),
+        let baselines = self.baseline.is_some() || self.options.write_baseline.is_some();
+        if !baselines && self.changed.is_none() {
+            return Narrowed {
+                narrowing,
+                record: None,
             };
-        if self.baseline.is_some() || self.options.write_baseline.is_some() {
+        }
+        let mut entries: Vec<_> = outcome.findings.iter().map(|f| prints.entry(f)).collect();
+        if baselines {
             match (&self.baseline, &self.options.baseline) {
                 (Some(baseline), Some(path)) => {
                     let (counts, kept) =
