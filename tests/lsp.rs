@@ -20,6 +20,8 @@ struct Client {
     diagnostics: BTreeMap<String, Vec<Value>>,
     /// URIs published since the last [`Client::sync`].
     published: BTreeSet<String>,
+    /// Messages the server showed the user (`window/showMessage`).
+    shown: Vec<String>,
 }
 
 impl Client {
@@ -69,6 +71,7 @@ impl Client {
             next_id: 0,
             diagnostics: BTreeMap::new(),
             published: BTreeSet::new(),
+            shown: Vec::new(),
         }
     }
 
@@ -107,7 +110,9 @@ impl Client {
                     self.published.insert(uri.clone());
                     self.diagnostics.insert(uri, list);
                 }
-                Some("window/showMessage") => panic!("the server showed: {m}"),
+                Some("window/showMessage") => self
+                    .shown
+                    .push(m["params"]["message"].as_str().unwrap_or_default().to_string()),
                 _ => {}
             }
         }
@@ -393,6 +398,7 @@ fn an_editor_session_over_pipes() {
     assert!(codes.contains("pss-host-namespaces"), "{codes:?}");
     assert!(codes.iter().all(|c| c.starts_with("pss-")), "{codes:?}");
 
+    assert_eq!(client.shown, Vec::<String>::new());
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();
@@ -429,6 +435,7 @@ fn bad_input_never_ends_the_session() {
         json!({"textDocument": {"uri": "file:///elsewhere.yaml"}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
     );
     assert_eq!(actions, json!([]));
+    assert_eq!(client.shown, Vec::<String>::new());
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
@@ -492,6 +499,44 @@ fn kustomize_findings_land_on_the_base_and_a_save_renders_again() {
         client.rules(&base)
     );
     assert!(client.rules(&base).contains(&"pss-run-as-non-root".to_string()));
+    assert_eq!(client.shown, Vec::<String>::new());
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}
+
+#[test]
+fn a_configuration_error_is_shown_and_a_save_of_the_fixed_file_lints_again() {
+    let (_dir, root) = copy_demo();
+    std::fs::write(root.join(".plimsoll.yaml"), "rules:\n  select: [no-such-rule]\n").unwrap();
+    let mut client = Client::start(&root);
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": url::Url::from_file_path(&root).unwrap().to_string(), "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    let api = uri(&root, "api/deployment.yaml");
+    client.sync(&api);
+    assert_eq!(client.shown.len(), 1, "{:?}", client.shown);
+    assert!(client.shown[0].contains(".plimsoll.yaml"), "{:?}", client.shown);
+    assert!(client.diagnostics.is_empty());
+
+    // Fixed and saved (twice: the configuration file is never taken for a file outside
+    // the workspace).
+    for select in ["[pss-privileged]", "[pss]"] {
+        std::fs::write(root.join(".plimsoll.yaml"), format!("rules:\n  select: {select}\n")).unwrap();
+        client.notify(
+            "textDocument/didSave",
+            json!({"textDocument": {"uri": uri(&root, ".plimsoll.yaml")}}),
+        );
+        client.sync(&api);
+    }
+    assert_eq!(client.shown.len(), 1, "{:?}", client.shown);
+    assert!(
+        client.rules(&api).contains(&"pss-run-as-non-root".to_string()),
+        "{:?}",
+        client.rules(&api)
+    );
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());

@@ -238,13 +238,15 @@ impl Server<'_> {
             }
             note::DidSaveTextDocument::METHOD => {
                 let p: lsp::DidSaveTextDocumentParams = serde_json::from_value(params).map_err(bad)?;
-                if let Some(path) = convert::path_of(&p.text_document.uri)
-                    && (self.renders_read(&path) || !(self.ids.contains_key(&path) || self.unlisted.contains(&path)))
-                {
-                    // A render's source, a kustomization, or a file new to the workspace.
-                    self.reload();
-                    if !self.ids.contains_key(&path) {
-                        self.unlisted.insert(path);
+                if let Some(path) = convert::path_of(&p.text_document.uri) {
+                    if is_config(&path) || self.renders_read(&path) {
+                        self.reload();
+                    } else if !(self.ids.contains_key(&path) || self.unlisted.contains(&path)) {
+                        // Perhaps a file new to the workspace.
+                        self.reload();
+                        if !self.ids.contains_key(&path) {
+                            self.unlisted.insert(path);
+                        }
                     }
                 }
                 self.due = Some(Instant::now());
@@ -273,9 +275,7 @@ impl Server<'_> {
                 let p: lsp::DidChangeWatchedFilesParams = serde_json::from_value(params).map_err(bad)?;
                 let reload = p.changes.iter().any(|c| {
                     c.typ != lsp::FileChangeType::CHANGED
-                        || convert::path_of(&c.uri).is_some_and(|p| self.renders_read(&p))
-                        || c.uri.as_str().ends_with("/.plimsoll.yaml")
-                        || c.uri.as_str().ends_with("/.plimsoll.yml")
+                        || convert::path_of(&c.uri).is_some_and(|p| is_config(&p) || self.renders_read(&p))
                 });
                 if reload {
                     self.reload();
@@ -513,6 +513,12 @@ impl Server<'_> {
         };
         actions::hover(&text, doc.position, self.encoding)
     }
+}
+
+/// Whether a path is a configuration file (`.plimsoll.yaml` or `.plimsoll.yml`).
+fn is_config(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == ".plimsoll.yaml" || n == ".plimsoll.yml")
 }
 
 /// A hash of what a document's diagnostics show, to publish only those that changed.
