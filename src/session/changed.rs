@@ -168,7 +168,14 @@ impl Changed {
         let options = Options {
             paths,
             config: config.map_or(ConfigChoice::None, ConfigChoice::Path),
-            kustomize_root: options.kustomize_root.as_deref().and_then(moved),
+            // Renders may read the revision's whole tree, as they may read the work tree.
+            kustomize_root: Some(
+                options
+                    .kustomize_root
+                    .as_deref()
+                    .and_then(moved)
+                    .unwrap_or_else(|| top.clone()),
+            ),
             cache_dir: options.cache_dir.as_ref().map(|d| cwd.join(d)),
             stdin: None,
             changed_since: None,
