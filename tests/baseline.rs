@@ -411,3 +411,49 @@ fn changed_since_a_bad_revision_or_outside_git_is_an_error() {
         r.stderr
     );
 }
+
+#[test]
+fn changed_since_compares_with_the_revision_s_renders() {
+    if !common::renderer_or_skip("changed_since_compares_with_the_revision_s_renders") {
+        return;
+    }
+    if std::process::Command::new("git").arg("--version").output().is_err() {
+        common::skip("--changed-since on a kustomization", "git is not on PATH");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(&root().join("testdata/kustomize"), &dir.path().join("k"));
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "kustomize"]);
+    let all = findings(&check(dir.path(), &["--format", "json", "k"]));
+    assert!(
+        all.iter().any(|(f, _)| f == "k/overlays/prod/namespace.yaml"),
+        "{all:?}"
+    );
+
+    // One replica instead of three, in the base: the base's findings are shown (the
+    // PodDisruptionBudget finding is gone), nothing the revision's render already had.
+    edit(dir.path(), "k/base/deployment.yaml", |t| {
+        t.replace("replicas: 3", "replicas: 1")
+    });
+    let r = check(dir.path(), &["--changed-since", "HEAD", "--format", "json", "k"]);
+    let shown = findings(&r);
+    assert!(!shown.is_empty());
+    assert!(shown.iter().all(|(f, _)| f == "k/base/deployment.yaml"), "{shown:?}");
+    assert!(
+        !shown.iter().any(|(_, rule)| rule == "workload-pdb-missing"),
+        "{shown:?}"
+    );
+    // From the overlay's directory too: its renders read the base above it.
+    let r = check(
+        &dir.path().join("k/overlays/prod"),
+        &["--changed-since", "HEAD", "--format", "json", "."],
+    );
+    let shown = findings(&r);
+    assert!(!shown.is_empty());
+    assert!(
+        shown.iter().all(|(f, _)| f.ends_with("/k/base/deployment.yaml")),
+        "{shown:?}"
+    );
+}
