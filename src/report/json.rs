@@ -172,8 +172,18 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             version: env!("CARGO_PKG_VERSION"),
         },
         findings: {
-            let mut lowering = crate::engine::fix::Lowering::default();
-            o.findings.iter().map(|f| finding(cx, f, &mut lowering)).collect()
+            // Findings are sorted by file: each file's findings are lowered on one thread,
+            // reading the file once (lowering and verifying every fix costs parses).
+            use rayon::prelude::*;
+            let runs: Vec<&[Finding]> = o.findings.chunk_by(|a, b| a.loc().file == b.loc().file).collect();
+            let lowered: Vec<Vec<JsonFinding<'_>>> = runs
+                .par_iter()
+                .map(|run| {
+                    let mut lowering = crate::engine::fix::Lowering::default();
+                    run.iter().map(|f| finding(cx, f, &mut lowering)).collect()
+                })
+                .collect();
+            lowered.into_iter().flatten().collect()
         },
         summary: Summary {
             files: o.stats.files,
