@@ -13,7 +13,7 @@ pub const JSON_VERSION: u32 = 1;
 struct Document<'a> {
     version: u32,
     tool: Tool,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Runs<'a>,
     summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix_summary: Option<FixSummaryJson<'a>>,
@@ -150,6 +150,15 @@ struct RelatedJson<'a> {
     end: Position,
 }
 
+/// The findings, one list per file, written as one list (not copied into one).
+struct Runs<'a>(Vec<Vec<JsonFinding<'a>>>);
+
+impl Serialize for Runs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().flatten())
+    }
+}
+
 #[derive(Serialize)]
 struct Summary {
     files: usize,
@@ -183,7 +192,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                     run.iter().map(|f| finding(cx, f, &mut lowering)).collect()
                 })
                 .collect();
-            lowered.into_iter().flatten().collect()
+            Runs(lowered)
         },
         summary: Summary {
             files: o.stats.files,
