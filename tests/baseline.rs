@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{plimsoll_in, root, run};
+use common::{git, plimsoll_in, root, run};
 use std::path::Path;
 
 /// A copy of `testdata/demo` in a temporary directory, as `demo/`.
@@ -266,30 +266,6 @@ fn nonsensical_combinations_are_refused() {
     assert_eq!(r.code, 2);
     insta::assert_snapshot!(r.stderr, @"error: `--write-baseline` cannot be combined with `--fix` or `--diff`: fix first, then record what remains");
     assert!(!dir.join("b.json").exists());
-}
-
-/// `git` in `dir`, with an identity and without the user's configuration.
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The demo, committed in a new git repository.

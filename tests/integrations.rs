@@ -248,24 +248,7 @@ fn action_run_script_respects_fail_on_from_the_configuration() {
 #[test]
 fn action_run_script_passes_changed_since_and_baseline() {
     let ws = workspace_with("rules:\n  select: [image-mutable-tag]\n");
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .current_dir(ws.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@t",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .output()
-            .expect("git");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
+    let git = |args: &[&str]| common::git(ws.path(), args);
     git(&["init", "-q"]);
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "pod"]);

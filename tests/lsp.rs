@@ -75,6 +75,30 @@ impl Client {
         }
     }
 
+    /// `initialize` on `root` with these initialization options, then `initialized`:
+    /// returns the server's answer.
+    fn initialize(&mut self, root: &Path, options: Value) -> Value {
+        let init = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": url::Url::from_file_path(root).expect("a file URI").to_string(),
+                "capabilities": {},
+                "initializationOptions": options,
+            }),
+        );
+        self.notify("initialized", json!({}));
+        init
+    }
+
+    /// `shutdown` then `exit`: the server ends with status 0.
+    fn stop(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().expect("the server ends");
+        assert!(status.success(), "{status}");
+    }
+
     fn send(&mut self, message: Value) {
         let body = message.to_string();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write to the server");
@@ -177,6 +201,14 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The safe quick fix among code actions for the diagnostic with this code.
+fn safe_fix<'a>(actions: &'a Value, code: &str) -> Option<&'a Value> {
+    actions
+        .as_array()?
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with("Fix: ")) && a["diagnostics"][0]["code"] == code)
+}
+
 /// Applies text edits (ranges in UTF-16 units; the demo is ASCII) to a text.
 fn apply(text: &str, edits: &[Value]) -> String {
     let offset = |p: &Value| {
@@ -206,18 +238,9 @@ fn apply(text: &str, edits: &[Value]) -> String {
 fn an_editor_session_over_pipes() {
     let (_dir, root) = copy_demo();
     let mut client = Client::start(&root);
-    let init = client.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": url::Url::from_file_path(&root).unwrap().to_string(),
-            "capabilities": {},
-            "initializationOptions": {"debounceMs": 50},
-        }),
-    );
+    let init = client.initialize(&root, json!({"debounceMs": 50}));
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
     assert_eq!(init["serverInfo"]["name"], "plimsoll");
-    client.notify("initialized", json!({}));
 
     // Open every file of the demo.
     let files: Vec<String> = walk(&root)
@@ -336,15 +359,7 @@ fn an_editor_session_over_pipes() {
         titles.contains(&"Suppress `pss-allow-privilege-escalation` for this object with an annotation"),
         "{titles:?}"
     );
-    let fix = actions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| {
-            a["title"].as_str().unwrap().starts_with("Fix: ")
-                && a["diagnostics"][0]["code"] == "pss-allow-privilege-escalation"
-        })
-        .unwrap_or_else(|| panic!("no fix among {titles:?}"));
+    let fix = safe_fix(&actions, "pss-allow-privilege-escalation").unwrap_or_else(|| panic!("no fix among {titles:?}"));
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["isPreferred"], true);
     let before = std::fs::read_to_string(root.join("api/deployment.yaml")).unwrap();
@@ -399,21 +414,14 @@ fn an_editor_session_over_pipes() {
     assert!(codes.iter().all(|c| c.starts_with("pss-")), "{codes:?}");
 
     assert_eq!(client.shown, Vec::<String>::new());
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    let status = client.child.wait().unwrap();
-    assert!(status.success(), "{status}");
+    client.stop();
 }
 
 #[test]
 fn bad_input_never_ends_the_session() {
     let (_dir, root) = copy_demo();
     let mut client = Client::start(&root);
-    client.request(
-        "initialize",
-        json!({"processId": null, "rootUri": url::Url::from_file_path(&root).unwrap().to_string(), "capabilities": {}}),
-    );
-    client.notify("initialized", json!({}));
+    client.initialize(&root, Value::Null);
     let api = uri(&root, "api/deployment.yaml");
     for text in [
         "",
@@ -436,9 +444,7 @@ fn bad_input_never_ends_the_session() {
     );
     assert_eq!(actions, json!([]));
     assert_eq!(client.shown, Vec::<String>::new());
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    assert!(client.child.wait().unwrap().success());
+    client.stop();
 }
 
 #[test]
@@ -448,11 +454,7 @@ fn kustomize_findings_land_on_the_base_and_a_save_renders_again() {
     }
     let (_dir, root) = copy("testdata/kustomize");
     let mut client = Client::start(&root);
-    client.request(
-        "initialize",
-        json!({"processId": null, "rootUri": url::Url::from_file_path(&root).unwrap().to_string(), "capabilities": {}}),
-    );
-    client.notify("initialized", json!({}));
+    client.initialize(&root, Value::Null);
     let base = uri(&root, "base/deployment.yaml");
     client.sync(&base);
     let ape = client.diagnostics[&base]
@@ -473,15 +475,7 @@ fn kustomize_findings_land_on_the_base_and_a_save_renders_again() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": base}, "range": ape["range"], "context": {"diagnostics": [ape]}}),
     );
-    let fix = actions
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| {
-            a["title"].as_str().unwrap().starts_with("Fix: ")
-                && a["diagnostics"][0]["code"] == "pss-allow-privilege-escalation"
-        })
-        .unwrap_or_else(|| panic!("{actions}"));
+    let fix = safe_fix(&actions, "pss-allow-privilege-escalation").unwrap_or_else(|| panic!("{actions}"));
     let edits = fix["edit"]["changes"][&base].as_array().unwrap();
     let before = std::fs::read_to_string(root.join("base/deployment.yaml")).unwrap();
     let after = apply(&before, edits);
@@ -500,9 +494,7 @@ fn kustomize_findings_land_on_the_base_and_a_save_renders_again() {
     );
     assert!(client.rules(&base).contains(&"pss-run-as-non-root".to_string()));
     assert_eq!(client.shown, Vec::<String>::new());
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    assert!(client.child.wait().unwrap().success());
+    client.stop();
 }
 
 #[test]
@@ -510,11 +502,7 @@ fn a_configuration_error_is_shown_and_a_save_of_the_fixed_file_lints_again() {
     let (_dir, root) = copy_demo();
     std::fs::write(root.join(".plimsoll.yaml"), "rules:\n  select: [no-such-rule]\n").unwrap();
     let mut client = Client::start(&root);
-    client.request(
-        "initialize",
-        json!({"processId": null, "rootUri": url::Url::from_file_path(&root).unwrap().to_string(), "capabilities": {}}),
-    );
-    client.notify("initialized", json!({}));
+    client.initialize(&root, Value::Null);
     let api = uri(&root, "api/deployment.yaml");
     client.sync(&api);
     assert_eq!(client.shown.len(), 1, "{:?}", client.shown);
@@ -537,7 +525,5 @@ fn a_configuration_error_is_shown_and_a_save_of_the_fixed_file_lints_again() {
         "{:?}",
         client.rules(&api)
     );
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    assert!(client.child.wait().unwrap().success());
+    client.stop();
 }

@@ -204,6 +204,13 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
     Ok(out)
 }
 
+/// The top level of the Git work tree that holds `dir` (the nearest directory upward with a
+/// `.git`), else `dir` itself: where fixes may write, and what baselines, `--changed-since`
+/// and SARIF URIs are relative to.
+pub fn work_tree(dir: &Path) -> &Path {
+    dir.ancestors().find(|a| a.join(".git").exists()).unwrap_or(dir)
+}
+
 /// The repository the paths belong to: the top level of the Git work tree that holds the
 /// common ancestor of the paths (a directory with `.git`), else that common ancestor. Renders
 /// read nothing outside it.
@@ -226,11 +233,7 @@ pub fn repository_root(paths: &[PathBuf], cwd: &Path) -> PathBuf {
         });
     }
     let common = common.unwrap_or_else(|| std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf()));
-    common
-        .ancestors()
-        .find(|a| a.join(".git").exists())
-        .map(Path::to_path_buf)
-        .unwrap_or(common)
+    work_tree(&common).to_path_buf()
 }
 
 fn is_loop(err: &ignore::Error) -> bool {

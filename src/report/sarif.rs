@@ -123,11 +123,7 @@ struct Root {
 impl Root {
     fn find() -> Root {
         let cwd = std::env::current_dir().unwrap_or_default();
-        let dir = cwd
-            .ancestors()
-            .find(|d| d.join(".git").exists())
-            .unwrap_or(&cwd)
-            .to_path_buf();
+        let dir = crate::discover::work_tree(&cwd).to_path_buf();
         Root { dir, cwd }
     }
 

@@ -172,7 +172,7 @@ impl Workspace {
     /// The top level of the git repository that holds `cwd` (the nearest directory upward
     /// with a `.git`), else `cwd`: the root SARIF URIs are relative to as well.
     pub fn find(cwd: &Path) -> Workspace {
-        let root = cwd.ancestors().find(|d| d.join(".git").exists()).unwrap_or(cwd);
+        let root = crate::discover::work_tree(cwd);
         Workspace::new(root.to_path_buf(), cwd.to_path_buf())
     }
 

@@ -49,7 +49,7 @@ fn key(f: &Finding, fix: &crate::engine::Fix) -> Key {
 
 /// Where fixes may write: the enclosing git work tree, else the working directory.
 pub fn workspace(cwd: &Path) -> PathBuf {
-    let root = cwd.ancestors().find(|d| d.join(".git").exists()).unwrap_or(cwd);
+    let root = crate::discover::work_tree(cwd);
     std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf())
 }
 

@@ -123,3 +123,27 @@ pub fn assert_valid_sarif(sarif: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
 }
+
+/// `git` in `dir`, with an identity and without the user's configuration.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
