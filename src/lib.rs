@@ -15,6 +15,7 @@ pub mod engine;
 pub mod lsp;
 pub mod model;
 pub mod policy;
+pub mod posture;
 pub mod report;
 pub mod rules;
 pub mod session;

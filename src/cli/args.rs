@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint manifests (files, directories, or `-` for stdin)
     Check(Box<CheckArgs>),
+    /// Where each namespace stands on Pod Security, network isolation, supply chain,
+    /// secrets, scaling and RBAC, and how many are under each policy (see docs/posture.md)
+    Posture(Box<PostureArgs>),
     /// List every rule with its id, family, severity and summary
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -80,9 +83,8 @@ pub enum Color {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files and directories to lint; `-` reads manifests from stdin
-    #[arg(default_value = ".")]
-    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Output format, optionally with a file: `--format sarif=results.sarif`. Repeat (or
     /// separate with commas) to write several formats in one run: text, concise, json, sarif,
@@ -134,6 +136,31 @@ pub struct CheckArgs {
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
 
+    /// Check the configuration's custom rules against their own examples (`bad` must fire,
+    /// `good` must not) instead of linting; exit 2 on a mismatch
+    #[arg(long)]
+    pub check_custom_rules: bool,
+
+    /// Colour the text output
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// Print findings only: no summary, no notices
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Print counts per rule, throughput and timings to stderr
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+/// What to read and how: the arguments `check` and `posture` share.
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Files and directories to lint; `-` reads manifests from stdin
+    #[arg(default_value = ".")]
+    pub paths: Vec<String>,
+
     /// Pod Security Standards level [default: restricted]
     #[arg(long, value_parser = parse_level)]
     pub pss_level: Option<PssLevel>,
@@ -165,11 +192,6 @@ pub struct CheckArgs {
     /// The manifests are the whole cluster: "not in the set" findings keep their severity
     #[arg(long)]
     pub complete_set: bool,
-
-    /// Check the configuration's custom rules against their own examples (`bad` must fire,
-    /// `good` must not) instead of linting; exit 2 on a mismatch
-    #[arg(long)]
-    pub check_custom_rules: bool,
 
     /// Render directories with a kustomization.yaml and point findings back at their files
     /// [default: auto]
@@ -219,18 +241,34 @@ pub struct CheckArgs {
     /// Threads to use [default: all cores]
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+}
 
-    /// Colour the text output
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    pub color: Color,
+#[derive(Args, Debug)]
+pub struct PostureArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
 
-    /// Print findings only: no summary, no notices
+    /// Output format, optionally with a file: `--format html=posture.html`. Repeat (or
+    /// separate with commas) to write several: text, markdown, json, html
+    #[arg(long, short = 'f', value_delimiter = ',', default_value = "text")]
+    pub format: Vec<String>,
+
+    /// Write the format that has no file of its own here instead of stdout
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+
+    /// An earlier JSON posture (`--format json`) to compare with: the namespaces that
+    /// entered or left each policy, and why
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<PathBuf>,
+
+    /// Exit with 1 when a namespace left a policy since the `--compare` posture
+    #[arg(long, requires = "compare")]
+    pub fail_on_regression: bool,
+
+    /// Print nothing on stderr but errors
     #[arg(long, short = 'q')]
     pub quiet: bool,
-
-    /// Print counts per rule, throughput and timings to stderr
-    #[arg(long)]
-    pub statistics: bool,
 }
 
 /// `1000`, `64K`, `64KiB`, `64M`, `64MiB`, `1G`, `1GiB` (powers of 1024).
@@ -257,8 +295,9 @@ fn parse_version(s: &str) -> Result<PssVersion, String> {
     s.parse()
 }
 
-impl CheckArgs {
-    /// The session options these arguments say (the paths `-` is standard input).
+impl InputArgs {
+    /// The session options these arguments say (the paths `-` is standard input), with
+    /// everything else at its default.
     pub fn options(&self) -> Options {
         let (stdin, paths): (Vec<&String>, Vec<&String>) = self.paths.iter().partition(|p| *p == "-");
         Options {
@@ -270,18 +309,10 @@ impl CheckArgs {
                 (Some(path), false) => ConfigChoice::Path(path.clone()),
                 (None, false) => ConfigChoice::Nearest,
             },
-            select: self.select.clone(),
-            ignore: self.ignore.clone(),
             pss_level: self.pss_level,
             pss_version: self.pss_version,
             default_namespace: self.default_namespace.clone(),
             complete_set: self.complete_set,
-            fail_on: self.fail_on.map(|f| match f {
-                FailOn::Error => session::FailOn::Error,
-                FailOn::Warning => session::FailOn::Warning,
-                FailOn::Info => session::FailOn::Info,
-                FailOn::Never => session::FailOn::Never,
-            }),
             exclude: self.exclude.clone(),
             no_ignore_files: self.no_ignore_files,
             skip_non_manifests: self.skip_non_manifests,
@@ -296,6 +327,23 @@ impl CheckArgs {
             max_depth: self.max_depth,
             max_alias_nodes: self.max_alias_nodes,
             jobs: self.jobs,
+            ..Options::default()
+        }
+    }
+}
+
+impl CheckArgs {
+    /// The session options these arguments say.
+    pub fn options(&self) -> Options {
+        Options {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            fail_on: self.fail_on.map(|f| match f {
+                FailOn::Error => session::FailOn::Error,
+                FailOn::Warning => session::FailOn::Warning,
+                FailOn::Info => session::FailOn::Info,
+                FailOn::Never => session::FailOn::Never,
+            }),
             quiet: self.quiet,
             fix: match (self.diff, self.fix) {
                 (true, _) => FixMode::Diff,
@@ -306,6 +354,19 @@ impl CheckArgs {
             baseline: self.baseline.clone(),
             write_baseline: self.write_baseline.clone(),
             changed_since: self.changed_since.clone(),
+            ..self.input.options()
+        }
+    }
+}
+
+impl PostureArgs {
+    /// The session options these arguments say: the posture's rules, whatever the
+    /// configuration selects.
+    pub fn options(&self) -> Options {
+        Options {
+            quiet: self.quiet,
+            posture: true,
+            ..self.input.options()
         }
     }
 }

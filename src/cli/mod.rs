@@ -3,7 +3,7 @@
 
 mod args;
 
-pub use args::{CheckArgs, Cli, Color, Command, FailOn, Kustomize, ListFormat};
+pub use args::{CheckArgs, Cli, Color, Command, FailOn, InputArgs, Kustomize, ListFormat, PostureArgs};
 
 use crate::commands::{self, RulesFormat};
 use crate::report::{self, Format, ReportCx};
@@ -41,6 +41,7 @@ where
 fn run(cli: Cli) -> u8 {
     let code = match cli.command {
         Command::Check(args) => check(*args),
+        Command::Posture(args) => posture(*args),
         Command::Rules { format } => session::register_nearest_custom_rules().and_then(|()| {
             let format = match format {
                 ListFormat::Text => RulesFormat::Text,
@@ -77,7 +78,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     let started = Instant::now();
     let options = args.options();
     options.validate()?;
-    let outputs = outputs(&args)?;
+    let outputs = outputs::<Format>(&args.format, &args.output)?;
     let mut session = Session::new(options)?;
     if args.check_custom_rules {
         let (report, passed) = commands::custom_rules_report(&session.check_custom_rules()?);
@@ -187,24 +188,9 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
             fix_summary: fixed.as_ref().map(|(s, ..)| s),
             narrowing: &narrowed.narrowing,
         };
-        match path {
-            Some(p) => {
-                let file = std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                report::render(*format, &cx, &mut w)?;
-                w.flush()?;
-            }
-            None => {
-                // A closed pipe (`| head`) stops the output, not the run: the exit code
-                // still says whether there were findings.
-                let stdout = std::io::stdout();
-                let mut w = std::io::BufWriter::new(stdout.lock());
-                match report::render(*format, &cx, &mut w).and_then(|()| w.flush()) {
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                    other => other?,
-                }
-            }
-        }
+        // A closed pipe (`| head`) stops the output, not the run: the exit code still says
+        // whether there were findings.
+        write_to(path.as_deref(), |w| report::render(*format, &cx, w))?;
     }
     // The text and JSON reports count stale baseline entries; other formats cannot.
     if let Some(b) = &narrowed.narrowing.baseline
@@ -241,27 +227,108 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
 }
 
 /// The formats to write and where: `(format, None)` goes to `--output` or stdout.
-fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Fatal> {
+fn outputs<F: std::str::FromStr<Err = String>>(
+    formats: &[String],
+    output: &Option<PathBuf>,
+) -> Result<Vec<(F, Option<PathBuf>)>, Fatal> {
     let mut out = Vec::new();
     let mut to_default = 0;
-    for spec in &args.format {
+    for spec in formats {
         let (name, file) = match spec.split_once('=') {
             Some((n, f)) => (n, Some(PathBuf::from(f))),
             None => (spec.as_str(), None),
         };
-        let format: Format = name.parse()?;
+        let format: F = name.parse()?;
         let file = file.or_else(|| {
             to_default += 1;
-            args.output.clone()
+            output.clone()
         });
         out.push((format, file));
     }
     if to_default > 1 {
         return Err(
-            "only one --format may go to stdout/--output; give the others a file: --format sarif=results.sarif".into(),
+            "only one --format may go to stdout/--output; give the others a file: --format json=posture.json".into(),
         );
     }
     Ok(out)
+}
+
+/// Writes one report to its file, or to stdout (a closed pipe ends it quietly).
+fn write_to(path: Option<&Path>, render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Fatal> {
+    match path {
+        Some(p) => {
+            let file = std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            render(&mut w)?;
+            w.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            match render(&mut w).and_then(|()| w.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `plimsoll posture`: one lint with the controls' rules, the posture of every namespace,
+/// and with `--compare` what moved since an earlier one.
+fn posture(args: PostureArgs) -> Result<u8, Fatal> {
+    use crate::posture::{self, Posture};
+    let outputs = outputs::<posture::Format>(&args.format, &args.output)?;
+    let before = match &args.compare {
+        Some(path) => {
+            let text = read_bounded(path)?;
+            Some(Posture::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+        }
+        None => None,
+    };
+    let mut session = Session::new(args.options())?;
+    let loaded = session.load_inputs();
+    if !args.quiet {
+        for n in session.notices() {
+            say("notice", n);
+        }
+        for w in session.warnings() {
+            say("warning", &format!("skipped {w}"));
+        }
+    }
+    loaded?;
+    let (linted, gathered) = session.lint_observed(posture::gather)?;
+    let now = posture::assemble(gathered, &linted.outcome.findings, &linted.files);
+    let comparison = before.as_ref().map(|b| posture::compare(b, &now));
+    for (format, path) in &outputs {
+        write_to(path.as_deref(), |w| now.render(*format, comparison.as_ref(), w))?;
+    }
+    for e in session.discovery_errors() {
+        say("error", &format!("cannot read {e}"));
+    }
+    for e in &linted.outcome.io_errors {
+        say("error", &format!("cannot read {}: {}", e.path, e.message));
+    }
+    if !linted.outcome.io_errors.is_empty() || !session.discovery_errors().is_empty() {
+        return Ok(2);
+    }
+    let regressed = comparison.is_some_and(|c| !c.left.is_empty() || !c.left_all.is_empty());
+    Ok(u8::from(args.fail_on_regression && regressed))
+}
+
+/// A file named on the command line, read whole, refusing more than 64 MiB.
+fn read_bounded(path: &Path) -> Result<String, Fatal> {
+    use std::io::Read;
+    const MAX: u64 = 64 << 20;
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut text = String::new();
+    file.take(MAX + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if text.len() as u64 > MAX {
+        return Err(format!("{}: larger than 64 MiB", path.display()).into());
+    }
+    Ok(text)
 }
 
 /// The completion script for `shell`, from the command-line definition.

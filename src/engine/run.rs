@@ -444,7 +444,19 @@ impl Engine {
     /// [`Engine::run`], taking the output of each file that is unchanged from
     /// `incremental` and keeping the others' there: the same outcome, with only the changed files
     /// checked again.
-    pub fn run_incremental(&self, files: &Files, mut incremental: Option<&mut Incremental>) -> Outcome {
+    pub fn run_incremental(&self, files: &Files, incremental: Option<&mut Incremental>) -> Outcome {
+        self.run_observed(files, incremental, |_| ()).0
+    }
+
+    /// [`Engine::run_incremental`], also handing the cross-object phase's context (the
+    /// index of the whole set) to `observe` once the rules have run, for what reads the set
+    /// besides rules (the posture report).
+    pub fn run_observed<T>(
+        &self,
+        files: &Files,
+        mut incremental: Option<&mut Incremental>,
+        observe: impl FnOnce(&SetCx<'_>) -> T,
+    ) -> (Outcome, T) {
         let started = Instant::now();
         let inputs: Vec<FileId> = files.ids().filter(|id| files.get(*id).input).collect();
         // Every file is read once, judged against no namespace labels; the workloads of
@@ -547,6 +559,7 @@ impl Engine {
             stats.set_rules.push((r.id, took));
         }
         stats.set_rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let observed = observe(&cx);
         if let Some(r) = &self.relocate {
             let (rendered, sources) = r.counts();
             stats.files = stats.files.saturating_sub(rendered) + sources;
@@ -589,14 +602,17 @@ impl Engine {
 
         sort_findings(files, &mut findings);
         one_per_position(&mut findings);
-        Outcome {
-            findings,
-            masks,
-            suppressed,
-            stats,
-            io_errors,
-            cross_object,
-        }
+        (
+            Outcome {
+                findings,
+                masks,
+                suppressed,
+                stats,
+                io_errors,
+                cross_object,
+            },
+            observed,
+        )
     }
 
     /// Judges again, with every namespace's Pod Security labels known, the workloads of the

@@ -149,6 +149,8 @@ pub struct FileFacts {
     pub image_policies: Vec<ImagePolicyFact>,
     pub store_refs: Vec<StoreRefFact>,
     pub spc_refs: Vec<SpcRefFact>,
+    /// The effective namespace of each SOPS-encrypted `Secret`.
+    pub sops_secrets: Vec<Str>,
     pub workload_refs: Vec<WorkloadRefFact>,
     pub services: Vec<ServiceFact>,
     /// Files (or parts) with documents that could not be read as objects, and how many.
@@ -194,6 +196,7 @@ impl FileFacts {
         self.image_policies.shrink_to_fit();
         self.store_refs.shrink_to_fit();
         self.spc_refs.shrink_to_fit();
+        self.sops_secrets.shrink_to_fit();
         self.workload_refs.shrink_to_fit();
         self.services.shrink_to_fit();
         self.crds.shrink_to_fit();
@@ -216,6 +219,7 @@ impl FileFacts {
         self.image_policies.append(&mut other.image_policies);
         self.store_refs.append(&mut other.store_refs);
         self.spc_refs.append(&mut other.spc_refs);
+        self.sops_secrets.append(&mut other.sops_secrets);
         self.workload_refs.append(&mut other.workload_refs);
         self.services.append(&mut other.services);
         self.unreadable.append(&mut other.unreadable);
@@ -257,6 +261,9 @@ impl FileFacts {
             }
         }
         let namespace = obj.namespace(default_namespace).map(|n| interner.intern(n));
+        if let (true, "Secret", Some(ns)) = (obj.sops, obj.kind.as_str(), &namespace) {
+            self.sops_secrets.push(ns.clone());
+        }
         if let (Some(w), Some(ns)) = (Workload::of(obj, tree), &namespace) {
             let containers = w
                 .containers()
@@ -642,6 +649,8 @@ pub struct Index {
     pub image_policies: Vec<ImagePolicyFact>,
     pub store_refs: Vec<StoreRefFact>,
     pub spc_refs: Vec<SpcRefFact>,
+    /// The effective namespace of each SOPS-encrypted `Secret`.
+    pub sops_secrets: Vec<Str>,
     pub services: Vec<ServiceFact>,
     /// Services by namespace, as indices into `services`.
     services_by_namespace: FxHashMap<Str, Vec<usize>>,
@@ -683,6 +692,7 @@ impl Index {
             image_policies,
             store_refs,
             spc_refs,
+            sops_secrets,
             workload_refs,
             services,
             unreadable,
@@ -756,6 +766,7 @@ impl Index {
         index.image_policies = image_policies;
         index.store_refs = store_refs;
         index.spc_refs = spc_refs;
+        index.sops_secrets = sops_secrets;
         for (i, s) in services.iter().enumerate() {
             index
                 .services_by_namespace

@@ -199,14 +199,20 @@ impl Session {
     /// object at all is an error (unless `skip_non_manifests`): a pipeline must not pass
     /// on empty input.
     pub fn lint(&self) -> Result<Linted, Error> {
+        self.lint_observed(|_| ()).map(|(linted, ())| linted)
+    }
+
+    /// [`Session::lint`], also handing the cross-object phase's context to `observe` (see
+    /// [`Engine::run_observed`]).
+    pub fn lint_observed<T>(&self, observe: impl FnOnce(&crate::engine::SetCx<'_>) -> T) -> Result<(Linted, T), Error> {
         // Each lint reads the files afresh: what a report shows is what this lint read.
         let mut files = self.files.clone();
-        let mut outcome = match &self.incremental {
-            Some(incremental) => self
-                .engine
-                .run_incremental(&files, Some(&mut incremental.lock().unwrap_or_else(|p| p.into_inner()))),
-            None => self.engine.run(&files),
-        };
+        let mut guard = self
+            .incremental
+            .as_ref()
+            .map(|i| i.lock().unwrap_or_else(|p| p.into_inner()));
+        let (mut outcome, observed) = self.engine.run_observed(&files, guard.as_deref_mut(), observe);
+        drop(guard);
         if outcome.stats.objects == 0
             && outcome.findings.is_empty()
             && outcome.io_errors.is_empty()
@@ -225,7 +231,7 @@ impl Session {
             return Err(what.into());
         }
         discover::helm::attribute(&mut files, &mut outcome, &self.cwd);
-        Ok(Linted { files, outcome })
+        Ok((Linted { files, outcome }, observed))
     }
 
     /// Narrows the findings of a lint to what `--baseline` and `--changed-since` ask for:

@@ -59,6 +59,10 @@ pub struct Options {
     pub write_baseline: Option<PathBuf>,
     /// Show only findings about files changed since this git revision (`--changed-since`).
     pub changed_since: Option<String>,
+    /// Run exactly the rules of the posture's controls ([`crate::posture::FAMILIES`]),
+    /// whatever `select`, `ignore` and the configuration file's `rules` choose: every
+    /// repository is measured against the same controls.
+    pub posture: bool,
 }
 
 impl Default for Options {
@@ -92,6 +96,7 @@ impl Default for Options {
             baseline: None,
             write_baseline: None,
             changed_since: None,
+            posture: false,
         }
     }
 }

@@ -36,12 +36,20 @@ pub(super) fn engine(
     }
     check_selectors(&cfg_ignore, "rules.ignore")?;
 
-    let select = if options.select.is_empty() {
-        cfg_select
+    let (select, ignore): (Option<Vec<String>>, Vec<String>) = if options.posture {
+        let families = crate::posture::FAMILIES.iter().map(|f| f.to_string()).collect();
+        (Some(families), Vec::new())
+    } else if options.select.is_empty() {
+        (
+            cfg_select,
+            cfg_ignore.into_iter().chain(options.ignore.iter().cloned()).collect(),
+        )
     } else {
-        Some(options.select.clone())
+        (
+            Some(options.select.clone()),
+            cfg_ignore.into_iter().chain(options.ignore.iter().cloned()).collect(),
+        )
     };
-    let ignore: Vec<String> = cfg_ignore.into_iter().chain(options.ignore.iter().cloned()).collect();
 
     // Severities and options from the configuration, validated against the registry.
     let severity_cfg = rules_cfg.and_then(|r| r.severity.clone()).unwrap_or_default();
