@@ -20,6 +20,13 @@
 #   and the job summary quotes them. The SARIF file is removed before the run, so
 #   `sarif-file` is an output only when this run wrote it (a configuration error writes
 #   none).
+# - Unless $PLIMSOLL_POSTURE is `false`, `plimsoll posture` follows: its Markdown is
+#   appended to the job summary and its JSON written to $PLIMSOLL_POSTURE_FILE (output
+#   `posture-file`). $PLIMSOLL_POSTURE_COMPARE names an earlier JSON posture or a git
+#   revision; in a pull request it defaults to the base commit ($PLIMSOLL_BASE_SHA) when
+#   the checkout has it. A revision's tree is written with `git archive` into a temporary
+#   directory and measured there with the same paths and configuration. The posture never
+#   changes the exit code; when it fails, a warning says why.
 set -uo pipefail
 bin="${PLIMSOLL_BIN:-plimsoll}"
 sarif="${PLIMSOLL_SARIF:-plimsoll.sarif}"
@@ -148,10 +155,60 @@ fi
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -s "$summary" ]; then
   cat "$summary" >> "$GITHUB_STEP_SUMMARY"
 fi
+
+# The posture, compared with an earlier one when there is one.
+posture_file="${PLIMSOLL_POSTURE_FILE:-plimsoll-posture.json}"
+posture_md="$work/posture.md"
+posture_written=false
+if [ "$code" -ne 2 ] && [ "${PLIMSOLL_POSTURE:-true}" = "true" ]; then
+  common=()
+  if [ -n "${PLIMSOLL_CONFIG:-}" ]; then
+    common+=(--config "$PLIMSOLL_CONFIG")
+  fi
+  pargs=(posture --quiet "${common[@]}" --format "markdown=$posture_md" --format "json=$posture_file")
+  compare="${PLIMSOLL_POSTURE_COMPARE:-}"
+  if [ -z "$compare" ] && [ "${GITHUB_EVENT_NAME:-}" = "pull_request" ] && [ -n "${PLIMSOLL_BASE_SHA:-}" ] &&
+    git rev-parse --verify --quiet "${PLIMSOLL_BASE_SHA}^{commit}" > /dev/null 2>&1; then
+    compare="$PLIMSOLL_BASE_SHA"
+  fi
+  if [ -n "$compare" ]; then
+    if [ -f "$compare" ]; then
+      pargs+=("--compare=$compare")
+    elif [ "${compare#-}" = "$compare" ] && git rev-parse --verify --quiet "${compare}^{commit}" > /dev/null 2>&1; then
+      before="$work/before"
+      mkdir -p "$before"
+      if git -c core.fsmonitor=false archive --format=tar "$compare" | tar -x -C "$before" &&
+        (cd "$before" && "$bin" posture --quiet "${common[@]}" --format "json=$work/before.json" -- "${paths[@]}") \
+          > /dev/null 2> "$work/before.err"; then
+        pargs+=("--compare=$work/before.json")
+      else
+        echo "::warning title=plimsoll posture::$(escape_data "the posture of $compare could not be measured: $(tail -n 1 "$work/before.err" 2> /dev/null)")"
+      fi
+    else
+      echo "::warning title=plimsoll posture::$(escape_data "posture-compare: $compare is neither a file nor a revision of the checkout")"
+    fi
+  fi
+  rm -f -- "$posture_file"
+  if "$bin" "${pargs[@]}" -- "${paths[@]}" > /dev/null 2> "$work/posture.err"; then
+    posture_written=true
+    if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -s "$posture_md" ]; then
+      {
+        echo
+        cat "$posture_md"
+      } >> "$GITHUB_STEP_SUMMARY"
+    fi
+  else
+    echo "::warning title=plimsoll posture::$(escape_data "the posture could not be measured: $(tail -n 1 "$work/posture.err")")"
+  fi
+fi
+
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     if [ -f "$sarif" ]; then
       echo "sarif-file=$sarif"
+    fi
+    if [ "$posture_written" = true ]; then
+      echo "posture-file=$posture_file"
     fi
     echo "exit-code=$code"
   } >> "$GITHUB_OUTPUT"

@@ -110,6 +110,7 @@ fn action_run_script_writes_annotations_sarif_summary_and_outputs() {
         .env("PLIMSOLL_FAIL_ON", "error")
         .env("PLIMSOLL_CONFIG", "")
         .env("PLIMSOLL_SARIF", &sarif)
+        .env("PLIMSOLL_POSTURE_FILE", dir.path().join("posture.json"))
         .env("GITHUB_WORKSPACE", root())
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_OUTPUT", &output)
@@ -144,8 +145,15 @@ fn action_run_script_writes_annotations_sarif_summary_and_outputs() {
     let outputs = std::fs::read_to_string(&output).expect("outputs");
     assert_eq!(
         outputs,
-        format!("sarif-file={}\nexit-code=1\n", dir.path().join("out.sarif").display())
+        format!(
+            "sarif-file={}\nposture-file={}\nexit-code=1\n",
+            dir.path().join("out.sarif").display(),
+            dir.path().join("posture.json").display()
+        )
     );
+    // The posture follows the findings in the job summary.
+    assert!(summary.contains("\n### plimsoll posture\n"), "{summary}");
+    assert!(summary.contains("| shop | ❌ restricted, 1/4 pass |"), "{summary}");
 }
 
 /// What one run of `action/run.sh` did.
@@ -176,6 +184,7 @@ fn run_action(workspace: &Path, env: &[(&str, &str)]) -> ActionRun {
         .current_dir(dir.path())
         .env("PLIMSOLL_BIN", assert_cmd::cargo::cargo_bin("plimsoll"))
         .env("PLIMSOLL_SARIF", dir.path().join("out.sarif"))
+        .env("PLIMSOLL_POSTURE_FILE", dir.path().join("posture.json"))
         .env("PLIMSOLL_NO_CACHE", "1")
         .env("GITHUB_WORKSPACE", workspace)
         .env("GITHUB_STEP_SUMMARY", &summary)
@@ -187,6 +196,10 @@ fn run_action(workspace: &Path, env: &[(&str, &str)]) -> ActionRun {
         "PLIMSOLL_CONFIG",
         "PLIMSOLL_CHANGED_SINCE",
         "PLIMSOLL_BASELINE",
+        "PLIMSOLL_POSTURE",
+        "PLIMSOLL_POSTURE_COMPARE",
+        "PLIMSOLL_BASE_SHA",
+        "GITHUB_EVENT_NAME",
     ] {
         cmd.env_remove(var);
     }
@@ -232,7 +245,11 @@ fn action_run_script_respects_fail_on_from_the_configuration() {
     );
     assert_eq!(
         r.outputs,
-        format!("sarif-file={}\nexit-code=0\n", r.dir.path().join("out.sarif").display())
+        format!(
+            "sarif-file={}\nposture-file={}\nexit-code=0\n",
+            r.dir.path().join("out.sarif").display(),
+            r.dir.path().join("posture.json").display()
+        )
     );
 
     let r = run_action(

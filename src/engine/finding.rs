@@ -93,6 +93,9 @@ pub struct Finding {
     pub fix: Option<Box<super::fix::Fix>>,
     /// Why a rule that fixes findings like this one has no fix for it.
     pub not_fixable: Option<String>,
+    /// Other objects the finding stands for: the same object in other Kustomize renders,
+    /// whose identical findings were merged into this one.
+    pub also: Vec<Arc<ObjectRef>>,
 }
 
 impl Finding {
@@ -131,6 +134,16 @@ impl Finding {
     pub fn not_fixable(&mut self, why: impl Into<String>) -> &mut Finding {
         self.not_fixable = Some(printable(why.into()));
         self
+    }
+
+    /// Records that this finding stands for a copy of it that is dropped too: the copy's
+    /// object, and those the copy stood for.
+    pub fn also_about(&mut self, object: Option<Arc<ObjectRef>>, also: Vec<Arc<ObjectRef>>) {
+        for o in object.into_iter().chain(also) {
+            if self.object.as_ref() != Some(&o) && !self.also.contains(&o) {
+                self.also.push(o);
+            }
+        }
     }
 
     /// Caps the severity (e.g. "not in the set" verdicts are `info` unless the set is

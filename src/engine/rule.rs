@@ -121,6 +121,7 @@ impl Out<'_> {
             qualifier: None,
             fix: None,
             not_fixable: None,
+            also: Vec::new(),
         });
         let last = self.findings.len() - 1;
         &mut self.findings[last]

@@ -236,6 +236,7 @@ fn one_per_position(findings: &mut Vec<Finding>) {
         if later.severity > kept.severity {
             kept.severity = later.severity;
         }
+        kept.also_about(later.object.clone(), std::mem::take(&mut later.also));
         if later.message != kept.message && kept.related.iter().all(|r| r.message != later.message) {
             kept.related(b, std::mem::take(&mut later.message));
         }

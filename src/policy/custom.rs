@@ -478,6 +478,7 @@ fn evaluate_object(
             qualifier: None,
             fix: None,
             not_fixable: None,
+            also: Vec::new(),
         };
         if let Some(c) = &rule.condition {
             match c.check(&inner, &unknowns) {

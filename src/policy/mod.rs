@@ -523,6 +523,7 @@ fn finding(rule: &'static str, severity: Severity, target: Target, message: Stri
         qualifier: None,
         fix: None,
         not_fixable: None,
+        also: Vec::new(),
     }
 }
 

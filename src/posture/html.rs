@@ -93,7 +93,7 @@ fn chart(p: &Posture, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "<figcaption>Namespaces under each policy</figcaption>")?;
     writeln!(
         w,
-        "<svg role=\"img\" aria-label=\"Namespaces under each policy\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<svg role=\"img\" aria-label=\"Namespaces under each policy\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"
     )?;
     for (i, (title, under, of)) in rows.iter().enumerate() {
         let y = i as u32 * ROW + 2;
@@ -107,7 +107,7 @@ fn chart(p: &Posture, w: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(
             w,
-            "<rect x=\"{LABEL}\" y=\"{}\" width=\"{BAR}\" height=\"18\" fill=\"#fcdcdc\"/>",
+            "<rect x=\"{LABEL}\" y=\"{}\" width=\"{BAR}\" height=\"18\" fill=\"#e6e9ed\"/>",
             y + 2
         )?;
         writeln!(
@@ -161,7 +161,7 @@ fn table(p: &Posture, w: &mut dyn Write) -> io::Result<()> {
         let filled = 60 * percent(under, applicable) / 100;
         writeln!(
             w,
-            "<td class=\"{}\"><svg role=\"img\" aria-label=\"{under} of {applicable} controls\" width=\"60\" height=\"10\" xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"60\" height=\"10\" fill=\"#fcdcdc\"/><rect width=\"{filled}\" height=\"10\" fill=\"#2da44e\"/></svg> {under}/{applicable}</td></tr>",
+            "<td class=\"{}\"><svg role=\"img\" aria-label=\"{under} of {applicable} controls\" width=\"60\" height=\"10\"><rect width=\"60\" height=\"10\" fill=\"#e6e9ed\"/><rect width=\"{filled}\" height=\"10\" fill=\"#2da44e\"/></svg> {under}/{applicable}</td></tr>",
             if n.under_all { "under" } else { "not" }
         )?;
     }

@@ -425,7 +425,8 @@ fn key(o: &ObjectRef) -> (FileId, u32) {
     (o.file, o.index)
 }
 
-/// Gathers what the posture needs from the set's index.
+/// Gathers what the posture needs from the set's index (for
+/// [`crate::session::Session::lint_observed`]).
 pub fn gather(cx: &SetCx<'_>) -> Gathered {
     let index = cx.index;
     let pss = &cx.settings.pss;
@@ -574,8 +575,9 @@ pub fn gather(cx: &SetCx<'_>) -> Gathered {
     g
 }
 
-/// The posture: the gathered facts judged with the run's findings (as reported, after
-/// suppressions).
+/// The posture: the gathered facts judged with the run's findings, as `check` reports them
+/// (suppressions applied; a finding several Kustomize renders share counts once, and
+/// against each render's object).
 pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture {
     // Per (namespace, control): counts, and the objects with warnings or errors.
     let mut responsible: BTreeMap<(String, Control), BTreeMap<String, Responsible>> = BTreeMap::new();
@@ -589,13 +591,14 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
         let Some(obj) = &f.object else { continue };
         for ns in namespaces_of(obj, &g) {
             let Some(n) = g.namespaces.get_mut(&ns) else { continue };
+            let blocking = f.severity >= Severity::Warning || CANNOT_WORK.contains(&f.rule);
             let counts = &mut n.judged_mut(control).findings;
             match f.severity {
                 Severity::Error => counts.error += 1,
                 Severity::Warning => counts.warning += 1,
                 Severity::Info => counts.info += 1,
             }
-            if f.severity < Severity::Warning && !CANNOT_WORK.contains(&f.rule) {
+            if !blocking {
                 continue;
             }
             if f.rule == "netpol-egress-deny-without-dns" {
@@ -608,7 +611,10 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
                     n.secrets.literal_credentials += 1;
                 }
             }
-            flagged.entry(control).or_default().insert(key(obj));
+            flagged
+                .entry(control)
+                .or_default()
+                .extend(std::iter::once(obj).chain(&f.also).map(|o| key(o)));
             let shown = obj.display_name();
             let r = responsible
                 .entry((ns.clone(), control))
@@ -657,13 +663,13 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
                     .judged
                     .gaps
                     .push("no Namespace object in the set: its Pod Security labels are unknown".to_string()),
-                (None, true) => ps.judged.gaps.push("no `enforce` label".to_string()),
+                (None, true) => ps.judged.gaps.push("no enforce label".to_string()),
                 (Some(e), true) => match PssLevel::from_str(e) {
-                    Err(_) => ps.judged.gaps.push(format!("`enforce` label `{e}` is not a level")),
+                    Err(_) => ps.judged.gaps.push(format!("enforce label \"{e}\" is not a level")),
                     Ok(l) if l < level => ps
                         .judged
                         .gaps
-                        .push(format!("enforces `{e}`, below the configured `{}`", level.as_str())),
+                        .push(format!("enforces {e}, below the configured {}", level.as_str())),
                     Ok(_) => {}
                 },
             }

@@ -350,6 +350,7 @@ mod tests {
             qualifier: None,
             fix: None,
             not_fixable: None,
+            also: Vec::new(),
         }
     }
 

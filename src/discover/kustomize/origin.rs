@@ -257,8 +257,10 @@ fn merge_renders(findings: &mut Vec<Finding>, from: &[Option<(usize, bool)>], se
             }
         }
     }
-    // Related locations of merged findings, kept once each.
+    // Related locations of merged findings, kept once each, and the objects they were about.
     for (i, kept) in moved.iter().copied() {
+        let (object, also) = (findings[i].object.clone(), findings[i].also.clone());
+        findings[kept].also_about(object, also);
         let extra: Vec<_> = findings[i].related.clone();
         for r in extra {
             if !findings[kept]
