@@ -7,6 +7,8 @@
 #   - xmlschema (PyPI) and the Jenkins JUnit schema junit-10.xsd, taken from pytest's source
 #     distribution (testing/example_scripts/junit-10.xsd);
 #   - action-validator (npm): GitHub Action metadata and workflow schemas;
+#   - vnu-jar (npm): the Nu HTML checker, run with the machine's Java, for the posture page;
+#   - chromium (Debian): headless Chromium renders the posture page for a screenshot test;
 #   - cargo-fuzz (crates.io), for scripts/fuzz.sh on the nightly toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,18 @@ fi
 if [ ! -x "$tools/npm/node_modules/.bin/action-validator" ]; then
   npm install --silent --no-audit --no-fund --prefix "$tools/npm" "@action-validator/cli@0.6.0" \
     "@action-validator/core@0.6.0" >/dev/null
+fi
+if [ ! -f "$tools/npm/node_modules/vnu-jar/build/dist/vnu.jar" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$tools/npm" "vnu-jar@26.9.27" >/dev/null
+fi
+if ! command -v java >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  packages=()
+  command -v java >/dev/null 2>&1 || packages+=(default-jre-headless)
+  command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get install -y --no-install-recommends "${packages[@]}" >/dev/null 2>&1 ||
+    { "${sudo[@]}" apt-get update >/dev/null && "${sudo[@]}" apt-get install -y --no-install-recommends "${packages[@]}" >/dev/null; }
 fi
 if [ ! -x "$tools/cargo/bin/cargo-fuzz" ]; then
   cargo install --quiet --locked --root "$tools/cargo" cargo-fuzz@0.13.2

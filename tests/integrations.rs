@@ -300,6 +300,103 @@ fn action_run_script_passes_changed_since_and_baseline() {
     assert!(!r.stdout.contains("::warning"), "{}", r.stdout);
 }
 
+/// In a pull request the job summary holds the posture compared with the base commit's
+/// (measured from its tree), and the JSON posture is an output; a file given as
+/// `posture-compare` is compared with instead; `posture: false` leaves it out.
+#[test]
+fn action_run_script_compares_the_posture_with_the_pull_request_base() {
+    let ws = tempfile::tempdir().expect("tempdir");
+    let copy = |from: &str| {
+        let out = Command::new("cp")
+            .arg("-R")
+            .arg(format!("{}/.", root().join(from).display()))
+            .arg(ws.path())
+            .output()
+            .expect("cp");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let git = |args: &[&str]| common::git(ws.path(), args);
+    copy("testdata/posture");
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "three namespaces"]);
+    let base = Command::new("git")
+        .current_dir(ws.path())
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .expect("git");
+    let base = String::from_utf8_lossy(&base.stdout).trim().to_string();
+    copy("testdata/posture-next");
+
+    let pr = [
+        ("PLIMSOLL_FAIL_ON", "never"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("PLIMSOLL_BASE_SHA", base.as_str()),
+    ];
+    let r = run_action(ws.path(), &pr);
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("::warning title=plimsoll posture"), "{}", r.stdout);
+    assert!(r.summary.contains("\n### plimsoll posture\n"), "{}", r.summary);
+    assert!(r.summary.contains("#### Since the earlier posture"), "{}", r.summary);
+    assert!(r.summary.contains("- ⬆️ orders entered Network\n"), "{}", r.summary);
+    assert!(r.summary.contains("- ⬇️ payments left Supply chain"), "{}", r.summary);
+    assert!(
+        !r.summary.contains("legacy entered") && !r.summary.contains("legacy left"),
+        "{}",
+        r.summary
+    );
+    let posture_file = r.dir.path().join("posture.json");
+    assert!(
+        r.outputs
+            .contains(&format!("posture-file={}\n", posture_file.display())),
+        "{}",
+        r.outputs
+    );
+    let now: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&posture_file).expect("posture")).expect("json");
+    assert_eq!(now["summary"]["under_all"], 0);
+
+    // An earlier run's posture file: nothing moved since.
+    let kept = tempfile::tempdir().expect("tempdir");
+    let earlier = kept.path().join("earlier.json");
+    std::fs::copy(&posture_file, &earlier).expect("copy");
+    let r = run_action(
+        ws.path(),
+        &[
+            ("PLIMSOLL_FAIL_ON", "never"),
+            ("PLIMSOLL_POSTURE_COMPARE", earlier.to_str().expect("utf-8")),
+        ],
+    );
+    assert!(r.summary.contains("No namespace moved."), "{}", r.summary);
+
+    // A revision the checkout does not have: a warning, and the posture alone.
+    let r = run_action(
+        ws.path(),
+        &[
+            ("PLIMSOLL_FAIL_ON", "never"),
+            ("PLIMSOLL_POSTURE_COMPARE", "no-such-branch"),
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("::warning title=plimsoll posture::posture-compare: no-such-branch is neither a file nor a revision of the checkout"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.summary.contains("### plimsoll posture") && !r.summary.contains("Since the earlier"),
+        "{}",
+        r.summary
+    );
+
+    let r = run_action(
+        ws.path(),
+        &[("PLIMSOLL_FAIL_ON", "never"), ("PLIMSOLL_POSTURE", "false")],
+    );
+    assert!(!r.summary.contains("posture"), "{}", r.summary);
+    assert!(!r.outputs.contains("posture-file"), "{}", r.outputs);
+}
+
 /// A configuration error: an annotation on the key's line, the error in the job summary,
 /// exit code 2, and no `sarif-file` output (no report was written, and a stale one from an
 /// earlier step is not passed off as this run's).

@@ -301,7 +301,7 @@ fn compare_lists_exactly_the_namespaces_that_changed() {
         .arg("."));
     assert_eq!(r.code, 1, "{}", r.stderr);
     let again = dir.path().join("again.json");
-    std::fs::write(&again, &now.to_string()).expect("write");
+    std::fs::write(&again, now.to_string()).expect("write");
     let r = run(plimsoll_in(&repo)
         .args(["posture", "--fail-on-regression", "--compare"])
         .arg(&again)

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 pub struct Comparison {
     /// The earlier headline.
     pub before: Summary,
-    /// Namespaces of both postures now under a control they were not under.
+    /// Namespaces of both postures now under a control they were out of.
     pub entered: Vec<Move>,
-    /// Namespaces of both postures no longer under a control they were under, with why.
+    /// Namespaces of both postures now out of a control they were under, with why.
     pub left: Vec<Move>,
     /// Namespaces under every control now and not before, and the reverse.
     pub entered_all: Vec<String>,
@@ -30,21 +30,6 @@ impl Comparison {
             && self.left_all.is_empty()
             && self.added.is_empty()
             && self.removed.is_empty()
-    }
-
-    /// Every namespace something moved in, sorted.
-    pub fn changed_namespaces(&self) -> Vec<&str> {
-        let mut all: Vec<&str> = self
-            .entered
-            .iter()
-            .chain(&self.left)
-            .map(|m| m.namespace.as_str())
-            .chain(self.entered_all.iter().chain(&self.left_all).map(String::as_str))
-            .chain(self.added.iter().chain(&self.removed).map(String::as_str))
-            .collect();
-        all.sort_unstable();
-        all.dedup();
-        all
     }
 }
 
@@ -83,14 +68,16 @@ pub fn compare(before: &Posture, now: &Posture) -> Comparison {
         };
         for control in Control::ALL {
             let (then, j) = (old.judged(control).status, n.judged(control));
-            match (then == Status::Under, j.status == Status::Under) {
-                (false, true) => c.entered.push(Move {
+            // A control that starts or stops applying (the first image, the last
+            // autoscaler) is not a move.
+            match (then, j.status) {
+                (Status::Not, Status::Under) => c.entered.push(Move {
                     namespace: n.name.clone(),
                     control,
                     gaps: Vec::new(),
                     responsible: Vec::new(),
                 }),
-                (true, false) => c.left.push(Move {
+                (Status::Under, Status::Not) => c.left.push(Move {
                     namespace: n.name.clone(),
                     control,
                     gaps: j.gaps.clone(),
@@ -106,4 +93,69 @@ pub fn compare(before: &Posture, now: &Posture) -> Comparison {
         }
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::posture::{Namespace, PssConfigured, Summary};
+
+    fn ns(name: &str, supply: Status, under_all: bool) -> Namespace {
+        let mut n = Namespace {
+            name: name.to_string(),
+            declared: true,
+            under_all,
+            pod_security: Default::default(),
+            network: Default::default(),
+            supply_chain: Default::default(),
+            secrets: Default::default(),
+            scaling: Default::default(),
+            rbac: Default::default(),
+        };
+        n.supply_chain.judged.status = supply;
+        n
+    }
+
+    fn posture(namespaces: Vec<Namespace>) -> Posture {
+        Posture {
+            version: crate::posture::VERSION,
+            tool: "plimsoll".to_string(),
+            pss: PssConfigured {
+                level: "restricted".to_string(),
+                version: "latest".to_string(),
+            },
+            summary: Summary {
+                namespaces: namespaces.len(),
+                controls: Default::default(),
+                under_all: 0,
+            },
+            namespaces,
+        }
+    }
+
+    #[test]
+    fn moves_are_between_under_and_out_only() {
+        let before = posture(vec![
+            ns("a", Status::Under, true),
+            ns("b", Status::NotApplicable, true),
+            ns("c", Status::Not, false),
+            ns("gone", Status::Under, true),
+        ]);
+        let now = posture(vec![
+            ns("a", Status::NotApplicable, true),
+            ns("b", Status::Under, true),
+            ns("c", Status::Under, true),
+            ns("new", Status::Not, false),
+        ]);
+        let c = compare(&before, &now);
+        let moves = |m: &[Move]| m.iter().map(|m| (m.namespace.clone(), m.control)).collect::<Vec<_>>();
+        assert_eq!(moves(&c.entered), [("c".to_string(), Control::SupplyChain)]);
+        assert!(c.left.is_empty());
+        assert_eq!(c.entered_all, ["c"]);
+        assert!(c.left_all.is_empty());
+        assert_eq!(c.added, ["new"]);
+        assert_eq!(c.removed, ["gone"]);
+        assert!(!c.is_empty());
+        assert!(compare(&now, &now).is_empty());
+    }
 }

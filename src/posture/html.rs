@@ -259,3 +259,14 @@ fn moves(c: &Comparison, now: &Posture, w: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(w, "</ul>")
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            super::esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

@@ -158,3 +158,16 @@ fn comparison_md(c: &Comparison, now: &Posture, w: &mut dyn Write) -> io::Result
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_what_markdown_or_html_would_read() {
+        assert_eq!(
+            super::md("a|b [x](y) <img> *_`~!\\"),
+            "a\\|b \\[x\\](y) &lt;img&gt; \\*\\_\\`\\~\\!\\\\"
+        );
+        // Control characters are shown escaped (`\n`), then the backslash too.
+        assert_eq!(super::md("two\nlines"), "two\\\\nlines");
+    }
+}

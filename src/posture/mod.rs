@@ -851,5 +851,5 @@ impl Posture {
 
 /// `n/of` as a percentage, for charts; 100 when there is nothing to count.
 pub fn percent(n: usize, of: usize) -> u32 {
-    if of == 0 { 100 } else { ((n * 100) / of) as u32 }
+    (n * 100).checked_div(of).map_or(100, |p| p as u32)
 }
