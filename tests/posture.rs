@@ -75,7 +75,8 @@ fn fixture_matches_the_hand_count() {
     // payments: enforces restricted and its one template complies; default-deny both ways
     // with DNS allowed to kube-dns; one image, pinned and matched by the enforcing
     // `ghcr.io/example/*` policy; one SealedSecret; the HPA has its target, requests and a
-    // behaviour; a RoleBinding to `view` only.
+    // behaviour, and the Canary analyses two metrics with thresholds; a RoleBinding to
+    // `view` only.
     assert_eq!(
         card(&p, "payments"),
         expect(&[
@@ -89,14 +90,14 @@ fn fixture_matches_the_hand_count() {
                 "under",
                 "plaintext_secrets=0 literal_credentials=0 managed=1 material=1"
             ),
-            ("under", "hpas=1 hpas_working=1 canaries=0 canaries_gating=0"),
+            ("under", "hpas=1 hpas_working=1 canaries=1 canaries_gating=1"),
             ("under", "admin_bindings=0 wildcard_bindings=0"),
         ])
     );
     // orders: enforces only baseline, and its template sets none of the restricted fields;
     // only ingress is denied by default; `ghcr.io/example/web@sha256:…` is pinned and
     // verified, `nginx:1.27.2` neither; one ExternalSecret; the HPA names `web-v1`, which
-    // does not exist; `edit` grants no wildcard.
+    // does not exist, and the Canary skips its analysis; `edit` grants no wildcard.
     assert_eq!(
         card(&p, "orders"),
         expect(&[
@@ -110,7 +111,7 @@ fn fixture_matches_the_hand_count() {
                 "under",
                 "plaintext_secrets=0 literal_credentials=0 managed=1 material=1"
             ),
-            ("not", "hpas=1 hpas_working=0 canaries=0 canaries_gating=0"),
+            ("not", "hpas=1 hpas_working=0 canaries=1 canaries_gating=0"),
             ("under", "admin_bindings=0 wildcard_bindings=0"),
         ])
     );
@@ -156,7 +157,10 @@ fn fixture_matches_the_hand_count() {
             .map(|r| r["object"].as_str().expect("object").to_string())
             .collect()
     };
-    assert_eq!(responsible("orders", "scaling"), ["HorizontalPodAutoscaler/orders/web"]);
+    assert_eq!(
+        responsible("orders", "scaling"),
+        ["Canary/orders/web", "HorizontalPodAutoscaler/orders/web"]
+    );
     assert_eq!(
         responsible("legacy", "rbac"),
         [
@@ -495,6 +499,31 @@ fn html_renders_in_headless_chromium() {
     assert!(under > 9 * 2000, "cells under policy: {under} pixels");
     assert!(out_of > 9 * 2000, "cells out of policy: {out_of} pixels");
     assert!(na > 2000, "cells not applicable: {na} pixels");
+
+    // And printed: a PDF of the page.
+    let pdf = dir.path().join("posture.pdf");
+    let out = Command::new(chromium().expect("found above"))
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium");
+    let printed = std::fs::read(&pdf).unwrap_or_default();
+    assert!(
+        printed.starts_with(b"%PDF") && printed.len() > 10_000,
+        "chromium printed {} bytes: {}",
+        printed.len(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Names from the repository cannot inject markup into the Markdown summary or the page.

@@ -104,6 +104,7 @@ mod tests {
         let mut n = Namespace {
             name: name.to_string(),
             declared: true,
+            applicable: 1,
             under_all,
             pod_security: Default::default(),
             network: Default::default(),
@@ -127,6 +128,7 @@ mod tests {
             summary: Summary {
                 namespaces: namespaces.len(),
                 controls: Default::default(),
+                judged: 0,
                 under_all: 0,
             },
             namespaces,

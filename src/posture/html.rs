@@ -86,7 +86,7 @@ fn chart(p: &Posture, w: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|c| (c.title(), s.controls[c].under, s.controls[c].applicable))
         .collect();
-    rows.push(("All controls", s.under_all, s.namespaces));
+    rows.push(("All controls", s.under_all, s.judged));
     let height = ROW * rows.len() as u32 + 4;
     let width = LABEL + BAR + 90;
     writeln!(w, "<figure>")?;
@@ -162,7 +162,11 @@ fn table(p: &Posture, w: &mut dyn Write) -> io::Result<()> {
         writeln!(
             w,
             "<td class=\"{}\"><svg role=\"img\" aria-label=\"{under} of {applicable} controls\" width=\"60\" height=\"10\"><rect width=\"60\" height=\"10\" fill=\"#e6e9ed\"/><rect width=\"{filled}\" height=\"10\" fill=\"#2da44e\"/></svg> {under}/{applicable}</td></tr>",
-            if n.under_all { "under" } else { "not" }
+            match (n.applicable, n.under_all) {
+                (0, _) => "na",
+                (_, true) => "under",
+                (_, false) => "not",
+            }
         )?;
     }
     writeln!(w, "</tbody>")?;
@@ -191,7 +195,7 @@ fn responsible_list(list: &[Responsible], w: &mut dyn Write) -> io::Result<()> {
 }
 
 fn outside(p: &Posture, w: &mut dyn Write) -> io::Result<()> {
-    let outside: Vec<_> = p.namespaces.iter().filter(|n| !n.under_all).collect();
+    let outside: Vec<_> = p.namespaces.iter().filter(|n| n.out_of_policy()).collect();
     if outside.is_empty() {
         return Ok(());
     }
@@ -218,7 +222,7 @@ fn moves(c: &Comparison, now: &Posture, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
         "<p>Under all: {}/{} → {}/{}.</p>",
-        c.before.under_all, c.before.namespaces, now.summary.under_all, now.summary.namespaces
+        c.before.under_all, c.before.judged, now.summary.under_all, now.summary.judged
     )?;
     if c.is_empty() {
         return writeln!(w, "<p class=\"muted\">No namespace moved.</p>");

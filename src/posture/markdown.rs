@@ -52,9 +52,17 @@ pub fn render(p: &Posture, comparison: Option<&Comparison>, w: &mut dyn Write) -
         for c in Control::ALL {
             write!(w, " {} {} |", mark(n.judged(c).status), md(&n.cell(c)))?;
         }
-        writeln!(w, " {} |", if n.under_all { "✅" } else { "❌" })?;
+        writeln!(
+            w,
+            " {} |",
+            match (n.applicable, n.under_all) {
+                (0, _) => "➖",
+                (_, true) => "✅",
+                (_, false) => "❌",
+            }
+        )?;
     }
-    let outside: Vec<_> = p.namespaces.iter().filter(|n| !n.under_all).collect();
+    let outside: Vec<_> = p.namespaces.iter().filter(|n| n.out_of_policy()).collect();
     if !outside.is_empty() {
         writeln!(
             w,
@@ -123,7 +131,7 @@ fn comparison_md(c: &Comparison, now: &Posture, w: &mut dyn Write) -> io::Result
     writeln!(
         w,
         "| Under all | {}/{} | {}/{} |\n",
-        c.before.under_all, c.before.namespaces, now.summary.under_all, now.summary.namespaces
+        c.before.under_all, c.before.judged, now.summary.under_all, now.summary.judged
     )?;
     if c.is_empty() {
         writeln!(w, "No namespace moved.")?;

@@ -41,7 +41,7 @@ pub const FAMILIES: &[&str] = &["pss", "ns", "netpol", "image", "secret", "hpa",
 /// Rules whose findings keep a namespace out of policy even at `info` (their severity is
 /// capped because the set may be incomplete): an autoscaler or a canary whose target is
 /// not in the set cannot be shown to work.
-const CANNOT_WORK: &[&str] = &["hpa-target-not-found", "canary-target-not-found"];
+pub(crate) const CANNOT_WORK: &[&str] = &["hpa-target-not-found", "canary-target-not-found"];
 
 /// The label Pod Security Admission enforces by, and its version.
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
@@ -144,7 +144,10 @@ pub struct Summary {
     pub namespaces: usize,
     /// Per control (by id): namespaces under it, and namespaces it applies to.
     pub controls: BTreeMap<Control, Tally>,
-    /// Namespaces under every control that applies to them.
+    /// Namespaces at least one control applies to (the others hold nothing to judge: no
+    /// pod template, no Namespace object, no image, secret, autoscaler or binding).
+    pub judged: usize,
+    /// Namespaces under every control that applies to them, of those judged.
     pub under_all: usize,
 }
 
@@ -160,6 +163,9 @@ pub struct Namespace {
     pub name: String,
     /// A `Namespace` object of the set declares it.
     pub declared: bool,
+    /// How many controls apply to it.
+    pub applicable: usize,
+    /// Some control applies, and it is under every control that does.
     pub under_all: bool,
     pub pod_security: PodSecurity,
     pub network: Network,
@@ -170,6 +176,11 @@ pub struct Namespace {
 }
 
 impl Namespace {
+    /// Whether a control holds it out of policy.
+    pub fn out_of_policy(&self) -> bool {
+        Control::ALL.iter().any(|c| self.judged(*c).status == Status::Not)
+    }
+
     /// The judgement of one control.
     pub fn judged(&self, c: Control) -> &Judged {
         match c {
@@ -196,6 +207,16 @@ impl Namespace {
     /// The short figure shown in the table cell of a control.
     pub fn cell(&self, c: Control) -> String {
         let ratio = |n: usize, of: usize| format!("{n}/{of}");
+        if self.judged(c).status == Status::NotApplicable {
+            return match c {
+                Control::PodSecurity if self.pod_security.exempt => "exempt",
+                Control::PodSecurity | Control::Network => "no pods",
+                Control::SupplyChain => "no images",
+                Control::Scaling => "none",
+                Control::Secrets | Control::Rbac => "nothing",
+            }
+            .to_string();
+        }
         match c {
             Control::PodSecurity => {
                 let p = &self.pod_security;
@@ -222,9 +243,6 @@ impl Namespace {
             }
             Control::SupplyChain => {
                 let s = &self.supply_chain;
-                if s.images == 0 {
-                    return "no images".to_string();
-                }
                 let verified = match s.verified {
                     Some(v) => format!(", {} verified", ratio(v, s.images)),
                     None => String::new(),
@@ -258,11 +276,8 @@ impl Namespace {
                 if s.canaries > 0 {
                     parts.push(format!("{} canaries gate", ratio(s.canaries_gating, s.canaries)));
                 }
-                if parts.is_empty() {
-                    "none".to_string()
-                } else {
-                    parts.join(", ")
-                }
+                // Not empty: the control applies only with an autoscaler or a canary.
+                parts.join(", ")
             }
             Control::Rbac => {
                 let r = &self.rbac;
@@ -447,6 +462,7 @@ pub fn gather(cx: &SetCx<'_>) -> Gathered {
         let mut n = Namespace {
             name: ns.to_string(),
             declared: index.namespaces.contains_key(ns),
+            applicable: 0,
             under_all: false,
             pod_security: PodSecurity::default(),
             network: Network::default(),
@@ -647,6 +663,7 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
                 )
             })
             .collect(),
+        judged: 0,
         under_all: 0,
     };
     for (name, n) in g.namespaces.iter_mut() {
@@ -724,14 +741,25 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
             ));
         }
 
+        // Pod Security and the network are judged where there are pods, or a Namespace
+        // object to carry labels and policies; the other controls where there is
+        // something of theirs (or a finding about it).
+        let hosts = n.declared || n.pod_security.templates > 0;
         let mut all = true;
         for c in Control::ALL {
-            let applicable = match c {
-                Control::PodSecurity => !n.pod_security.exempt,
-                Control::SupplyChain => n.supply_chain.images > 0,
-                Control::Scaling => n.scaling.hpas + n.scaling.canaries > 0,
-                _ => true,
+            let found = responsible.contains_key(&(name.clone(), c)) || {
+                let f = n.judged(c).findings;
+                f.error + f.warning + f.info > 0
             };
+            let applicable = match c {
+                Control::PodSecurity => hosts && !n.pod_security.exempt,
+                Control::Network => hosts,
+                Control::SupplyChain => n.supply_chain.images > 0,
+                Control::Secrets => hosts || n.secrets.material > 0 || found,
+                Control::Scaling => n.scaling.hpas + n.scaling.canaries > 0,
+                Control::Rbac => hosts || n.rbac.admin_bindings + n.rbac.wildcard_bindings > 0 || found,
+            };
+            n.applicable += usize::from(applicable);
             let judged = n.judged_mut(c);
             judged.responsible = responsible
                 .remove(&(name.clone(), c))
@@ -754,8 +782,9 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
                 Status::NotApplicable => {}
             }
         }
-        n.under_all = all;
-        summary.under_all += usize::from(all);
+        n.under_all = all && n.applicable > 0;
+        summary.judged += usize::from(n.applicable > 0);
+        summary.under_all += usize::from(n.under_all);
     }
     Posture {
         version: VERSION,

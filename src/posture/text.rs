@@ -8,6 +8,15 @@ use std::io::{self, Write};
 /// How many responsible objects are named per control before "and N more".
 pub const SHOWN: usize = 5;
 
+/// The "all" column: under every control that applies, out of one, or nothing to judge.
+pub fn all_mark(n: &Namespace) -> &'static str {
+    match (n.applicable, n.under_all) {
+        (0, _) => "–",
+        (_, true) => "✓",
+        (_, false) => "✗",
+    }
+}
+
 pub fn mark(s: Status) -> &'static str {
     match s {
         Status::Under => "✓",
@@ -30,7 +39,7 @@ pub fn render(p: &Posture, comparison: Option<&Comparison>, w: &mut dyn Write) -
         for c in Control::ALL {
             row.push(format!("{} {}", mark(n.judged(c).status), n.cell(c)));
         }
-        row.push(if n.under_all { "✓" } else { "✗" }.to_string());
+        row.push(all_mark(n).to_string());
         rows.push(row);
     }
     let widths: Vec<usize> = (0..rows[0].len())
@@ -48,7 +57,7 @@ pub fn render(p: &Posture, comparison: Option<&Comparison>, w: &mut dyn Write) -
         }
         writeln!(w, "{}", line.trim_end())?;
     }
-    let outside: Vec<&Namespace> = p.namespaces.iter().filter(|n| !n.under_all).collect();
+    let outside: Vec<&Namespace> = p.namespaces.iter().filter(|n| n.out_of_policy()).collect();
     if !outside.is_empty() {
         writeln!(w)?;
         writeln!(w, "Out of policy:")?;
@@ -94,7 +103,7 @@ pub fn headline(p: &Posture) -> String {
         p.pss.version,
         per.join(", "),
         s.under_all,
-        s.namespaces
+        s.judged
     )
 }
 
@@ -115,8 +124,9 @@ pub fn reasons(j: &super::Judged) -> String {
             ));
         }
         parts.push(counts.join(", "));
-    } else if !j.responsible.is_empty() {
-        // Only `info` findings of the rules that say a target is missing.
+    }
+    let missing = |r: &Responsible| r.rules.iter().any(|x| super::CANNOT_WORK.contains(&x.as_str()));
+    if j.responsible.iter().any(missing) {
         parts.push("a target not in the set".to_string());
     }
     parts.join("; ")
