@@ -43,6 +43,10 @@ pub const FAMILIES: &[&str] = &["pss", "ns", "netpol", "image", "secret", "hpa",
 /// not in the set cannot be shown to work.
 pub(crate) const CANNOT_WORK: &[&str] = &["hpa-target-not-found", "canary-target-not-found"];
 
+/// Namespaces the control plane manages, which the network control does not judge (as the
+/// `netpol-namespace-no-default-deny-*` rules do not by default).
+const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+
 /// The label Pod Security Admission enforces by, and its version.
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
 const ENFORCE_VERSION: &str = "pod-security.kubernetes.io/enforce-version";
@@ -210,6 +214,7 @@ impl Namespace {
         if self.judged(c).status == Status::NotApplicable {
             return match c {
                 Control::PodSecurity if self.pod_security.exempt => "exempt",
+                Control::Network if SYSTEM_NAMESPACES.contains(&self.name.as_str()) => "system",
                 Control::PodSecurity | Control::Network => "no pods",
                 Control::SupplyChain => "no images",
                 Control::Scaling => "none",
@@ -352,7 +357,7 @@ pub struct PodSecurity {
 pub struct Network {
     #[serde(flatten)]
     pub judged: Judged,
-    /// A policy isolates every pod of the namespace for ingress, allowing nothing by itself.
+    /// A policy selects every pod of the namespace, lists `Ingress` and allows nothing.
     pub default_deny_ingress: bool,
     /// The same for egress.
     pub default_deny_egress: bool,
@@ -490,9 +495,7 @@ pub fn gather(cx: &SetCx<'_>) -> Gathered {
             for (k, d) in Direction::BOTH.iter().enumerate() {
                 if p.has_type(*d) {
                     isolated[k].extend(index.workload_indices_matching(ns, &p.pod_selector));
-                    if p.isolates_all() && !p.direction(*d).rules.iter().any(|r| r.allows_all()) {
-                        deny[k] = true;
-                    }
+                    deny[k] |= p.default_deny(*d);
                 }
             }
         }
@@ -753,7 +756,7 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
             };
             let applicable = match c {
                 Control::PodSecurity => hosts && !n.pod_security.exempt,
-                Control::Network => hosts,
+                Control::Network => hosts && !SYSTEM_NAMESPACES.contains(&name.as_str()),
                 Control::SupplyChain => n.supply_chain.images > 0,
                 Control::Secrets => hosts || n.secrets.material > 0 || found,
                 Control::Scaling => n.scaling.hpas + n.scaling.canaries > 0,
