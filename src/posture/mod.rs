@@ -43,6 +43,17 @@ pub const FAMILIES: &[&str] = &["pss", "ns", "netpol", "image", "secret", "hpa",
 /// not in the set cannot be shown to work.
 pub(crate) const CANNOT_WORK: &[&str] = &["hpa-target-not-found", "canary-target-not-found"];
 
+/// The rules that find credentials written as literals outside Secrets (the other
+/// `secret-*` rules judge how secrets are managed, and `secret-high-entropy-literal` is a
+/// guess, `info`).
+const LITERAL_CREDENTIALS: &[&str] = &[
+    "secret-env-literal",
+    "secret-configmap-sensitive",
+    "secret-private-key-literal",
+    "secret-token-pattern",
+    "secret-url-credentials",
+];
+
 /// Namespaces the control plane manages, which the network control does not judge (as the
 /// `netpol-namespace-no-default-deny-*` rules do not by default).
 const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
@@ -623,12 +634,10 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
             if f.rule == "netpol-egress-deny-without-dns" {
                 no_dns.insert(ns.clone());
             }
-            if control == Control::Secrets {
-                if f.rule == "secret-plaintext-in-manifest" {
-                    n.secrets.plaintext_secrets += 1;
-                } else {
-                    n.secrets.literal_credentials += 1;
-                }
+            if f.rule == "secret-plaintext-in-manifest" {
+                n.secrets.plaintext_secrets += 1;
+            } else if LITERAL_CREDENTIALS.contains(&f.rule) {
+                n.secrets.literal_credentials += 1;
             }
             flagged
                 .entry(control)
