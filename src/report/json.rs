@@ -10,10 +10,10 @@ use std::io::{self, Write};
 pub const JSON_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'a, 'c> {
     version: u32,
     tool: Tool,
-    findings: Runs<'a>,
+    findings: Runs<'a, 'c>,
     summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix_summary: Option<FixSummaryJson<'a>>,
@@ -150,12 +150,35 @@ struct RelatedJson<'a> {
     end: Position,
 }
 
-/// The findings, one list per file, written as one list (not copied into one).
-struct Runs<'a>(Vec<Vec<JsonFinding<'a>>>);
+/// The findings, one run per file, lowered and written a slice of files at a time: each
+/// file's fixes are lowered on one thread (reading the file once; lowering and verifying
+/// every fix costs parses), and only one slice's lowered findings are held at once.
+struct Runs<'a, 'c> {
+    cx: &'a ReportCx<'c>,
+    runs: Vec<&'a [Finding]>,
+}
 
-impl Serialize for Runs<'_> {
+/// Files whose findings are lowered together before they are written.
+const FILES_AT_ONCE: usize = 128;
+
+impl Serialize for Runs<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().flatten())
+        use rayon::prelude::*;
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        for slice in self.runs.chunks(FILES_AT_ONCE) {
+            let lowered: Vec<Vec<JsonFinding<'_>>> = slice
+                .par_iter()
+                .map(|run| {
+                    let mut lowering = crate::engine::fix::Lowering::default();
+                    run.iter().map(|f| finding(self.cx, f, &mut lowering)).collect()
+                })
+                .collect();
+            for f in lowered.iter().flatten() {
+                seq.serialize_element(f)?;
+            }
+        }
+        seq.end()
     }
 }
 
@@ -180,19 +203,10 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             name: "plimsoll",
             version: env!("CARGO_PKG_VERSION"),
         },
-        findings: {
-            // Findings are sorted by file: each file's findings are lowered on one thread,
-            // reading the file once (lowering and verifying every fix costs parses).
-            use rayon::prelude::*;
-            let runs: Vec<&[Finding]> = o.findings.chunk_by(|a, b| a.loc().file == b.loc().file).collect();
-            let lowered: Vec<Vec<JsonFinding<'_>>> = runs
-                .par_iter()
-                .map(|run| {
-                    let mut lowering = crate::engine::fix::Lowering::default();
-                    run.iter().map(|f| finding(cx, f, &mut lowering)).collect()
-                })
-                .collect();
-            Runs(lowered)
+        // Findings are sorted by file.
+        findings: Runs {
+            cx,
+            runs: o.findings.chunk_by(|a, b| a.loc().file == b.loc().file).collect(),
         },
         summary: Summary {
             files: o.stats.files,
