@@ -72,13 +72,15 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                 .build(),
         ]);
     }
-    let mut lowering = crate::engine::fix::Lowering::default();
+    // Fixes are lowered in parallel, each thread reading the files its findings are in once
+    // (neighbouring findings share files); results keep their order.
+    use rayon::prelude::*;
     let results: Vec<SarifResult> = kept
-        .iter()
-        .map(|i| {
+        .par_iter()
+        .map_init(crate::engine::fix::Lowering::default, |lowering, i| {
             let f = &cx.outcome.findings[*i];
             let mut r = result(cx, &root, f, rule_index.get(f.rule).copied(), &fingerprints[*i]);
-            r.fixes = fix(cx, &root, f, &mut lowering).map(|x| vec![x]);
+            r.fixes = fix(cx, &root, f, lowering).map(|x| vec![x]);
             r
         })
         .collect();
