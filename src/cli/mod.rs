@@ -247,7 +247,7 @@ fn outputs<F: std::str::FromStr<Err = String>>(
     }
     if to_default > 1 {
         return Err(
-            "only one --format may go to stdout/--output; give the others a file: --format json=posture.json".into(),
+            "only one --format may go to stdout/--output; give the others a file: --format json=out.json".into(),
         );
     }
     Ok(out)
