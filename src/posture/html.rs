@@ -136,41 +136,40 @@ fn table(p: &Posture, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "<tbody>")?;
     for n in &p.namespaces {
         write!(w, "<tr><td class=\"ns\">{}</td>", esc(&n.name))?;
-        let mut under = 0;
-        let mut applicable = 0;
         for c in Control::ALL {
             let status = n.judged(c).status;
-            let (class, mark) = match status {
-                Status::Under => ("under", "✓"),
-                Status::Not => ("not", "✗"),
-                Status::NotApplicable => ("na", "–"),
-            };
-            if status != Status::NotApplicable {
-                applicable += 1;
-            }
-            if status == Status::Under {
-                under += 1;
-            }
             write!(
                 w,
-                "<td class=\"{class}\"><span class=\"mark\">{mark}</span>{}</td>",
+                "<td class=\"{}\"><span class=\"mark\">{}</span>{}</td>",
+                class(status),
+                super::text::mark(status),
                 esc(&n.cell(c))
             )?;
         }
         // A meter of the controls under policy.
+        let under = Control::ALL
+            .iter()
+            .filter(|c| n.judged(**c).status == Status::Under)
+            .count();
+        let applicable = n.applicable;
         let filled = 60 * percent(under, applicable) / 100;
         writeln!(
             w,
             "<td class=\"{}\"><svg role=\"img\" aria-label=\"{under} of {applicable} controls\" width=\"60\" height=\"10\"><rect width=\"60\" height=\"10\" fill=\"#e6e9ed\"/><rect width=\"{filled}\" height=\"10\" fill=\"#2da44e\"/></svg> {under}/{applicable}</td></tr>",
-            match (n.applicable, n.under_all) {
-                (0, _) => "na",
-                (_, true) => "under",
-                (_, false) => "not",
-            }
+            class(n.all_status())
         )?;
     }
     writeln!(w, "</tbody>")?;
     writeln!(w, "</table>")
+}
+
+/// The class of a cell, for its background.
+fn class(s: Status) -> &'static str {
+    match s {
+        Status::Under => "under",
+        Status::Not => "not",
+        Status::NotApplicable => "na",
+    }
 }
 
 fn responsible_list(list: &[Responsible], w: &mut dyn Write) -> io::Result<()> {

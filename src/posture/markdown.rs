@@ -52,15 +52,7 @@ pub fn render(p: &Posture, comparison: Option<&Comparison>, w: &mut dyn Write) -
         for c in Control::ALL {
             write!(w, " {} {} |", mark(n.judged(c).status), md(&n.cell(c)))?;
         }
-        writeln!(
-            w,
-            " {} |",
-            match (n.applicable, n.under_all) {
-                (0, _) => "➖",
-                (_, true) => "✅",
-                (_, false) => "❌",
-            }
-        )?;
+        writeln!(w, " {} |", mark(n.all_status()))?;
     }
     let outside: Vec<_> = p.namespaces.iter().filter(|n| n.out_of_policy()).collect();
     if !outside.is_empty() {

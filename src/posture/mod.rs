@@ -191,6 +191,15 @@ pub struct Namespace {
 }
 
 impl Namespace {
+    /// Its standing on all controls: not applicable when none applies.
+    pub fn all_status(&self) -> Status {
+        match (self.applicable, self.under_all) {
+            (0, _) => Status::NotApplicable,
+            (_, true) => Status::Under,
+            (_, false) => Status::Not,
+        }
+    }
+
     /// Whether a control holds it out of policy.
     pub fn out_of_policy(&self) -> bool {
         Control::ALL.iter().any(|c| self.judged(*c).status == Status::Not)
@@ -778,6 +787,8 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
                 .map(|m| m.into_values().collect())
                 .unwrap_or_default();
             judged.status = if !applicable {
+                // Nothing to judge: no requirement is unmet.
+                judged.gaps.clear();
                 Status::NotApplicable
             } else if judged.gaps.is_empty() && judged.responsible.is_empty() {
                 Status::Under

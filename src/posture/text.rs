@@ -8,15 +8,6 @@ use std::io::{self, Write};
 /// How many responsible objects are named per control before "and N more".
 pub const SHOWN: usize = 5;
 
-/// The "all" column: under every control that applies, out of one, or nothing to judge.
-pub fn all_mark(n: &Namespace) -> &'static str {
-    match (n.applicable, n.under_all) {
-        (0, _) => "–",
-        (_, true) => "✓",
-        (_, false) => "✗",
-    }
-}
-
 pub fn mark(s: Status) -> &'static str {
     match s {
         Status::Under => "✓",
@@ -39,7 +30,7 @@ pub fn render(p: &Posture, comparison: Option<&Comparison>, w: &mut dyn Write) -
         for c in Control::ALL {
             row.push(format!("{} {}", mark(n.judged(c).status), n.cell(c)));
         }
-        row.push(all_mark(n).to_string());
+        row.push(mark(n.all_status()).to_string());
         rows.push(row);
     }
     let widths: Vec<usize> = (0..rows[0].len())
