@@ -83,9 +83,6 @@ pub enum Color {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-
     /// Output format, optionally with a file: `--format sarif=results.sarif`. Repeat (or
     /// separate with commas) to write several formats in one run: text, concise, json, sarif,
     /// github, junit, markdown
@@ -152,6 +149,10 @@ pub struct CheckArgs {
     /// Print counts per rule, throughput and timings to stderr
     #[arg(long)]
     pub statistics: bool,
+
+    // What to read and how, listed after the command's own options.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// What to read and how: the arguments `check` and `posture` share.
@@ -245,9 +246,6 @@ pub struct InputArgs {
 
 #[derive(Args, Debug)]
 pub struct PostureArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-
     /// Output format, optionally with a file: `--format html=posture.html`. Repeat (or
     /// separate with commas) to write several: text, markdown, json, html
     #[arg(long, short = 'f', value_delimiter = ',', default_value = "text")]
@@ -269,6 +267,10 @@ pub struct PostureArgs {
     /// Print nothing on stderr but errors
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    // What to read and how, listed after the command's own options.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// `1000`, `64K`, `64KiB`, `64M`, `64MiB`, `1G`, `1GiB` (powers of 1024).
