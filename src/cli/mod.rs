@@ -279,13 +279,11 @@ fn write_to(path: Option<&Path>, render: impl FnOnce(&mut dyn Write) -> std::io:
 fn posture(args: PostureArgs) -> Result<u8, Fatal> {
     use crate::posture::{self, Posture};
     let outputs = outputs::<posture::Format>(&args.format, &args.output)?;
-    let before = match &args.compare {
-        Some(path) => {
-            let text = read_bounded(path)?;
-            Some(Posture::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?)
-        }
-        None => None,
-    };
+    let before = args
+        .compare
+        .as_deref()
+        .map(|path| Posture::read(path).map_err(|e| format!("{}: {e}", path.display())))
+        .transpose()?;
     let mut session = Session::new(args.options())?;
     let loaded = session.load_inputs();
     if !args.quiet {
@@ -314,21 +312,6 @@ fn posture(args: PostureArgs) -> Result<u8, Fatal> {
     }
     let regressed = comparison.is_some_and(|c| !c.left.is_empty() || !c.left_all.is_empty());
     Ok(u8::from(args.fail_on_regression && regressed))
-}
-
-/// A file named on the command line, read whole, refusing more than 64 MiB.
-fn read_bounded(path: &Path) -> Result<String, Fatal> {
-    use std::io::Read;
-    const MAX: u64 = 64 << 20;
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut text = String::new();
-    file.take(MAX + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if text.len() as u64 > MAX {
-        return Err(format!("{}: larger than 64 MiB", path.display()).into());
-    }
-    Ok(text)
 }
 
 /// The completion script for `shell`, from the command-line definition.

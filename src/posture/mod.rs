@@ -863,6 +863,21 @@ impl FromStr for Format {
 }
 
 impl Posture {
+    /// Reads a JSON posture file written earlier (`--compare`), refusing more than 64 MiB.
+    pub fn read(path: &std::path::Path) -> Result<Posture, String> {
+        use std::io::Read;
+        const MAX: u64 = 64 << 20;
+        let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        let mut text = String::new();
+        file.take(MAX + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| e.to_string())?;
+        if text.len() as u64 > MAX {
+            return Err("larger than 64 MiB".to_string());
+        }
+        Posture::from_json(&text)
+    }
+
     /// Reads a JSON posture written earlier (`--compare`).
     pub fn from_json(text: &str) -> Result<Posture, String> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
