@@ -443,6 +443,26 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
+/// Headless Chromium with a fresh profile in `dir`, as offline as it can be made: no
+/// background connections, and every host name fails to resolve, so the page cannot fetch
+/// anything.
+fn headless(browser: &Path, dir: &Path) -> Command {
+    let mut cmd = Command::new(browser);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+    ])
+    .arg(format!("--user-data-dir={}", dir.join("profile").display()));
+    cmd
+}
+
 /// Pixels of exactly this colour in an RGB(A) screenshot.
 fn pixels_of(png: &Path, rgb: [u8; 3]) -> usize {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).expect("png")));
@@ -465,23 +485,12 @@ fn html_renders_in_headless_chromium() {
     let page = dir.path().join("posture.html");
     html_of(&root(), "testdata/posture", &page, &[]);
     let shot = dir.path().join("posture.png");
-    let out = Command::new(browser)
+    let out = headless(&browser, dir.path())
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             "--hide-scrollbars",
             "--force-device-scale-factor=1",
-            // Nothing may be fetched: every host name fails to resolve.
-            "--host-resolver-rules=MAP * ~NOTFOUND",
             "--window-size=1400,1000",
         ])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", page.display()))
         .output()
@@ -502,17 +511,8 @@ fn html_renders_in_headless_chromium() {
 
     // And printed: a PDF of the page.
     let pdf = dir.path().join("posture.pdf");
-    let out = Command::new(chromium().expect("found above"))
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+    let out = headless(&browser, dir.path())
+        .arg("--no-pdf-header-footer")
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(format!("file://{}", page.display()))
         .output()

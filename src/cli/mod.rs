@@ -85,16 +85,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
         write_stdout(report.as_bytes())?;
         return Ok(if passed { 0 } else { 2 });
     }
-    let loaded = session.load_inputs();
-    if !args.quiet {
-        for n in session.notices() {
-            say("notice", n);
-        }
-        for w in session.warnings() {
-            say("warning", &format!("skipped {w}"));
-        }
-    }
-    loaded?;
+    load_inputs(&mut session, args.quiet)?;
     let mode = session.options().fix;
     let policy = session.fix_policy();
     let (mut linted, fixed) = match mode {
@@ -253,6 +244,21 @@ fn outputs<F: std::str::FromStr<Err = String>>(
     Ok(out)
 }
 
+/// Gathers the session's inputs, saying (unless `quiet`) what discovery noticed and
+/// skipped, also when loading fails.
+fn load_inputs(session: &mut Session, quiet: bool) -> Result<(), Fatal> {
+    let loaded = session.load_inputs();
+    if !quiet {
+        for n in session.notices() {
+            say("notice", n);
+        }
+        for w in session.warnings() {
+            say("warning", &format!("skipped {w}"));
+        }
+    }
+    loaded
+}
+
 /// Writes one report to its file, or to stdout (a closed pipe ends it quietly).
 fn write_to(path: Option<&Path>, render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Fatal> {
     match path {
@@ -285,16 +291,7 @@ fn posture(args: PostureArgs) -> Result<u8, Fatal> {
         .map(|path| Posture::read(path).map_err(|e| format!("{}: {e}", path.display())))
         .transpose()?;
     let mut session = Session::new(args.options())?;
-    let loaded = session.load_inputs();
-    if !args.quiet {
-        for n in session.notices() {
-            say("notice", n);
-        }
-        for w in session.warnings() {
-            say("warning", &format!("skipped {w}"));
-        }
-    }
-    loaded?;
+    load_inputs(&mut session, args.quiet)?;
     let (linted, gathered) = session.lint_observed(posture::gather)?;
     let now = posture::assemble(gathered, &linted.outcome.findings, &linted.files);
     let comparison = before.as_ref().map(|b| posture::compare(b, &now));
