@@ -299,6 +299,8 @@ pub fn is_json(display: &str) -> bool {
 #[derive(Default)]
 pub struct Lowering {
     files: std::collections::HashMap<FileId, Result<(std::sync::Arc<str>, Documents), String>>,
+    newlines: std::collections::HashMap<FileId, crate::source::Newlines>,
+    boms: std::collections::HashMap<FileId, usize>,
 }
 
 /// The byte range of each document of a file, by document index.
@@ -362,6 +364,23 @@ impl Lowering {
         self.load(files, file).map(|(t, d)| (t.clone(), d))
     }
 
+    /// The position of a byte of a file's text as the run reads it now (an edit's start or
+    /// end): [`crate::source::pos_of_byte`], with the file's lines found once.
+    pub fn pos(&mut self, files: &super::Files, file: FileId, byte: usize) -> Result<crate::source::Pos, String> {
+        let text = self.text(files, file)?;
+        let newlines = self
+            .newlines
+            .entry(file)
+            .or_insert_with(|| crate::source::Newlines::new(text.as_bytes()));
+        Ok(newlines.pos(text.as_bytes(), byte))
+    }
+
+    /// The length of the UTF-8 byte-order mark the file starts with on disk (0 or 3),
+    /// looked at once.
+    pub fn bom_len(&mut self, files: &super::Files, file: FileId) -> usize {
+        *self.boms.entry(file).or_insert_with(|| bom_len(files, file))
+    }
+
     /// The text of a file as the run reads it now, read once.
     pub fn text(&mut self, files: &super::Files, file: FileId) -> Result<std::sync::Arc<str>, String> {
         self.load(files, file).map(|(t, _)| t.clone())
@@ -385,32 +404,89 @@ impl Lowering {
             .map_err(Clone::clone)
     }
 
+    /// Where a fix is lowered: the byte range of its file's text it is lowered against (its
+    /// document alone, when the file's documents can be told apart; else the whole text),
+    /// the document's index there, and whether the text is edited as JSON.
+    fn place(&mut self, files: &super::Files, fix: &Fix) -> Result<(std::ops::Range<usize>, usize, bool), NotFixable> {
+        let json = is_json(files.display(fix.file));
+        let (text, docs) = self.load(files, fix.file).map_err(NotFixable)?;
+        Ok(match docs.get(fix.doc as usize).filter(|_| !json) {
+            Some(range) => (range, 0, false),
+            None => (0..text.len(), fix.doc as usize, json),
+        })
+    }
+
     /// Lowers a fix against the current text of its file (its document alone, when the
     /// file's documents can be told apart; the edits are offsets in the whole text).
     pub fn lower(&mut self, files: &super::Files, fix: &Fix) -> Result<Lowered, NotFixable> {
-        let display = files.display(fix.file).to_string();
-        let (text, docs) = self.load(files, fix.file).map_err(NotFixable)?;
-        let json = is_json(&display);
-        let range = docs.get(fix.doc as usize).filter(|_| !json);
-        let Some(range) = range else {
-            return fix.lower(text, json);
-        };
-        let alone = Fix { doc: 0, ..fix.clone() };
-        let mut lowered = alone.lower(&text[range.clone()], false)?;
-        for e in &mut lowered.edits {
-            e.range = e.range.start + range.start..e.range.end + range.start;
-        }
-        Ok(lowered)
+        let (range, doc, json) = self.place(files, fix)?;
+        let text = self.text(files, fix.file).map_err(NotFixable)?;
+        lower_in(&edit::Parsed::new(&text[range.clone()]), range.start, doc, json, fix)
     }
 
     /// A finding's fix lowered against its file as the run read it (what `json` and
     /// `sarif` show), or why it cannot be. `None` when the finding has no fix.
     pub fn for_finding(&mut self, files: &super::Files, f: &Finding) -> Option<Result<(FileId, Lowered), String>> {
-        let fix = f.fix.as_deref()?;
-        Some(self.lower_checked(files, f, fix))
+        self.for_findings(files, &[f]).pop().flatten()
     }
 
-    fn lower_checked(&mut self, files: &super::Files, f: &Finding, fix: &Fix) -> Result<(FileId, Lowered), String> {
+    /// [`Lowering::for_finding`] for each of `findings`, in their order: each document
+    /// their fixes edit is parsed once for all of them, not once for each.
+    pub fn for_findings(
+        &mut self,
+        files: &super::Files,
+        findings: &[&Finding],
+    ) -> Vec<Option<Result<(FileId, Lowered), String>>> {
+        let mut out: Vec<Option<Result<(FileId, Lowered), String>>> = Vec::with_capacity(findings.len());
+        // The fixes lowered against each text: (file, range) → (document, json, finding).
+        type Place = (FileId, usize, usize);
+        let mut groups: std::collections::BTreeMap<Place, Vec<(usize, bool, usize)>> = Default::default();
+        for (i, f) in findings.iter().enumerate() {
+            let Some(fix) = f.fix.as_deref() else {
+                out.push(None);
+                continue;
+            };
+            match self.checked_place(files, f, fix) {
+                Ok((range, doc, json)) => {
+                    out.push(None);
+                    groups
+                        .entry((fix.file, range.start, range.end))
+                        .or_default()
+                        .push((doc, json, i));
+                }
+                Err(why) => out.push(Some(Err(why))),
+            }
+        }
+        for ((file, start, end), fixes) in groups {
+            let text = match self.text(files, file) {
+                Ok(text) => text,
+                Err(why) => {
+                    for (_, _, i) in fixes {
+                        out[i] = Some(Err(why.clone()));
+                    }
+                    continue;
+                }
+            };
+            let parsed = edit::Parsed::new(&text[start..end]);
+            for (doc, json, i) in fixes {
+                let fix = findings[i].fix.as_deref().expect("grouped a fix");
+                out[i] = Some(
+                    lower_in(&parsed, start, doc, json, fix)
+                        .map(|l| (file, l))
+                        .map_err(|e| e.0),
+                );
+            }
+        }
+        out
+    }
+
+    /// [`Lowering::place`], after the checks that refuse a finding's fix without lowering it.
+    fn checked_place(
+        &mut self,
+        files: &super::Files,
+        f: &Finding,
+        fix: &Fix,
+    ) -> Result<(std::ops::Range<usize>, usize, bool), String> {
         if !matches!(files.get(fix.file).source, super::Source::Path(_)) && f.loc().file != fix.file {
             return Err("the object is rendered by kustomize; its fix could not be moved to its sources".into());
         }
@@ -418,12 +494,35 @@ impl Lowering {
         if let Some(why) = refuse_file(files.display(fix.file), &text) {
             return Err(format!("not fixable: {why}"));
         }
-        self.lower(files, fix).map(|l| (fix.file, l)).map_err(|e| e.0)
+        self.place(files, fix).map_err(|e| e.0)
     }
 }
 
+/// Lowers `fix` against `parsed`, the part of its file's text that starts at byte `offset`
+/// and holds its document as document `doc`; the edits are offsets in the whole text.
+fn lower_in(
+    parsed: &edit::Parsed<'_>,
+    offset: usize,
+    doc: usize,
+    json: bool,
+    fix: &Fix,
+) -> Result<Lowered, NotFixable> {
+    if fix.ops.is_empty() {
+        return Err(NotFixable("the fix has no edits".into()));
+    }
+    let target = edit::Target {
+        doc,
+        prefix: &fix.prefix,
+    };
+    let mut lowered = parsed.lower(target, &fix.ops, json)?;
+    for e in &mut lowered.edits {
+        e.range = e.range.start + offset..e.range.end + offset;
+    }
+    Ok(lowered)
+}
+
 /// The length of the UTF-8 byte-order mark the file starts with on disk (0 or 3).
-pub fn bom_len(files: &super::Files, file: FileId) -> usize {
+fn bom_len(files: &super::Files, file: FileId) -> usize {
     use std::io::Read;
     let super::Source::Path(p) = &files.get(file).source else {
         return 0;

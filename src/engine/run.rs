@@ -304,8 +304,8 @@ pub struct Stats {
     pub generic_kinds: std::collections::BTreeMap<String, usize>,
     pub load_and_check: Duration,
     pub cross_object: Duration,
-    /// Files read a second time, to judge workloads again with their namespace's Pod
-    /// Security labels.
+    /// Files parsed a second time for their namespaces' Pod Security labels: those read
+    /// for the labels before the check, and those whose workloads were judged again.
     pub files_read_again: usize,
     /// Time each cross-object rule took, slowest first.
     pub set_rules: Vec<(&'static str, Duration)>,
@@ -460,9 +460,17 @@ impl Engine {
     ) -> (Outcome, T) {
         let started = Instant::now();
         let inputs: Vec<FileId> = files.ids().filter(|id| files.get(*id).input).collect();
-        // Every file is read once, judged against no namespace labels; the workloads of
-        // namespaces whose Pod Security labels the set declares are judged again below.
-        let unknown = Namespaces::new();
+        // Workloads are judged with their namespaces' Pod Security labels as far as the
+        // files that spell the enforce label out declare them (a session with a cache judges
+        // against no labels, so that its files' outputs do not depend on other files). The
+        // workloads of namespaces whose labels turn out otherwise are judged again below.
+        let labels_wanted =
+            self.settings.pss.respect_namespace_labels && self.rules.iter().any(|r| r.rule.reads_namespace_labels());
+        let (known, prescanned) = if labels_wanted && incremental.is_none() {
+            self.prescan_namespaces(files, &inputs)
+        } else {
+            (Namespaces::new(), 0)
+        };
         let fresh = Interner::default();
         // Files are checked in parallel a slice at a time and each slice's outputs merged
         // in file order before the next, so the run holds the merged facts and findings
@@ -482,13 +490,13 @@ impl Engine {
                 .par_iter()
                 .map(|id| {
                     let Some(previous) = previous else {
-                        return (self.check_file(files, *id, files.read(*id), &unknown, interner), None);
+                        return (self.check_file(files, *id, files.read(*id), &known, interner), None);
                     };
                     let seen = files.seen(*id);
                     match (seen, previous.outputs.get(id)) {
                         (Some(now), Some((was, out))) if *was == now => (out.clone(), None),
                         _ => (
-                            self.check_file(files, *id, files.read(*id), &unknown, interner),
+                            self.check_file(files, *id, files.read(*id), &known, interner),
                             Some(seen),
                         ),
                     }
@@ -523,8 +531,9 @@ impl Engine {
         for ns in found_namespaces.into_iter().filter(|n| n.enforce.is_some()) {
             namespaces.entry(ns.name.clone()).or_insert(ns);
         }
-        if self.settings.pss.respect_namespace_labels && namespaces.values().any(|n| n.enforce.is_some()) {
-            stats.files_read_again =
+        stats.files_read_again = prescanned;
+        if labels_wanted && namespaces != known {
+            stats.files_read_again +=
                 self.rejudge(files, &facts, &namespaces, &mut findings, incremental.as_deref_mut());
         }
         stats.load_and_check = started.elapsed();
@@ -614,6 +623,43 @@ impl Engine {
             },
             observed,
         )
+    }
+
+    /// The namespaces with Pod Security labels that the files declaring them in plain text
+    /// define (the first definition in file order wins), read before the check so that
+    /// workloads are judged once; and how many files were parsed for it. Every input is
+    /// read, and only those whose text holds [`namespaces::ENFORCE_LABEL`] are parsed.
+    fn prescan_namespaces(&self, files: &Files, inputs: &[FileId]) -> (Namespaces, usize) {
+        let found: Vec<Option<Vec<NamespaceInfo>>> = inputs
+            .par_iter()
+            .map(|id| {
+                let text = files.read(*id).ok()?;
+                if !text.contains(namespaces::ENFORCE_LABEL) {
+                    return None;
+                }
+                let opts = LoadOptions {
+                    limits: self.settings.limits.clone(),
+                    explicit: files.get(*id).explicit,
+                };
+                let mut parts = Parts::new(&text, &opts);
+                let mut infos = Vec::new();
+                while let Some(loaded) = parts.next_part() {
+                    infos.extend(
+                        loaded
+                            .objects
+                            .iter()
+                            .filter_map(|o| namespaces::info_of(&loaded.tree, o, *id)),
+                    );
+                }
+                Some(infos)
+            })
+            .collect();
+        let parsed = found.iter().filter(|f| f.is_some()).count();
+        let mut known = Namespaces::new();
+        for ns in found.into_iter().flatten().flatten().filter(|n| n.enforce.is_some()) {
+            known.entry(ns.name.clone()).or_insert(ns);
+        }
+        (known, parsed)
     }
 
     /// Judges again, with every namespace's Pod Security labels known, the workloads of the

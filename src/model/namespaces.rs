@@ -1,7 +1,8 @@
 //! Pod Security labels of the `Namespace` objects in the set, so that each workload can be
-//! judged at its namespace's level (pss.md §3). They are collected while files are checked;
-//! the workloads of namespaces that carry such labels are judged again once every
-//! namespace is known (`engine::run`).
+//! judged at its namespace's level (pss.md §3). They are read before the check from the
+//! files whose text holds [`ENFORCE_LABEL`], and collected again while files are checked;
+//! the workloads of namespaces whose labels only the check found (a key written with
+//! escapes) are judged again once every namespace is known (`engine::run`).
 
 use super::object::Object;
 use super::pss::{PssLevel, PssVersion};
@@ -10,8 +11,12 @@ use std::collections::BTreeMap;
 
 pub const LABEL_PREFIX: &str = "pod-security.kubernetes.io/";
 
+/// The label that sets a namespace's enforced level: a file whose text does not spell it
+/// out declares no enforced namespace, unless it writes the key with escapes.
+pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
+
 /// The resolved `enforce` policy of a namespace.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Enforce {
     pub level: PssLevel,
     pub version: PssVersion,
@@ -19,7 +24,7 @@ pub struct Enforce {
     pub loc: Loc,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NamespaceInfo {
     pub name: String,
     pub enforce: Option<Enforce>,
@@ -32,7 +37,7 @@ pub type Namespaces = BTreeMap<String, NamespaceInfo>;
 /// (pss.md §3.2): an invalid level fails closed to `restricted`; an invalid or missing
 /// version is `latest`. `None` when there is no enforce label.
 pub fn resolve_enforce(labels: &BTreeMap<String, String>) -> Option<(PssLevel, PssVersion)> {
-    let level = labels.get("pod-security.kubernetes.io/enforce")?;
+    let level = labels.get(ENFORCE_LABEL)?;
     let level = level.parse().unwrap_or(PssLevel::Restricted);
     let version = labels
         .get("pod-security.kubernetes.io/enforce-version")
@@ -49,9 +54,7 @@ pub fn info_of(tree: &Tree<'_>, obj: &Object, file: FileId) -> Option<NamespaceI
     let name = obj.name()?;
     let labels = obj.labels().cloned().unwrap_or_default();
     let enforce = resolve_enforce(&labels).map(|(level, version)| {
-        let route = Route::root()
-            .keys(&["metadata", "labels"])
-            .key("pod-security.kubernetes.io/enforce");
+        let route = Route::root().keys(&["metadata", "labels"]).key(ENFORCE_LABEL);
         Enforce {
             level,
             version,

@@ -271,22 +271,45 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         }
     }
 
-    // Objects of the kinds some paramKind names, read again (they are few).
-    let param_kinds: std::collections::BTreeSet<(String, String)> = policies
-        .iter()
-        .filter_map(|p| p.param_kind.as_ref())
-        .map(|k| {
-            (
-                crate::model::kinds::group_of(&k.api_version).to_string(),
-                k.kind.clone(),
-            )
-        })
-        .collect();
+    // The objects a binding's `paramRef` can name, read again (they are few): those of the
+    // policy's paramKind with the name it gives, or all of them when it selects by labels.
+    let mut param_names: BTreeMap<(String, String), Option<std::collections::BTreeSet<&str>>> = BTreeMap::new();
+    for u in &units {
+        let (Some(kind), Some(r)) = (
+            policies[u.policy].param_kind.as_ref(),
+            u.binding.and_then(|b| bindings[b].param_ref.as_ref()),
+        ) else {
+            continue;
+        };
+        let key = (
+            crate::model::kinds::group_of(&kind.api_version).to_string(),
+            kind.kind.clone(),
+        );
+        match (&r.name, &r.selector) {
+            (Some(name), _) => {
+                if let Some(names) = param_names.entry(key).or_insert_with(|| Some(Default::default())) {
+                    names.insert(name);
+                }
+            }
+            (None, Some(_)) => {
+                param_names.insert(key, None);
+            }
+            (None, None) => {}
+        }
+    }
     let param_refs: Vec<Arc<ObjectRef>> = cx
         .index
         .objects
         .iter()
-        .filter(|o| param_kinds.contains(&(o.group().to_string(), o.obj.kind.to_string())))
+        .filter(|o| {
+            param_names
+                .get(&(o.group().to_string(), o.obj.kind.to_string()))
+                .is_some_and(|names| {
+                    names
+                        .as_ref()
+                        .is_none_or(|n| o.obj.name.as_deref().is_some_and(|name| n.contains(name)))
+                })
+        })
         .map(|o| o.obj.clone())
         .collect();
     let params: Vec<ParamObject> = cx

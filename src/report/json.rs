@@ -171,7 +171,12 @@ impl Serialize for Runs<'_, '_> {
                 .par_iter()
                 .map(|run| {
                     let mut lowering = crate::engine::fix::Lowering::default();
-                    run.iter().map(|f| finding(self.cx, f, &mut lowering)).collect()
+                    let all: Vec<&Finding> = run.iter().collect();
+                    let fixes = lowering.for_findings(self.cx.files, &all);
+                    run.iter()
+                        .zip(fixes)
+                        .map(|(f, lowered)| finding(self.cx, f, lowered, &mut lowering))
+                        .collect()
                 })
                 .collect();
             for f in lowered.iter().flatten() {
@@ -250,15 +255,24 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)
 }
 
-fn finding<'a>(cx: &'a ReportCx<'_>, f: &'a Finding, lowering: &mut crate::engine::fix::Lowering) -> JsonFinding<'a> {
+/// A finding as written, with its fix as [`crate::engine::fix::Lowering::for_finding`]
+/// lowered it.
+fn finding<'a>(
+    cx: &'a ReportCx<'_>,
+    f: &'a Finding,
+    lowered: Option<Result<(crate::source::FileId, crate::source::edit::Lowered), String>>,
+    lowering: &mut crate::engine::fix::Lowering,
+) -> JsonFinding<'a> {
     let loc: Loc = f.loc();
     let declares = crate::engine::meta(f.rule).is_some_and(|m| m.fix.is_some());
     let mut not_fixable = f.not_fixable.clone();
-    let fix = match (cx.fix_policy.applicability(f), lowering.for_finding(cx.files, f)) {
+    let fix = match (cx.fix_policy.applicability(f), lowered) {
         (Some(a), Some(Ok((file, lowered)))) => {
             let fix = f.fix.as_deref().expect("lowered a fix");
-            let text = lowering.text(cx.files, file).unwrap_or_default();
-            let at = |byte: usize| Position::from(crate::source::pos_of_byte(text.as_bytes(), byte));
+            let mut at = |byte: usize| {
+                let pos = lowering.pos(cx.files, file, byte);
+                Position::from(pos.unwrap_or_else(|_| crate::source::pos_of_byte(b"", byte)))
+            };
             Some(Some(FixJson {
                 title: &fix.title,
                 applicability: a.as_str(),

@@ -72,15 +72,46 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                 .build(),
         ]);
     }
-    // Fixes are lowered in parallel, each thread reading the files its findings are in once
-    // (neighbouring findings share files); results keep their order.
+    // Fixes are lowered in parallel a file at a time, so that each document they edit is
+    // parsed once; results keep their order.
     use rayon::prelude::*;
+    let mut by_file: BTreeMap<crate::source::FileId, Vec<usize>> = BTreeMap::new();
+    for (k, i) in kept.iter().enumerate() {
+        let f = &cx.outcome.findings[*i];
+        if let Some(x) = &f.fix
+            && cx
+                .fix_policy
+                .applicability(f)
+                .is_some_and(|a| a != crate::engine::Applicability::DisplayOnly)
+        {
+            by_file.entry(x.file).or_default().push(k);
+        }
+    }
+    let by_file: Vec<Vec<usize>> = by_file.into_values().collect();
+    let lowered: Vec<Vec<(usize, Option<SarifFix>)>> = by_file
+        .par_iter()
+        .map(|ks| {
+            let mut lowering = crate::engine::fix::Lowering::default();
+            let found: Vec<&Finding> = ks.iter().map(|k| &cx.outcome.findings[kept[*k]]).collect();
+            let fixes = lowering.for_findings(cx.files, &found);
+            ks.iter()
+                .zip(found)
+                .zip(fixes)
+                .map(|((k, f), l)| (*k, fix(cx, &root, f, l, &mut lowering)))
+                .collect()
+        })
+        .collect();
+    let mut fixes: Vec<Option<SarifFix>> = (0..kept.len()).map(|_| None).collect();
+    for (k, x) in lowered.into_iter().flatten() {
+        fixes[k] = x;
+    }
     let results: Vec<SarifResult> = kept
         .par_iter()
-        .map_init(crate::engine::fix::Lowering::default, |lowering, i| {
+        .zip(fixes)
+        .map(|(i, x)| {
             let f = &cx.outcome.findings[*i];
             let mut r = result(cx, &root, f, rule_index.get(f.rule).copied(), &fingerprints[*i]);
-            r.fixes = fix(cx, &root, f, lowering).map(|x| vec![x]);
+            r.fixes = x.map(|x| vec![x]);
             r
         })
         .collect();
@@ -385,23 +416,30 @@ fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fin
     builder_result
 }
 
-/// A result's fix, when it has a safe or unsafe one that lowers: one artifact change with
-/// a replacement per edit. Regions are 1-based lines and `unicodeCodePoints` columns as
+/// A result's fix, when it has a safe or unsafe one that lowers (`lowered`, as
+/// [`crate::engine::fix::Lowering::for_finding`] lowered it): one artifact change with a
+/// replacement per edit. Regions are 1-based lines and `unicodeCodePoints` columns as
 /// elsewhere; `byteOffset` counts in the stored file (after a UTF-8 BOM).
-fn fix(cx: &ReportCx<'_>, root: &Root, f: &Finding, lowering: &mut crate::engine::fix::Lowering) -> Option<SarifFix> {
+fn fix(
+    cx: &ReportCx<'_>,
+    root: &Root,
+    f: &Finding,
+    lowered: Option<Result<(crate::source::FileId, crate::source::edit::Lowered), String>>,
+    lowering: &mut crate::engine::fix::Lowering,
+) -> Option<SarifFix> {
     let applicability = cx.fix_policy.applicability(f)?;
     if applicability == crate::engine::Applicability::DisplayOnly {
         return None;
     }
-    let (file, lowered) = lowering.for_finding(cx.files, f)?.ok()?;
-    let text = lowering.text(cx.files, file).ok()?;
-    let bom = crate::engine::fix::bom_len(cx.files, file) as i64;
+    let (file, lowered) = lowered?.ok()?;
+    lowering.text(cx.files, file).ok()?;
+    let bom = lowering.bom_len(cx.files, file) as i64;
     let replacements: Vec<Replacement> = lowered
         .edits
         .iter()
         .map(|e| {
-            let start = crate::source::pos_of_byte(text.as_bytes(), e.range.start);
-            let end = crate::source::pos_of_byte(text.as_bytes(), e.range.end);
+            let start = lowering.pos(cx.files, file, e.range.start).ok()?;
+            let end = lowering.pos(cx.files, file, e.range.end).ok()?;
             let region = Region::builder()
                 .start_line(start.line as i64)
                 .start_column(start.col as i64)
@@ -410,12 +448,14 @@ fn fix(cx: &ReportCx<'_>, root: &Root, f: &Finding, lowering: &mut crate::engine
                 .byte_offset(e.range.start as i64 + bom)
                 .byte_length((e.range.end - e.range.start) as i64)
                 .build();
-            Replacement::builder()
-                .deleted_region(region)
-                .inserted_content(ArtifactContent::builder().text(e.content.clone()).build())
-                .build()
+            Some(
+                Replacement::builder()
+                    .deleted_region(region)
+                    .inserted_content(ArtifactContent::builder().text(e.content.clone()).build())
+                    .build(),
+            )
         })
-        .collect();
+        .collect::<Option<_>>()?;
     let title = &f.fix.as_deref()?.title;
     let mut props = BTreeMap::new();
     props.insert(

@@ -91,6 +91,35 @@ pub fn pos_of_byte(text: &[u8], byte: usize) -> Pos {
     }
 }
 
+/// The line feeds of a text, to compute many positions as [`pos_of_byte`] does, each in
+/// time of its line rather than of the text before it.
+pub struct Newlines(Vec<usize>);
+
+impl Newlines {
+    pub fn new(text: &[u8]) -> Newlines {
+        Newlines(
+            text.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+
+    /// [`pos_of_byte`] of `text`, the text these line feeds are of.
+    pub fn pos(&self, text: &[u8], byte: usize) -> Pos {
+        let byte = byte.min(text.len());
+        let before = self.0.partition_point(|nl| *nl < byte);
+        let line_start = before.checked_sub(1).map_or(0, |i| self.0[i] + 1);
+        let col = String::from_utf8_lossy(&text[line_start..byte]).chars().count() + 1;
+        Pos {
+            line: before as u32 + 1,
+            col: col as u32,
+            byte: byte as u32,
+        }
+    }
+}
+
 /// Text from an input (a path, a value, a renderer's message) made safe to print: control
 /// characters, line and paragraph separators and bidirectional overrides are written as
 /// escapes (`\n`, `\u{202e}`), so that nothing read from a repository can start a line of
@@ -152,6 +181,15 @@ mod tests {
         assert_eq!(escape_control("tab\there\r"), "tab\\there\\r");
         assert_eq!(escape_control("rtl\u{202e}txt"), "rtl\\u{202e}txt");
         assert!(matches!(escape_control("plain/ünïcode.yaml"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn positions_from_line_feeds_are_those_counted_from_the_start() {
+        let text = "a: 1\r\nb: ü\n\n  c: [x, \"é\"]\rd\n".as_bytes();
+        let newlines = Newlines::new(text);
+        for byte in 0..=text.len() + 2 {
+            assert_eq!(newlines.pos(text, byte), pos_of_byte(text, byte), "byte {byte}");
+        }
     }
 
     #[test]

@@ -26,7 +26,9 @@ mod verify;
 
 pub use combined::{Applied, verify_pass};
 
-use super::{Limits, Route, Seg, Tree, parse};
+use super::tree::NodeId;
+use super::{Limits, ParsedDocument, Route, Seg, Tree, parse};
+use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::ops::Range;
 
@@ -147,40 +149,92 @@ impl fmt::Display for Op {
 /// Ops that change nothing (the value is already there, the field to remove is absent)
 /// give no edit; `Ok` with no edits means there is nothing to do.
 pub fn lower(text: &str, target: Target<'_>, ops: &[Op], json: bool) -> Result<Lowered, NotFixable> {
-    let (tree, docs, err) = parse(text, &Limits::default());
-    if err.is_some() {
-        return Err(NotFixable::new("the file does not parse"));
+    Parsed::new(text).lower(target, ops, json)
+}
+
+/// A text parsed once, to lower several fixes against it: what [`lower`] reads of the text
+/// before the edits (its tree, comments, JSON validity and documents' values) is computed
+/// once, whichever fix asks first.
+pub struct Parsed<'t> {
+    text: &'t str,
+    tree: Tree<'t>,
+    docs: Vec<ParsedDocument>,
+    parses: bool,
+    valid_json: OnceCell<bool>,
+    comments: OnceCell<Vec<Range<usize>>>,
+    /// The value of each document root asked for (`None`: too large to verify).
+    models: RefCell<Vec<(NodeId, Option<value::Model>)>>,
+}
+
+impl<'t> Parsed<'t> {
+    pub fn new(text: &'t str) -> Parsed<'t> {
+        let (tree, docs, err) = parse(text, &Limits::default());
+        Parsed {
+            text,
+            tree,
+            docs,
+            parses: err.is_none(),
+            valid_json: OnceCell::new(),
+            comments: OnceCell::new(),
+            models: RefCell::new(Vec::new()),
+        }
     }
-    if json && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
-        return Err(NotFixable::new("the file is not valid JSON"));
+
+    /// [`lower`], against this text.
+    pub fn lower(&self, target: Target<'_>, ops: &[Op], json: bool) -> Result<Lowered, NotFixable> {
+        if !self.parses {
+            return Err(NotFixable::new("the file does not parse"));
+        }
+        if json
+            && !*self
+                .valid_json
+                .get_or_init(|| serde_json::from_str::<serde::de::IgnoredAny>(self.text).is_ok())
+        {
+            return Err(NotFixable::new("the file is not valid JSON"));
+        }
+        let doc = self
+            .docs
+            .iter()
+            .find(|d| d.index == target.doc)
+            .ok_or_else(|| NotFixable::new("no such document"))?;
+        let planned = plan::plan(self.text, &self.tree, doc.root, target.prefix, ops, json)?;
+        if planned.is_empty() {
+            return Ok(Lowered {
+                edits: Vec::new(),
+                deletes_comments: false,
+            });
+        }
+        let edits = plan::finish(planned)?;
+        let deletes_comments = verify::verify(&verify::Check {
+            parsed: self,
+            doc_root: doc.root,
+            doc_index: target.doc,
+            prefix: target.prefix,
+            ops,
+            edits: &edits,
+            json,
+        })?;
+        Ok(Lowered {
+            edits,
+            deletes_comments,
+        })
     }
-    let doc = docs
-        .iter()
-        .find(|d| d.index == target.doc)
-        .ok_or_else(|| NotFixable::new("no such document"))?;
-    let planned = plan::plan(text, &tree, doc.root, target.prefix, ops, json)?;
-    if planned.is_empty() {
-        return Ok(Lowered {
-            edits: Vec::new(),
-            deletes_comments: false,
-        });
+
+    /// The comments of the text ([`comments`]).
+    fn comments(&self) -> &[Range<usize>] {
+        self.comments.get_or_init(|| comments(self.text, &self.tree))
     }
-    let edits = plan::finish(planned)?;
-    let deletes_comments = verify::verify(&verify::Check {
-        text,
-        tree: &tree,
-        docs: &docs,
-        doc_root: doc.root,
-        doc_index: target.doc,
-        prefix: target.prefix,
-        ops,
-        edits: &edits,
-        json,
-    })?;
-    Ok(Lowered {
-        edits,
-        deletes_comments,
-    })
+
+    /// The value of the document at `root`, `None` when it is too large to verify.
+    fn model(&self, root: NodeId) -> Option<value::Model> {
+        let mut models = self.models.borrow_mut();
+        if let Some((_, m)) = models.iter().find(|(r, _)| *r == root) {
+            return m.clone();
+        }
+        let m = value::model_of(&self.tree, root);
+        models.push((root, m.clone()));
+        m
+    }
 }
 
 /// Splices sorted non-overlapping edits into `text`. An edit that starts before the end

@@ -4,19 +4,18 @@
 //! are those of before, less those inside deleted ranges.
 
 use super::value::{apply_ops, model_of};
-use super::{Edit, NotFixable, Op, apply, comments};
-use crate::source::tree::{NodeId, Tree};
-use crate::source::{Limits, ParsedDocument, Route, parse};
+use super::{Edit, NotFixable, Op, Parsed, apply, comments};
+use crate::source::tree::NodeId;
+use crate::source::{Limits, Route, parse};
 
 pub(super) struct Check<'a, 't> {
-    pub text: &'a str,
-    pub tree: &'t Tree<'a>,
-    pub docs: &'t [ParsedDocument],
+    /// The text before the edits.
+    pub parsed: &'a Parsed<'t>,
     pub doc_root: NodeId,
     pub doc_index: usize,
-    pub prefix: &'t Route,
-    pub ops: &'t [Op],
-    pub edits: &'t [Edit],
+    pub prefix: &'a Route,
+    pub ops: &'a [Op],
+    pub edits: &'a [Edit],
     pub json: bool,
 }
 
@@ -30,45 +29,48 @@ impl Check<'_, '_> {
 
 /// Runs the checks; `Ok(true)` when comments lie inside deleted ranges.
 pub(super) fn verify(c: &Check<'_, '_>) -> Result<bool, NotFixable> {
+    let (text, tree, docs) = (c.parsed.text, &c.parsed.tree, &c.parsed.docs[..]);
     // Every edit lies between the neighbouring documents.
-    let position = c.docs.iter().position(|d| d.index == c.doc_index);
+    let position = docs.iter().position(|d| d.index == c.doc_index);
     let floor = position
         .and_then(|i| i.checked_sub(1))
-        .map_or(0, |i| c.tree.span(c.docs[i].root).end.byte as usize);
+        .map_or(0, |i| tree.span(docs[i].root).end.byte as usize);
     let ceiling = position
-        .and_then(|i| c.docs.get(i + 1))
-        .map_or(c.text.len(), |d| c.tree.span(d.root).start.byte as usize);
+        .and_then(|i| docs.get(i + 1))
+        .map_or(text.len(), |d| tree.span(d.root).start.byte as usize);
     if c.edits.iter().any(|e| e.range.start < floor || e.range.end > ceiling) {
         return Err(c.internal("an edit lies outside its document"));
     }
-    let new_text = apply(c.text, c.edits);
-    if !bytes_outside_unchanged(c.text, &new_text, c.edits) {
+    let new_text = apply(text, c.edits);
+    if !bytes_outside_unchanged(text, &new_text, c.edits) {
         return Err(c.internal("bytes outside the edits changed"));
     }
     let (new_tree, new_docs, err) = parse(&new_text, &Limits::default());
     if err.is_some() {
         return Err(c.internal("the edited text does not parse"));
     }
-    if new_docs.len() != c.docs.len() || new_docs.iter().zip(c.docs).any(|(a, b)| a.index != b.index) {
+    if new_docs.len() != docs.len() || new_docs.iter().zip(docs).any(|(a, b)| a.index != b.index) {
         return Err(c.internal("the edited text has other documents"));
     }
     let mut new_root = None;
-    for (old, new) in c.docs.iter().zip(&new_docs) {
+    for (old, new) in docs.iter().zip(&new_docs) {
         if old.index == c.doc_index {
             new_root = Some(new.root);
-        } else if c.text.get(c.tree.span(old.root).bytes()) != new_text.get(new_tree.span(new.root).bytes()) {
+        } else if text.get(tree.span(old.root).bytes()) != new_text.get(new_tree.span(new.root).bytes()) {
             return Err(c.internal("another document changed"));
         }
     }
     let new_root = new_root.ok_or_else(|| c.internal("the document is gone"))?;
-    let mut expected =
-        model_of(c.tree, c.doc_root).ok_or_else(|| NotFixable::new("the document is too large to verify"))?;
+    let mut expected = c
+        .parsed
+        .model(c.doc_root)
+        .ok_or_else(|| NotFixable::new("the document is too large to verify"))?;
     apply_ops(&mut expected, c.prefix, c.ops).map_err(|e| c.internal(&e))?;
     let got = model_of(&new_tree, new_root).ok_or_else(|| NotFixable::new("the document is too large to verify"))?;
     if got != expected {
         return Err(c.internal("the edited document does not read back as intended"));
     }
-    let old_comments = comments(c.text, c.tree);
+    let old_comments = c.parsed.comments();
     let new_comments = comments(&new_text, &new_tree);
     let deleted = |r: &std::ops::Range<usize>| {
         c.edits
@@ -77,11 +79,11 @@ pub(super) fn verify(c: &Check<'_, '_>) -> Result<bool, NotFixable> {
     };
     let mut kept: Vec<&str> = Vec::new();
     let mut deletes_comments = false;
-    for r in &old_comments {
+    for r in old_comments {
         if deleted(r) {
             deletes_comments = true;
         } else {
-            kept.push(&c.text[r.clone()]);
+            kept.push(&text[r.clone()]);
         }
     }
     let mut now: Vec<&str> = new_comments.iter().map(|r| &new_text[r.clone()]).collect();
