@@ -21,6 +21,57 @@ fn params_from_the_set() {
     insta::assert_snapshot!(r.stdout);
 }
 
+/// A binding may select its params by labels instead of by name: every labelled object of
+/// the param kind is read, whatever its name, and judges as the named one does.
+#[test]
+fn params_selected_by_labels() {
+    let fixture = common::root().join("testdata/policies/params");
+    let workloads = |policy: &str| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("policy.yaml"), policy).expect("policy");
+        std::fs::copy(fixture.join("workloads.yaml"), dir.path().join("workloads.yaml")).expect("copy");
+        let r = run(common::plimsoll_in(dir.path()).args([
+            "check",
+            "--no-config",
+            "--select",
+            "policy",
+            "--format",
+            "concise",
+            ".",
+        ]));
+        let lines: Vec<String> = r
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("workloads.yaml"))
+            .map(str::to_string)
+            .collect();
+        lines
+    };
+    let by_name = std::fs::read_to_string(fixture.join("policy.yaml")).expect("read");
+    let by_labels = by_name
+        .replace(
+            "    name: registries\n",
+            "    selector: {matchLabels: {role: registries}}\n",
+        )
+        .replace(
+            "  name: registries\n  namespace: storefront\n",
+            "  name: allowed\n  namespace: storefront\n  labels: {role: registries}\n",
+        );
+    assert!(by_labels.contains("matchLabels") && by_labels.contains("name: allowed"));
+    let expected = workloads(&by_name);
+    assert!(
+        expected
+            .iter()
+            .any(|l| l.starts_with("workloads.yaml:20:11: warning[policy-violation]")),
+        "{expected:?}"
+    );
+    let got: Vec<String> = workloads(&by_labels)
+        .iter()
+        .map(|l| l.replace("ConfigMap storefront/allowed", "ConfigMap storefront/registries"))
+        .collect();
+    assert_eq!(got, expected);
+}
+
 /// With `complete_set: true` a missing param under `parameterNotFoundAction: Deny` is the
 /// API server's configuration error, not an unknown (at the binding's severity: Warn).
 #[test]

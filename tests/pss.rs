@@ -182,3 +182,39 @@ fn target_cluster_version_bounds_latest() {
     assert_eq!(count("kubernetes_version: \"1.33\"\npss: {level: baseline}\n"), 0);
     assert_eq!(count("kubernetes_version: \"1.34\"\npss: {level: baseline}\n"), 1);
 }
+
+#[test]
+fn a_namespace_label_written_with_escapes_is_found_too() {
+    // The labels are read before the check from files that spell the enforce label out;
+    // one written with YAML escapes is found by the check, and its namespace's workloads
+    // are judged again: the findings are those of the plain spelling.
+    let run_with = |namespaces: &str| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("namespaces.yaml"), namespaces).expect("write");
+        std::fs::copy(root().join("testdata/pss/pods.yaml"), dir.path().join("pods.yaml")).expect("copy");
+        let r = run(plimsoll_in(dir.path()).args([
+            "check",
+            "--no-config",
+            "--pss-level",
+            "baseline",
+            "--select",
+            "pss",
+            "--format",
+            "concise",
+            "--fail-on",
+            "never",
+            ".",
+        ]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let plain = std::fs::read_to_string(root().join("testdata/pss/namespaces.yaml")).expect("read");
+    let escaped = plain.replace(
+        "pod-security.kubernetes.io/enforce:",
+        "\"pod-security.kubernetes.io\\x2Fenforce\":",
+    );
+    assert!(!escaped.contains("pod-security.kubernetes.io/enforce"));
+    let (plain, escaped) = (run_with(&plain), run_with(&escaped));
+    assert!(plain.contains("strict"), "{plain}");
+    assert_eq!(plain, escaped);
+}
