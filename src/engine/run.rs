@@ -560,6 +560,8 @@ impl Engine {
                 (found, started.elapsed())
             })
             .collect();
+        // One growth of the (large) list of findings, not one per rule.
+        findings.reserve(set_findings.iter().map(|(found, _)| found.len()).sum());
         let mut cross_object = std::collections::BTreeSet::new();
         for (r, (found, took)) in self.rules.iter().zip(set_findings) {
             if !found.is_empty() {
