@@ -432,7 +432,6 @@ fn fix(
         return None;
     }
     let (file, lowered) = lowered?.ok()?;
-    lowering.text(cx.files, file).ok()?;
     let bom = lowering.bom_len(cx.files, file) as i64;
     let replacements: Vec<Replacement> = lowered
         .edits
