@@ -145,23 +145,6 @@ impl Fix {
             }
         }
     }
-
-    /// Lowers the ops against `text`, the current text of [`Fix::file`]. A fix whose edits
-    /// delete a comment is at most unsafe (§2.2): [`Lowered::deletes_comments`] says so.
-    pub fn lower(&self, text: &str, json: bool) -> Result<Lowered, NotFixable> {
-        if self.ops.is_empty() {
-            return Err(NotFixable("the fix has no edits".into()));
-        }
-        edit::lower(
-            text,
-            edit::Target {
-                doc: self.doc as usize,
-                prefix: &self.prefix,
-            },
-            &self.ops,
-            json,
-        )
-    }
 }
 
 /// Which fixes a run applies: the flags and the `fix:` section of the configuration.
@@ -499,7 +482,9 @@ impl Lowering {
 }
 
 /// Lowers `fix` against `parsed`, the part of its file's text that starts at byte `offset`
-/// and holds its document as document `doc`; the edits are offsets in the whole text.
+/// and holds its document as document `doc`; the edits are offsets in the whole text. A fix
+/// whose edits delete a comment is at most unsafe (§2.2): [`Lowered::deletes_comments`]
+/// says so.
 fn lower_in(
     parsed: &edit::Parsed<'_>,
     offset: usize,
