@@ -11,7 +11,6 @@
 use crate::source::{Route, Seg};
 use regex::Regex;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
@@ -96,11 +95,30 @@ impl Pattern {
     }
 }
 
-/// A compact structural schema.
+/// A compact structural schema. Large CRDs have tens of thousands of schema nodes, most of
+/// them a type and little else: what few nodes set lives in [`Constraints`], allocated only
+/// when set, and properties are a sorted slice (a map's spare capacity per node would cost
+/// more than the schema).
 #[derive(Debug, Default)]
 pub struct Schema {
     /// `None`: any type (int-or-string, preserve-unknown-fields, value-validation schemas).
     pub type_: Option<Type>,
+    pub list_type: Option<ListType>,
+    pub nullable: bool,
+    pub preserve_unknown: bool,
+    pub int_or_string: bool,
+    pub embedded: bool,
+    pub required: Box<[String]>,
+    pub properties: Properties,
+    pub additional: Additional,
+    pub items: Option<Box<Schema>>,
+    /// Everything else, when anything else is set.
+    more: Option<Box<Constraints>>,
+}
+
+/// The rarer parts of a [`Schema`].
+#[derive(Debug, Default)]
+pub struct Constraints {
     pub format: Option<String>,
     pub enum_: Option<Vec<Value>>,
     pub pattern: Option<Pattern>,
@@ -115,22 +133,137 @@ pub struct Schema {
     pub max_items: Option<u64>,
     pub min_properties: Option<u64>,
     pub max_properties: Option<u64>,
-    pub required: Vec<String>,
-    pub properties: BTreeMap<String, Schema>,
-    pub additional: Additional,
-    pub items: Option<Box<Schema>>,
     pub all_of: Vec<Schema>,
     pub any_of: Vec<Schema>,
     pub one_of: Vec<Schema>,
     pub not: Option<Box<Schema>>,
-    pub nullable: bool,
     pub default: Option<Value>,
-    pub preserve_unknown: bool,
-    pub int_or_string: bool,
-    pub embedded: bool,
-    pub list_type: Option<ListType>,
     pub list_map_keys: Vec<String>,
     pub validations: Vec<CelRule>,
+}
+
+static NO_CONSTRAINTS: Constraints = Constraints {
+    format: None,
+    enum_: None,
+    pattern: None,
+    minimum: None,
+    maximum: None,
+    exclusive_minimum: false,
+    exclusive_maximum: false,
+    multiple_of: None,
+    min_length: None,
+    max_length: None,
+    min_items: None,
+    max_items: None,
+    min_properties: None,
+    max_properties: None,
+    all_of: Vec::new(),
+    any_of: Vec::new(),
+    one_of: Vec::new(),
+    not: None,
+    default: None,
+    list_map_keys: Vec::new(),
+    validations: Vec::new(),
+};
+
+impl Constraints {
+    fn is_empty(&self) -> bool {
+        let Constraints {
+            format,
+            enum_,
+            pattern,
+            minimum,
+            maximum,
+            exclusive_minimum,
+            exclusive_maximum,
+            multiple_of,
+            min_length,
+            max_length,
+            min_items,
+            max_items,
+            min_properties,
+            max_properties,
+            all_of,
+            any_of,
+            one_of,
+            not,
+            default,
+            list_map_keys,
+            validations,
+        } = self;
+        format.is_none()
+            && enum_.is_none()
+            && pattern.is_none()
+            && [minimum, maximum, multiple_of].iter().all(|v| v.is_none())
+            && !exclusive_minimum
+            && !exclusive_maximum
+            && [
+                min_length,
+                max_length,
+                min_items,
+                max_items,
+                min_properties,
+                max_properties,
+            ]
+            .iter()
+            .all(|v| v.is_none())
+            && all_of.is_empty()
+            && any_of.is_empty()
+            && one_of.is_empty()
+            && not.is_none()
+            && default.is_none()
+            && list_map_keys.is_empty()
+            && validations.is_empty()
+    }
+}
+
+/// The `properties` of a schema, sorted by name.
+#[derive(Debug, Default)]
+pub struct Properties(Box<[(String, Schema)]>);
+
+impl Properties {
+    fn new(mut entries: Vec<(String, Schema)>) -> Properties {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Properties(entries.into_boxed_slice())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Schema> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The properties in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Schema)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Schema> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'a> IntoIterator for &'a Properties {
+    type Item = (&'a String, &'a Schema);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (String, Schema)>, fn(&'a (String, Schema)) -> (&'a String, &'a Schema)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
 }
 
 /// Something in a CRD's schema the API server rejects, at a route from the CRD's root.
@@ -157,6 +290,11 @@ impl Schema {
         parse(v, route, mode, false, problems)
     }
 
+    /// The constraints this schema sets (none, for most nodes).
+    pub fn more(&self) -> &Constraints {
+        self.more.as_deref().unwrap_or(&NO_CONSTRAINTS)
+    }
+
     fn has_object_shape(&self) -> bool {
         !self.properties.is_empty() || !matches!(self.additional, Additional::Unset)
     }
@@ -164,6 +302,7 @@ impl Schema {
 
 fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out: &mut Vec<SchemaProblem>) -> Schema {
     let mut s = Schema::default();
+    let mut c = Constraints::default();
     let Some(m) = v.as_object() else {
         return s;
     };
@@ -178,13 +317,13 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
         })
     };
     s.type_ = m.get("type").and_then(Value::as_str).and_then(Type::parse);
-    s.format = m.get("format").and_then(Value::as_str).map(str::to_string);
-    s.enum_ = m.get("enum").and_then(Value::as_array).cloned();
+    c.format = m.get("format").and_then(Value::as_str).map(str::to_string);
+    c.enum_ = m.get("enum").and_then(Value::as_array).cloned();
     if let Some(p) = m.get("pattern").and_then(Value::as_str) {
         // Checked here, compiled on first use: most patterns of a large CRD never meet a
         // value.
         match regex_syntax::Parser::new().parse(p) {
-            Ok(_) => s.pattern = Some(Pattern::new(p)),
+            Ok(_) => c.pattern = Some(Pattern::new(p)),
             Err(e) => problem(
                 out,
                 "pattern",
@@ -196,24 +335,24 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             ),
         }
     }
-    s.minimum = num("minimum");
-    s.maximum = num("maximum");
-    s.exclusive_minimum = flag("exclusiveMinimum");
-    s.exclusive_maximum = flag("exclusiveMaximum");
-    s.multiple_of = num("multipleOf").filter(|m| *m > 0.0);
-    s.min_length = count("minLength");
-    s.max_length = count("maxLength");
-    s.min_items = count("minItems");
-    s.max_items = count("maxItems");
-    s.min_properties = count("minProperties");
-    s.max_properties = count("maxProperties");
+    c.minimum = num("minimum");
+    c.maximum = num("maximum");
+    c.exclusive_minimum = flag("exclusiveMinimum");
+    c.exclusive_maximum = flag("exclusiveMaximum");
+    c.multiple_of = num("multipleOf").filter(|m| *m > 0.0);
+    c.min_length = count("minLength");
+    c.max_length = count("maxLength");
+    c.min_items = count("minItems");
+    c.max_items = count("maxItems");
+    c.min_properties = count("minProperties");
+    c.max_properties = count("maxProperties");
     s.required = m
         .get("required")
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default();
     s.nullable = flag("nullable");
-    s.default = m.get("default").cloned();
+    c.default = m.get("default").cloned();
     s.preserve_unknown = flag("x-kubernetes-preserve-unknown-fields");
     s.int_or_string = flag("x-kubernetes-int-or-string");
     s.embedded = flag("x-kubernetes-embedded-resource");
@@ -223,14 +362,14 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
         Some("map") => Some(ListType::Map),
         _ => None,
     };
-    s.list_map_keys = m
+    c.list_map_keys = m
         .get("x-kubernetes-list-map-keys")
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default();
     if let Some(rules) = m.get("x-kubernetes-validations").and_then(Value::as_array) {
         let text = |r: &Map<String, Value>, k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
-        s.validations = rules
+        c.validations = rules
             .iter()
             .filter_map(Value::as_object)
             .map(|r| CelRule {
@@ -245,10 +384,11 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
     }
     if let Some(p) = m.get("properties").and_then(Value::as_object) {
         let base = route.key("properties");
-        for (k, v) in p {
-            let child = parse(v, &base.key(k.clone()), mode, value_validation, out);
-            s.properties.insert(k.clone(), child);
-        }
+        s.properties = Properties::new(
+            p.iter()
+                .map(|(k, v)| (k.clone(), parse(v, &base.key(k.clone()), mode, value_validation, out)))
+                .collect(),
+        );
     }
     s.additional = match m.get("additionalProperties") {
         Some(Value::Bool(true)) => Additional::Any,
@@ -276,11 +416,11 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             })
             .unwrap_or_default()
     };
-    s.all_of = list("allOf", out);
-    s.any_of = list("anyOf", out);
-    s.one_of = list("oneOf", out);
+    c.all_of = list("allOf", out);
+    c.any_of = list("anyOf", out);
+    c.one_of = list("oneOf", out);
     if let Some(n) = m.get("not") {
-        s.not = Some(Box::new(parse(n, &route.key("not"), mode, true, out)));
+        c.not = Some(Box::new(parse(n, &route.key("not"), mode, true, out)));
     }
 
     if flag("uniqueItems") {
@@ -316,6 +456,9 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
                 "beside properties",
             );
         }
+    }
+    if !c.is_empty() {
+        s.more = Some(Box::new(c));
     }
     s
 }
@@ -413,11 +556,11 @@ fn apply_defaults(v: &mut Value, s: &Schema, root: bool) {
                 }
                 match map.get(k) {
                     None => {
-                        if let Some(d) = &ps.default {
+                        if let Some(d) = &ps.more().default {
                             map.insert(k.clone(), d.clone());
                         }
                     }
-                    Some(Value::Null) if !ps.nullable => match &ps.default {
+                    Some(Value::Null) if !ps.nullable => match &ps.more().default {
                         Some(d) => {
                             map.insert(k.clone(), d.clone());
                         }
@@ -593,12 +736,12 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
             return;
         }
     }
-    if let (Some(fmt), Value::String(text)) = (&s.format, v) {
+    if let (Some(fmt), Value::String(text)) = (&s.more().format, v) {
         if let Some(false) = check_format(fmt, text) {
             invalid(out, route, v, format!("{p} in body must be of type {fmt}: {text:?}"));
         }
     }
-    if let Some(allowed) = &s.enum_ {
+    if let Some(allowed) = &s.more().enum_ {
         if !allowed.iter().any(|a| json_eq(a, v)) {
             let list = allowed.iter().map(show).collect::<Vec<_>>().join(", ");
             out.push(Violation::Invalid {
@@ -610,7 +753,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
     match v {
         Value::String(text) => {
             let chars = text.chars().count() as u64;
-            if let Some(max) = s.max_length {
+            if let Some(max) = s.more().max_length {
                 if chars > max {
                     out.push(Violation::Invalid {
                         route: route.clone(),
@@ -618,7 +761,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     });
                 }
             }
-            if let Some(min) = s.min_length {
+            if let Some(min) = s.more().min_length {
                 if chars < min {
                     invalid(
                         out,
@@ -628,7 +771,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     );
                 }
             }
-            if let Some(pattern) = &s.pattern {
+            if let Some(pattern) = &s.more().pattern {
                 if pattern.is_match(text) == Some(false) {
                     invalid(out, route, v, format!("{p} in body should match '{}'", pattern.source));
                 }
@@ -636,7 +779,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
         }
         Value::Number(n) => {
             let f = n.as_f64().unwrap_or(0.0);
-            if let Some(m) = s.multiple_of {
+            if let Some(m) = s.more().multiple_of {
                 let q = f / m;
                 if q.fract() != 0.0 {
                     invalid(
@@ -647,9 +790,9 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     );
                 }
             }
-            if let Some(max) = s.maximum {
-                if (s.exclusive_maximum && f >= max) || f > max {
-                    let how = if s.exclusive_maximum {
+            if let Some(max) = s.more().maximum {
+                if (s.more().exclusive_maximum && f >= max) || f > max {
+                    let how = if s.more().exclusive_maximum {
                         "less than"
                     } else {
                         "less than or equal to"
@@ -657,9 +800,9 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     invalid(out, route, v, format!("{p} in body should be {how} {}", fmt_num(max)));
                 }
             }
-            if let Some(min) = s.minimum {
-                if (s.exclusive_minimum && f <= min) || f < min {
-                    let how = if s.exclusive_minimum {
+            if let Some(min) = s.more().minimum {
+                if (s.more().exclusive_minimum && f <= min) || f < min {
+                    let how = if s.more().exclusive_minimum {
                         "greater than"
                     } else {
                         "greater than or equal to"
@@ -669,7 +812,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
             }
         }
         Value::Array(items) => {
-            if let Some(max) = s.max_items {
+            if let Some(max) = s.more().max_items {
                 if items.len() as u64 > max {
                     out.push(Violation::Invalid {
                         route: route.clone(),
@@ -677,7 +820,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     });
                 }
             }
-            if let Some(min) = s.min_items {
+            if let Some(min) = s.more().min_items {
                 if (items.len() as u64) < min {
                     invalid(out, route, v, format!("{p} in body should have at least {min} items"));
                 }
@@ -699,7 +842,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     });
                 }
             }
-            if let Some(min) = s.min_properties {
+            if let Some(min) = s.more().min_properties {
                 if (map.len() as u64) < min {
                     invalid(
                         out,
@@ -709,7 +852,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     );
                 }
             }
-            if let Some(max) = s.max_properties {
+            if let Some(max) = s.more().max_properties {
                 if map.len() as u64 > max {
                     invalid(
                         out,
@@ -743,7 +886,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
         }
         _ => {}
     }
-    for sub in &s.all_of {
+    for sub in &s.more().all_of {
         validate(v, sub, route, root, out);
     }
     let passes = |sub: &Schema| {
@@ -751,7 +894,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
         validate(v, sub, route, root, &mut errs);
         errs.is_empty()
     };
-    if !s.any_of.is_empty() && !s.any_of.iter().any(passes) {
+    if !s.more().any_of.is_empty() && !s.more().any_of.iter().any(passes) {
         invalid(
             out,
             route,
@@ -759,7 +902,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
             format!("{p} in body must validate at least one schema (anyOf)"),
         );
     }
-    if !s.one_of.is_empty() && s.one_of.iter().filter(|sub| passes(sub)).count() != 1 {
+    if !s.more().one_of.is_empty() && s.more().one_of.iter().filter(|sub| passes(sub)).count() != 1 {
         invalid(
             out,
             route,
@@ -767,7 +910,7 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
             format!("{p} in body must validate one and only one schema (oneOf)"),
         );
     }
-    if let Some(not) = &s.not {
+    if let Some(not) = &s.more().not {
         if passes(not) {
             invalid(
                 out,
@@ -792,11 +935,12 @@ fn check_list_type(items: &[Value], s: &Schema, route: &Route, out: &mut Vec<Vio
                 }
             }
         }
-        Some(ListType::Map) if !s.list_map_keys.is_empty() => {
+        Some(ListType::Map) if !s.more().list_map_keys.is_empty() => {
             let key_of = |item: &Value| -> Option<Map<String, Value>> {
                 let m = item.as_object()?;
                 Some(
-                    s.list_map_keys
+                    s.more()
+                        .list_map_keys
                         .iter()
                         .filter_map(|k| m.get(k).map(|v| (k.clone(), v.clone())))
                         .collect(),

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// Every rule text of a schema, depth first.
 pub fn texts(s: &Schema, out: &mut Vec<String>) {
-    out.extend(s.validations.iter().map(|r| r.rule.clone()));
+    out.extend(s.more().validations.iter().map(|r| r.rule.clone()));
     for p in s.properties.values() {
         texts(p, out);
     }
@@ -109,8 +109,8 @@ fn walk(
     if v.is_null() {
         return;
     }
-    if !s.validations.is_empty() && !invalid_at.contains(route) {
-        for rule in &s.validations {
+    if !s.more().validations.is_empty() && !invalid_at.contains(route) {
+        for rule in &s.more().validations {
             let Some(Some(expr)) = rules.get(&rule.rule) else {
                 continue;
             };
