@@ -208,13 +208,24 @@ pub struct ActiveRule {
 }
 
 /// Sorts findings by file (as shown), start, rule, message and end: the order of every
-/// output.
+/// output. Files are ranked by their shown path once, so that comparing two findings does
+/// not compare paths.
 pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
+    let mut ids: Vec<FileId> = files.ids().collect();
+    ids.sort_by(|a, b| files.display(*a).cmp(files.display(*b)));
+    // Files shown alike rank alike.
+    let mut rank = vec![0u32; files.len()];
+    let mut r = 0;
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 && files.display(ids[i - 1]) != files.display(*id) {
+            r += 1;
+        }
+        rank[id.0 as usize] = r;
+    }
     findings.sort_by(|a, b| {
         let (la, lb) = (a.loc(), b.loc());
-        files
-            .display(la.file)
-            .cmp(files.display(lb.file))
+        rank[la.file.0 as usize]
+            .cmp(&rank[lb.file.0 as usize])
             .then(la.span.start.cmp(&lb.span.start))
             .then(a.rule.cmp(b.rule))
             .then(a.message.cmp(&b.message))
@@ -560,8 +571,9 @@ impl Engine {
                 (found, started.elapsed())
             })
             .collect();
-        // One growth of the (large) list of findings, not one per rule.
-        findings.reserve(set_findings.iter().map(|(found, _)| found.len()).sum());
+        // One growth of the (large) list of findings, not one per rule, and to its final
+        // length: doubling it here would leave most of a (large) list unused.
+        findings.reserve_exact(set_findings.iter().map(|(found, _)| found.len()).sum());
         let mut cross_object = std::collections::BTreeSet::new();
         for (r, (found, took)) in self.rules.iter().zip(set_findings) {
             if !found.is_empty() {

@@ -9,11 +9,9 @@ use std::io::{self, Write};
 /// Bumped on any incompatible change to the document's shape.
 pub const JSON_VERSION: u32 = 1;
 
+/// The document's fields after `findings`, in order.
 #[derive(Serialize)]
-struct Document<'a, 'c> {
-    version: u32,
-    tool: Tool,
-    findings: Runs<'a, 'c>,
+struct Rest<'a> {
     summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix_summary: Option<FixSummaryJson<'a>>,
@@ -150,41 +148,129 @@ struct RelatedJson<'a> {
     end: Position,
 }
 
-/// The findings, one run per file, lowered and written a slice of files at a time: each
-/// file's fixes are lowered on one thread (reading the file once; lowering and verifying
-/// every fix costs parses), and only one slice's lowered findings are held at once.
-struct Runs<'a, 'c> {
-    cx: &'a ReportCx<'c>,
-    runs: Vec<&'a [Finding]>,
+/// How many findings are lowered and serialised together (in parallel, a file on each
+/// thread) before they are written: each file's fixes are lowered on one thread (reading the
+/// file once; lowering and verifying every fix costs parses), and only one slice's written
+/// findings are held at once (a file's, when it has more).
+const FINDINGS_AT_ONCE: usize = 4096;
+
+/// The fields before `findings`.
+#[derive(Serialize)]
+struct Head {
+    version: u32,
+    tool: Tool,
 }
 
-/// Files whose findings are lowered together before they are written.
-const FILES_AT_ONCE: usize = 128;
-
-impl Serialize for Runs<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use rayon::prelude::*;
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(None)?;
-        for slice in self.runs.chunks(FILES_AT_ONCE) {
-            let lowered: Vec<Vec<JsonFinding<'_>>> = slice
-                .par_iter()
-                .map(|run| {
-                    let mut lowering = crate::engine::fix::Lowering::default();
-                    let all: Vec<&Finding> = run.iter().collect();
-                    let fixes = lowering.for_findings(self.cx.files, &all);
-                    run.iter()
-                        .zip(fixes)
-                        .map(|(f, lowered)| finding(self.cx, f, lowered, &mut lowering))
-                        .collect()
-                })
-                .collect();
-            for f in lowered.iter().flatten() {
-                seq.serialize_element(f)?;
+/// The document, written as [`Spliced`] writes it: each slice of findings lowered and
+/// serialised in parallel, then written in order.
+fn write_document(cx: &ReportCx<'_>, rest: &Rest<'_>, w: &mut dyn Write) -> io::Result<()> {
+    use rayon::prelude::*;
+    let head = Head {
+        version: JSON_VERSION,
+        tool: Tool {
+            name: "plimsoll",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+    };
+    let mut doc = Spliced::start(w, &head, "findings")?;
+    // Findings are sorted by file.
+    let runs: Vec<&[Finding]> = cx
+        .outcome
+        .findings
+        .chunk_by(|a, b| a.loc().file == b.loc().file)
+        .collect();
+    // Consecutive files, split after the file that brings a slice to FINDINGS_AT_ONCE.
+    let mut held = 0;
+    for slice in runs.chunk_by(|run, _| {
+        held += run.len();
+        if held >= FINDINGS_AT_ONCE {
+            held = 0;
+        }
+        held > 0
+    }) {
+        let written: Vec<io::Result<Vec<Vec<u8>>>> = slice
+            .par_iter()
+            .map(|run| {
+                let mut lowering = crate::engine::fix::Lowering::default();
+                let all: Vec<&Finding> = run.iter().collect();
+                let fixes = lowering.for_findings(cx.files, &all);
+                run.iter()
+                    .zip(fixes)
+                    .map(|(f, lowered)| pretty_at(&finding(cx, f, lowered, &mut lowering), 2))
+                    .collect()
+            })
+            .collect();
+        for run in written {
+            for f in run? {
+                doc.element(&f)?;
             }
         }
-        seq.end()
     }
+    doc.end(rest)
+}
+
+/// A pretty JSON object written as `serde_json::to_writer_pretty` writes it, byte for byte,
+/// whose members are `head`'s, then an array under `key` whose elements come already
+/// written (by [`pretty_at`] at depth 2, so that they can be written in parallel), then
+/// `rest`'s.
+struct Spliced<'w> {
+    w: &'w mut dyn Write,
+    empty: bool,
+}
+
+impl<'w> Spliced<'w> {
+    fn start(w: &'w mut dyn Write, head: &impl Serialize, key: &str) -> io::Result<Spliced<'w>> {
+        let head = pretty_at(head, 0)?;
+        match head.strip_suffix(b"\n}") {
+            Some(members) => {
+                w.write_all(members)?;
+                w.write_all(b",")?;
+            }
+            None => w.write_all(b"{")?,
+        }
+        w.write_all(b"\n  ")?;
+        serde_json::to_writer(&mut *w, key)?;
+        w.write_all(b": [")?;
+        Ok(Spliced { w, empty: true })
+    }
+
+    fn element(&mut self, written: &[u8]) -> io::Result<()> {
+        self.w.write_all(if self.empty { b"\n    " } else { b",\n    " })?;
+        self.empty = false;
+        self.w.write_all(written)
+    }
+
+    fn end(self, rest: &impl Serialize) -> io::Result<()> {
+        self.w.write_all(if self.empty { b"]" } else { b"\n  ]" })?;
+        let rest = pretty_at(rest, 0)?;
+        match rest.strip_prefix(b"{").filter(|members| *members != b"}") {
+            Some(members) => {
+                self.w.write_all(b",")?;
+                self.w.write_all(members)?;
+            }
+            None => self.w.write_all(b"\n}")?,
+        }
+        writeln!(self.w)
+    }
+}
+
+/// `value` written pretty, its lines after the first indented `depth` levels (two spaces
+/// each), as it reads at that depth of a pretty document.
+fn pretty_at(value: &impl Serialize, depth: usize) -> io::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value)?;
+    if depth == 0 {
+        return Ok(text);
+    }
+    let indent = "  ".repeat(depth);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(indent.as_bytes());
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(out)
 }
 
 #[derive(Serialize)]
@@ -202,17 +288,7 @@ struct Summary {
 pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     let o = cx.outcome;
     let (errors, warnings, info) = counts(&o.findings);
-    let doc = Document {
-        version: JSON_VERSION,
-        tool: Tool {
-            name: "plimsoll",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        // Findings are sorted by file.
-        findings: Runs {
-            cx,
-            runs: o.findings.chunk_by(|a, b| a.loc().file == b.loc().file).collect(),
-        },
+    let rest = Rest {
         summary: Summary {
             files: o.stats.files,
             documents: o.stats.documents,
@@ -251,8 +327,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             hidden: c.hidden,
         }),
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
-    writeln!(w)
+    write_document(cx, &rest, w)
 }
 
 /// A finding as written, with its fix as [`crate::engine::fix::Lowering::for_finding`]
@@ -325,5 +400,113 @@ fn finding<'a>(
             .collect(),
         fix,
         not_fixable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Elem {
+        name: &'static str,
+        lines: Vec<u32>,
+        nested: Option<Box<Elem>>,
+        empty: Vec<u32>,
+    }
+
+    fn elem(name: &'static str) -> Elem {
+        Elem {
+            name,
+            lines: vec![1, 2],
+            nested: Some(Box::new(Elem {
+                name: "inner\nline \"quoted\"",
+                lines: vec![],
+                nested: None,
+                empty: vec![],
+            })),
+            empty: vec![],
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Whole {
+        version: u32,
+        tool: Tool,
+        findings: Vec<Elem>,
+        summary: Vec<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        extra: Option<&'static str>,
+    }
+
+    #[derive(Serialize)]
+    struct After {
+        summary: Vec<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        extra: Option<&'static str>,
+    }
+
+    #[derive(Serialize)]
+    struct Nothing {}
+
+    /// What `Spliced` writes is what serde_json writes for the whole document.
+    #[test]
+    fn spliced_is_byte_for_byte_the_pretty_document() {
+        let tool = || Tool {
+            name: "plimsoll",
+            version: "1",
+        };
+        for names in [vec![], vec!["a"], vec!["a", "b", "c"]] {
+            for extra in [None, Some("x")] {
+                let whole = Whole {
+                    version: 1,
+                    tool: tool(),
+                    findings: names.iter().map(|n| elem(n)).collect(),
+                    summary: vec![3],
+                    extra,
+                };
+                let mut expected = serde_json::to_vec_pretty(&whole).unwrap();
+                expected.push(b'\n');
+
+                let mut got = Vec::new();
+                let head = Head {
+                    version: 1,
+                    tool: tool(),
+                };
+                let mut doc = Spliced::start(&mut got, &head, "findings").unwrap();
+                for n in &names {
+                    doc.element(&pretty_at(&elem(n), 2).unwrap()).unwrap();
+                }
+                doc.end(&After {
+                    summary: vec![3],
+                    extra,
+                })
+                .unwrap();
+                assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(expected).unwrap());
+            }
+        }
+    }
+
+    /// Nothing before or after the array.
+    #[test]
+    fn spliced_array_alone() {
+        #[derive(Serialize)]
+        struct Only {
+            findings: Vec<Elem>,
+        }
+        for names in [vec![], vec!["a", "b"]] {
+            let mut expected = serde_json::to_vec_pretty(&Only {
+                findings: names.iter().map(|n| elem(n)).collect(),
+            })
+            .unwrap();
+            expected.push(b'\n');
+            let mut got = Vec::new();
+            let mut doc = Spliced::start(&mut got, &Nothing {}, "findings").unwrap();
+            for n in &names {
+                doc.element(&pretty_at(&elem(n), 2).unwrap()).unwrap();
+            }
+            doc.end(&Nothing {}).unwrap();
+            assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(expected).unwrap());
+        }
     }
 }
