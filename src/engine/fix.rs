@@ -281,12 +281,16 @@ pub fn is_json(display: &str) -> bool {
 /// the file for each fix.
 #[derive(Default)]
 pub struct Lowering {
-    files: std::collections::HashMap<FileId, Result<(std::sync::Arc<str>, Documents), String>>,
+    files: std::collections::HashMap<FileId, Result<Loaded, String>>,
     newlines: std::collections::HashMap<FileId, crate::source::Newlines>,
     boms: std::collections::HashMap<FileId, usize>,
 }
 
+/// A file's text and where its documents lie.
+type Loaded = (std::sync::Arc<str>, std::sync::Arc<Documents>);
+
 /// The byte range of each document of a file, by document index.
+#[derive(Debug, Default)]
 pub struct Documents(Vec<(usize, std::ops::Range<usize>)>);
 
 impl Documents {
@@ -295,6 +299,14 @@ impl Documents {
     /// document are not YAML). Documents after a directive are left out (they are lowered
     /// against the whole text).
     fn split(text: &str, tree: &crate::source::Tree<'_>, docs: &[crate::source::ParsedDocument]) -> Documents {
+        let mut out = Documents::default();
+        out.add(text, tree, docs);
+        out
+    }
+
+    /// Adds the documents `docs` of `text`, parsed into `tree` (one part of the file at a
+    /// time, in order), as [`Documents::split`] splits them.
+    pub fn add(&mut self, text: &str, tree: &crate::source::Tree<'_>, docs: &[crate::source::ParsedDocument]) {
         let bytes = text.as_bytes();
         let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
         let marker_after = |mut at: usize| {
@@ -315,16 +327,21 @@ impl Documents {
                 }
             }
         };
-        let mut out = Vec::new();
+        // Documents that start after the first directive line (`%YAML`, `%TAG`) are left
+        // out; found once, not by searching the text before each document.
+        let directive = if text.starts_with('%') {
+            0
+        } else {
+            text.find("\n%").map_or(usize::MAX, |i| i + 2)
+        };
         for d in docs {
             let span = tree.span(d.root);
             let start = line_start(span.start.byte as usize);
             let end = marker_after((span.end.byte as usize).max(start + 1).min(text.len()));
-            if start < end && !text[..start].contains("\n%") && !text.starts_with('%') {
-                out.push((d.index, start..end));
+            if start < end && start < directive {
+                self.0.push((d.index, start..end));
             }
         }
-        Documents(out)
     }
 
     fn get(&self, doc: usize) -> Option<std::ops::Range<usize>> {
@@ -344,7 +361,7 @@ impl Lowering {
         files: &super::Files,
         file: FileId,
     ) -> Result<(std::sync::Arc<str>, &Documents), String> {
-        self.load(files, file).map(|(t, d)| (t.clone(), d))
+        self.load(files, file).map(|(t, d)| (t.clone(), &**d))
     }
 
     /// The position of a byte of a file's text as the run reads it now (an edit's start or
@@ -369,11 +386,15 @@ impl Lowering {
         self.load(files, file).map(|(t, _)| t.clone())
     }
 
-    fn load(&mut self, files: &super::Files, file: FileId) -> Result<&(std::sync::Arc<str>, Documents), String> {
+    fn load(&mut self, files: &super::Files, file: FileId) -> Result<&Loaded, String> {
         self.files
             .entry(file)
             .or_insert_with(|| {
                 let text = files.read(file).map_err(|e| e.to_string())?;
+                // What the check found in this very text (reads return what was first read).
+                if let Some(docs) = files.documents(file) {
+                    return Ok((text, docs));
+                }
                 // A file with a document that does not parse is never edited.
                 let (tree, docs, err) = crate::source::parse(&text, &crate::source::Limits::default());
                 if err.is_some() {
@@ -381,7 +402,7 @@ impl Lowering {
                 }
                 let docs = Documents::split(&text, &tree, &docs);
                 drop(tree);
-                Ok((text, docs))
+                Ok((text, std::sync::Arc::new(docs)))
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -646,6 +667,35 @@ pub fn refuse_file(display: &str, text: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The documents the check records a part at a time are those a parse of the whole
+    /// text finds, markers, comments and a directive included.
+    #[test]
+    fn documents_found_a_part_at_a_time_are_those_of_the_whole_text() {
+        let text = "# head\napiVersion: v1\nkind: A\n---\n# between\napiVersion: v1\nkind: B\n...\n--- \napiVersion: v1\nkind: C # c\n---\n\n---\nlist:\n  - x\n...\n%YAML 1.2\n---\napiVersion: v1\nkind: D\n";
+        let (tree, docs, err) = crate::source::parse(text, &crate::source::Limits::default());
+        assert!(err.is_none());
+        let whole = Documents::split(text, &tree, &docs);
+        // The empty document (3) has no range, nor has the one after the directive (5).
+        let indices: Vec<usize> = whole.0.iter().map(|(i, _)| *i).collect();
+        assert_eq!(indices, [0, 1, 2, 4], "{whole:?}");
+        let opts = crate::model::LoadOptions {
+            limits: crate::source::Limits::default(),
+            explicit: true,
+        };
+        // A budget of one byte: one document per part.
+        let mut parts = crate::model::load::Parts::with_budget(text, &opts, 1);
+        let mut by_parts = Documents::default();
+        let mut count = 0;
+        while let Some(loaded) = parts.next_part() {
+            assert!(!loaded.parse_error);
+            by_parts.add(text, &loaded.tree, &loaded.docs);
+            count += 1;
+        }
+        assert!(count > 1, "the text was read in one part");
+        assert_eq!(by_parts.0, whole.0);
+        assert_eq!(&text[whole.get(1).unwrap()], "apiVersion: v1\nkind: B\n");
+    }
 
     fn edit(start: usize, end: usize, s: &str) -> Edit {
         Edit {

@@ -49,6 +49,9 @@ pub struct FileEntry {
     dir: Option<String>,
     /// Positions are lines of rendered output (`helm template`), not of the file named.
     pub rendered: bool,
+    /// Where its documents lie in the text read, as the check found them (so that fixes
+    /// are lowered without parsing the file again); unset when a document did not parse.
+    documents: OnceLock<Arc<super::fix::Documents>>,
 }
 
 impl FileEntry {
@@ -108,6 +111,7 @@ impl Files {
             fingerprint: OnceLock::new(),
             dir: None,
             rendered: false,
+            documents: OnceLock::new(),
         });
         FileId(self.entries.len() as u32 - 1)
     }
@@ -120,6 +124,7 @@ impl Files {
         let entry = &mut self.entries[id.0 as usize];
         entry.buffer = Some(text);
         entry.fingerprint = OnceLock::new();
+        entry.documents = OnceLock::new();
     }
 
     /// Drops a file's in-memory buffer: reads return what the source holds again.
@@ -127,6 +132,7 @@ impl Files {
         let entry = &mut self.entries[id.0 as usize];
         entry.buffer = None;
         entry.fingerprint = OnceLock::new();
+        entry.documents = OnceLock::new();
     }
 
     /// Sets the directory a file's objects are deployed from (a rendered kustomization's
@@ -180,6 +186,12 @@ impl Files {
                 Ok(Arc::from(text))
             }
         }
+    }
+
+    /// Where the documents of a file's text (as [`Files::read`] returns it) lie, when the
+    /// check recorded it.
+    pub fn documents(&self, id: FileId) -> Option<Arc<super::fix::Documents>> {
+        self.get(id).documents.get().cloned()
     }
 
     /// [`Files::read`], when it succeeds.
@@ -805,9 +817,23 @@ impl Engine {
             },
         );
         let mut part = 0;
+        // Where the documents lie, for lowering fixes later: recorded when every document
+        // parses as it would with the default limits (fixes are lowered with those).
+        let mut documents = (self.settings.limits.max_depth == crate::source::Limits::default().max_depth)
+            .then(super::fix::Documents::default);
         while let Some(loaded) = parts.next_part() {
+            if loaded.parse_error {
+                documents = None;
+            }
+            if let Some(d) = &mut documents {
+                d.add(&text, &loaded.tree, &loaded.docs);
+            }
             self.check_part(&mut out, id, entry, &loaded, part, namespaces, interner);
             part += 1;
+        }
+        if let Some(d) = documents {
+            // A file checked twice (Pod Security labels judged again) finds the same.
+            let _ = entry.documents.set(Arc::new(d));
         }
         for d in &parts.directives {
             out.suppressions.push(self.comment_suppression(id, d));

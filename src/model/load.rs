@@ -58,6 +58,10 @@ pub struct Loaded<'s> {
     pub skipped: usize,
     /// The index in the file of `objects[0]` (objects of earlier parts come before).
     pub first_object: usize,
+    /// The YAML documents of this part, with their roots in `tree`.
+    pub docs: Vec<crate::source::ParsedDocument>,
+    /// A document of this part does not parse.
+    pub parse_error: bool,
 }
 
 /// Loads every document of `text` at once.
@@ -90,7 +94,7 @@ impl<'s> Parts<'s> {
         Parts::with_budget(text, opts, PART_BYTES)
     }
 
-    fn with_budget(text: &'s str, opts: &LoadOptions, budget: usize) -> Parts<'s> {
+    pub(crate) fn with_budget(text: &'s str, opts: &LoadOptions, budget: usize) -> Parts<'s> {
         Parts {
             documents: Documents::new(text, opts.limits.clone()),
             opts: opts.clone(),
@@ -111,10 +115,14 @@ impl<'s> Parts<'s> {
             documents: docs.len(),
             skipped: 0,
             first_object: self.objects_before,
+            docs: Vec::new(),
+            parse_error: false,
         };
         for doc in &docs {
             load_document(&mut out, doc.index, doc.root, &self.opts);
         }
+        out.docs = docs;
+        out.parse_error = error.is_some();
         if let Some(ParseError { pos, message }) = error {
             out.issues.push(Issue {
                 kind: IssueKind::Invalid,
