@@ -93,13 +93,18 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if meta.len() > limit {
         return Err(ReadError::TooLarge(meta.len()));
     }
-    read_stream(file, limit)
+    // Sized once: read into a buffer that holds the file as it was, in one or two reads.
+    read_into(file, limit, Vec::with_capacity(meta.len() as usize + 1))
 }
 
 /// At most `limit` bytes of a stream; more is an error, and nothing past `limit + 1` is
 /// read.
 pub fn read_stream(stream: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::new();
+    read_into(stream, limit, Vec::new())
+}
+
+/// [`read_stream`], into `bytes` (empty, with room for what is expected).
+fn read_into(stream: impl Read, limit: u64, mut bytes: Vec<u8>) -> Result<Vec<u8>, ReadError> {
     stream
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
