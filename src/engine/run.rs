@@ -341,6 +341,10 @@ pub struct IoError {
     pub message: String,
 }
 
+/// How many bytes of input text the namespace prescan keeps for the check, so that each
+/// file is read once; past it, files are read again (memory stays bounded on any input).
+const TEXTS_KEPT: usize = 256 << 20;
+
 /// Spans of each file that hold values that may be secret: text snippets never show them.
 pub type Masks = BTreeMap<FileId, Vec<Span>>;
 
@@ -489,10 +493,10 @@ impl Engine {
         // workloads of namespaces whose labels turn out otherwise are judged again below.
         let labels_wanted =
             self.settings.pss.respect_namespace_labels && self.rules.iter().any(|r| r.rule.reads_namespace_labels());
-        let (known, prescanned) = if labels_wanted && incremental.is_none() {
+        let (known, prescanned, mut texts) = if labels_wanted && incremental.is_none() {
             self.prescan_namespaces(files, &inputs)
         } else {
-            (Namespaces::new(), 0)
+            (Namespaces::new(), 0, Vec::new())
         };
         let fresh = Interner::default();
         // Files are checked in parallel a slice at a time and each slice's outputs merged
@@ -504,16 +508,25 @@ impl Engine {
             k.checked = 0;
             k.outputs.retain(|id, _| files.get(*id).input);
         }
-        for slice in inputs.chunks(FILES_AT_ONCE) {
+        for (n, slice) in inputs.chunks(FILES_AT_ONCE).enumerate() {
             let previous = incremental.as_deref();
             let interner = previous.map_or(&fresh, |k| &k.interner);
+            // The texts the prescan read, taken (and dropped once checked); the others are
+            // read now.
+            let first = n * FILES_AT_ONCE;
+            let mut kept: Vec<Option<Arc<str>>> = (first..first + slice.len())
+                .map(|i| texts.get_mut(i).and_then(Option::take))
+                .collect();
+
             // With a cache: the output, and `Some(what it was computed from)` when the file
             // was checked rather than taken from the cache.
             let outputs: Vec<(FileOutput, Option<Option<Seen>>)> = slice
                 .par_iter()
-                .map(|id| {
+                .zip(kept.par_iter_mut())
+                .map(|(id, text)| {
                     let Some(previous) = previous else {
-                        return (self.check_file(files, *id, files.read(*id), &known, interner), None);
+                        let text = text.take().map_or_else(|| files.read(*id), Ok);
+                        return (self.check_file(files, *id, text, &known, interner), None);
                     };
                     let seen = files.seen(*id);
                     match (seen, previous.outputs.get(id)) {
@@ -654,14 +667,19 @@ impl Engine {
     /// The namespaces with Pod Security labels that the files declaring them in plain text
     /// define (the first definition in file order wins), read before the check so that
     /// workloads are judged once; and how many files were parsed for it. Every input is
-    /// read, and only those whose text holds [`namespaces::ENFORCE_LABEL`] are parsed.
-    fn prescan_namespaces(&self, files: &Files, inputs: &[FileId]) -> (Namespaces, usize) {
-        let found: Vec<Option<Vec<NamespaceInfo>>> = inputs
+    /// read, and only those whose text holds [`namespaces::ENFORCE_LABEL`] are parsed. Also
+    /// returns the texts read, by input, for the check (see [`TEXTS_KEPT`]).
+    fn prescan_namespaces(&self, files: &Files, inputs: &[FileId]) -> (Namespaces, usize, Vec<Option<Arc<str>>>) {
+        // Each input's Namespaces (when it was parsed) and text (when it was read).
+        type Read = (Option<Vec<NamespaceInfo>>, Option<Arc<str>>);
+        let found: Vec<Read> = inputs
             .par_iter()
             .map(|id| {
-                let text = files.read(*id).ok()?;
+                let Ok(text) = files.read(*id) else {
+                    return (None, None);
+                };
                 if !text.contains(namespaces::ENFORCE_LABEL) {
-                    return None;
+                    return (None, Some(text));
                 }
                 let opts = LoadOptions {
                     limits: self.settings.limits.clone(),
@@ -677,15 +695,29 @@ impl Engine {
                             .filter_map(|o| namespaces::info_of(&loaded.tree, o, *id)),
                     );
                 }
-                Some(infos)
+                drop(parts);
+                (Some(infos), Some(text))
             })
             .collect();
-        let parsed = found.iter().filter(|f| f.is_some()).count();
+        let parsed = found.iter().filter(|(f, _)| f.is_some()).count();
         let mut known = Namespaces::new();
-        for ns in found.into_iter().flatten().flatten().filter(|n| n.enforce.is_some()) {
-            known.entry(ns.name.clone()).or_insert(ns);
+        // The texts are kept for the check (each file read once), as far as they fit in
+        // TEXTS_KEPT bytes; the check reads the others again.
+        let mut room = TEXTS_KEPT;
+        let mut texts = Vec::with_capacity(found.len());
+        for (infos, text) in found {
+            for ns in infos.into_iter().flatten().filter(|n| n.enforce.is_some()) {
+                known.entry(ns.name.clone()).or_insert(ns);
+            }
+            texts.push(text.filter(|t| {
+                let fits = t.len() <= room;
+                if fits {
+                    room -= t.len();
+                }
+                fits
+            }));
         }
-        (known, parsed)
+        (known, parsed, texts)
     }
 
     /// Judges again, with every namespace's Pod Security labels known, the workloads of the
