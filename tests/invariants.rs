@@ -265,7 +265,7 @@ fn declared_fix_availability_holds() {
             match (declared.map(|d| d.availability), f.fix.is_some()) {
                 (None, true) => problems.push(format!("{place}: a fix from a rule that declares none")),
                 (Some(FixAvailability::Never), true) => problems.push(format!("{place}: a fix from a `never` rule")),
-                (Some(FixAvailability::Always), false) if f.not_fixable.is_none() => {
+                (Some(FixAvailability::Always), false) if f.more().not_fixable.is_none() => {
                     problems.push(format!("{place}: an `always` rule's finding without a fix or a reason"))
                 }
                 (_, true) => {

@@ -134,7 +134,7 @@ pub fn attribute(files: &mut Files, outcome: &mut Outcome, base: &Path) {
                     ));
                 }
             }
-            for r in &mut f.related {
+            for r in f.related_locs_mut() {
                 if r.loc.file == id {
                     if let Some(new) = file_of(r.loc.span.start.byte, files, &mut outcome.masks) {
                         r.loc.file = new;

@@ -82,15 +82,22 @@ pub struct Finding {
     pub target: Target,
     /// Short text under the underline; defaults to what is missing, if anything.
     pub label: Option<String>,
+    pub object: Option<Arc<ObjectRef>>,
+    /// The fix of this finding, if its rule has one for it.
+    pub fix: Option<Box<super::fix::Fix>>,
+    /// What few findings carry, allocated only for them (a run holds many findings).
+    more: Option<Box<More>>,
+}
+
+/// The parts of a [`Finding`] that most findings do not have.
+#[derive(Clone, Debug, Default)]
+pub struct More {
     /// Extra help specific to this finding (the rule's remediation is shown too).
     pub help: Option<String>,
-    pub object: Option<Arc<ObjectRef>>,
     pub related: Vec<Related>,
     /// What a finding of a rule that judges by other objects is about: the admission policy
     /// or the CustomResourceDefinition. Suppressions may name it: `policy-violation.<name>`.
     pub qualifier: Option<Arc<str>>,
-    /// The fix of this finding, if its rule has one for it.
-    pub fix: Option<Box<super::fix::Fix>>,
     /// Why a rule that fixes findings like this one has no fix for it.
     pub not_fixable: Option<String>,
     /// Other objects the finding stands for: the same object in other Kustomize renders,
@@ -98,9 +105,74 @@ pub struct Finding {
     pub also: Vec<Arc<ObjectRef>>,
 }
 
+static NO_MORE: More = More {
+    help: None,
+    related: Vec::new(),
+    qualifier: None,
+    not_fixable: None,
+    also: Vec::new(),
+};
+
 impl Finding {
+    /// A finding with nothing but its rule, severity, message, target, object and fix.
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        message: String,
+        target: Target,
+        object: Option<Arc<ObjectRef>>,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity,
+            message,
+            target,
+            label: None,
+            object,
+            fix: None,
+            more: None,
+        }
+    }
+
     pub fn loc(&self) -> Loc {
         self.target.loc
+    }
+
+    /// Help, related locations, qualifier, why there is no fix, other objects.
+    pub fn more(&self) -> &More {
+        self.more.as_deref().unwrap_or(&NO_MORE)
+    }
+
+    /// [`Finding::more`], to change (allocated on first use).
+    pub fn more_mut(&mut self) -> &mut More {
+        self.more.get_or_insert_default()
+    }
+
+    /// Takes what [`Finding::more`] holds, leaving nothing.
+    pub fn take_more(&mut self) -> More {
+        self.more.take().map(|m| *m).unwrap_or_default()
+    }
+
+    /// The related locations.
+    pub fn related_locs(&self) -> &[Related] {
+        &self.more().related
+    }
+
+    /// The related locations, to change in place (none allocated when there are none).
+    pub fn related_locs_mut(&mut self) -> &mut [Related] {
+        self.more.as_deref_mut().map_or(&mut [], |m| &mut m.related[..])
+    }
+
+    /// Sets (or clears) what the finding is about.
+    pub fn set_qualifier(&mut self, qualifier: Option<Arc<str>>) {
+        if qualifier.is_some() || self.more.is_some() {
+            self.more_mut().qualifier = qualifier;
+        }
+    }
+
+    /// Takes why there is no fix, leaving none.
+    pub fn take_not_fixable(&mut self) -> Option<String> {
+        self.more.as_deref_mut().and_then(|m| m.not_fixable.take())
     }
 
     /// Sets the text shown under the underline.
@@ -111,13 +183,13 @@ impl Finding {
 
     /// Adds finding-specific help.
     pub fn help(&mut self, help: impl Into<String>) -> &mut Finding {
-        self.help = Some(printable(help.into()));
+        self.more_mut().help = Some(printable(help.into()));
         self
     }
 
     /// Adds a related location.
     pub fn related(&mut self, loc: Loc, message: impl Into<String>) -> &mut Finding {
-        self.related.push(Related {
+        self.more_mut().related.push(Related {
             loc,
             message: printable(message.into()),
         });
@@ -132,7 +204,7 @@ impl Finding {
 
     /// Says why there is no fix for this finding.
     pub fn not_fixable(&mut self, why: impl Into<String>) -> &mut Finding {
-        self.not_fixable = Some(printable(why.into()));
+        self.more_mut().not_fixable = Some(printable(why.into()));
         self
     }
 
@@ -140,8 +212,8 @@ impl Finding {
     /// object, and those the copy stood for.
     pub fn also_about(&mut self, object: Option<Arc<ObjectRef>>, also: Vec<Arc<ObjectRef>>) {
         for o in object.into_iter().chain(also) {
-            if self.object.as_ref() != Some(&o) && !self.also.contains(&o) {
-                self.also.push(o);
+            if self.object.as_ref() != Some(&o) && !self.more().also.contains(&o) {
+                self.more_mut().also.push(o);
             }
         }
     }

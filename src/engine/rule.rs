@@ -109,20 +109,13 @@ impl Out<'_> {
 
     /// Reports a finding at `target`; returns it for labels, help and related locations.
     pub fn emit(&mut self, target: impl Into<Target>, message: impl Into<String>) -> &mut Finding {
-        self.findings.push(Finding {
-            rule: self.rule,
-            severity: self.severity,
-            message: printable(message.into()),
-            target: target.into(),
-            label: None,
-            help: None,
-            object: self.object.clone(),
-            related: Vec::new(),
-            qualifier: None,
-            fix: None,
-            not_fixable: None,
-            also: Vec::new(),
-        });
+        self.findings.push(Finding::new(
+            self.rule,
+            self.severity,
+            printable(message.into()),
+            target.into(),
+            self.object.clone(),
+        ));
         let last = self.findings.len() - 1;
         &mut self.findings[last]
     }

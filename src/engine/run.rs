@@ -259,13 +259,18 @@ fn one_per_position(findings: &mut Vec<Finding>) {
         if later.severity > kept.severity {
             kept.severity = later.severity;
         }
-        kept.also_about(later.object.clone(), std::mem::take(&mut later.also));
-        if later.message != kept.message && kept.related.iter().all(|r| r.message != later.message) {
+        let more = later.take_more();
+        kept.also_about(later.object.clone(), more.also);
+        if later.message != kept.message && kept.related_locs().iter().all(|r| r.message != later.message) {
             kept.related(b, std::mem::take(&mut later.message));
         }
-        for r in std::mem::take(&mut later.related) {
-            if kept.related.iter().all(|k| k.loc != r.loc || k.message != r.message) {
-                kept.related.push(r);
+        for r in more.related {
+            if kept
+                .related_locs()
+                .iter()
+                .all(|k| k.loc != r.loc || k.message != r.message)
+            {
+                kept.more_mut().related.push(r);
             }
         }
         true

@@ -44,7 +44,7 @@ pub fn code_actions(
         if let Some((title, edit, safe)) = fix_action(f, files, root, encoding, &mut lowering) {
             actions.push(quick_fix(title, edit, safe));
         }
-        let id = match &f.qualifier {
+        let id = match &f.more().qualifier {
             Some(q) => format!("{}.{q}", f.rule),
             None => f.rule.to_string(),
         };

@@ -147,11 +147,12 @@ pub fn diagnostic(
         message.push('\n');
         message.push_str(&label);
     }
-    if let Some(help) = &f.help {
+    if let Some(help) = &f.more().help {
         message.push_str("\nhelp: ");
         message.push_str(help);
     }
     let related: Vec<lsp::DiagnosticRelatedInformation> = f
+        .more()
         .related
         .iter()
         .filter_map(|r| {
@@ -163,7 +164,7 @@ pub fn diagnostic(
             })
         })
         .collect();
-    let code = match &f.qualifier {
+    let code = match &f.more().qualifier {
         Some(q) => format!("{}.{q}", f.rule),
         None => f.rule.to_string(),
     };

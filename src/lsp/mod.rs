@@ -531,12 +531,12 @@ fn findings_key(findings: &[&crate::engine::Finding], files: &crate::engine::Fil
             &f.message,
             f.loc().span,
             &f.label,
-            &f.help,
-            &f.qualifier,
+            &f.more().help,
+            &f.more().qualifier,
         )
             .hash(&mut h);
         f.target.missing.hash(&mut h);
-        for r in &f.related {
+        for r in &f.more().related {
             (files.display(r.loc.file), r.loc.span, &r.message).hash(&mut h);
         }
     }

@@ -466,19 +466,14 @@ fn evaluate_object(
             }
         }
         inner.add_variable_as_val("variables", super::variables_val(&vars));
-        let make = |message: String, target: crate::engine::Target| Finding {
-            rule: rule.id,
-            severity: rule.severity,
-            message: crate::engine::printable(message),
-            target,
-            label: None,
-            help: None,
-            object: Some(oref.clone()),
-            related: Vec::new(),
-            qualifier: None,
-            fix: None,
-            not_fixable: None,
-            also: Vec::new(),
+        let make = |message: String, target: crate::engine::Target| {
+            Finding::new(
+                rule.id,
+                rule.severity,
+                crate::engine::printable(message),
+                target,
+                Some(oref.clone()),
+            )
         };
         if let Some(c) = &rule.condition {
             match c.check(&inner, &unknowns) {

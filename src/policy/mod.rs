@@ -515,11 +515,11 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     }
     // Findings on a policy, binding or exception object are about that object.
     for f in &mut findings {
-        if f.qualifier.is_none()
+        if f.more().qualifier.is_none()
             && let Some(o) = &f.object
             && source::is_policy_kind(&o.api_version, &o.kind)
         {
-            f.qualifier = o.name.as_deref().map(Arc::from);
+            f.set_qualifier(o.name.as_deref().map(Arc::from));
         }
     }
     PolicyRun { findings }
@@ -534,26 +534,19 @@ fn severity_of(actions: &[String]) -> Severity {
 }
 
 fn finding(rule: &'static str, severity: Severity, target: Target, message: String, obj: &Arc<ObjectRef>) -> Finding {
-    Finding {
+    Finding::new(
         rule,
         severity,
-        message: crate::engine::printable(message),
+        crate::engine::printable(message),
         target,
-        label: None,
-        help: None,
-        object: Some(obj.clone()),
-        related: Vec::new(),
-        qualifier: None,
-        fix: None,
-        not_fixable: None,
-        also: Vec::new(),
-    }
+        Some(obj.clone()),
+    )
 }
 
 /// Names the policy a finding is about, for qualified suppressions
 /// (`policy-violation.<policy>`).
 fn about(mut f: Finding, policy: &str) -> Finding {
-    f.qualifier = Some(Arc::from(policy));
+    f.set_qualifier(Some(Arc::from(policy)));
     f
 }
 

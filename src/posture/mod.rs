@@ -651,7 +651,7 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
             flagged
                 .entry(control)
                 .or_default()
-                .extend(std::iter::once(obj).chain(&f.also).map(|o| key(o)));
+                .extend(std::iter::once(obj).chain(&f.more().also).map(|o| key(o)));
             let shown = obj.display_name();
             let r = responsible
                 .entry((ns.clone(), control))

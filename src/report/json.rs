@@ -340,7 +340,7 @@ fn finding<'a>(
 ) -> JsonFinding<'a> {
     let loc: Loc = f.loc();
     let declares = crate::engine::meta(f.rule).is_some_and(|m| m.fix.is_some());
-    let mut not_fixable = f.not_fixable.clone();
+    let mut not_fixable = f.more().not_fixable.clone();
     let fix = match (cx.fix_policy.applicability(f), lowered) {
         (Some(a), Some(Ok((file, lowered)))) => {
             let fix = f.fix.as_deref().expect("lowered a fix");
@@ -379,7 +379,7 @@ fn finding<'a>(
         route: f.target.route.as_deref(),
         missing: f.target.missing.as_deref(),
         label: f.shown_label(),
-        help: f.help.as_deref(),
+        help: f.more().help.as_deref(),
         object: f.object.as_ref().map(|o| Object {
             api_version: &o.api_version,
             kind: &o.kind,
@@ -387,8 +387,9 @@ fn finding<'a>(
             name: o.name.as_deref(),
             document: o.doc as usize,
         }),
-        about: f.qualifier.as_deref(),
+        about: f.more().qualifier.as_deref(),
         related: f
+            .more()
             .related
             .iter()
             .map(|r| RelatedJson {

@@ -370,10 +370,10 @@ fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fin
         physical.logical_locations = Some(logical);
     }
     let mut message = f.message.clone();
-    if let Some(h) = &f.help {
+    if let Some(h) = &f.more().help {
         message.push_str(&format!(" ({h})"));
     }
-    let related = &f.related[..f.related.len().min(MAX_RELATED)];
+    let related = &f.more().related[..f.more().related.len().min(MAX_RELATED)];
     // GitHub shows related locations only when the message links them: `[text](id)`.
     if !related.is_empty() {
         let links: Vec<String> = related
@@ -517,7 +517,7 @@ fn fingerprint(cx: &ReportCx<'_>, f: &Finding, lines: &mut Lines) -> String {
         }
     }
     // Two policies (or CRDs) flagging one field are two alerts.
-    if let Some(q) = &f.qualifier {
+    if let Some(q) = &f.more().qualifier {
         h.update(q.as_bytes());
         h.update([0]);
     }

@@ -134,8 +134,8 @@ fn render_file(
         for cluster in clusters {
             let fs: Vec<&Finding> = cluster.iter().map(|i| &findings[*i]).collect();
             for f in &fs {
-                let needed =
-                    std::iter::once(f.loc().file).chain(f.related.iter().take(RELATED_SHOWN).map(|r| r.loc.file));
+                let needed = std::iter::once(f.loc().file)
+                    .chain(f.more().related.iter().take(RELATED_SHOWN).map(|r| r.loc.file));
                 for id in needed {
                     cache.entry(id).or_insert_with(|| {
                         cx.files.text(id).map(|t| {
@@ -182,7 +182,7 @@ fn cluster_report<'a>(
     let mut hidden = 0;
     for g in fs {
         let mut shown = 0;
-        for r in &g.related {
+        for r in &g.more().related {
             if related.iter().any(|k| k.loc == r.loc && k.message == r.message) {
                 continue;
             }
@@ -290,7 +290,7 @@ fn cluster_report<'a>(
         );
     }
     for (g, explain) in fs.iter().zip(explain) {
-        if let Some(help) = &g.help {
+        if let Some(help) = &g.more().help {
             elements.push(Level::HELP.message(help.as_str()).into());
         }
         if let (Some(fix), Some(a)) = (g.fix.as_deref(), cx.fix_policy.applicability(g)) {
@@ -301,7 +301,7 @@ fn cluster_report<'a>(
                 Applicability::DisplayOnly => "fix (not applied)",
             };
             elements.push(Level::NOTE.with_name(name).message(fix.title.as_str()).into());
-        } else if let Some(why) = &g.not_fixable {
+        } else if let Some(why) = &g.more().not_fixable {
             elements.push(Level::NOTE.with_name("no fix").message(why.as_str()).into());
         }
         if *explain {

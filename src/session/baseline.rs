@@ -230,7 +230,7 @@ impl<'a> Fingerprints<'a> {
             part(o.namespace.as_deref().unwrap_or(""));
             part(o.name.as_deref().unwrap_or(""));
         }
-        part(f.qualifier.as_deref().unwrap_or(""));
+        part(f.more().qualifier.as_deref().unwrap_or(""));
         part(f.target.route.as_deref().unwrap_or(""));
         part(f.target.missing.as_deref().unwrap_or(""));
         part(&value);
@@ -246,7 +246,7 @@ impl<'a> Fingerprints<'a> {
                     .join("/")
             }),
             route: f.target.route.clone(),
-            about: f.qualifier.as_deref().map(str::to_string),
+            about: f.more().qualifier.as_deref().map(str::to_string),
             fingerprint,
         }
     }
@@ -334,24 +334,17 @@ mod tests {
     }
 
     fn finding() -> Finding {
-        Finding {
-            rule: "pss-privileged",
-            severity: crate::engine::Severity::Error,
-            message: String::new(),
-            target: crate::source::Loc {
+        Finding::new(
+            "pss-privileged",
+            crate::engine::Severity::Error,
+            String::new(),
+            crate::source::Loc {
                 file: FileId(0),
                 span: Default::default(),
             }
             .into(),
-            label: None,
-            help: None,
-            object: None,
-            related: Vec::new(),
-            qualifier: None,
-            fix: None,
-            not_fixable: None,
-            also: Vec::new(),
-        }
+            None,
+        )
     }
 
     #[test]

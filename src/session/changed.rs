@@ -112,7 +112,7 @@ impl Changed {
         let mut keep = Vec::with_capacity(count);
         for (f, e) in findings.iter().zip(entries) {
             let about_a_change = touched.contains(&f.loc().file)
-                || f.related.iter().any(|r| touched.contains(&r.loc.file))
+                || f.more().related.iter().any(|r| touched.contains(&r.loc.file))
                 || f.object.as_ref().is_some_and(|o| touched.contains(&o.file));
             let new = manifests_changed
                 && cross_object.contains(f.rule)

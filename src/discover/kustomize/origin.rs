@@ -126,8 +126,9 @@ impl Relocate for Relocator {
             .filter(|(_, d)| !d.is_empty())
             .collect();
         let rendered: Vec<FileId> = self.sets.iter().map(|s| s.file).collect();
-        let touches =
-            |f: &Finding| rendered.contains(&f.loc().file) || f.related.iter().any(|r| rendered.contains(&r.loc.file));
+        let touches = |f: &Finding| {
+            rendered.contains(&f.loc().file) || f.more().related.iter().any(|r| rendered.contains(&r.loc.file))
+        };
         if !findings.iter().any(touches) {
             return directives;
         }
@@ -206,7 +207,7 @@ impl Relocate for Relocator {
                 if let Some(fix) = f.fix.take() {
                     match cx.translate_fix(set, &patches[i], &fix) {
                         Ok(moved) => f.fix = Some(Box::new(moved)),
-                        Err(why) => f.not_fixable = Some(why),
+                        Err(why) => f.more_mut().not_fixable = Some(why),
                     }
                 }
                 if let Some(found) = cx.locate(set, &patches[i], target.span) {
@@ -217,7 +218,7 @@ impl Relocate for Relocator {
                     *from = Some((i, found.exact));
                 }
             }
-            for r in &mut f.related {
+            for r in f.related_locs_mut() {
                 if let Some(i) = rendered.iter().position(|id| *id == r.loc.file) {
                     if let Some(found) = cx.locate(&self.sets[i], &patches[i], r.loc.span) {
                         r.loc = Loc {
@@ -259,16 +260,17 @@ fn merge_renders(findings: &mut Vec<Finding>, from: &[Option<(usize, bool)>], se
     }
     // Related locations of merged findings, kept once each, and the objects they were about.
     for (i, kept) in moved.iter().copied() {
-        let (object, also) = (findings[i].object.clone(), findings[i].also.clone());
+        let (object, also) = (findings[i].object.clone(), findings[i].more().also.clone());
         findings[kept].also_about(object, also);
-        let extra: Vec<_> = findings[i].related.clone();
+        let extra: Vec<_> = findings[i].more().related.clone();
         for r in extra {
             if !findings[kept]
+                .more()
                 .related
                 .iter()
                 .any(|k| k.loc == r.loc && k.message == r.message)
             {
-                findings[kept].related.push(r);
+                findings[kept].more_mut().related.push(r);
             }
         }
     }

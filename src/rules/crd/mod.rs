@@ -508,7 +508,7 @@ pub(crate) fn emit(list: &[Reported], out: &mut crate::engine::Out<'_>) {
                 .map(Arc::from)
         };
         let f = out.emit_for(&r.obj, r.target.clone(), r.message.clone());
-        f.qualifier = crd;
+        f.set_qualifier(crd);
         f.label(r.label.clone());
         if let Some((loc, message)) = &r.related {
             f.related(*loc, message.clone());

@@ -253,7 +253,7 @@ impl<'c, 'a> Pod<'c, 'a> {
         }
         for p in [&self.policy, self.admitted_by.as_ref().unwrap_or(&self.policy)] {
             if let Some((ns, loc)) = &p.from_namespace {
-                if f.related.iter().all(|r| r.loc != *loc) {
+                if f.more().related.iter().all(|r| r.loc != *loc) {
                     f.related(*loc, format!("namespace `{ns}` enforces {}:{}", p.level, p.version));
                 }
             }
@@ -290,23 +290,25 @@ pub fn merge(found: &mut Vec<Finding>) {
             (None, Some(theirs)) => first.fix = Some(theirs),
             _ => {}
         }
-        if first.not_fixable.is_none() {
-            first.not_fixable = f.not_fixable.take();
+        if first.more().not_fixable.is_none()
+            && let Some(why) = f.take_not_fixable()
+        {
+            first.more_mut().not_fixable = Some(why);
         }
     }
     first.message = crate::engine::printable(message);
     first.severity = rest.iter().map(|f| f.severity).fold(first.severity, Severity::max);
-    for f in rest.drain(..) {
+    for mut f in rest.drain(..) {
         let what = f
             .shown_label()
             .map(|l| format!("{l} ({})", split_message(&f.message).map_or("", |(_, d, _)| d)))
             .unwrap_or_else(|| f.message.clone());
-        if first.related.iter().all(|r| r.loc != f.loc()) && first.loc() != f.loc() {
+        if first.more().related.iter().all(|r| r.loc != f.loc()) && first.loc() != f.loc() {
             first.related(f.loc(), what);
         }
-        for r in f.related {
-            if first.related.iter().all(|k| k.loc != r.loc) {
-                first.related.push(r);
+        for r in f.take_more().related {
+            if first.related_locs().iter().all(|k| k.loc != r.loc) {
+                first.more_mut().related.push(r);
             }
         }
     }
