@@ -522,7 +522,6 @@ impl Engine {
             let mut kept: Vec<Option<Arc<str>>> = (first..first + slice.len())
                 .map(|i| texts.get_mut(i).and_then(Option::take))
                 .collect();
-
             // With a cache: the output, and `Some(what it was computed from)` when the file
             // was checked rather than taken from the cache.
             let outputs: Vec<(FileOutput, Option<Option<Seen>>)> = slice
@@ -677,6 +676,15 @@ impl Engine {
     fn prescan_namespaces(&self, files: &Files, inputs: &[FileId]) -> (Namespaces, usize, Vec<Option<Arc<str>>>) {
         // Each input's Namespaces (when it was parsed) and text (when it was read).
         type Read = (Option<Vec<NamespaceInfo>>, Option<Arc<str>>);
+        // The texts are kept for the check (each file read once) as far as they fit in
+        // TEXTS_KEPT bytes, whichever files come first; the check reads the others again.
+        let room = std::sync::atomic::AtomicUsize::new(TEXTS_KEPT);
+        let keep = |text: Arc<str>| {
+            use std::sync::atomic::Ordering::Relaxed;
+            room.fetch_update(Relaxed, Relaxed, |r| r.checked_sub(text.len()))
+                .ok()
+                .map(|_| text)
+        };
         let found: Vec<Read> = inputs
             .par_iter()
             .map(|id| {
@@ -684,7 +692,7 @@ impl Engine {
                     return (None, None);
                 };
                 if !text.contains(namespaces::ENFORCE_LABEL) {
-                    return (None, Some(text));
+                    return (None, keep(text));
                 }
                 let opts = LoadOptions {
                     limits: self.settings.limits.clone(),
@@ -701,26 +709,17 @@ impl Engine {
                     );
                 }
                 drop(parts);
-                (Some(infos), Some(text))
+                (Some(infos), keep(text))
             })
             .collect();
         let parsed = found.iter().filter(|(f, _)| f.is_some()).count();
         let mut known = Namespaces::new();
-        // The texts are kept for the check (each file read once), as far as they fit in
-        // TEXTS_KEPT bytes; the check reads the others again.
-        let mut room = TEXTS_KEPT;
         let mut texts = Vec::with_capacity(found.len());
         for (infos, text) in found {
             for ns in infos.into_iter().flatten().filter(|n| n.enforce.is_some()) {
                 known.entry(ns.name.clone()).or_insert(ns);
             }
-            texts.push(text.filter(|t| {
-                let fits = t.len() <= room;
-                if fits {
-                    room -= t.len();
-                }
-                fits
-            }));
+            texts.push(text);
         }
         (known, parsed, texts)
     }
