@@ -291,7 +291,11 @@ type Loaded = (std::sync::Arc<str>, std::sync::Arc<Documents>);
 
 /// The byte range of each document of a file, by document index.
 #[derive(Debug, Default)]
-pub struct Documents(Vec<(usize, std::ops::Range<usize>)>);
+pub struct Documents {
+    ranges: Vec<(usize, std::ops::Range<usize>)>,
+    /// Where the text's first directive line (`%YAML`, `%TAG`) starts, once looked for.
+    directive: Option<usize>,
+}
 
 impl Documents {
     /// Splits a parsed text at its document markers: document `i` runs from the line its
@@ -327,30 +331,32 @@ impl Documents {
                 }
             }
         };
-        // Documents that start after the first directive line (`%YAML`, `%TAG`) are left
-        // out; found once, not by searching the text before each document.
-        let directive = if text.starts_with('%') {
-            0
-        } else {
-            text.find("\n%").map_or(usize::MAX, |i| i + 2)
-        };
+        // Documents that start after the first directive line are left out; it is looked
+        // for once, not in the text before each document (or part).
+        let directive = *self.directive.get_or_insert_with(|| {
+            if text.starts_with('%') {
+                0
+            } else {
+                text.find("\n%").map_or(usize::MAX, |i| i + 2)
+            }
+        });
         for d in docs {
             let span = tree.span(d.root);
             let start = line_start(span.start.byte as usize);
             let end = marker_after((span.end.byte as usize).max(start + 1).min(text.len()));
             if start < end && start < directive {
-                self.0.push((d.index, start..end));
+                self.ranges.push((d.index, start..end));
             }
         }
     }
 
     fn get(&self, doc: usize) -> Option<std::ops::Range<usize>> {
-        self.0.iter().find(|(i, _)| *i == doc).map(|(_, r)| r.clone())
+        self.ranges.iter().find(|(i, _)| *i == doc).map(|(_, r)| r.clone())
     }
 
     /// Every document's byte range.
     pub fn ranges(&self) -> Vec<std::ops::Range<usize>> {
-        self.0.iter().map(|(_, r)| r.clone()).collect()
+        self.ranges.iter().map(|(_, r)| r.clone()).collect()
     }
 }
 
@@ -677,7 +683,7 @@ mod tests {
         assert!(err.is_none());
         let whole = Documents::split(text, &tree, &docs);
         // The empty document (3) has no range, nor has the one after the directive (5).
-        let indices: Vec<usize> = whole.0.iter().map(|(i, _)| *i).collect();
+        let indices: Vec<usize> = whole.ranges.iter().map(|(i, _)| *i).collect();
         assert_eq!(indices, [0, 1, 2, 4], "{whole:?}");
         let opts = crate::model::LoadOptions {
             limits: crate::source::Limits::default(),
@@ -693,7 +699,7 @@ mod tests {
             count += 1;
         }
         assert!(count > 1, "the text was read in one part");
-        assert_eq!(by_parts.0, whole.0);
+        assert_eq!(by_parts.ranges, whole.ranges);
         assert_eq!(&text[whole.get(1).unwrap()], "apiVersion: v1\nkind: B\n");
     }
 

@@ -151,7 +151,7 @@ struct RelatedJson<'a> {
 /// How many findings are lowered and serialised together (in parallel, a file on each
 /// thread) before they are written: each file's fixes are lowered on one thread (reading the
 /// file once; lowering and verifying every fix costs parses), and only one slice's written
-/// findings are held at once (a file's, when it has more).
+/// findings are held at once (a file with more is written a slice at a time).
 const FINDINGS_AT_ONCE: usize = 4096;
 
 /// The fields before `findings`.
@@ -179,15 +179,31 @@ fn write_document(cx: &ReportCx<'_>, rest: &Rest<'_>, w: &mut dyn Write) -> io::
         .findings
         .chunk_by(|a, b| a.loc().file == b.loc().file)
         .collect();
-    // Consecutive files, split after the file that brings a slice to FINDINGS_AT_ONCE.
+    // Consecutive files, split after the file that brings a slice to FINDINGS_AT_ONCE and
+    // before a file that has more on its own.
     let mut held = 0;
-    for slice in runs.chunk_by(|run, _| {
+    for slice in runs.chunk_by(|run, next| {
         held += run.len();
-        if held >= FINDINGS_AT_ONCE {
+        if held >= FINDINGS_AT_ONCE || next.len() > FINDINGS_AT_ONCE {
             held = 0;
         }
         held > 0
     }) {
+        // A file with more findings than a slice holds: a slice of its findings at a time,
+        // on this thread (its text is read once, for all of them).
+        if let [run] = slice
+            && run.len() > FINDINGS_AT_ONCE
+        {
+            let mut lowering = crate::engine::fix::Lowering::default();
+            for part in run.chunks(FINDINGS_AT_ONCE) {
+                let all: Vec<&Finding> = part.iter().collect();
+                let fixes = lowering.for_findings(cx.files, &all);
+                for (f, lowered) in part.iter().zip(fixes) {
+                    doc.element(&pretty_at(&finding(cx, f, lowered, &mut lowering), 2)?)?;
+                }
+            }
+            continue;
+        }
         let written: Vec<io::Result<Vec<Vec<u8>>>> = slice
             .par_iter()
             .map(|run| {
