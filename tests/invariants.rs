@@ -288,3 +288,93 @@ fn declared_fix_availability_holds() {
         }
     }
 }
+
+/// Rules that read objects again after the check (policies, CRD validation) parse each
+/// wanted document alone, from where the check found it: every document of every file of
+/// the bench corpus and of `testdata`, read so, has the tree and the objects it has in the
+/// whole file (spans included), with CRLF, lone CR, non-ASCII text, block scalars and
+/// comments between documents among them.
+#[test]
+fn a_document_read_alone_is_as_in_its_file() {
+    use plimsoll::engine::fix::Documents;
+    use plimsoll::model::LoadOptions;
+    use plimsoll::model::load::{load, load_at};
+    use plimsoll::source::{NodeId, NodeKind, Tree};
+
+    fn walk(tree: &Tree<'_>, id: NodeId, out: &mut Vec<String>) {
+        let node = tree.node(id);
+        match &node.kind {
+            NodeKind::Scalar { text, style, tag } => out.push(format!("{:?} {text:?} {style:?} {tag:?}", node.span)),
+            NodeKind::Alias { target } => {
+                out.push(format!("{:?} alias", node.span));
+                out.push(format!("{:?}", tree.span(*target)));
+            }
+            NodeKind::Seq { .. } => {
+                out.push(format!("{:?} seq", node.span));
+                for i in tree.items(id) {
+                    walk(tree, *i, out);
+                }
+            }
+            NodeKind::Map { .. } => {
+                out.push(format!("{:?} map", node.span));
+                for (k, v) in tree.entries(id) {
+                    walk(tree, k, out);
+                    walk(tree, v, out);
+                }
+            }
+        }
+    }
+
+    let mut dirs = vec![root().join("testdata")];
+    dirs.extend(common::shared_or_skip("documents read alone, on the bench corpus").map(|s| s.join("corpora/bench")));
+    let opts = LoadOptions::default();
+    let (mut files, mut documents) = (0, 0);
+    for dir in dirs {
+        for entry in ignore::WalkBuilder::new(&dir).standard_filters(false).build().flatten() {
+            let path = entry.path();
+            if !path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let whole = load(&text, &opts);
+            if whole.parse_error {
+                continue;
+            }
+            let mut found = Documents::default();
+            found.add(&text, &whole.tree, &whole.docs);
+            files += 1;
+            for d in &whole.docs {
+                let Some((range, line)) = found.locate(d.index) else {
+                    continue;
+                };
+                let alone = load_at(&text, range, line, d.index, &opts)
+                    .unwrap_or_else(|| panic!("{}: document {} does not read alone", path.display(), d.index));
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                walk(&whole.tree, d.root, &mut a);
+                walk(&alone.tree, alone.docs[0].root, &mut b);
+                assert_eq!(a, b, "{}: document {}", path.display(), d.index);
+                let objects = |l: &plimsoll::model::load::Loaded<'_>| -> Vec<String> {
+                    l.objects
+                        .iter()
+                        .filter(|o| o.doc == d.index)
+                        .map(|o| format!("{} {} {:?} {:?}", o.prefix, o.kind, o.name(), l.tree.span(o.root)))
+                        .collect()
+                };
+                assert_eq!(
+                    objects(&whole),
+                    objects(&alone),
+                    "{}: document {}",
+                    path.display(),
+                    d.index
+                );
+                documents += 1;
+            }
+        }
+    }
+    assert!(files > 100 && documents > 500, "{files} files, {documents} documents");
+}

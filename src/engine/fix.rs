@@ -293,6 +293,8 @@ type Loaded = (std::sync::Arc<str>, std::sync::Arc<Documents>);
 #[derive(Debug, Default)]
 pub struct Documents {
     ranges: Vec<(usize, std::ops::Range<usize>)>,
+    /// The line (1-based, as the parser counts lines) each range starts on.
+    lines: Vec<u32>,
     /// Where the text's first directive line (`%YAML`, `%TAG`) starts, once looked for.
     directive: Option<usize>,
 }
@@ -346,12 +348,26 @@ impl Documents {
             let end = marker_after((span.end.byte as usize).max(start + 1).min(text.len()));
             if start < end && start < directive {
                 self.ranges.push((d.index, start..end));
+                // The root's line, less the lone carriage returns (line breaks to the parser)
+                // between the line feed before it and the root.
+                let lone_crs = bytes[start..span.start.byte as usize]
+                    .iter()
+                    .filter(|b| **b == b'\r')
+                    .count();
+                self.lines.push(span.start.line.saturating_sub(lone_crs as u32));
             }
         }
     }
 
     fn get(&self, doc: usize) -> Option<std::ops::Range<usize>> {
         self.ranges.iter().find(|(i, _)| *i == doc).map(|(_, r)| r.clone())
+    }
+
+    /// Where document `doc` lies (its range is in document order), and the line its range
+    /// starts on.
+    pub fn locate(&self, doc: usize) -> Option<(std::ops::Range<usize>, u32)> {
+        let i = self.ranges.binary_search_by_key(&doc, |(i, _)| *i).ok()?;
+        Some((self.ranges[i].1.clone(), self.lines[i]))
     }
 
     /// Every document's byte range.

@@ -6,7 +6,7 @@ use super::rule::{FileCx, Kept, ObjectCx, Out, Rule, SetCx};
 use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
 use crate::model::intern::Interner;
-use crate::model::load::Parts;
+use crate::model::load::{Parts, load_at};
 use crate::model::namespaces::{self, NamespaceInfo, Namespaces};
 use crate::model::{FileFacts, Index, LoadOptions, ObjectRef};
 use crate::source::{DecodeError, Directive, FileId, Loc, ReadError, Route, Span, read_text};
@@ -52,6 +52,9 @@ pub struct FileEntry {
     /// Where its documents lie in the text read, as the check found them (so that fixes
     /// are lowered without parsing the file again); unset when a document did not parse.
     documents: OnceLock<Arc<super::fix::Documents>>,
+    /// The text the check read, kept for the run's later reads (snippets, fixes, rules that
+    /// read objects again) while [`TEXTS_KEPT_AFTER_CHECK`] allows.
+    kept: OnceLock<Arc<str>>,
 }
 
 impl FileEntry {
@@ -74,6 +77,30 @@ pub struct Files {
     entries: Vec<FileEntry>,
     /// Largest file read, in bytes.
     max_size: u64,
+    /// The bytes of checked texts that may still be kept ([`Files::keep`]).
+    room: Room,
+}
+
+/// A budget of bytes, taken from by threads at once.
+#[derive(Debug)]
+struct Room(std::sync::atomic::AtomicUsize);
+
+impl Room {
+    /// Takes `n` bytes, if that many are left.
+    fn take(&self, n: usize) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.0
+            .fetch_update(Relaxed, Relaxed, |left| left.checked_sub(n))
+            .is_ok()
+    }
+}
+
+impl Clone for Room {
+    fn clone(&self) -> Room {
+        Room(std::sync::atomic::AtomicUsize::new(
+            self.0.load(std::sync::atomic::Ordering::Relaxed),
+        ))
+    }
 }
 
 impl Default for Files {
@@ -88,6 +115,7 @@ impl Files {
         Files {
             entries: Vec::new(),
             max_size,
+            room: Room(std::sync::atomic::AtomicUsize::new(TEXTS_KEPT_AFTER_CHECK)),
         }
     }
 
@@ -112,6 +140,7 @@ impl Files {
             dir: None,
             rendered: false,
             documents: OnceLock::new(),
+            kept: OnceLock::new(),
         });
         FileId(self.entries.len() as u32 - 1)
     }
@@ -125,6 +154,7 @@ impl Files {
         entry.buffer = Some(text);
         entry.fingerprint = OnceLock::new();
         entry.documents = OnceLock::new();
+        entry.kept = OnceLock::new();
     }
 
     /// Drops a file's in-memory buffer: reads return what the source holds again.
@@ -133,6 +163,7 @@ impl Files {
         entry.buffer = None;
         entry.fingerprint = OnceLock::new();
         entry.documents = OnceLock::new();
+        entry.kept = OnceLock::new();
     }
 
     /// Sets the directory a file's objects are deployed from (a rendered kustomization's
@@ -167,12 +198,13 @@ impl Files {
     }
 
     /// The decoded text of a file: a regular file of at most the size limit, decoded.
-    /// Files are read again when needed (to render snippets) rather than kept, so that
-    /// memory does not grow with the input; a file whose bytes differ from those first
+    /// The texts the check read are kept for later reads (to render snippets, lower fixes)
+    /// as far as [`TEXTS_KEPT_AFTER_CHECK`] allows; the others are read again, so that
+    /// memory does not grow with the input. A file whose bytes differ from those first
     /// read is [`ReadError::Changed`], never shown.
     pub fn read(&self, id: FileId) -> Result<Arc<str>, ReadError> {
         let entry = self.get(id);
-        if let Some(text) = &entry.buffer {
+        if let Some(text) = entry.buffer.as_ref().or_else(|| entry.kept.get()) {
             return Ok(text.clone());
         }
         match &entry.source {
@@ -185,6 +217,18 @@ impl Files {
                 }
                 Ok(Arc::from(text))
             }
+        }
+    }
+
+    /// Keeps the text the check read of a file on disk for the run's later reads, if the
+    /// bytes kept so far leave room for it.
+    fn keep(&self, id: FileId, text: &Arc<str>) {
+        let entry = self.get(id);
+        if entry.buffer.is_some() || !matches!(entry.source, Source::Path(_)) {
+            return;
+        }
+        if self.room.take(text.len()) {
+            let _ = entry.kept.set(text.clone());
         }
     }
 
@@ -349,6 +393,10 @@ pub struct IoError {
 /// How many bytes of input text the namespace prescan keeps for the check, so that each
 /// file is read once; past it, files are read again (memory stays bounded on any input).
 const TEXTS_KEPT: usize = 256 << 20;
+
+/// At most this many bytes of the texts the check read are kept for the rest of the run
+/// ([`Files::read`]): a repository of this size is read once, a larger one in part again.
+const TEXTS_KEPT_AFTER_CHECK: usize = 32 << 20;
 
 /// Spans of each file that hold values that may be secret: text snippets never show them.
 pub type Masks = BTreeMap<FileId, Vec<Span>>;
@@ -530,6 +578,9 @@ impl Engine {
                 .map(|(id, text)| {
                     let Some(previous) = previous else {
                         let text = text.take().map_or_else(|| files.read(*id), Ok);
+                        if let Ok(text) = &text {
+                            files.keep(*id, text);
+                        }
                         return (self.check_file(files, *id, text, &known, interner), None);
                     };
                     let seen = files.seen(*id);
@@ -678,13 +729,8 @@ impl Engine {
         type Read = (Option<Vec<NamespaceInfo>>, Option<Arc<str>>);
         // The texts are kept for the check (each file read once) as far as they fit in
         // TEXTS_KEPT bytes, whichever files come first; the check reads the others again.
-        let room = std::sync::atomic::AtomicUsize::new(TEXTS_KEPT);
-        let keep = |text: Arc<str>| {
-            use std::sync::atomic::Ordering::Relaxed;
-            room.fetch_update(Relaxed, Relaxed, |r| r.checked_sub(text.len()))
-                .ok()
-                .map(|_| text)
-        };
+        let room = Room(std::sync::atomic::AtomicUsize::new(TEXTS_KEPT));
+        let keep = |text: Arc<str>| room.take(text.len()).then_some(text);
         let found: Vec<Read> = inputs
             .par_iter()
             .map(|id| {
@@ -1061,13 +1107,46 @@ pub(crate) fn revisit<T: Send>(
             let Ok(text) = files.read(*id) else {
                 return out;
             };
-            let mut parts = Parts::new(
-                &text,
-                &LoadOptions {
-                    limits: settings.limits.clone(),
-                    explicit: files.get(*id).explicit,
-                },
-            );
+            let opts = LoadOptions {
+                limits: settings.limits.clone(),
+                explicit: files.get(*id).explicit,
+            };
+            // Each wanted document alone, where the check found them all.
+            if let Some(documents) = files.documents(*id) {
+                let mut alone = Vec::new();
+                for o in wanted {
+                    let doc = o.doc as usize;
+                    if alone.last().is_none_or(|(d, _)| *d != doc) {
+                        match documents
+                            .locate(doc)
+                            .and_then(|(range, line)| load_at(&text, range, line, doc, &opts))
+                        {
+                            Some(loaded) => alone.push((doc, loaded)),
+                            None => {
+                                alone.clear();
+                                break;
+                            }
+                        }
+                    }
+                }
+                if !alone.is_empty() {
+                    // Wanted objects come in document order, as `alone` does.
+                    let mut at = 0;
+                    for o in wanted {
+                        while alone[at].0 != o.doc as usize {
+                            at += 1;
+                        }
+                        let loaded = &alone[at].1;
+                        let Some(obj) = loaded.objects.iter().find(|obj| obj.prefix.to_string() == *o.prefix) else {
+                            continue;
+                        };
+                        let cx = ObjectCx::new(*id, &loaded.tree, obj, settings, namespaces);
+                        out.push(f(&cx, o));
+                    }
+                    return out;
+                }
+            }
+            let mut parts = Parts::new(&text, &opts);
             let mut wanted = wanted.iter().peekable();
             while let Some(loaded) = parts.next_part() {
                 let end = loaded.first_object + loaded.objects.len();

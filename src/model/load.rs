@@ -72,6 +72,32 @@ pub fn load<'s>(text: &'s str, opts: &LoadOptions) -> Loaded<'s> {
     loaded
 }
 
+/// Loads document `doc` of `text` alone, from where the check found it (`range`, starting
+/// on line `line`: [`crate::engine::fix::Documents::locate`]), with the positions it has in the
+/// file; `None` if that range does not hold exactly that one document. Its objects are
+/// numbered from 0 ([`Loaded::first_object`] is meaningless).
+pub fn load_at<'s>(
+    text: &'s str,
+    range: std::ops::Range<usize>,
+    line: u32,
+    doc: usize,
+    opts: &LoadOptions,
+) -> Option<Loaded<'s>> {
+    let mut documents = crate::source::Documents::at(text, range, line, doc, opts.limits.clone());
+    let (tree, docs, error) = documents.next_part(usize::MAX)?;
+    if error.is_some() || docs.len() != 1 || docs[0].index != doc {
+        return None;
+    }
+    let mut out = Loaded {
+        tree,
+        documents: 1,
+        ..Loaded::default()
+    };
+    load_document(&mut out, doc, docs[0].root, opts);
+    out.docs = docs;
+    Some(out)
+}
+
 /// How much text one part of a file holds (whole documents): a file larger than this is
 /// parsed, loaded and checked a part at a time, so that its memory does not grow with it.
 pub const PART_BYTES: usize = 1 << 20;

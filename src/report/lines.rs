@@ -13,11 +13,9 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
         starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-                .map(|(i, _)| i + 1),
+            memchr::memchr2_iter(b'\n', b'\r', bytes)
+                .filter(|i| bytes[*i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+                .map(|i| i + 1),
         );
         LineIndex {
             starts,
@@ -39,5 +37,19 @@ impl LineIndex {
     /// Byte range covering lines `first..=last`.
     pub fn lines(&self, text: &str, first: u32, last: u32) -> std::ops::Range<usize> {
         self.line(text, first).start..self.line(text, last).end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn lines_end_at_lf_crlf_and_lone_cr() {
+        let text = "a: 1\r\nb: 2\rc: 3\n\nd: é\r";
+        let idx = LineIndex::new(text);
+        let lines: Vec<&str> = (1..=6).map(|n| &text[idx.line(text, n)]).collect();
+        assert_eq!(lines, ["a: 1", "b: 2", "c: 3", "", "d: é", ""]);
+        assert_eq!(&text[idx.lines(text, 2, 3)], "b: 2\rc: 3");
     }
 }

@@ -65,6 +65,9 @@ struct Offsets<'s> {
     ascii: bool,
     chars: usize,
     bytes: usize,
+    /// Where `text` starts in the file: its byte, and the lines before it.
+    base_byte: usize,
+    base_lines: u32,
 }
 
 impl Offsets<'_> {
@@ -87,9 +90,9 @@ impl Offsets<'_> {
 
     fn pos(&mut self, m: &Marker) -> Pos {
         Pos {
-            line: m.line() as u32,
+            line: m.line() as u32 + self.base_lines,
             col: m.col() as u32 + 1,
-            byte: self.byte(m.index()) as u32,
+            byte: (self.byte(m.index()) + self.base_byte) as u32,
         }
     }
 }
@@ -131,9 +134,33 @@ impl<'s> Documents<'s> {
                 ascii: text.is_ascii(),
                 chars: 0,
                 bytes: 0,
+                base_byte: 0,
+                base_lines: 0,
             }),
             limits,
             doc_index: 0,
+            text,
+        }
+    }
+
+    /// The documents of `text[range]` alone, as document `doc` and the next ones of `text`,
+    /// with the positions they have in `text`: `range` starts a line, line `line` (1-based,
+    /// counting lines as the parser does). One document of a file is read again this way
+    /// without the documents before it.
+    pub fn at(text: &'s str, range: std::ops::Range<usize>, line: u32, doc: usize, limits: Limits) -> Documents<'s> {
+        let slice = &text[range.clone()];
+        Documents {
+            parser: Parser::new_from_str(slice),
+            offsets: Some(Offsets {
+                text: slice,
+                ascii: slice.is_ascii(),
+                chars: 0,
+                bytes: 0,
+                base_byte: range.start,
+                base_lines: line.saturating_sub(1),
+            }),
+            limits,
+            doc_index: doc,
             text,
         }
     }
