@@ -396,7 +396,7 @@ const TEXTS_KEPT: usize = 256 << 20;
 
 /// At most this many bytes of the texts the check read are kept for the rest of the run
 /// ([`Files::read`]): a repository of this size is read once, a larger one in part again.
-const TEXTS_KEPT_AFTER_CHECK: usize = 32 << 20;
+const TEXTS_KEPT_AFTER_CHECK: usize = 16 << 20;
 
 /// Spans of each file that hold values that may be secret: text snippets never show them.
 pub type Masks = BTreeMap<FileId, Vec<Span>>;
