@@ -1130,17 +1130,22 @@ pub(crate) fn revisit<T: Send>(
                     }
                 }
                 if !alone.is_empty() {
-                    // Wanted objects come in document order, as `alone` does.
-                    let mut at = 0;
+                    // Wanted objects come in file order, as `alone` and each document's
+                    // objects do: one walk finds them all (a `List` of many items included).
+                    let (mut at, mut next) = (0, 0);
                     for o in wanted {
                         while alone[at].0 != o.doc as usize {
-                            at += 1;
+                            (at, next) = (at + 1, 0);
                         }
                         let loaded = &alone[at].1;
-                        let Some(obj) = loaded.objects.iter().find(|obj| obj.prefix.to_string() == *o.prefix) else {
+                        let Some(i) = loaded.objects[next..]
+                            .iter()
+                            .position(|obj| obj.prefix.to_string() == *o.prefix)
+                        else {
                             continue;
                         };
-                        let cx = ObjectCx::new(*id, &loaded.tree, obj, settings, namespaces);
+                        next += i + 1;
+                        let cx = ObjectCx::new(*id, &loaded.tree, &loaded.objects[next - 1], settings, namespaces);
                         out.push(f(&cx, o));
                     }
                     return out;
