@@ -5,6 +5,7 @@
 mod finding;
 pub mod fix;
 pub mod meta;
+pub mod par;
 mod rule;
 mod run;
 mod settings;

@@ -220,6 +220,16 @@ impl Files {
         }
     }
 
+    /// The length of a file's text when it is in memory (a buffer, rendered output, a
+    /// text kept), without reading anything.
+    fn size_in_memory(&self, id: FileId) -> Option<usize> {
+        let entry = self.get(id);
+        match (entry.buffer.as_ref().or_else(|| entry.kept.get()), &entry.source) {
+            (Some(text), _) | (None, Source::Text(text)) => Some(text.len()),
+            _ => None,
+        }
+    }
+
     /// Keeps the text the check read of a file on disk for the run's later reads, if the
     /// bytes kept so far leave room for it.
     fn keep(&self, id: FileId, text: &Arc<str>) {
@@ -567,32 +577,35 @@ impl Engine {
             // The texts the prescan read, taken (and dropped once checked); the others are
             // read now.
             let first = n * FILES_AT_ONCE;
-            let mut kept: Vec<Option<Arc<str>>> = (first..first + slice.len())
-                .map(|i| texts.get_mut(i).and_then(Option::take))
+            // The largest files first, as far as their sizes are known before reading.
+            let work: Vec<(FileId, Option<Arc<str>>)> = slice
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (*id, texts.get_mut(first + i).and_then(Option::take)))
                 .collect();
+            let size = |(id, text): &(FileId, Option<Arc<str>>)| {
+                text.as_ref()
+                    .map(|t| t.len())
+                    .or_else(|| files.size_in_memory(*id))
+                    .unwrap_or(0)
+            };
             // With a cache: the output, and `Some(what it was computed from)` when the file
             // was checked rather than taken from the cache.
-            let outputs: Vec<(FileOutput, Option<Option<Seen>>)> = slice
-                .par_iter()
-                .zip(kept.par_iter_mut())
-                .map(|(id, text)| {
+            let outputs: Vec<(FileOutput, Option<Option<Seen>>)> =
+                super::par::largest_first(work, size, |(id, text)| {
                     let Some(previous) = previous else {
-                        let text = text.take().map_or_else(|| files.read(*id), Ok);
+                        let text = text.map_or_else(|| files.read(id), Ok);
                         if let Ok(text) = &text {
-                            files.keep(*id, text);
+                            files.keep(id, text);
                         }
-                        return (self.check_file(files, *id, text, &known, interner), None);
+                        return (self.check_file(files, id, text, &known, interner), None);
                     };
-                    let seen = files.seen(*id);
-                    match (seen, previous.outputs.get(id)) {
+                    let seen = files.seen(id);
+                    match (seen, previous.outputs.get(&id)) {
                         (Some(now), Some((was, out))) if *was == now => (out.clone(), None),
-                        _ => (
-                            self.check_file(files, *id, files.read(*id), &known, interner),
-                            Some(seen),
-                        ),
+                        _ => (self.check_file(files, id, files.read(id), &known, interner), Some(seen)),
                     }
-                })
-                .collect();
+                });
             for (id, (out, checked)) in slice.iter().zip(outputs) {
                 if let (Some(k), Some(seen)) = (incremental.as_deref_mut(), checked) {
                     k.checked += 1;
@@ -636,6 +649,8 @@ impl Engine {
         let set_findings: Vec<(Vec<Finding>, Duration)> = self
             .rules
             .par_iter()
+            // A rule per job: a few rules take most of the phase.
+            .with_max_len(1)
             .map(|r| {
                 let started = Instant::now();
                 let mut found = Vec::new();
@@ -733,6 +748,8 @@ impl Engine {
         let keep = |text: Arc<str>| room.take(text.len()).then_some(text);
         let found: Vec<Read> = inputs
             .par_iter()
+            // A file per job: a few large files may hold most of the bytes.
+            .with_max_len(1)
             .map(|id| {
                 let Ok(text) = files.read(*id) else {
                     return (None, None);
@@ -1100,75 +1117,74 @@ pub(crate) fn revisit<T: Send>(
         list.dedup_by_key(|o| o.index);
     }
     let by_file: Vec<_> = by_file.into_iter().collect();
-    let results: Vec<Vec<T>> = by_file
-        .par_iter()
-        .map(|(id, wanted)| {
-            let mut out = Vec::new();
-            let Ok(text) = files.read(*id) else {
-                return out;
-            };
-            let opts = LoadOptions {
-                limits: settings.limits.clone(),
-                explicit: files.get(*id).explicit,
-            };
-            // Each wanted document alone, where the check found them all.
-            if let Some(documents) = files.documents(*id) {
-                let mut alone = Vec::new();
-                for o in wanted {
-                    let doc = o.doc as usize;
-                    if alone.last().is_none_or(|(d, _)| *d != doc) {
-                        match documents
-                            .locate(doc)
-                            .and_then(|(range, line)| load_at(&text, range, line, doc, &opts))
-                        {
-                            Some(loaded) => alone.push((doc, loaded)),
-                            None => {
-                                alone.clear();
-                                break;
-                            }
+    let size = |(id, _): &(FileId, Vec<&Arc<ObjectRef>>)| files.size_in_memory(*id).unwrap_or(0);
+    let results: Vec<Vec<T>> = super::par::largest_first(by_file, size, |(id, wanted)| {
+        let (id, wanted) = (&id, &wanted);
+        let mut out = Vec::new();
+        let Ok(text) = files.read(*id) else {
+            return out;
+        };
+        let opts = LoadOptions {
+            limits: settings.limits.clone(),
+            explicit: files.get(*id).explicit,
+        };
+        // Each wanted document alone, where the check found them all.
+        if let Some(documents) = files.documents(*id) {
+            let mut alone = Vec::new();
+            for o in wanted {
+                let doc = o.doc as usize;
+                if alone.last().is_none_or(|(d, _)| *d != doc) {
+                    match documents
+                        .locate(doc)
+                        .and_then(|(range, line)| load_at(&text, range, line, doc, &opts))
+                    {
+                        Some(loaded) => alone.push((doc, loaded)),
+                        None => {
+                            alone.clear();
+                            break;
                         }
                     }
-                }
-                if !alone.is_empty() {
-                    // Wanted objects come in file order, as `alone` and each document's
-                    // objects do: one walk finds them all (a `List` of many items included).
-                    let (mut at, mut next) = (0, 0);
-                    for o in wanted {
-                        while alone[at].0 != o.doc as usize {
-                            (at, next) = (at + 1, 0);
-                        }
-                        let loaded = &alone[at].1;
-                        let Some(i) = loaded.objects[next..]
-                            .iter()
-                            .position(|obj| obj.prefix.to_string() == *o.prefix)
-                        else {
-                            continue;
-                        };
-                        next += i + 1;
-                        let cx = ObjectCx::new(*id, &loaded.tree, &loaded.objects[next - 1], settings, namespaces);
-                        out.push(f(&cx, o));
-                    }
-                    return out;
                 }
             }
-            let mut parts = Parts::new(&text, &opts);
-            let mut wanted = wanted.iter().peekable();
-            while let Some(loaded) = parts.next_part() {
-                let end = loaded.first_object + loaded.objects.len();
-                while let Some(oref) = wanted.next_if(|o| (o.index as usize) < end) {
-                    let Some(obj) = loaded.objects.get(oref.index as usize - loaded.first_object) else {
+            if !alone.is_empty() {
+                // Wanted objects come in file order, as `alone` and each document's
+                // objects do: one walk finds them all (a `List` of many items included).
+                let (mut at, mut next) = (0, 0);
+                for o in wanted {
+                    while alone[at].0 != o.doc as usize {
+                        (at, next) = (at + 1, 0);
+                    }
+                    let loaded = &alone[at].1;
+                    let Some(i) = loaded.objects[next..]
+                        .iter()
+                        .position(|obj| obj.prefix.to_string() == *o.prefix)
+                    else {
                         continue;
                     };
-                    let cx = ObjectCx::new(*id, &loaded.tree, obj, settings, namespaces);
-                    out.push(f(&cx, oref));
+                    next += i + 1;
+                    let cx = ObjectCx::new(*id, &loaded.tree, &loaded.objects[next - 1], settings, namespaces);
+                    out.push(f(&cx, o));
                 }
-                if wanted.peek().is_none() {
-                    break;
-                }
+                return out;
             }
-            out
-        })
-        .collect();
+        }
+        let mut parts = Parts::new(&text, &opts);
+        let mut wanted = wanted.iter().peekable();
+        while let Some(loaded) = parts.next_part() {
+            let end = loaded.first_object + loaded.objects.len();
+            while let Some(oref) = wanted.next_if(|o| (o.index as usize) < end) {
+                let Some(obj) = loaded.objects.get(oref.index as usize - loaded.first_object) else {
+                    continue;
+                };
+                let cx = ObjectCx::new(*id, &loaded.tree, obj, settings, namespaces);
+                out.push(f(&cx, oref));
+            }
+            if wanted.peek().is_none() {
+                break;
+            }
+        }
+        out
+    });
     results.into_iter().flatten().collect()
 }
 

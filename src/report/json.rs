@@ -206,6 +206,7 @@ fn write_document(cx: &ReportCx<'_>, rest: &Rest<'_>, w: &mut dyn Write) -> io::
         }
         let written: Vec<io::Result<Vec<Vec<u8>>>> = slice
             .par_iter()
+            .with_max_len(1)
             .map(|run| {
                 let mut lowering = crate::engine::fix::Lowering::default();
                 let all: Vec<&Finding> = run.iter().collect();

@@ -90,6 +90,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     let by_file: Vec<Vec<usize>> = by_file.into_values().collect();
     let lowered: Vec<Vec<(usize, Option<SarifFix>)>> = by_file
         .par_iter()
+        .with_max_len(1)
         .map(|ks| {
             let mut lowering = crate::engine::fix::Lowering::default();
             let found: Vec<&Finding> = ks.iter().map(|k| &cx.outcome.findings[kept[*k]]).collect();

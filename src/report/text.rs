@@ -42,6 +42,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     for chunk in groups.chunks(FILES_AT_ONCE) {
         let texts: Vec<String> = chunk
             .par_iter()
+            .with_max_len(1)
             .map(|(first, g)| render_file(cx, &renderer, *first, g, &explained))
             .collect();
         for t in texts {

@@ -1,0 +1,34 @@
+//! Parallel maps over items of very different sizes (files).
+
+use rayon::prelude::*;
+
+/// `items.map(f)` in parallel, with results in the items' order, whichever thread computed
+/// them. The largest items (by `size`) start first and each item is a job of its own, so
+/// that a large item started last does not leave the other threads idle while it is done.
+pub fn largest_first<I: Send, T: Send>(
+    items: Vec<I>,
+    size: impl Fn(&I) -> usize,
+    f: impl Fn(I) -> T + Sync + Send,
+) -> Vec<T> {
+    let mut work: Vec<(usize, I)> = items.into_iter().enumerate().collect();
+    work.sort_by_key(|(i, item)| (std::cmp::Reverse(size(item)), *i));
+    let mut done: Vec<(usize, T)> = work
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(i, item)| (i, f(item)))
+        .collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, t)| t).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_in_the_items_order() {
+        let items: Vec<usize> = (0..1000).map(|i| (i * 7919) % 1000).collect();
+        let out = largest_first(items.clone(), |n| *n, |n| n * 2);
+        assert_eq!(out, items.iter().map(|n| n * 2).collect::<Vec<_>>());
+    }
+}
