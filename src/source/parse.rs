@@ -123,6 +123,8 @@ pub struct Documents<'s> {
     limits: Limits,
     doc_index: usize,
     text: &'s str,
+    /// The bytes of the parsed slice the parts so far spanned.
+    consumed: usize,
 }
 
 impl<'s> Documents<'s> {
@@ -140,6 +142,7 @@ impl<'s> Documents<'s> {
             limits,
             doc_index: 0,
             text,
+            consumed: 0,
         }
     }
 
@@ -162,6 +165,7 @@ impl<'s> Documents<'s> {
             limits,
             doc_index: doc,
             text,
+            consumed: 0,
         }
     }
 
@@ -176,8 +180,15 @@ impl<'s> Documents<'s> {
     pub fn next_part(&mut self, budget: usize) -> Option<(Tree<'s>, Vec<ParsedDocument>, Option<ParseError>)> {
         let offsets = self.offsets.take()?;
         let limits = self.limits.clone();
+        // Sized for the bytes the part will likely span (a node per 16 bytes, about half of
+        // what compact manifests hold), so that its nodes are not moved as they grow from
+        // nothing: what is not used of a large reservation is never touched.
+        let expected = offsets.text.len().saturating_sub(self.consumed).min(budget) / 16;
         let mut b = Builder {
-            tree: Tree::default(),
+            tree: Tree {
+                nodes: Vec::with_capacity(expected),
+                children: Vec::with_capacity(expected),
+            },
             offsets,
             frames: Vec::new(),
             scratch: Vec::new(),
@@ -288,6 +299,7 @@ impl<'s> Documents<'s> {
                 part_start = Some(start.byte);
             }
             if ended_document && (end.byte - part_start.unwrap_or(0)) as usize >= budget {
+                self.consumed = end.byte as usize - b.offsets.base_byte;
                 return finish(self, b, None, false);
             }
         }
