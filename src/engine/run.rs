@@ -437,7 +437,26 @@ struct Gathered {
     io_errors: Vec<IoError>,
 }
 
+/// A file's output, and with a cache `Some(what it was computed from)` when the file was
+/// checked rather than taken from the cache.
+type Checked = (FileOutput, Option<Option<Seen>>);
+
 impl Gathered {
+    /// Adds the outputs of `slice`'s files, in its order, and with a cache records those
+    /// checked anew.
+    fn merge(&mut self, mut incremental: Option<&mut Incremental>, slice: &[FileId], outputs: Vec<Checked>) {
+        for (id, (out, checked)) in slice.iter().zip(outputs) {
+            if let (Some(k), Some(seen)) = (incremental.as_deref_mut(), checked) {
+                k.checked += 1;
+                match seen {
+                    Some(seen) => k.outputs.insert(*id, (seen, out.clone())),
+                    None => k.outputs.remove(id),
+                };
+            }
+            self.add(*id, out);
+        }
+    }
+
     fn add(&mut self, id: FileId, out: FileOutput) {
         self.findings.extend(out.findings);
         self.namespaces.extend(out.namespaces);
@@ -563,14 +582,16 @@ impl Engine {
         };
         let fresh = Interner::default();
         // Files are checked in parallel a slice at a time and each slice's outputs merged
-        // in file order before the next, so the run holds the merged facts and findings
-        // plus one slice's outputs, not every file's output twice.
+        // in file order, so that the run holds the merged facts and findings plus a slice's
+        // outputs or two, not every file's output twice. Without a cache, a slice is merged
+        // while the next one is checked.
         const FILES_AT_ONCE: usize = 1024;
         let mut gathered = Gathered::default();
         if let Some(k) = incremental.as_deref_mut() {
             k.checked = 0;
             k.outputs.retain(|id, _| files.get(*id).input);
         }
+        let mut pending: Option<(&[FileId], Vec<Checked>)> = None;
         for (n, slice) in inputs.chunks(FILES_AT_ONCE).enumerate() {
             let previous = incremental.as_deref();
             let interner = previous.map_or(&fresh, |k| &k.interner);
@@ -589,9 +610,7 @@ impl Engine {
                     .or_else(|| files.size_in_memory(*id))
                     .unwrap_or(0)
             };
-            // With a cache: the output, and `Some(what it was computed from)` when the file
-            // was checked rather than taken from the cache.
-            let outputs: Vec<(FileOutput, Option<Option<Seen>>)> =
+            let check = || {
                 super::par::largest_first(work, size, |(id, text)| {
                     let Some(previous) = previous else {
                         let text = text.map_or_else(|| files.read(id), Ok);
@@ -605,17 +624,22 @@ impl Engine {
                         (Some(now), Some((was, out))) if *was == now => (out.clone(), None),
                         _ => (self.check_file(files, id, files.read(id), &known, interner), Some(seen)),
                     }
+                })
+            };
+            if incremental.is_some() {
+                let outputs = check();
+                gathered.merge(incremental.as_deref_mut(), slice, outputs);
+            } else {
+                let (outputs, ()) = rayon::join(check, || {
+                    if let Some((done, outputs)) = pending.take() {
+                        gathered.merge(None, done, outputs);
+                    }
                 });
-            for (id, (out, checked)) in slice.iter().zip(outputs) {
-                if let (Some(k), Some(seen)) = (incremental.as_deref_mut(), checked) {
-                    k.checked += 1;
-                    match seen {
-                        Some(seen) => k.outputs.insert(*id, (seen, out.clone())),
-                        None => k.outputs.remove(id),
-                    };
-                }
-                gathered.add(*id, out);
+                pending = Some((slice, outputs));
             }
+        }
+        if let Some((done, outputs)) = pending {
+            gathered.merge(None, done, outputs);
         }
         gathered.facts.shrink();
         let Gathered {
