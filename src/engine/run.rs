@@ -585,7 +585,7 @@ impl Engine {
         // in file order, so that the run holds the merged facts and findings plus a slice's
         // outputs or two, not every file's output twice. Without a cache, a slice is merged
         // while the next one is checked.
-        const FILES_AT_ONCE: usize = 1024;
+        const FILES_AT_ONCE: usize = 2048;
         let mut gathered = Gathered::default();
         if let Some(k) = incremental.as_deref_mut() {
             k.checked = 0;
