@@ -17,7 +17,6 @@ use std::sync::Arc;
 const RELATED_SHOWN: usize = 8;
 
 pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
-    use rayon::prelude::*;
     let renderer = if cx.color {
         Renderer::styled()
     } else {
@@ -40,11 +39,12 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         }
     }
     for chunk in groups.chunks(FILES_AT_ONCE) {
-        let texts: Vec<String> = chunk
-            .par_iter()
-            .with_max_len(1)
-            .map(|(first, g)| render_file(cx, &renderer, *first, g, &explained))
-            .collect();
+        // The files with the most findings first.
+        let texts: Vec<String> = crate::engine::par::largest_first(
+            chunk.to_vec(),
+            |(_, g)| g.len(),
+            |(first, g)| render_file(cx, &renderer, first, g, &explained),
+        );
         for t in texts {
             w.write_all(t.as_bytes())?;
         }
