@@ -293,8 +293,9 @@ pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
         rank[la.file.0 as usize]
             .cmp(&rank[lb.file.0 as usize])
             .then(la.span.start.cmp(&lb.span.start))
-            .then(a.rule.cmp(b.rule))
-            .then(a.message.cmp(&b.message))
+            // Strings are compared only when what comes before is equal.
+            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.message.cmp(&b.message))
             .then(la.span.end.cmp(&lb.span.end))
     });
 }
