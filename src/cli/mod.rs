@@ -215,7 +215,8 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     let fail_on = session.fail_on().filter(|_| !recording);
     let failing = fail_on.is_some_and(|min| outcome.findings.iter().any(|f| f.severity >= min));
     // The process ends here: the run's memory goes back to the system at once rather than
-    // being freed a finding at a time (about 0.07 s on 100,000 documents).
+    // being freed a finding at a time (about 0.1 s of one thread on 100,000 documents, by
+    // profile).
     std::mem::forget(linted);
     Ok(u8::from(failing || !diff_empty))
 }
