@@ -1144,19 +1144,18 @@ pub(crate) fn revisit<T: Send>(
     let by_file: Vec<_> = by_file.into_iter().collect();
     let size = |(id, _): &(FileId, Vec<&Arc<ObjectRef>>)| files.size_in_memory(*id).unwrap_or(0);
     let results: Vec<Vec<T>> = super::par::largest_first(by_file, size, |(id, wanted)| {
-        let (id, wanted) = (&id, &wanted);
         let mut out = Vec::new();
-        let Ok(text) = files.read(*id) else {
+        let Ok(text) = files.read(id) else {
             return out;
         };
         let opts = LoadOptions {
             limits: settings.limits.clone(),
-            explicit: files.get(*id).explicit,
+            explicit: files.get(id).explicit,
         };
         // Each wanted document alone, where the check found them all.
-        if let Some(documents) = files.documents(*id) {
+        if let Some(documents) = files.documents(id) {
             let mut alone = Vec::new();
-            for o in wanted {
+            for o in &wanted {
                 let doc = o.doc as usize;
                 if alone.last().is_none_or(|(d, _)| *d != doc) {
                     match documents
@@ -1175,7 +1174,7 @@ pub(crate) fn revisit<T: Send>(
                 // Wanted objects come in file order, as `alone` and each document's
                 // objects do: one walk finds them all (a `List` of many items included).
                 let (mut at, mut next) = (0, 0);
-                for o in wanted {
+                for o in &wanted {
                     while alone[at].0 != o.doc as usize {
                         (at, next) = (at + 1, 0);
                     }
@@ -1187,7 +1186,7 @@ pub(crate) fn revisit<T: Send>(
                         continue;
                     };
                     next += i + 1;
-                    let cx = ObjectCx::new(*id, &loaded.tree, &loaded.objects[next - 1], settings, namespaces);
+                    let cx = ObjectCx::new(id, &loaded.tree, &loaded.objects[next - 1], settings, namespaces);
                     out.push(f(&cx, o));
                 }
                 return out;
@@ -1201,7 +1200,7 @@ pub(crate) fn revisit<T: Send>(
                 let Some(obj) = loaded.objects.get(oref.index as usize - loaded.first_object) else {
                     continue;
                 };
-                let cx = ObjectCx::new(*id, &loaded.tree, obj, settings, namespaces);
+                let cx = ObjectCx::new(id, &loaded.tree, obj, settings, namespaces);
                 out.push(f(&cx, oref));
             }
             if wanted.peek().is_none() {

@@ -182,8 +182,15 @@ impl<'s> Documents<'s> {
         let limits = self.limits.clone();
         // Sized for the bytes the part will likely span (a node per 16 bytes, about half of
         // what compact manifests hold), so that its nodes are not moved as they grow from
-        // nothing: what is not used of a large reservation is never touched.
-        let expected = offsets.text.len().saturating_sub(self.consumed).min(budget) / 16;
+        // nothing; at most for a megabyte, so that a large text parsed whole reserves no
+        // more than a part does, and grows from there.
+        let expected = offsets
+            .text
+            .len()
+            .saturating_sub(self.consumed)
+            .min(budget)
+            .min(1 << 20)
+            / 16;
         let mut b = Builder {
             tree: Tree {
                 nodes: Vec::with_capacity(expected),
