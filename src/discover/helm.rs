@@ -128,8 +128,9 @@ pub fn attribute(files: &mut Files, outcome: &mut Outcome, base: &Path) {
             if f.loc().file == id {
                 if let Some(new) = file_of(f.loc().span.start.byte, files, &mut outcome.masks) {
                     f.target.loc.file = new;
-                    f.message.push_str(&format!(
-                        " (rendered by `helm template`: line {} of its output)",
+                    f.message = crate::engine::shared(&format!(
+                        "{} (rendered by `helm template`: line {} of its output)",
+                        f.message,
                         f.loc().span.start.line
                     ));
                 }

@@ -45,16 +45,48 @@ impl FromStr for Severity {
     }
 }
 
+/// A text a finding carries (message, label, route, fix title). Findings repeat a few
+/// texts many times (every Deployment of a repository has the same route to its pod's
+/// `securityContext`, the same label, often the same message), so texts are shared
+/// ([`shared`]) rather than each finding holding a copy.
+pub type Text = Arc<str>;
+
+/// How many distinct texts a thread remembers for sharing before it forgets them all and
+/// starts again: the memory this costs stays bounded, however many findings a run makes.
+const SHARED_TEXTS: usize = 1 << 14;
+
+thread_local! {
+    static TEXTS: std::cell::RefCell<rustc_hash::FxHashSet<Text>> =
+        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+}
+
+/// The text `s`, shared with the findings this thread made recently that carry the same
+/// text; allocated at its exact size otherwise. Only what a finding shows is shared, so
+/// nothing is kept that the run's findings do not keep anyway.
+pub fn shared(s: &str) -> Text {
+    TEXTS.with_borrow_mut(|texts| {
+        if let Some(t) = texts.get(s) {
+            return t.clone();
+        }
+        if texts.len() >= SHARED_TEXTS {
+            texts.clear();
+        }
+        let t: Text = Arc::from(s);
+        texts.insert(t.clone());
+        t
+    })
+}
+
 /// Where a finding points: a location, the route that led there, and, when the field the
 /// route names is absent, the part of the route that is missing.
 #[derive(Clone, Debug)]
 pub struct Target {
     pub loc: Loc,
     /// Route from the document root, e.g. `spec.template.spec.containers[0].image`.
-    pub route: Option<String>,
+    pub route: Option<Text>,
     /// The absent tail of the route (`securityContext.runAsNonRoot`) when the location is
     /// the nearest existing ancestor instead of the field itself.
-    pub missing: Option<String>,
+    pub missing: Option<Text>,
 }
 
 impl From<Loc> for Target {
@@ -71,17 +103,17 @@ impl From<Loc> for Target {
 #[derive(Clone, Debug)]
 pub struct Related {
     pub loc: Loc,
-    pub message: String,
+    pub message: Text,
 }
 
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
-    pub message: String,
+    pub message: Text,
     pub target: Target,
     /// Short text under the underline; defaults to what is missing, if anything.
-    pub label: Option<String>,
+    pub label: Option<Text>,
     pub object: Option<Arc<ObjectRef>>,
     /// The fix of this finding, if its rule has one for it.
     pub fix: Option<Box<super::fix::Fix>>,
@@ -125,7 +157,7 @@ impl Finding {
         Finding {
             rule,
             severity,
-            message,
+            message: shared(&message),
             target,
             label: None,
             object,
@@ -177,7 +209,7 @@ impl Finding {
 
     /// Sets the text shown under the underline.
     pub fn label(&mut self, label: impl Into<String>) -> &mut Finding {
-        self.label = Some(printable(label.into()));
+        self.label = Some(shared(&printable(label.into())));
         self
     }
 
@@ -189,10 +221,8 @@ impl Finding {
 
     /// Adds a related location.
     pub fn related(&mut self, loc: Loc, message: impl Into<String>) -> &mut Finding {
-        self.more_mut().related.push(Related {
-            loc,
-            message: printable(message.into()),
-        });
+        let message = shared(&printable(message.into()));
+        push_few(&mut self.more_mut().related, Related { loc, message });
         self
     }
 
@@ -228,9 +258,21 @@ impl Finding {
     /// The label to show: the rule's, else what is missing.
     pub fn shown_label(&self) -> Option<String> {
         self.label
-            .clone()
+            .as_deref()
+            .map(str::to_owned)
             .or_else(|| self.target.missing.as_ref().map(|m| format!("`{m}` is not set")))
     }
+}
+
+/// Pushes onto a list that is usually short and kept for the whole run (a finding's
+/// related locations, a fix's ops): up to a few items it grows one at a time, so that no
+/// room is left unused; past that, by doubling as usual.
+pub(crate) fn push_few<T>(list: &mut Vec<T>, item: T) {
+    const FEW: usize = 4;
+    if list.len() < FEW {
+        list.reserve_exact(1);
+    }
+    list.push(item);
 }
 
 /// The longest message, label or help text a finding carries, in bytes.

@@ -32,7 +32,7 @@ impl Applicability {
 #[derive(Clone, Debug)]
 pub struct Fix {
     /// Imperative and concrete: "set allowPrivilegeEscalation: false on container `app`".
-    pub title: String,
+    pub title: super::finding::Text,
     pub applicability: Applicability,
     /// The object the ops' routes start from: its file, document, and route from the
     /// document root (`items[3]` in a `kind: List`).
@@ -52,7 +52,7 @@ impl Fix {
     /// A fix of the object at `prefix` in document `doc` of `file`, with no ops yet.
     pub fn new(file: FileId, doc: u32, prefix: Route, applicability: Applicability, title: impl Into<String>) -> Fix {
         Fix {
-            title: super::printable(title.into()),
+            title: super::finding::shared(&super::printable(title.into())),
             applicability,
             file,
             doc,
@@ -82,43 +82,45 @@ impl Fix {
 
     /// Ensures the field at `route` has `value` (missing parents are created).
     #[must_use]
-    pub fn set(mut self, route: Route, value: Value) -> Fix {
-        self.ops.push(Op::Set { route, value });
-        self
+    pub fn set(self, route: Route, value: Value) -> Fix {
+        self.op(Op::Set { route, value })
     }
 
     /// Removes the entry or item at `route`, and the parents it leaves empty when `prune`.
     #[must_use]
-    pub fn remove(mut self, route: Route, prune: bool) -> Fix {
-        self.ops.push(Op::Remove { route, prune });
-        self
+    pub fn remove(self, route: Route, prune: bool) -> Fix {
+        self.op(Op::Remove { route, prune })
     }
 
     /// Ensures `value` is an item of the sequence at `seq`.
     #[must_use]
-    pub fn ensure_item(mut self, seq: Route, value: Value) -> Fix {
-        self.ops.push(Op::Append {
+    pub fn ensure_item(self, seq: Route, value: Value) -> Fix {
+        self.op(Op::Append {
             seq,
             value,
             if_absent: true,
-        });
-        self
+        })
     }
 
     /// Renames the key of the entry at `route`.
     #[must_use]
-    pub fn rename(mut self, route: Route, new_key: impl Into<String>) -> Fix {
-        self.ops.push(Op::RenameKey {
+    pub fn rename(self, route: Route, new_key: impl Into<String>) -> Fix {
+        self.op(Op::RenameKey {
             route,
             new_key: new_key.into(),
-        });
-        self
+        })
     }
 
     /// Replaces the node at `route` by `value`.
     #[must_use]
-    pub fn replace(mut self, route: Route, value: Value) -> Fix {
-        self.ops.push(Op::ReplaceSubtree { route, value });
+    pub fn replace(self, route: Route, value: Value) -> Fix {
+        self.op(Op::ReplaceSubtree { route, value })
+    }
+
+    /// Adds an op. Most fixes have one or two, and a run holds the fixes of all its
+    /// findings: a short list grows one op at a time, a long one as usual.
+    fn op(mut self, op: Op) -> Fix {
+        super::finding::push_few(&mut self.ops, op);
         self
     }
 
@@ -139,8 +141,9 @@ impl Fix {
                         self.ops.push(op);
                     }
                 }
-                if !self.title.contains(&other.title) {
-                    self.title = super::printable(format!("{}; {}", self.title, other.title));
+                if !self.title.contains(&*other.title) {
+                    let both = super::printable(format!("{}; {}", self.title, other.title));
+                    self.title = super::finding::shared(&both);
                 }
             }
         }

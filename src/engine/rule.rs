@@ -212,23 +212,14 @@ impl<'a> ObjectCx<'a> {
     /// nearest existing ancestor with the missing part noted.
     pub fn at(&self, route: &Route) -> Target {
         let walk = route.walk(self.tree, self.obj.root);
-        let missing = (walk.matched < route.segs().len()).then(|| {
-            let tail: Vec<_> = route.segs()[walk.matched..].to_vec();
-            let mut r = Route::root();
-            for seg in tail {
-                r = match seg {
-                    crate::source::Seg::Key(k) => r.key(k),
-                    crate::source::Seg::Index(i) => r.index(i),
-                };
-            }
-            r.to_string()
-        });
+        let missing =
+            (walk.matched < route.segs().len()).then(|| super::finding::shared(&route.tail(walk.matched).to_string()));
         Target {
             loc: Loc {
                 file: self.file,
                 span: walk.span(self.tree),
             },
-            route: Some(self.obj.prefix.join(route).to_string()),
+            route: Some(super::finding::shared(&self.obj.prefix.join(route).to_string())),
             missing,
         }
     }

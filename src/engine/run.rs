@@ -317,7 +317,7 @@ fn one_per_position(findings: &mut Vec<Finding>) {
         let more = later.take_more();
         kept.also_about(later.object.clone(), more.also);
         if later.message != kept.message && kept.related_locs().iter().all(|r| r.message != later.message) {
-            kept.related(b, std::mem::take(&mut later.message));
+            kept.related(b, &*later.message);
         }
         for r in more.related {
             if kept

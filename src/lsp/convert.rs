@@ -142,7 +142,7 @@ pub fn diagnostic(
     texts: &mut Texts<'_>,
 ) -> lsp::Diagnostic {
     let text = texts.get(f.loc().file);
-    let mut message = f.message.clone();
+    let mut message = f.message.to_string();
     if let Some(label) = f.shown_label() {
         message.push('\n');
         message.push_str(&label);
@@ -160,7 +160,7 @@ pub fn diagnostic(
             let text = texts.get(r.loc.file);
             Some(lsp::DiagnosticRelatedInformation {
                 location: lsp::Location::new(uri, encoding.range(text.as_deref(), r.loc.span)),
-                message: r.message.clone(),
+                message: r.message.to_string(),
             })
         })
         .collect();

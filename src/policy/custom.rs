@@ -380,10 +380,10 @@ impl CustomRun {
         }
         for ((_, reason), (count, first)) in notes {
             if let Some(mut f) = first {
-                f.message = format!(
+                f.message = crate::engine::shared(&format!(
                     "not evaluated for {count} object{}: {reason}",
                     if count == 1 { "" } else { "s" }
-                );
+                ));
                 findings.push(f);
             }
         }

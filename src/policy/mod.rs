@@ -454,8 +454,8 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     });
     // One evaluation error per policy, expression and error: the root cause is the
     // expression, the objects it fails for are examples (the first as the position).
-    let mut errors: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut errors: BTreeMap<crate::engine::Text, Vec<Finding>> = BTreeMap::new();
+    let mut order: Vec<crate::engine::Text> = Vec::new();
     for (found, unknown) in results {
         for f in found {
             if f.rule == EVALUATION_ERROR {
@@ -477,12 +477,12 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         let Some(mut same) = errors.remove(&key) else { continue };
         let mut first = same.remove(0);
         if !same.is_empty() {
-            first.message = format!(
+            first.message = crate::engine::shared(&format!(
                 "{} (and {} more object{})",
                 first.message,
                 same.len(),
                 if same.len() == 1 { "" } else { "s" }
-            );
+            ));
             for other in same.iter().take(8) {
                 let what = other.object.as_ref().map_or_else(String::new, |o| {
                     format!("also fails for {}/{}", o.kind, o.name.as_deref().unwrap_or("?"))

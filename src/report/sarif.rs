@@ -362,7 +362,7 @@ fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fin
         if let Some(route) = &f.target.route {
             logical.push(
                 LogicalLocation::builder()
-                    .name(route.clone())
+                    .name(route.to_string())
                     .fully_qualified_name(format!("{object}#{route}"))
                     .kind("member")
                     .build(),
@@ -370,7 +370,7 @@ fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fin
         }
         physical.logical_locations = Some(logical);
     }
-    let mut message = f.message.clone();
+    let mut message = f.message.to_string();
     if let Some(h) = &f.more().help {
         message.push_str(&format!(" ({h})"));
     }

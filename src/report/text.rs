@@ -174,7 +174,7 @@ fn cluster_report<'a>(
     let headline: Cow<'a, str> = if cx.fix_policy.would_apply(f) {
         Cow::Owned(format!("{} [*]", f.message))
     } else {
-        Cow::Borrowed(f.message.as_str())
+        Cow::Borrowed(&*f.message)
     };
     let title = level(f.severity).primary_title(headline).id(f.rule);
     let mut elements: Vec<Element<'a>> = Vec::new();
@@ -233,7 +233,7 @@ fn cluster_report<'a>(
                     r.loc,
                     range.start,
                     len,
-                    Some(r.message.clone()),
+                    Some(r.message.to_string()),
                 ));
             }
             elements.push(snippet.into());
@@ -262,7 +262,7 @@ fn cluster_report<'a>(
                             r.loc,
                             range.start,
                             len,
-                            Some(r.message.clone()),
+                            Some(r.message.to_string()),
                         ))
                         .into(),
                 );
@@ -301,7 +301,7 @@ fn cluster_report<'a>(
                 Applicability::Safe => "fix (safe)",
                 Applicability::DisplayOnly => "fix (not applied)",
             };
-            elements.push(Level::NOTE.with_name(name).message(fix.title.as_str()).into());
+            elements.push(Level::NOTE.with_name(name).message(&*fix.title).into());
         } else if let Some(why) = &g.more().not_fixable {
             elements.push(Level::NOTE.with_name("no fix").message(why.as_str()).into());
         }
@@ -318,7 +318,7 @@ fn cluster_report<'a>(
     let mut groups = vec![title.elements(elements)];
     for g in &fs[1..] {
         groups.push(Group::with_title(
-            level(g.severity).secondary_title(g.message.as_str()).id(g.rule),
+            level(g.severity).secondary_title(&*g.message).id(g.rule),
         ));
     }
     groups

@@ -245,7 +245,7 @@ impl<'a> Fingerprints<'a> {
                     .collect::<Vec<_>>()
                     .join("/")
             }),
-            route: f.target.route.clone(),
+            route: f.target.route.as_deref().map(str::to_string),
             about: f.more().qualifier.as_deref().map(str::to_string),
             fingerprint,
         }

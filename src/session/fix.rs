@@ -41,7 +41,7 @@ pub struct Change {
 }
 
 /// What identifies a fix from one pass to the next: rule, object and title.
-type Key = (&'static str, FileId, u32, String, String);
+type Key = (&'static str, FileId, u32, String, crate::engine::Text);
 
 fn key(f: &Finding, fix: &crate::engine::Fix) -> Key {
     (f.rule, fix.file, fix.doc, fix.prefix.to_string(), fix.title.clone())

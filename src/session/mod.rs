@@ -319,7 +319,11 @@ impl Session {
                     example,
                     should_fire,
                     fired: outcome.findings.iter().any(|f| f.rule == r.id),
-                    findings: outcome.findings.into_iter().map(|f| (f.rule, f.message)).collect(),
+                    findings: outcome
+                        .findings
+                        .into_iter()
+                        .map(|f| (f.rule, f.message.to_string()))
+                        .collect(),
                 });
             }
         }

@@ -12,13 +12,22 @@ pub enum Seg {
 }
 
 /// A path of keys and indices from an object's root, e.g.
-/// `spec.template.spec.containers[0].securityContext.privileged`.
+/// `spec.template.spec.containers[0].securityContext.privileged`. Its segments are held in
+/// a slice of exactly their number: a run keeps many routes (in findings' fixes).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Route(Vec<Seg>);
+pub struct Route(Box<[Seg]>);
 
 impl Route {
     pub fn root() -> Route {
-        Route(Vec::new())
+        Route(Box::default())
+    }
+
+    /// This route followed by `more` segments, allocated once at its final size.
+    fn extended(&self, more: impl ExactSizeIterator<Item = Seg>) -> Route {
+        let mut segs = Vec::with_capacity(self.0.len() + more.len());
+        segs.extend_from_slice(&self.0);
+        segs.extend(more);
+        Route(segs.into_boxed_slice())
     }
 
     pub fn segs(&self) -> &[Seg] {
@@ -32,33 +41,31 @@ impl Route {
     /// This route with a key appended.
     #[must_use]
     pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Route {
-        let mut r = self.clone();
-        r.0.push(Seg::Key(key.into()));
-        r
+        self.extended(std::iter::once(Seg::Key(key.into())))
     }
 
     /// This route with several keys appended.
     #[must_use]
     pub fn keys(&self, keys: &[&'static str]) -> Route {
-        let mut r = self.clone();
-        r.0.extend(keys.iter().map(|k| Seg::Key(Cow::Borrowed(*k))));
-        r
+        self.extended(keys.iter().map(|k| Seg::Key(Cow::Borrowed(*k))))
     }
 
     /// This route with a sequence index appended.
     #[must_use]
     pub fn index(&self, i: usize) -> Route {
-        let mut r = self.clone();
-        r.0.push(Seg::Index(i));
-        r
+        self.extended(std::iter::once(Seg::Index(i)))
+    }
+
+    /// The segments from `from` on, as a route of their own.
+    #[must_use]
+    pub fn tail(&self, from: usize) -> Route {
+        Route(self.0[from.min(self.0.len())..].into())
     }
 
     /// This route followed by another.
     #[must_use]
     pub fn join(&self, other: &Route) -> Route {
-        let mut r = self.clone();
-        r.0.extend(other.0.iter().cloned());
-        r
+        self.extended(other.0.iter().cloned())
     }
 
     /// Reads a route as [`fmt::Display`] writes it: `a.b[0]["c.d"]`.

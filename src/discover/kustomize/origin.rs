@@ -238,7 +238,14 @@ impl Relocate for Relocator {
 /// rule, severity, place and message) become one that names every render; each message
 /// says which render(s) it came from.
 fn merge_renders(findings: &mut Vec<Finding>, from: &[Option<(usize, bool)>], sets: &[RenderedSet]) {
-    type Key = (&'static str, crate::engine::Severity, FileId, Span, String, bool);
+    type Key = (
+        &'static str,
+        crate::engine::Severity,
+        FileId,
+        Span,
+        crate::engine::Text,
+        bool,
+    );
     let mut first: HashMap<Key, usize> = HashMap::new();
     // For each finding kept: the renders it stands for; for the others: `None` (dropped).
     let mut renders: Vec<Option<Vec<usize>>> = vec![None; findings.len()];
@@ -289,7 +296,7 @@ fn merge_renders(findings: &mut Vec<Finding>, from: &[Option<(usize, bool)>], se
                 many.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
             ),
         };
-        f.message.push_str(&if exact {
+        let note = if exact {
             format!(" ({builds})")
         } else {
             let which = if names.len() == 1 {
@@ -298,7 +305,8 @@ fn merge_renders(findings: &mut Vec<Finding>, from: &[Option<(usize, bool)>], se
                 "which render"
             };
             format!(" ({builds}, {which} this object differently from this file)")
-        });
+        };
+        f.message = crate::engine::shared(&format!("{}{note}", f.message));
     }
     let mut i = 0;
     let dropped: std::collections::HashSet<usize> = moved.iter().map(|(i, _)| *i).collect();

@@ -47,7 +47,7 @@ impl Rule for InvalidManifest {
                         file: cx.file,
                         span: issue.span,
                     },
-                    route: issue.route.clone(),
+                    route: issue.route.as_deref().map(crate::engine::shared),
                     missing: None,
                 },
                 issue.message.clone(),

@@ -42,7 +42,7 @@ impl Rule for UnknownField {
                         file: cx.file,
                         span: issue.span,
                     },
-                    route: issue.route.clone(),
+                    route: issue.route.as_deref().map(crate::engine::shared),
                     missing: None,
                 },
                 format!("unknown field `{name}` in {struct_name} ({kind}); the API server rejects it or drops it"),

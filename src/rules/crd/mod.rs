@@ -398,7 +398,7 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                                 file: ocx.file,
                                 span: ocx.tree.span(key),
                             },
-                            route: Some(ocx.obj.prefix.join(&route).to_string()),
+                            route: Some(crate::engine::shared(&ocx.obj.prefix.join(&route).to_string())),
                             missing: None,
                         },
                         _ => ocx.at(&route),

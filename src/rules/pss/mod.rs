@@ -296,13 +296,13 @@ pub fn merge(found: &mut Vec<Finding>) {
             first.more_mut().not_fixable = Some(why);
         }
     }
-    first.message = crate::engine::printable(message);
+    first.message = crate::engine::shared(&crate::engine::printable(message));
     first.severity = rest.iter().map(|f| f.severity).fold(first.severity, Severity::max);
     for mut f in rest.drain(..) {
         let what = f
             .shown_label()
             .map(|l| format!("{l} ({})", split_message(&f.message).map_or("", |(_, d, _)| d)))
-            .unwrap_or_else(|| f.message.clone());
+            .unwrap_or_else(|| f.message.to_string());
         if first.more().related.iter().all(|r| r.loc != f.loc()) && first.loc() != f.loc() {
             first.related(f.loc(), what);
         }
