@@ -472,7 +472,7 @@ impl Gathered {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct FileOutput {
     findings: Vec<Finding>,
     /// The Namespaces of the file, with their Pod Security labels.
@@ -483,6 +483,20 @@ struct FileOutput {
     suppressions: Vec<Suppression>,
     stats: Stats,
     io_error: Option<IoError>,
+}
+
+impl FileOutput {
+    /// Adds what a later part of the same file gave.
+    fn append(&mut self, later: FileOutput) {
+        self.findings.extend(later.findings);
+        self.namespaces.extend(later.namespaces);
+        self.masks.extend(later.masks);
+        self.facts.append(later.facts);
+        self.kept.append(later.kept);
+        self.suppressions.extend(later.suppressions);
+        self.stats.add(&later.stats);
+        debug_assert!(later.io_error.is_none());
+    }
 }
 
 /// What a long-lived session (an editor's) keeps between runs: each file's output with
@@ -945,14 +959,34 @@ impl Engine {
         // parses as it would with the default limits (fixes are lowered with those).
         let mut documents = (self.settings.limits.max_depth == crate::source::Limits::default().max_depth)
             .then(super::fix::Documents::default);
-        while let Some(loaded) = parts.next_part() {
+        // A file of several parts reads its next part while the part read is checked (on
+        // another thread when one is free): reading is about half of the work. Parts are
+        // checked into outputs of their own, added to the file's in part order, so the
+        // output is what one part after another gives.
+        let several = text.len() > crate::model::load::PART_BYTES;
+        let mut next = parts.next_part();
+        while let Some(loaded) = next.take() {
             if loaded.parse_error {
                 documents = None;
             }
             if let Some(d) = &mut documents {
                 d.add(&text, &loaded.tree, &loaded.docs);
             }
-            self.check_part(&mut out, id, entry, &loaded, part, namespaces, interner);
+            if several {
+                let checked;
+                (next, checked) = rayon::join(
+                    || parts.next_part(),
+                    || {
+                        let mut o = FileOutput::default();
+                        self.check_part(&mut o, id, entry, &loaded, part, namespaces, interner);
+                        o
+                    },
+                );
+                out.append(checked);
+            } else {
+                self.check_part(&mut out, id, entry, &loaded, part, namespaces, interner);
+                next = parts.next_part();
+            }
             part += 1;
         }
         if let Some(d) = documents {

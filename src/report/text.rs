@@ -24,26 +24,53 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     };
     // Findings come sorted by file. Each file's findings are rendered on their own (its
     // text read once, and the texts of related files), several files in parallel, and
-    // written in order; a bounded number of files at a time, so output is not all held.
+    // written in order; a bounded number of files and findings at a time, so output is not
+    // all held. A file with many findings is rendered in runs of whole objects, so that
+    // threads share it and its output is not all held either.
     const FILES_AT_ONCE: usize = 64;
+    const FINDINGS_AT_ONCE: usize = 1 << 13;
+    const FINDINGS_PER_RUN: usize = 1 << 10;
     let findings = &cx.outcome.findings;
     // The first finding of each rule carries its remediation and documentation link.
     let mut seen = HashSet::new();
     let explained: HashSet<usize> = (0..findings.len()).filter(|i| seen.insert(findings[*i].rule)).collect();
-    let mut groups: Vec<(usize, &[Finding])> = Vec::new();
+    let mut jobs: Vec<(usize, &[Finding])> = Vec::new();
     let mut start = 0;
     for i in 1..=findings.len() {
         if i == findings.len() || findings[i].loc().file != findings[start].loc().file {
-            groups.push((start, &findings[start..i]));
+            jobs.extend(runs_of_objects(start, &findings[start..i], FINDINGS_PER_RUN));
             start = i;
         }
     }
-    for chunk in groups.chunks(FILES_AT_ONCE) {
+    // The text of a file rendered in several runs is read and indexed once, and kept
+    // while its runs are rendered.
+    let split: HashSet<FileId> = jobs
+        .windows(2)
+        .map(|pair| (pair[0].1[0].loc().file, pair[1].1[0].loc().file))
+        .filter(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect();
+    let mut shared: HashMap<FileId, Loaded> = HashMap::new();
+    let mut rest = &jobs[..];
+    while !rest.is_empty() {
+        let mut n = 0;
+        let mut held = 0;
+        while n < rest.len() && n < FILES_AT_ONCE && (n == 0 || held + rest[n].1.len() <= FINDINGS_AT_ONCE) {
+            held += rest[n].1.len();
+            n += 1;
+        }
+        let (slice, later) = rest.split_at(n);
+        rest = later;
+        let files: HashSet<FileId> = slice.iter().map(|(_, g)| g[0].loc().file).collect();
+        shared.retain(|file, _| files.contains(file));
+        for file in files.intersection(&split) {
+            shared.entry(*file).or_insert_with(|| load(cx, *file));
+        }
         // The files with the most findings first.
         let texts: Vec<String> = crate::engine::par::largest_first(
-            chunk.to_vec(),
+            slice.to_vec(),
             |(_, g)| g.len(),
-            |(first, g)| render_file(cx, &renderer, first, g, &explained),
+            |(first, g)| render_file(cx, &renderer, first, g, &explained, &shared),
         );
         for t in texts {
             w.write_all(t.as_bytes())?;
@@ -87,18 +114,58 @@ fn object_name(o: &ObjectRef) -> String {
     crate::engine::printable(text)
 }
 
-/// The findings of one file, rendered: by object (in order of their first finding), then
-/// by span.
+/// A file's text and where its lines start; `None` when it cannot be read.
+type Loaded = Option<Arc<(Arc<str>, LineIndex)>>;
+
+fn load(cx: &ReportCx<'_>, id: FileId) -> Loaded {
+    cx.files.text(id).map(|t| {
+        let index = LineIndex::new(&t);
+        Arc::new((t, index))
+    })
+}
+
+/// One file's findings (from index `first` of the run's) in runs of at least `size`
+/// findings, cut only where no object has findings on both sides: a run groups its
+/// findings by object as the whole file would, in the same order.
+fn runs_of_objects(first: usize, findings: &[Finding], size: usize) -> Vec<(usize, &[Finding])> {
+    if findings.len() <= size {
+        return vec![(first, findings)];
+    }
+    let mut last: HashMap<Option<(FileId, u32)>, usize> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        last.insert(object_key(f), i);
+    }
+    let mut runs = Vec::new();
+    let (mut start, mut reach) = (0, 0);
+    for (i, f) in findings.iter().enumerate() {
+        reach = reach.max(last[&object_key(f)]);
+        if reach == i && i + 1 - start >= size && i + 1 < findings.len() {
+            runs.push((first + start, &findings[start..=i]));
+            start = i + 1;
+        }
+    }
+    runs.push((first + start, &findings[start..]));
+    runs
+}
+
+/// The object a finding is grouped under.
+fn object_key(f: &Finding) -> Option<(FileId, u32)> {
+    f.object.as_ref().map(|o| (o.file, o.index))
+}
+
+/// The findings of one file (or of a run of its objects), rendered: by object (in order of
+/// their first finding), then by span. `shared` holds texts already read.
 fn render_file(
     cx: &ReportCx<'_>,
     renderer: &Renderer,
     first: usize,
     findings: &[Finding],
     explained: &HashSet<usize>,
+    shared: &HashMap<FileId, Loaded>,
 ) -> String {
     use std::fmt::Write as _;
-    let mut cache: HashMap<FileId, Option<(Arc<str>, LineIndex)>> = HashMap::new();
-    let key = |f: &Finding| f.object.as_ref().map(|o| (o.file, o.index));
+    let mut cache: HashMap<FileId, Loaded> = HashMap::new();
+    let key = object_key;
     let mut order: Vec<Option<(FileId, u32)>> = Vec::new();
     let mut by_object: HashMap<Option<(FileId, u32)>, Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
@@ -138,12 +205,9 @@ fn render_file(
                 let needed = std::iter::once(f.loc().file)
                     .chain(f.more().related.iter().take(RELATED_SHOWN).map(|r| r.loc.file));
                 for id in needed {
-                    cache.entry(id).or_insert_with(|| {
-                        cx.files.text(id).map(|t| {
-                            let idx = LineIndex::new(&t);
-                            (t, idx)
-                        })
-                    });
+                    cache
+                        .entry(id)
+                        .or_insert_with(|| shared.get(&id).cloned().unwrap_or_else(|| load(cx, id)));
                 }
             }
             let explain: Vec<bool> = cluster.iter().map(|i| explained.contains(&(first + i))).collect();
@@ -165,7 +229,7 @@ fn cluster_report<'a>(
     cx: &'a ReportCx<'_>,
     fs: &[&'a Finding],
     explain: &[bool],
-    cache: &'a HashMap<FileId, Option<(Arc<str>, LineIndex)>>,
+    cache: &'a HashMap<FileId, Loaded>,
 ) -> Vec<Group<'a>> {
     // Every value that may be secret is hidden from every snippet, whatever ran.
     let masks = |file: FileId| cx.outcome.masks.get(&file).map_or(&[][..], Vec::as_slice);
@@ -209,7 +273,7 @@ fn cluster_report<'a>(
         (_, Some(l)) => Some(format!("[{}] {l}", g.rule)),
         (_, None) => Some(format!("[{}]", g.rule)),
     };
-    match cache.get(&loc.file).and_then(|c| c.as_ref()) {
+    match cache.get(&loc.file).and_then(|c| c.as_deref()) {
         Some((text, index)) => {
             let first = same_file
                 .iter()
@@ -248,7 +312,7 @@ fn cluster_report<'a>(
         }
     }
     for r in related.iter().filter(|r| !near(r)) {
-        match cache.get(&r.loc.file).and_then(|c| c.as_ref()) {
+        match cache.get(&r.loc.file).and_then(|c| c.as_deref()) {
             Some((text, index)) => {
                 let range = index.lines(text, r.loc.span.start.line, r.loc.span.end.line);
                 let slice: Cow<'a, str> = mask(&text[range.clone()], range.start, masks(r.loc.file));
