@@ -281,11 +281,12 @@ pub fn is_json(display: &str) -> bool {
 
 /// Lowers fixes, reading and splitting each file once: a fix is lowered against its own
 /// document, so that many fixes in one large file cost as much as the file, not as much as
-/// the file for each fix.
-#[derive(Default)]
+/// the file for each fix. A copy shares what was read (threads lowering the fixes of one
+/// large file each use a copy of a lowering that [`Lowering::read`] it).
+#[derive(Clone, Default)]
 pub struct Lowering {
     files: std::collections::HashMap<FileId, Result<Loaded, String>>,
-    newlines: std::collections::HashMap<FileId, crate::source::Newlines>,
+    newlines: std::collections::HashMap<FileId, std::sync::Arc<crate::source::Newlines>>,
     boms: std::collections::HashMap<FileId, usize>,
 }
 
@@ -396,8 +397,15 @@ impl Lowering {
         let newlines = self
             .newlines
             .entry(file)
-            .or_insert_with(|| crate::source::Newlines::new(text.as_bytes()));
+            .or_insert_with(|| std::sync::Arc::new(crate::source::Newlines::new(text.as_bytes())));
         Ok(newlines.pos(text.as_bytes(), byte))
+    }
+
+    /// Reads a file, finds its documents and lines and looks at its byte-order mark now,
+    /// so that copies of this lowering share them.
+    pub fn read(&mut self, files: &super::Files, file: FileId) {
+        let _ = self.pos(files, file, 0);
+        self.bom_len(files, file);
     }
 
     /// The length of the UTF-8 byte-order mark the file starts with on disk (0 or 3),

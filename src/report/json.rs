@@ -164,7 +164,6 @@ struct Head {
 /// The document, written as [`Spliced`] writes it: each slice of findings lowered and
 /// serialised in parallel, then written in order.
 fn write_document(cx: &ReportCx<'_>, rest: &Rest<'_>, w: &mut dyn Write) -> io::Result<()> {
-    use rayon::prelude::*;
     let head = Head {
         version: JSON_VERSION,
         tool: Tool {
@@ -189,41 +188,55 @@ fn write_document(cx: &ReportCx<'_>, rest: &Rest<'_>, w: &mut dyn Write) -> io::
         }
         held > 0
     }) {
-        // A file with more findings than a slice holds: a slice of its findings at a time,
-        // on this thread (its text is read once, for all of them).
+        // A file with more findings than a slice holds: a few slices of its findings at a
+        // time, in parallel, each lowered with a copy of a lowering that read the file once.
         if let [run] = slice
             && run.len() > FINDINGS_AT_ONCE
         {
-            let mut lowering = crate::engine::fix::Lowering::default();
-            for part in run.chunks(FINDINGS_AT_ONCE) {
-                let all: Vec<&Finding> = part.iter().collect();
-                let fixes = lowering.for_findings(cx.files, &all);
-                for (f, lowered) in part.iter().zip(fixes) {
-                    doc.element(&pretty_at(&finding(cx, f, lowered, &mut lowering), 2)?)?;
+            let mut base = crate::engine::fix::Lowering::default();
+            base.read(cx.files, run[0].loc().file);
+            let parts: Vec<&[Finding]> = run.chunks(FINDINGS_AT_ONCE).collect();
+            for parts in parts.chunks(PARTS_AT_ONCE) {
+                for written in write_runs(cx, parts, &base) {
+                    for f in written? {
+                        doc.element(&f)?;
+                    }
                 }
             }
             continue;
         }
-        let written: Vec<io::Result<Vec<Vec<u8>>>> = slice
-            .par_iter()
-            .with_max_len(1)
-            .map(|run| {
-                let mut lowering = crate::engine::fix::Lowering::default();
-                let all: Vec<&Finding> = run.iter().collect();
-                let fixes = lowering.for_findings(cx.files, &all);
-                run.iter()
-                    .zip(fixes)
-                    .map(|(f, lowered)| pretty_at(&finding(cx, f, lowered, &mut lowering), 2))
-                    .collect()
-            })
-            .collect();
-        for run in written {
-            for f in run? {
+        for written in write_runs(cx, slice, &crate::engine::fix::Lowering::default()) {
+            for f in written? {
                 doc.element(&f)?;
             }
         }
     }
     doc.end(rest)
+}
+
+/// How many slices of one large file's findings are lowered and written at once.
+const PARTS_AT_ONCE: usize = 4;
+
+/// Each run of findings lowered (with a copy of `lowering`) and written, in parallel, in
+/// the runs' order.
+fn write_runs(
+    cx: &ReportCx<'_>,
+    runs: &[&[Finding]],
+    lowering: &crate::engine::fix::Lowering,
+) -> Vec<io::Result<Vec<Vec<u8>>>> {
+    use rayon::prelude::*;
+    runs.par_iter()
+        .with_max_len(1)
+        .map(|run| {
+            let mut lowering = lowering.clone();
+            let all: Vec<&Finding> = run.iter().collect();
+            let fixes = lowering.for_findings(cx.files, &all);
+            run.iter()
+                .zip(fixes)
+                .map(|(f, lowered)| pretty_at(&finding(cx, f, lowered, &mut lowering), 2))
+                .collect()
+        })
+        .collect()
 }
 
 /// A pretty JSON object written as `serde_json::to_writer_pretty` writes it, byte for byte,

@@ -87,12 +87,21 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             by_file.entry(x.file).or_default().push(k);
         }
     }
-    let by_file: Vec<Vec<usize>> = by_file.into_values().collect();
-    let lowered: Vec<Vec<(usize, Option<SarifFix>)>> = by_file
-        .par_iter()
+    // A file with many fixes is lowered in slices, in parallel, each with a copy of a
+    // lowering that read the file once.
+    const FIXES_AT_ONCE: usize = 4096;
+    let mut jobs: Vec<(crate::engine::fix::Lowering, &[usize])> = Vec::new();
+    for (file, ks) in &by_file {
+        let mut lowering = crate::engine::fix::Lowering::default();
+        if ks.len() > FIXES_AT_ONCE {
+            lowering.read(cx.files, *file);
+        }
+        jobs.extend(ks.chunks(FIXES_AT_ONCE).map(|c| (lowering.clone(), c)));
+    }
+    let lowered: Vec<Vec<(usize, Option<SarifFix>)>> = jobs
+        .into_par_iter()
         .with_max_len(1)
-        .map(|ks| {
-            let mut lowering = crate::engine::fix::Lowering::default();
+        .map(|(mut lowering, ks)| {
             let found: Vec<&Finding> = ks.iter().map(|k| &cx.outcome.findings[kept[*k]]).collect();
             let fixes = lowering.for_findings(cx.files, &found);
             ks.iter()
