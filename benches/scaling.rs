@@ -9,6 +9,8 @@
 //! - 20,000 apps of a Deployment, a ServiceAccount, a Role and a RoleBinding in one
 //!   namespace, with group bindings and aggregated ClusterRoles that reach every one of them.
 //!
+//! and one 63 MB file of Deployments with many findings each (memory per file).
+//!
 //! `cargo bench --bench scaling` runs the release binary on each (all rules, JSON to
 //! /dev/null, files read as they are) and prints wall time, the cross-object phase, and peak
 //! resident memory (from GNU time), so that growth is visible: time and memory per document
@@ -54,6 +56,9 @@ fn main() {
         rbac_apps(d, 20_000)
     });
     run(&format!("realistic mix, {r}"), &|d: &Path| realistic(d, r));
+    // Memory is bounded per file, not only per run: the check reads a large file a part at
+    // a time, but its findings (about nine per Deployment here) are all kept.
+    run("one 63 MB file of Deployments", &|d: &Path| large_file(d, 63_000_000));
     if keep.is_none() {
         let _ = std::fs::remove_dir_all(&root);
     }
@@ -262,6 +267,27 @@ fn one_namespace(dir: &Path, workloads: usize, policies: usize) -> usize {
         }
         write(dir, &format!("apps-{f:04}.yaml"), &s);
     }
+    docs
+}
+
+/// One file of at least `bytes` bytes of Deployments written with no security context,
+/// no limits and tags instead of digests, across 50 namespaces: the densest input, and the
+/// one with the most findings per byte.
+fn large_file(dir: &Path, bytes: usize) -> usize {
+    let mut s = String::with_capacity(bytes + 1024);
+    let mut docs = 0;
+    while s.len() < bytes {
+        let i = docs;
+        let _ = write!(
+            s,
+            "{}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: ns-{}\n  labels:\n    app: app-{i}\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: app-{i}\n  template:\n    metadata:\n      labels:\n        app: app-{i}\n    spec:\n      containers:\n        - name: web\n          image: registry.example.com/team/app-{i}:1.{}.0\n          ports:\n            - containerPort: 8080\n          resources:\n            requests:\n              cpu: 100m\n              memory: 128Mi\n          env:\n            - name: MODE\n              value: production\n",
+            if i == 0 { "" } else { "---\n" },
+            i % 50,
+            i % 7
+        );
+        docs += 1;
+    }
+    write(dir, "deployments.yaml", &s);
     docs
 }
 
