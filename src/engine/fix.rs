@@ -56,7 +56,7 @@ impl Fix {
             applicability,
             file,
             doc,
-            prefix,
+            prefix: prefix.shared(),
             ops: Vec::new(),
             opt_in: false,
             via_render: false,
@@ -119,7 +119,15 @@ impl Fix {
 
     /// Adds an op. Most fixes have one or two, and a run holds the fixes of all its
     /// findings: a short list grows one op at a time, a long one as usual.
-    fn op(mut self, op: Op) -> Fix {
+    fn op(mut self, mut op: Op) -> Fix {
+        let route = match &mut op {
+            Op::Set { route, .. }
+            | Op::Remove { route, .. }
+            | Op::RenameKey { route, .. }
+            | Op::ReplaceSubtree { route, .. }
+            | Op::Append { seq: route, .. } => route,
+        };
+        *route = std::mem::take(route).shared();
         super::finding::push_few(&mut self.ops, op);
         self
     }

@@ -4,6 +4,7 @@ use super::Span;
 use super::tree::{NodeId, Tree};
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Seg {
@@ -13,29 +14,61 @@ pub enum Seg {
 
 /// A path of keys and indices from an object's root, e.g.
 /// `spec.template.spec.containers[0].securityContext.privileged`. Its segments are held in
-/// a slice of exactly their number: a run keeps many routes (in findings' fixes).
+/// a shared slice of exactly their number (none for the root): a run keeps many routes, in
+/// its findings' fixes, and [`Route::shared`] lets equal ones share one slice.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Route(Box<[Seg]>);
+pub struct Route(Option<Arc<[Seg]>>);
+
+/// How many distinct routes a thread remembers for [`Route::shared`] before it forgets
+/// them all and starts again.
+const SHARED_ROUTES: usize = 1 << 12;
+
+thread_local! {
+    static ROUTES: std::cell::RefCell<rustc_hash::FxHashSet<Arc<[Seg]>>> =
+        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+}
 
 impl Route {
     pub fn root() -> Route {
-        Route(Box::default())
+        Route(None)
+    }
+
+    fn of(segs: Vec<Seg>) -> Route {
+        Route((!segs.is_empty()).then(|| Arc::from(segs)))
     }
 
     /// This route followed by `more` segments, allocated once at its final size.
     fn extended(&self, more: impl ExactSizeIterator<Item = Seg>) -> Route {
-        let mut segs = Vec::with_capacity(self.0.len() + more.len());
-        segs.extend_from_slice(&self.0);
+        let mut segs = Vec::with_capacity(self.segs().len() + more.len());
+        segs.extend_from_slice(self.segs());
         segs.extend(more);
-        Route(segs.into_boxed_slice())
+        Route::of(segs)
+    }
+
+    /// The same route, sharing its segments with an equal route this thread made shared
+    /// recently (what a finding's fix keeps: every Deployment of a repository has the same
+    /// route to its containers' `securityContext`).
+    #[must_use]
+    pub fn shared(self) -> Route {
+        let Some(segs) = self.0 else { return self };
+        ROUTES.with_borrow_mut(|routes| {
+            if let Some(known) = routes.get(&segs) {
+                return Route(Some(known.clone()));
+            }
+            if routes.len() >= SHARED_ROUTES {
+                routes.clear();
+            }
+            routes.insert(segs.clone());
+            Route(Some(segs))
+        })
     }
 
     pub fn segs(&self) -> &[Seg] {
-        &self.0
+        self.0.as_deref().unwrap_or(&[])
     }
 
     pub fn is_root(&self) -> bool {
-        self.0.is_empty()
+        self.0.is_none()
     }
 
     /// This route with a key appended.
@@ -59,13 +92,18 @@ impl Route {
     /// The segments from `from` on, as a route of their own.
     #[must_use]
     pub fn tail(&self, from: usize) -> Route {
-        Route(self.0[from.min(self.0.len())..].into())
+        let segs = self.segs();
+        Route::of(segs[from.min(segs.len())..].to_vec())
     }
 
     /// This route followed by another.
     #[must_use]
     pub fn join(&self, other: &Route) -> Route {
-        self.extended(other.0.iter().cloned())
+        match (self.is_root(), other.is_root()) {
+            (true, _) => other.clone(),
+            (_, true) => self.clone(),
+            _ => self.extended(other.segs().iter().cloned()),
+        }
     }
 
     /// Reads a route as [`fmt::Display`] writes it: `a.b[0]["c.d"]`.
@@ -115,7 +153,7 @@ impl Route {
     pub fn walk(&self, tree: &Tree<'_>, root: NodeId) -> Walk {
         let mut node = root;
         let mut entry_key = None;
-        for (depth, seg) in self.0.iter().enumerate() {
+        for (depth, seg) in self.segs().iter().enumerate() {
             let next = match seg {
                 Seg::Key(k) => tree.get_entry(node, k).map(|(key, value)| (Some(key), value)),
                 Seg::Index(i) => tree.items(node).get(*i).map(|item| (None, *item)),
@@ -137,7 +175,7 @@ impl Route {
         Walk {
             node,
             key: entry_key,
-            matched: self.0.len(),
+            matched: self.segs().len(),
         }
     }
 }
@@ -193,7 +231,7 @@ pub fn grip(tree: &Tree<'_>, node: NodeId) -> Span {
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;
-        for seg in &self.0 {
+        for seg in self.segs() {
             match seg {
                 Seg::Key(k) => {
                     if k.contains(['.', '[', ']']) || k.is_empty() {
