@@ -372,7 +372,7 @@ impl Documents {
     }
 
     fn get(&self, doc: usize) -> Option<std::ops::Range<usize>> {
-        self.ranges.iter().find(|(i, _)| *i == doc).map(|(_, r)| r.clone())
+        self.locate(doc).map(|(range, _)| range)
     }
 
     /// Where document `doc` lies (its range is in document order), and the line its range
