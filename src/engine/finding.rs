@@ -61,8 +61,9 @@ thread_local! {
 }
 
 /// The text `s`, shared with the findings this thread made recently that carry the same
-/// text; allocated at its exact size otherwise. Only what a finding shows is shared, so
-/// nothing is kept that the run's findings do not keep anyway.
+/// text; allocated at its exact size otherwise. The thread's set keeps at most
+/// [`SHARED_TEXTS`] texts alive after the findings that carried them are dropped (an
+/// editor's session keeps them until its next run), and only texts findings show.
 pub fn shared(s: &str) -> Text {
     TEXTS.with_borrow_mut(|texts| {
         if let Some(t) = texts.get(s) {

@@ -125,8 +125,8 @@ fn load(cx: &ReportCx<'_>, id: FileId) -> Loaded {
 }
 
 /// One file's findings (from index `first` of the run's) in runs of at least `size`
-/// findings, cut only where no object has findings on both sides: a run groups its
-/// findings by object as the whole file would, in the same order.
+/// findings (the last may have fewer), cut only where no object has findings on both
+/// sides: a run groups its findings by object as the whole file would, in the same order.
 fn runs_of_objects(first: usize, findings: &[Finding], size: usize) -> Vec<(usize, &[Finding])> {
     if findings.len() <= size {
         return vec![(first, findings)];
@@ -581,4 +581,51 @@ fn fix_summary(s: &crate::engine::fix::FixSummary, w: &mut dyn Write) -> io::Res
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Pos;
+
+    /// A finding about object `object` (none when `None`) of file 0.
+    fn about(object: Option<u32>) -> Finding {
+        let o = object.map(|i| {
+            Arc::new(ObjectRef {
+                file: FileId(0),
+                index: i,
+                doc: i,
+                prefix: "".into(),
+                api_version: "apps/v1".into(),
+                kind: "Deployment".into(),
+                namespace: None,
+                name: Some(format!("app-{i}").into()),
+            })
+        });
+        let at = Pos::default();
+        let loc = Loc {
+            file: FileId(0),
+            span: Span::new(at, at),
+        };
+        Finding::new("test", Severity::Info, String::new(), loc.into(), o)
+    }
+
+    /// Cuts fall only between objects, never inside one, and the runs cover the file in
+    /// order.
+    #[test]
+    fn a_file_is_cut_into_runs_of_whole_objects() {
+        // Objects 0 and 1 interleave, so no cut may fall between their findings; so do the
+        // findings about no object (-1).
+        let objects = [0, 1, 0, 1, 2, 2, -1, 3, -1, 4];
+        let findings: Vec<Finding> = objects.iter().map(|o| about(u32::try_from(*o).ok())).collect();
+        let runs = runs_of_objects(10, &findings, 2);
+        let lens: Vec<(usize, usize)> = runs.iter().map(|(first, r)| (*first, r.len())).collect();
+        assert_eq!(lens, [(10, 4), (14, 2), (16, 3), (19, 1)]);
+        let whole = runs_of_objects(10, &findings, 100);
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0].1.len(), findings.len());
+        // No cut when one object has findings at both ends.
+        let findings: Vec<Finding> = [0, 1, 2, 0].into_iter().map(|o| about(Some(o))).collect();
+        assert_eq!(runs_of_objects(0, &findings, 1).len(), 1);
+    }
 }
