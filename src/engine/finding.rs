@@ -308,3 +308,25 @@ pub fn first_few(items: &[String]) -> String {
         n => format!("{} and {} more", items[..SHOWN].join(", "), n - SHOWN),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run holds every finding until the report: what each costs in place stays small.
+    #[test]
+    fn a_finding_stays_small() {
+        assert_eq!(std::mem::size_of::<Text>(), 8);
+        assert_eq!(std::mem::size_of::<Finding>(), 112);
+        assert_eq!(std::mem::size_of::<Related>(), 40);
+    }
+
+    /// Equal texts share one allocation; a finding's label and related messages too.
+    #[test]
+    fn equal_texts_are_shared() {
+        let a = shared("spec.template.spec.containers[0].securityContext");
+        let b = shared(&String::from("spec.template.spec.containers[0].securityContext"));
+        assert!(Text::ptr_eq(&a, &b));
+        assert_eq!(&*a, "spec.template.spec.containers[0].securityContext");
+    }
+}
