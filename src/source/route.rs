@@ -33,16 +33,12 @@ impl Route {
         Route(None)
     }
 
-    fn of(segs: Vec<Seg>) -> Route {
-        Route((!segs.is_empty()).then(|| Arc::from(segs)))
-    }
-
     /// This route followed by `more` segments, allocated once at its final size.
     fn extended(&self, more: impl ExactSizeIterator<Item = Seg>) -> Route {
-        let mut segs = Vec::with_capacity(self.segs().len() + more.len());
-        segs.extend_from_slice(self.segs());
-        segs.extend(more);
-        Route::of(segs)
+        if more.len() == 0 {
+            return self.clone();
+        }
+        Route(Some(self.segs().iter().cloned().chain(more).collect()))
     }
 
     /// The same route, sharing its segments with an equal route this thread made shared
@@ -92,8 +88,8 @@ impl Route {
     /// The segments from `from` on, as a route of their own.
     #[must_use]
     pub fn tail(&self, from: usize) -> Route {
-        let segs = self.segs();
-        Route::of(segs[from.min(segs.len())..].to_vec())
+        let segs = &self.segs()[from.min(self.segs().len())..];
+        Route((!segs.is_empty()).then(|| Arc::from(segs)))
     }
 
     /// This route followed by another.
