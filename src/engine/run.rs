@@ -705,6 +705,11 @@ impl Engine {
                 (found, started.elapsed())
             })
             .collect();
+        let observed = observe(&cx);
+        // The index is dropped before the list of findings grows, so that the two (the
+        // largest parts of a large run) are not held with the list's old and new buffers.
+        drop(cx);
+        drop(index);
         // One growth of the (large) list of findings, not one per rule, and to its final
         // length: doubling it here would leave most of a (large) list unused.
         findings.reserve_exact(set_findings.iter().map(|(found, _)| found.len()).sum());
@@ -717,7 +722,6 @@ impl Engine {
             stats.set_rules.push((r.id, took));
         }
         stats.set_rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let observed = observe(&cx);
         if let Some(r) = &self.relocate {
             let (rendered, sources) = r.counts();
             stats.files = stats.files.saturating_sub(rendered) + sources;
