@@ -657,6 +657,9 @@ impl Engine {
             gathered.merge(None, done, outputs);
         }
         gathered.facts.shrink();
+        // The findings are held through the cross-object phase: without the room the merge's
+        // doubling left (up to half the list).
+        gathered.findings.shrink_to_fit();
         let Gathered {
             mut findings,
             namespaces: found_namespaces,
@@ -702,6 +705,9 @@ impl Engine {
                         findings: &mut found,
                     },
                 );
+                // Held until all rules are done, with the index: without the room its
+                // doubling left.
+                found.shrink_to_fit();
                 (found, started.elapsed())
             })
             .collect();

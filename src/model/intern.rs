@@ -6,10 +6,11 @@
 
 use rustc_hash::{FxBuildHasher, FxHashSet};
 use std::hash::BuildHasher;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-/// An interned string: cheap to clone, compare and hash.
-pub type Str = Arc<str>;
+/// An interned string: cheap to clone, compare and hash, and one pointer wide (its length
+/// lives with its bytes), which keeps the facts and the keys of the index small.
+pub type Str = arcstr::ArcStr;
 
 /// Shards, so that threads loading files in parallel rarely wait for one another.
 const SHARDS: usize = 16;
@@ -32,7 +33,7 @@ impl Interner {
         if let Some(found) = shard.get(s) {
             return found.clone();
         }
-        let new: Str = Arc::from(s);
+        let new = Str::from(s);
         shard.insert(new.clone());
         new
     }
@@ -121,7 +122,7 @@ mod tests {
         let i = Interner::default();
         let a = i.intern("default");
         let b = i.intern("default");
-        assert!(Arc::ptr_eq(&a, &b));
+        assert!(Str::ptr_eq(&a, &b));
         assert!(i.get("default").is_some());
         assert!(i.get("other").is_none());
     }

@@ -1019,7 +1019,7 @@ impl RbacIndex {
                     }
                 }
                 // Roles of the set aggregated into the built-in role extend it.
-                let name: Str = Arc::from(bi.name());
+                let name: Str = Str::from(bi.name());
                 let extra = grants_of(
                     self.extensions_of(bi)
                         .iter()
@@ -1058,7 +1058,7 @@ impl RbacIndex {
     /// The ServiceAccount of this name in this namespace, when in the set.
     pub fn service_account(&self, namespace: &Str, name: &str) -> Option<&ServiceAccountFact> {
         self.sa_by_name
-            .get(&(namespace.clone(), Arc::from(name)))
+            .get(&(namespace.clone(), Str::from(name)))
             .map(|i| &self.service_accounts[*i])
     }
 
@@ -1071,7 +1071,7 @@ impl RbacIndex {
     /// `ServiceAccount` and `system:serviceaccount:` User forms).
     pub fn bindings_of_sa(&self, namespace: &Str, name: &str) -> &[(u32, u32)] {
         self.bindings_by_sa
-            .get(&(namespace.clone(), Arc::from(name)))
+            .get(&(namespace.clone(), Str::from(name)))
             .map_or(&[], Vec::as_slice)
     }
 

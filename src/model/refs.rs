@@ -784,7 +784,7 @@ impl RefIndex {
     /// Indices of the Services (into the index's `services`) whose own labels carry
     /// `key=value`, in a namespace or (`None`) in any.
     pub fn services_labelled(&self, namespace: Option<&Str>, key: &str, value: &str) -> &[usize] {
-        let (k, v): (Str, Str) = (Arc::from(key), Arc::from(value));
+        let (k, v): (Str, Str) = (Str::from(key), Str::from(value));
         match namespace {
             Some(ns) => self.services_by_label.get(&(ns.clone(), k, v)),
             None => self.services_by_label_any.get(&(k, v)),

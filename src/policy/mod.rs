@@ -564,7 +564,7 @@ fn namespace_selected(
     if selector.is_empty() {
         return Tri::Yes;
     }
-    let name = if obj.kind.as_ref() == "Namespace" {
+    let name = if obj.kind.as_str() == "Namespace" {
         obj.name.as_deref()
     } else if namespaced {
         namespace
