@@ -593,6 +593,11 @@ impl<'a, T> Resolved<'a, T> {
 
 /// Everything the cross-object phase knows, indexed once. Keys are the run's interned
 /// strings; a lookup by a text the run never saw finds nothing.
+/// The indices an index key maps to, in file order. Most keys (an object's identity, a
+/// label pair only one app carries) map to one or two, which are held in place: a run
+/// builds hundreds of thousands of them.
+type Ids = smallvec::SmallVec<[usize; 2]>;
+
 #[derive(Debug, Default)]
 pub struct Index {
     /// The run's files, by [`FileId`].
@@ -607,7 +612,7 @@ pub struct Index {
     pub workloads_by_namespace: BTreeMap<Str, Vec<usize>>,
     /// Objects by (kind, effective namespace, name), as indices into `objects`, every
     /// object of that identity in file order (a repository may hold several).
-    by_kind_namespace_name: FxHashMap<(Str, Option<Str>, Str), Vec<usize>>,
+    by_kind_namespace_name: FxHashMap<(Str, Option<Str>, Str), Ids>,
     /// How many objects of a kind each namespace holds.
     count_by_kind_namespace: FxHashMap<(Str, Option<Str>), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
@@ -623,24 +628,24 @@ pub struct Index {
     /// NetworkPolicies by namespace, as indices into `netpols`.
     pub netpols_by_namespace: BTreeMap<String, Vec<usize>>,
     /// Workloads by (namespace, label key, label value), for selector lookups.
-    workloads_by_label: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    workloads_by_label: FxHashMap<(Str, Str, Str), Ids>,
     /// Workloads by (kind, namespace, name), every one of that identity in file order.
-    workload_by_name: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    workload_by_name: FxHashMap<(Str, Str, Str), Ids>,
     /// Workloads that run another's template (Rollouts with a `workloadRef`), in file order.
     workload_refs: Vec<WorkloadRefFact>,
     /// `workload_refs` by (kind, namespace, name), as indices.
-    workload_refs_by_name: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    workload_refs_by_name: FxHashMap<(Str, Str, Str), Ids>,
     /// `workload_refs` by the (kind, namespace, name) of the workload they run, as indices.
-    workload_refs_by_target: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    workload_refs_by_target: FxHashMap<(Str, Str, Str), Ids>,
     pub hpas: Vec<HpaFact>,
     /// HPAs by (namespace, target kind, target name), as indices into `hpas`.
     pub hpas_by_target: BTreeMap<(Str, Str, Str), Vec<usize>>,
     /// HPAs by (namespace, name).
-    hpas_by_name: FxHashMap<(Str, Str), Vec<usize>>,
+    hpas_by_name: FxHashMap<(Str, Str), Ids>,
     pub pdbs: Vec<PdbFact>,
     /// PodDisruptionBudgets by (namespace, a label pair their selector requires), and those
     /// whose selector requires no single pair, by namespace.
-    pdbs_by_label: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    pdbs_by_label: FxHashMap<(Str, Str, Str), Ids>,
     pdbs_without_pair: FxHashMap<Str, Vec<usize>>,
     /// The container defaults of the LimitRanges of each namespace.
     pub limit_range_defaults: FxHashMap<Str, ContainerDefaults>,
@@ -656,14 +661,14 @@ pub struct Index {
     services_by_namespace: FxHashMap<Str, Vec<usize>>,
     /// Services that select pods, by (namespace, the first pair of their selector a template
     /// can show).
-    services_by_pair: FxHashMap<(Str, Str, Str), Vec<usize>>,
+    services_by_pair: FxHashMap<(Str, Str, Str), Ids>,
     /// Services by (namespace, name), every one of that identity in file order.
-    services_by_name: FxHashMap<(Str, Str), Vec<usize>>,
+    services_by_name: FxHashMap<(Str, Str), Ids>,
     /// How many documents of each file could not be read as objects.
     unreadable: FxHashMap<FileId, usize>,
     pub crds: Vec<CrdFact>,
     /// CustomResourceDefinitions by (group, kind), as indices into `crds`.
-    crds_by_group_kind: FxHashMap<(Str, Str), Vec<usize>>,
+    crds_by_group_kind: FxHashMap<(Str, Str), Ids>,
     pub custom_objects: Vec<CustomObjectFact>,
     /// References by name and what provides ConfigMaps and Secrets (`ref-*` rules).
     pub refs: RefIndex,
@@ -917,7 +922,7 @@ impl Index {
         };
         key()
             .and_then(|k| self.by_kind_namespace_name.get(&k))
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], Ids::as_slice)
     }
 
     /// The object of a kind (and API group, when given) with this name, in this namespace
@@ -951,7 +956,7 @@ impl Index {
     /// Groups of objects that share an identity (API group, kind, namespace, name), each
     /// group in file order.
     pub fn same_identity(&self) -> impl Iterator<Item = Vec<&ObjectFact>> + '_ {
-        let mut groups: Vec<&Vec<usize>> = self.by_kind_namespace_name.values().filter(|v| v.len() > 1).collect();
+        let mut groups: Vec<&Ids> = self.by_kind_namespace_name.values().filter(|v| v.len() > 1).collect();
         groups.sort_unstable();
         groups.into_iter().flat_map(move |v| {
             let mut by_group: BTreeMap<&str, Vec<&ObjectFact>> = BTreeMap::new();
@@ -1031,7 +1036,7 @@ impl Index {
         let candidates: &[usize] = match selector.required_pair() {
             Some((k, v)) => (|| Some((self.sym(namespace)?, self.sym(k)?, self.sym(v)?)))()
                 .and_then(|key| self.workloads_by_label.get(&key))
-                .map_or(&[], Vec::as_slice),
+                .map_or(&[], Ids::as_slice),
             None => self.workloads_by_namespace.get(namespace).map_or(&[], Vec::as_slice),
         };
         candidates
@@ -1297,7 +1302,7 @@ impl Index {
             Some((k, v)) => self
                 .workloads_by_label
                 .get(&(svc.namespace.clone(), k.clone(), v.clone()))
-                .map_or(&[], Vec::as_slice),
+                .map_or(&[], Ids::as_slice),
             None => &[],
         };
         candidates
@@ -1325,5 +1330,24 @@ impl Index {
             .into_iter()
             .map(|i| &self.pdbs[i])
             .filter(|p| p.selector.matches(labels))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index entry of one or two objects takes no allocation, and no more room than the
+    /// `Vec` it replaces.
+    #[test]
+    fn index_entries_of_one_or_two_objects_are_held_in_place() {
+        assert_eq!(size_of::<Ids>(), size_of::<Vec<usize>>());
+        let mut ids = Ids::new();
+        ids.push(1);
+        ids.push(2);
+        assert!(!ids.spilled());
+        ids.push(3);
+        assert!(ids.spilled());
+        assert_eq!(ids.as_slice(), [1, 2, 3]);
     }
 }
