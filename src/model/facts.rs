@@ -591,13 +591,13 @@ impl<'a, T> Resolved<'a, T> {
     }
 }
 
-/// Everything the cross-object phase knows, indexed once. Keys are the run's interned
-/// strings; a lookup by a text the run never saw finds nothing.
 /// The indices an index key maps to, in file order. Most keys (an object's identity, a
 /// label pair only one app carries) map to one or two, which are held in place: a run
 /// builds hundreds of thousands of them.
 type Ids = smallvec::SmallVec<[usize; 2]>;
 
+/// Everything the cross-object phase knows, indexed once. Keys are the run's interned
+/// strings; a lookup by a text the run never saw finds nothing.
 #[derive(Debug, Default)]
 pub struct Index {
     /// The run's files, by [`FileId`].
