@@ -66,17 +66,7 @@ thread_local! {
 /// [`SHARED_TEXTS`] texts alive after the findings that carried them are dropped (an
 /// editor's session keeps them until its next run), and only texts findings show.
 pub fn shared(s: &str) -> Text {
-    TEXTS.with_borrow_mut(|texts| {
-        if let Some(t) = texts.get(s) {
-            return t.clone();
-        }
-        if texts.len() >= SHARED_TEXTS {
-            texts.clear();
-        }
-        let t = Text::from(s);
-        texts.insert(t.clone());
-        t
-    })
+    TEXTS.with_borrow_mut(|texts| crate::source::shared_in(texts, s, SHARED_TEXTS, || Text::from(s)))
 }
 
 /// Where a finding points: a location, the route that led there, and, when the field the

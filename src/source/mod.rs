@@ -76,6 +76,26 @@ impl fmt::Display for Span {
     }
 }
 
+/// The copy of `value` that `recent` holds, if it holds one; else `make()`, remembered
+/// there. `recent` is emptied first once it holds `limit` values, so that what it keeps
+/// alive stays bounded. Findings share the texts and routes they repeat through it (each
+/// kind in a per-thread set).
+pub fn shared_in<T, Q>(recent: &mut rustc_hash::FxHashSet<T>, value: &Q, limit: usize, make: impl FnOnce() -> T) -> T
+where
+    T: std::borrow::Borrow<Q> + std::hash::Hash + Eq + Clone,
+    Q: std::hash::Hash + Eq + ?Sized,
+{
+    if let Some(known) = recent.get(value) {
+        return known.clone();
+    }
+    if recent.len() >= limit {
+        recent.clear();
+    }
+    let made = make();
+    recent.insert(made.clone());
+    made
+}
+
 /// Computes the position of a byte offset in `text` (used for errors that only know a byte
 /// offset, such as invalid UTF-8). Linear; only called on error paths.
 pub fn pos_of_byte(text: &[u8], byte: usize) -> Pos {
@@ -174,6 +194,21 @@ pub fn excerpt(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Equal values share one copy; the set forgets everything once it holds `limit`.
+    #[test]
+    fn shared_values_are_shared_and_bounded() {
+        let mut recent = rustc_hash::FxHashSet::<std::sync::Arc<str>>::default();
+        let a = shared_in(&mut recent, "a", 2, || "a".into());
+        let again = shared_in(&mut recent, "a", 2, || "a".into());
+        assert!(std::sync::Arc::ptr_eq(&a, &again));
+        shared_in(&mut recent, "b", 2, || "b".into());
+        assert_eq!(recent.len(), 2);
+        shared_in(&mut recent, "c", 2, || "c".into());
+        assert_eq!(recent.len(), 1, "full: emptied before remembering `c`");
+        let fresh = shared_in(&mut recent, "a", 2, || "a".into());
+        assert!(!std::sync::Arc::ptr_eq(&a, &fresh));
+    }
 
     #[test]
     fn printed_text_cannot_start_a_line() {

@@ -47,16 +47,7 @@ impl Route {
     #[must_use]
     pub fn shared(self) -> Route {
         let Some(segs) = self.0 else { return self };
-        ROUTES.with_borrow_mut(|routes| {
-            if let Some(known) = routes.get(&segs) {
-                return Route(Some(known.clone()));
-            }
-            if routes.len() >= SHARED_ROUTES {
-                routes.clear();
-            }
-            routes.insert(segs.clone());
-            Route(Some(segs))
-        })
+        ROUTES.with_borrow_mut(|routes| Route(Some(super::shared_in(routes, &segs, SHARED_ROUTES, || segs.clone()))))
     }
 
     pub fn segs(&self) -> &[Seg] {
