@@ -148,3 +148,65 @@ fn every_yaml_file_of_the_corpora_is_read_as_libyaml_reads_it() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Plain scalars the scanner reads a run of characters at a time, and tokens the parser
+/// reads where the scanner queued them (PATCH.md, patches 4 and 5, which change speed only):
+/// every event with its span, as saphyr-parser 0.3.4 reads them one character and one moved
+/// token at a time. The snapshot was checked against that parser, unpatched, on these cases
+/// and on a million random ones.
+#[test]
+fn plain_scalars_and_peeked_tokens_read_as_before() {
+    use saphyr_parser::{Event, Parser};
+    let long = "x".repeat(300);
+    let cases = [
+        "a:b: c\n",
+        "[a:b, c]\n",
+        "[a:, b]\n",
+        "{a:b, c:[d]}\n",
+        "[a::b, ':c']\n",
+        "k: a#b # comment\n",
+        "k: a,b]{c}\n",
+        "k: é€😀x y\n",
+        "k: a\u{FEFF}b\n",
+        "k: a\0b\n",
+        "k: a:\n",
+        "k: plain\n  folded  over\n\n  three lines\n",
+        "k: tab\tseparated\n",
+        "- a:\n    - b: [x, y]\n",
+        "? complex\n: value\n",
+        "a: &x v\nb: *x\n",
+        "--- doc\n...\n---\nk: !tag v\n",
+        &format!("k: {long}:y {long}\n"),
+    ];
+    let mut out = String::new();
+    for case in cases {
+        out.push_str(&format!("{case:?}\n"));
+        let mut parser = Parser::new_from_str(case);
+        while let Some(next) = parser.next_event() {
+            match next {
+                Ok((event, span)) => {
+                    let event = match event {
+                        Event::Scalar(text, style, anchor, tag) if text.len() > 40 => {
+                            format!("Scalar({} bytes, {style:?}, {anchor}, {tag:?})", text.len())
+                        }
+                        other => format!("{other:?}"),
+                    };
+                    out.push_str(&format!(
+                        "  {event} {}:{}..{}:{} ({}..{})\n",
+                        span.start.line(),
+                        span.start.col(),
+                        span.end.line(),
+                        span.end.col(),
+                        span.start.index(),
+                        span.end.index()
+                    ));
+                }
+                Err(e) => {
+                    out.push_str(&format!("  error: {e}\n"));
+                    break;
+                }
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
+}

@@ -108,6 +108,17 @@ pub trait Input {
     #[must_use]
     fn peek_opt(&self) -> Option<char>;
 
+    /// plimsoll patch (PATCH.md, 4): consumes the longest run of characters that continue a
+    /// plain scalar, appending them to `out`, and returns how many characters it consumed;
+    /// `None` when the input has no faster way than the scanner's own loop. A character
+    /// continues the scalar when it is neither blank, a line break nor the end
+    /// ([`Input::next_is_blank_or_breakz`]) and [`Input::next_can_be_plain_scalar`] allows
+    /// it: exactly the characters the scanner's loop would take one at a time.
+    fn fetch_plain_scalar_run(&mut self, out: &mut String, in_flow: bool) -> Option<usize> {
+        let _ = (out, in_flow);
+        None
+    }
+
     /// Look for the next character and return it.
     ///
     /// The character is not consumed.

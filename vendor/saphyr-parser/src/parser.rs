@@ -156,8 +156,9 @@ pub struct Parser<'input, T: Input> {
     states: Vec<State>,
     /// The state in which we currently are.
     state: State,
-    /// The next token from the scanner.
-    token: Option<Token<'input>>,
+    /// Whether the parser peeked at the scanner's next token (plimsoll patch, PATCH.md, 5:
+    /// the token stays in the scanner's queue).
+    token_peeked: bool,
     /// The next YAML event to emit.
     current: Option<(Event<'input>, Span)>,
     /// Anchors that have been encountered in the YAML document.
@@ -186,7 +187,7 @@ impl<T: Input + Clone> Clone for Parser<'_, T> {
             scanner: self.scanner.clone(),
             states: self.states.clone(),
             state: self.state,
-            token: self.token.clone(),
+            token_peeked: self.token_peeked,
             current: self.current.clone(),
             anchors: self.anchors.clone(),
             anchor_id_count: self.anchor_id_count,
@@ -316,7 +317,7 @@ impl<'input, T: Input> Parser<'input, T> {
             scanner: Scanner::new(src),
             states: Vec::new(),
             state: State::StreamStart,
-            token: None,
+            token_peeked: false,
             current: None,
 
             anchors: BTreeMap::new(),
@@ -410,42 +411,34 @@ impl<'input, T: Input> Parser<'input, T> {
     }
 
     /// Peek at the next token from the scanner.
-    fn peek_token(&mut self) -> Result<&Token<'_>, ScanError> {
-        match self.token {
-            None => {
-                self.token = Some(self.scan_next_token()?);
-                Ok(self.token.as_ref().unwrap())
-            }
-            Some(ref tok) => Ok(tok),
-        }
-    }
-
-    /// Extract and return the next token from the scanner.
     ///
-    /// This function does _not_ make use of `self.token`.
-    fn scan_next_token(&mut self) -> Result<Token<'input>, ScanError> {
-        let token = self.scanner.next();
-        match token {
-            None => match self.scanner.get_error() {
-                None => Err(ScanError::new_str(self.scanner.mark(), "unexpected eof")),
-                Some(e) => Err(e),
-            },
-            Some(tok) => Ok(tok),
+    /// plimsoll patch (PATCH.md, 5): the token stays in the scanner's queue until it is
+    /// fetched or skipped.
+    fn peek_token(&mut self) -> Result<&Token<'_>, ScanError> {
+        if self.token_peeked {
+            return Ok(self.scanner.peeked_token());
         }
+        let tok = self.scanner.peek_next_token()?;
+        self.token_peeked = true;
+        Ok(tok)
     }
 
     fn fetch_token<'a>(&mut self) -> Token<'a>
     where
         'input: 'a,
     {
-        self.token
-            .take()
+        assert!(self.token_peeked, "fetch_token needs to be preceded by peek_token");
+        self.token_peeked = false;
+        self.scanner
+            .take_peeked_token()
             .expect("fetch_token needs to be preceded by peek_token")
     }
 
     /// Skip the next token from the scanner.
     fn skip(&mut self) {
-        self.token = None;
+        if core::mem::take(&mut self.token_peeked) {
+            self.scanner.take_peeked_token();
+        }
     }
     /// Pops the top-most state and make it the current state.
     fn pop_state(&mut self) {
@@ -463,8 +456,8 @@ impl<'input, T: Input> Parser<'input, T> {
         if self.state == State::End {
             return Ok((Event::StreamEnd, Span::empty(self.scanner.mark())));
         }
-        let (ev, mark) = self.state_machine()?;
-        Ok((ev, mark))
+        // plimsoll patch (PATCH.md, 5): returned as it comes, not taken apart and rebuilt.
+        self.state_machine()
     }
 
     /// Load the YAML from the stream in `self`, pushing events into `recv`.

@@ -568,15 +568,6 @@ impl<'input, T: Input> Scanner<'input, T> {
         }
     }
 
-    /// Get a copy of the last error that was encountered, if any.
-    ///
-    /// This does not clear the error state and further calls to [`Self::get_error`] will return (a
-    /// clone of) the same error.
-    #[inline]
-    pub fn get_error(&self) -> Option<ScanError> {
-        self.error.clone()
-    }
-
     /// Consume the next character. It is assumed the next character is a blank.
     #[inline]
     fn skip_blank(&mut self) {
@@ -639,7 +630,59 @@ impl<'input, T: Input> Scanner<'input, T> {
     /// Return whether the [`TokenType::StreamEnd`] event has been emitted.
     #[inline]
     pub fn stream_ended(&self) -> bool {
+        // plimsoll patch (PATCH.md, 5): a `StreamEnd` the parser peeked at counts, as it did
+        // when peeking took the token out of the queue.
         self.stream_end_produced
+            || (self.token_available && matches!(self.tokens.front(), Some(Token(_, TokenType::StreamEnd))))
+    }
+
+    /// plimsoll patch (PATCH.md, 5): the token [`Scanner::next_token`] would return, left at
+    /// the front of the queue until [`Scanner::take_peeked_token`] takes it, so that the
+    /// parser reads it where it lies instead of moving it out first. Errors are kept as
+    /// [`Iterator::next`] keeps them; `unexpected eof` after the last token.
+    ///
+    /// # Errors
+    /// Returns the scanning error, the first one for every later call.
+    pub fn peek_next_token(&mut self) -> Result<&Token<'input>, ScanError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.stream_end_produced {
+            return Err(ScanError::new_str(self.mark, "unexpected eof"));
+        }
+        if !self.token_available {
+            if let Err(e) = self.fetch_more_tokens() {
+                self.error = Some(e.clone());
+                return Err(e);
+            }
+        }
+        if self.tokens.is_empty() {
+            let e = ScanError::new_str(self.mark, "did not find expected next token");
+            self.error = Some(e.clone());
+            return Err(e);
+        }
+        Ok(&self.tokens[0])
+    }
+
+    /// plimsoll patch (PATCH.md, 5): the token [`Scanner::peek_next_token`] returned last.
+    ///
+    /// # Panics
+    /// When no token was peeked at.
+    #[must_use]
+    pub fn peeked_token(&self) -> &Token<'input> {
+        &self.tokens[0]
+    }
+
+    /// plimsoll patch (PATCH.md, 5): takes the token [`Scanner::peek_next_token`] returned,
+    /// with the bookkeeping [`Scanner::next_token`] does.
+    pub fn take_peeked_token(&mut self) -> Option<Token<'input>> {
+        let t = self.tokens.pop_front()?;
+        self.token_available = false;
+        self.tokens_parsed += 1;
+        if let TokenType::StreamEnd = t.1 {
+            self.stream_end_produced = true;
+        }
+        Some(t)
     }
 
     /// Get the current position in the input stream.
@@ -2356,10 +2399,22 @@ impl<'input, T: Input> Scanner<'input, T> {
                 // We can unroll the first iteration of the loop.
                 string.push(self.input.peek());
                 self.skip_non_blank();
-                string.reserve(self.input.bufmaxlen());
+
+                // plimsoll patch (PATCH.md, 4): the rest of the run at once, where the input
+                // can (the characters the loop below takes one at a time).
+                let mut end = match self.input.fetch_plain_scalar_run(&mut string, self.flow_level > 0) {
+                    Some(chars) => {
+                        self.mark.index += chars;
+                        self.mark.col += chars;
+                        true
+                    }
+                    None => {
+                        string.reserve(self.input.bufmaxlen());
+                        false
+                    }
+                };
 
                 // Add content non-blank characters to the scalar.
-                let mut end = false;
                 while !end {
                     // Fill the buffer once and process all characters in the buffer until the next
                     // fetch. Note that `next_can_be_plain_scalar` needs 2 lookahead characters,

@@ -341,6 +341,38 @@ impl Input for StrInput<'_> {
         i
     }
 
+    /// plimsoll patch (PATCH.md, 4): the run a byte at a time, appended at once.
+    fn fetch_plain_scalar_run(&mut self, out: &mut String, in_flow: bool) -> Option<usize> {
+        let bytes = self.buffer.as_bytes();
+        let stops_after_colon =
+            |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0) || (in_flow && matches!(b, b',' | b'[' | b']' | b'{' | b'}'));
+        let (mut at, mut chars) = (0, 0);
+        while let Some(&b) = bytes.get(at) {
+            let stop = match b {
+                b' ' | b'\t' | b'\n' | b'\r' | 0 => true,
+                b':' => stops_after_colon(bytes.get(at + 1).copied().unwrap_or(0)),
+                b',' | b'[' | b']' | b'{' | b'}' => in_flow,
+                // A byte order mark (U+FEFF) ends it.
+                0xEF => bytes[at..].starts_with(&[0xEF, 0xBB, 0xBF]),
+                _ => false,
+            };
+            if stop {
+                break;
+            }
+            // The length of the UTF-8 sequence `b` starts (the text is valid UTF-8).
+            at += match b {
+                0x00..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            chars += 1;
+        }
+        out.push_str(&self.buffer[..at]);
+        self.buffer = &self.buffer[at..];
+        Some(chars)
+    }
+
     fn fetch_while_is_alpha(&mut self, out: &mut String) -> usize {
         let mut not_alpha = None;
 
