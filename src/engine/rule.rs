@@ -188,6 +188,7 @@ pub struct ObjectCx<'a> {
     /// Pod Security labels of the namespaces in the set, read before any object is checked.
     pub namespaces: &'a Namespaces,
     workload: OnceCell<Option<Workload<'a>>>,
+    strings: OnceCell<crate::model::sensitive::StringHits>,
 }
 
 impl<'a> ObjectCx<'a> {
@@ -205,6 +206,7 @@ impl<'a> ObjectCx<'a> {
             settings,
             namespaces,
             workload: OnceCell::new(),
+            strings: OnceCell::new(),
         }
     }
 
@@ -277,6 +279,15 @@ impl<'a> ObjectCx<'a> {
     /// The pod template, for pod-bearing kinds.
     pub fn workload(&self) -> Option<Workload<'a>> {
         *self.workload.get_or_init(|| Workload::of(self.obj, self.tree))
+    }
+
+    /// What the secret detectors find in the object's strings, scanned once for the masks
+    /// and every rule that asks.
+    pub fn string_hits(&self) -> &[crate::model::sensitive::StringHit] {
+        &self
+            .strings
+            .get_or_init(|| crate::model::sensitive::string_hits(self.tree, self.obj))
+            .0
     }
 
     /// The effective namespace (`None` for cluster-scoped kinds).

@@ -1058,9 +1058,9 @@ impl Engine {
                 }
                 _ => out.stats.typed += 1,
             }
-            crate::model::sensitive::secret_spans(&loaded.tree, obj, &mut out.masks);
             out.namespaces.extend(namespaces::info_of(&loaded.tree, obj, id));
             let cx = ObjectCx::new(id, &loaded.tree, obj, &self.settings, namespaces);
+            crate::model::sensitive::secret_spans(&loaded.tree, obj, cx.string_hits(), &mut out.masks);
             for r in &self.rules {
                 r.check_object(&cx, oref, &mut out.findings);
                 r.rule.keep(&cx, oref, &mut out.kept);

@@ -647,8 +647,9 @@ pub fn credential_arguments(args: &[&str]) -> Vec<(usize, String)> {
 /// The spans of every value in `obj` that may be a secret, whichever rule would report
 /// it: Secret values, unencrypted values of SOPS documents, credential-named env values
 /// and ConfigMap keys, credentials on command lines, token patterns, private keys, URL
-/// passwords and high-entropy literals. Text snippets print these spans as `*`.
-pub fn secret_spans(tree: &Tree<'_>, obj: &Object, out: &mut Vec<Span>) {
+/// passwords and high-entropy literals (`strings`, the object's [`string_hits`]). Text
+/// snippets print these spans as `*`.
+pub fn secret_spans(tree: &Tree<'_>, obj: &Object, strings: &[StringHit], out: &mut Vec<Span>) {
     let root = obj.root;
     let kind = obj.kind.as_str();
     let v1 = obj.api_version == "v1";
@@ -690,18 +691,56 @@ pub fn secret_spans(tree: &Tree<'_>, obj: &Object, out: &mut Vec<Span>) {
         }
     }
     // Any string: tokens, keys, URL passwords, random-looking literals.
+    for hit in strings {
+        push(hit.node);
+    }
+}
+
+/// What the detectors that look at every string find in one object, in [`for_each_string`]
+/// order: scanned once per object, for the masks ([`secret_spans`]) and the `secret-*` rules
+/// that report them (`ObjectCx::string_hits`).
+#[derive(Default)]
+pub struct StringHits(pub Vec<StringHit>);
+
+/// A string of an object that at least one detector flags.
+pub struct StringHit {
+    pub node: NodeId,
+    pub route: Route,
+    /// Its length in characters.
+    pub chars: usize,
+    pub private_key: bool,
+    /// The pattern it matches and the token ([`find_token`]).
+    pub token: Option<(&'static TokenPattern, String)>,
+    /// The user and password of a URL it holds ([`url_credentials`]).
+    pub url: Option<(String, String)>,
+    /// Its entropy, where a random-looking literal is suspect ([`high_entropy`]).
+    pub entropy: Option<f64>,
+}
+
+/// Scans every string of `obj` once with every detector ([`StringHits`]).
+pub fn string_hits(tree: &Tree<'_>, obj: &Object) -> StringHits {
     let mut hits = Vec::new();
-    for_each_string(tree, root, &mut |leaf| {
+    for_each_string(tree, obj.root, &mut |leaf| {
         let t = leaf.text;
-        if has_private_key(t)
-            || find_token(t).is_some()
-            || url_credentials(t).is_some()
-            || high_entropy(tree, obj, leaf).is_some()
-        {
-            hits.push(leaf.node);
+        let (private_key, token, url, entropy) = (
+            has_private_key(t),
+            find_token(t),
+            url_credentials(t),
+            high_entropy(tree, obj, leaf),
+        );
+        if private_key || token.is_some() || url.is_some() || entropy.is_some() {
+            hits.push(StringHit {
+                node: leaf.node,
+                route: leaf.route(),
+                chars: t.chars().count(),
+                private_key,
+                token,
+                url,
+                entropy,
+            });
         }
     });
-    hits.into_iter().for_each(&mut push);
+    StringHits(hits)
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! per character, or hex above 3.0 (detect-secrets' thresholds). Informational: randomness
 //! is a hint, not proof. Names that announce a hash, digest, checksum or ID are skipped.
 
-use super::{for_each_string, high_entropy};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -11,15 +10,13 @@ declare_rule!(HighEntropyLiteral, "secret-high-entropy-literal");
 
 impl Rule for HighEntropyLiteral {
     fn check_object(&self, cx: &ObjectCx<'_>, out: &mut Out<'_>) {
-        let mut found = Vec::new();
-        for_each_string(cx.tree, cx.obj.root, &mut |leaf| {
-            if let Some(h) = high_entropy(cx.tree, cx.obj, leaf) {
-                found.push((leaf.route(), h, leaf.text.chars().count()));
-            }
-        });
-        for (route, h, chars) in found {
+        for (route, h, chars) in cx
+            .string_hits()
+            .iter()
+            .filter_map(|hit| Some((&hit.route, hit.entropy?, hit.chars)))
+        {
             let f = out.emit(
-                cx.at(&route),
+                cx.at(route),
                 format!(
                     "high-entropy string at `{route}` of {} (H={h:.2} bits per character, {chars} chars)",
                     cx.obj.display_name(),

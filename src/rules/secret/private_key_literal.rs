@@ -2,7 +2,7 @@
 //! gitleaks `private-key`) in any string of an object, or in a plaintext Secret's data once
 //! base64-decoded. The key is never printed.
 
-use super::{decoded_values, for_each_string, has_private_key};
+use super::{decoded_values, has_private_key};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -13,12 +13,12 @@ impl Rule for PrivateKeyLiteral {
         if cx.obj.sops {
             return;
         }
-        let mut found: Vec<(crate::source::Route, bool)> = Vec::new();
-        for_each_string(cx.tree, cx.obj.root, &mut |leaf| {
-            if has_private_key(leaf.text) {
-                found.push((leaf.route(), false));
-            }
-        });
+        let mut found: Vec<(crate::source::Route, bool)> = cx
+            .string_hits()
+            .iter()
+            .filter(|h| h.private_key)
+            .map(|h| (h.route.clone(), false))
+            .collect();
         for (route, _, text) in decoded_values(cx.tree, cx.obj) {
             if has_private_key(&text) {
                 found.push((route, true));

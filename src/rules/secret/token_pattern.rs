@@ -4,7 +4,7 @@
 //! JWTs; see the rule's documentation for the patterns and their sources). Patterns are
 //! compiled once and guarded by a literal prefilter. The token is never printed.
 
-use super::{decoded_values, find_token, for_each_string, redact};
+use super::{decoded_values, find_token, redact};
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -15,12 +15,11 @@ impl Rule for TokenPattern {
         if cx.obj.sops {
             return;
         }
-        let mut found = Vec::new();
-        for_each_string(cx.tree, cx.obj.root, &mut |leaf| {
-            if let Some(hit) = find_token(leaf.text) {
-                found.push((leaf.route(), hit, false));
-            }
-        });
+        let mut found: Vec<_> = cx
+            .string_hits()
+            .iter()
+            .filter_map(|h| Some((h.route.clone(), h.token.clone()?, false)))
+            .collect();
         for (route, _, text) in decoded_values(cx.tree, cx.obj) {
             if let Some(hit) = find_token(&text) {
                 found.push((route, hit, true));

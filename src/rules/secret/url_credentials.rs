@@ -3,7 +3,7 @@
 //! passwords (`${DB_PASSWORD}`, `<password>`) are not reported. The password is never
 //! printed.
 
-use super::{for_each_string, redact, url_credentials};
+use super::redact;
 use crate::declare_rule;
 use crate::engine::{ObjectCx, Out, Rule};
 
@@ -14,19 +14,17 @@ impl Rule for UrlCredentials {
         if cx.obj.sops {
             return;
         }
-        let mut found = Vec::new();
-        for_each_string(cx.tree, cx.obj.root, &mut |leaf| {
-            if let Some(credentials) = url_credentials(leaf.text) {
-                found.push((leaf.route(), credentials));
-            }
-        });
-        for (route, (user, password)) in found {
+        for (route, (user, password)) in cx
+            .string_hits()
+            .iter()
+            .filter_map(|h| Some((&h.route, h.url.as_ref()?)))
+        {
             let f = out.emit(
-                cx.at(&route),
+                cx.at(route),
                 format!(
                     "URL at `{route}` of {} embeds credentials (user `{user}`, password {})",
                     cx.obj.display_name(),
-                    redact(&password)
+                    redact(password)
                 ),
             );
             f.label("password in a URL");
