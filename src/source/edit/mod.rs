@@ -272,6 +272,10 @@ pub fn overlaps(a: &Edit, b: &Edit) -> bool {
 /// the start of a line or after a space or tab, outside every scalar (the definition
 /// [`super::find_directives`] uses).
 pub fn comments(text: &str, tree: &Tree<'_>) -> Vec<Range<usize>> {
+    // Without a `#` there is no comment: the scalars are not looked for.
+    if !text.contains('#') {
+        return Vec::new();
+    }
     let scalars = layout::Layout::new(text, tree).scalar_ranges();
     super::comments::comment_ranges(text, &scalars)
 }
