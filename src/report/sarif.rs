@@ -36,21 +36,6 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     let rule_index: HashMap<&str, usize> = cx.rules.iter().enumerate().map(|(i, (r, _))| (*r, i)).collect();
     let rules: Vec<ReportingDescriptor> = cx.rules.iter().map(|(id, sev)| descriptor(id, *sev)).collect();
     let root = Root::find();
-    // Fingerprints count earlier findings with the same key, so they are computed over every
-    // finding in order; results are built only for the findings kept.
-    let mut lines = Lines::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let fingerprints: Vec<String> = cx
-        .outcome
-        .findings
-        .iter()
-        .map(|f| {
-            let key = fingerprint(cx, f, &mut lines);
-            let n = seen.entry(key.clone()).or_insert(0);
-            *n += 1;
-            format!("{key}:{n}")
-        })
-        .collect();
     let total = cx.outcome.findings.len();
     let mut kept: Vec<usize> = (0..total).collect();
     let mut invocation = Invocation::builder().execution_successful(true).build();
@@ -71,6 +56,24 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
                 )
                 .build(),
         ]);
+    }
+    // Fingerprints count earlier findings with the same key, so keys are counted over every
+    // finding in order (by their digest); a fingerprint is written out only for the
+    // findings kept.
+    let mut is_kept = vec![false; total];
+    for i in &kept {
+        is_kept[*i] = true;
+    }
+    let mut lines = Lines::default();
+    let mut seen: HashMap<[u8; 16], usize> = HashMap::new();
+    let mut fingerprints: HashMap<usize, String> = HashMap::with_capacity(kept.len());
+    for (i, f) in cx.outcome.findings.iter().enumerate() {
+        let key = fingerprint(cx, f, &mut lines);
+        let n = seen.entry(key).or_insert(0);
+        *n += 1;
+        if is_kept[i] {
+            fingerprints.insert(i, format!("{}:{n}", hex(&key)));
+        }
     }
     // Fixes are lowered in parallel a file at a time, so that each document they edit is
     // parsed once; results keep their order.
@@ -120,7 +123,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         .zip(fixes)
         .map(|(i, x)| {
             let f = &cx.outcome.findings[*i];
-            let mut r = result(cx, &root, f, rule_index.get(f.rule).copied(), &fingerprints[*i]);
+            let mut r = result(cx, &root, f, rule_index.get(f.rule).copied(), &fingerprints[i]);
             r.fixes = x.map(|x| vec![x]);
             r
         })
@@ -506,10 +509,10 @@ fn link_text(m: &str) -> String {
     out
 }
 
-/// A hash of what identifies a finding regardless of where its lines moved: the rule, the
-/// file, the object, the policy or CRD it is about, and the route (or the trimmed source line
-/// when there is no route).
-fn fingerprint(cx: &ReportCx<'_>, f: &Finding, lines: &mut Lines) -> String {
+/// A hash (the first 16 bytes of a SHA-256) of what identifies a finding regardless of
+/// where its lines moved: the rule, the file, the object, the policy or CRD it is about,
+/// and the route (or the trimmed source line when there is no route).
+fn fingerprint(cx: &ReportCx<'_>, f: &Finding, lines: &mut Lines) -> [u8; 16] {
     let mut h = Sha256::new();
     h.update(f.rule.as_bytes());
     h.update([0]);
@@ -539,7 +542,20 @@ fn fingerprint(cx: &ReportCx<'_>, f: &Finding, lines: &mut Lines) -> String {
         }
     }
     let digest = h.finalize();
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    let mut key = [0; 16];
+    key.copy_from_slice(&digest[..16]);
+    key
+}
+
+/// Bytes in lowercase hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// Source lines for fingerprints, each file read and indexed once.
