@@ -679,7 +679,20 @@ pub struct Index {
 impl Index {
     /// Builds the index from per-file facts given in file order, where each file of the
     /// run sits, and the run's interned strings.
-    pub fn build(facts: FileFacts, files: Vec<FileMeta>, interner: &Interner) -> Index {
+    pub fn build(mut facts: FileFacts, files: Vec<FileMeta>, interner: &Interner) -> Index {
+        // The RBAC index (resolving every binding's grants takes a while on sets with many
+        // bindings) is built beside the rest.
+        let rbac = std::mem::take(&mut facts.rbac);
+        let (rbac, mut index) = rayon::join(
+            || RbacIndex::build(rbac),
+            || Index::build_all_but_rbac(facts, files, interner),
+        );
+        index.rbac = rbac;
+        index
+    }
+
+    /// [`Index::build`] without the RBAC index.
+    fn build_all_but_rbac(facts: FileFacts, files: Vec<FileMeta>, interner: &Interner) -> Index {
         let mut index = Index {
             files,
             ..Index::default()
@@ -704,9 +717,8 @@ impl Index {
             crds,
             custom_objects,
             refs,
-            rbac,
+            rbac: _,
         } = facts;
-        index.rbac = RbacIndex::build(rbac);
         index.by_kind_namespace_name.reserve(objects.len());
         index.workload_by_name.reserve(workloads.len());
         index.workloads_by_label.reserve(workloads.len() * 2);
