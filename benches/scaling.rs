@@ -160,7 +160,7 @@ fn namespace(s: &mut String, ns: &str, n: usize) {
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n    team: team-{}\n    env: {}\n    pod-security.kubernetes.io/enforce: {}\n",
         n % 40,
         ["prod", "staging", "dev"][n % 3],
-        if n % 4 == 0 { "baseline" } else { "restricted" }
+        if n.is_multiple_of(4) { "baseline" } else { "restricted" }
     );
 }
 

@@ -246,10 +246,11 @@ fn read_all(dir: &Path) -> Vec<String> {
     for entry in ignore::WalkBuilder::new(dir).build().filter_map(Result::ok) {
         let p = entry.path();
         let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if entry.file_type().is_some_and(|t| t.is_file()) && ["yaml", "yml", "json"].contains(&ext) {
-            if let Ok(t) = std::fs::read_to_string(p) {
-                out.push(t);
-            }
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && ["yaml", "yml", "json"].contains(&ext)
+            && let Ok(t) = std::fs::read_to_string(p)
+        {
+            out.push(t);
         }
     }
     out

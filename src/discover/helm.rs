@@ -79,12 +79,12 @@ fn resolve(source: &str, base: &Path, charts: &HashMap<String, PathBuf>) -> Stri
     if !inside {
         return source.to_string();
     }
-    if let Some((chart, rest)) = source.split_once('/') {
-        if let Some(dir) = charts.get(chart) {
-            let p = dir.join(rest);
-            if base.join(&p).is_file() {
-                return shown(&p);
-            }
+    if let Some((chart, rest)) = source.split_once('/')
+        && let Some(dir) = charts.get(chart)
+    {
+        let p = dir.join(rest);
+        if base.join(&p).is_file() {
+            return shown(&p);
         }
     }
     source.to_string()
@@ -125,21 +125,21 @@ pub fn attribute(files: &mut Files, outcome: &mut Outcome, base: &Path) {
             Some(new)
         };
         for f in outcome.findings.iter_mut() {
-            if f.loc().file == id {
-                if let Some(new) = file_of(f.loc().span.start.byte, files, &mut outcome.masks) {
-                    f.target.loc.file = new;
-                    f.message = crate::engine::shared(&format!(
-                        "{} (rendered by `helm template`: line {} of its output)",
-                        f.message,
-                        f.loc().span.start.line
-                    ));
-                }
+            if f.loc().file == id
+                && let Some(new) = file_of(f.loc().span.start.byte, files, &mut outcome.masks)
+            {
+                f.target.loc.file = new;
+                f.message = crate::engine::shared(&format!(
+                    "{} (rendered by `helm template`: line {} of its output)",
+                    f.message,
+                    f.loc().span.start.line
+                ));
             }
             for r in f.related_locs_mut() {
-                if r.loc.file == id {
-                    if let Some(new) = file_of(r.loc.span.start.byte, files, &mut outcome.masks) {
-                        r.loc.file = new;
-                    }
+                if r.loc.file == id
+                    && let Some(new) = file_of(r.loc.span.start.byte, files, &mut outcome.masks)
+                {
+                    r.loc.file = new;
                 }
             }
         }

@@ -142,10 +142,11 @@ pub fn discover(paths: &[PathBuf], opts: &Options) -> Result<Discovered, String>
                             .extension()
                             .and_then(|x| x.to_str())
                             .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
-                        if is_file && e.file_name() == "Chart.yaml" {
-                            if let Some(dir) = e.path().parent() {
-                                lock(out).charts.push(dir.to_path_buf());
-                            }
+                        if is_file
+                            && e.file_name() == "Chart.yaml"
+                            && let Some(dir) = e.path().parent()
+                        {
+                            lock(out).charts.push(dir.to_path_buf());
                         }
                         if is_file && kustomize::is_kustomization_file(e.path()) {
                             lock(out).kustomizations.push(e.path().to_path_buf());

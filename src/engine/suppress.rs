@@ -109,12 +109,11 @@ pub fn apply<'p>(
                 s.names(f) && (line == s.loc.span.start.line || (own_line && line == s.loc.span.start.line + 1))
             });
         }
-        if hit.is_none() {
-            if let Some(o) = &f.object {
-                if let Some(idx) = annotations.get(&(o.file, o.index)) {
-                    hit = idx.iter().copied().find(|i| suppressions[*i].names(f));
-                }
-            }
+        if hit.is_none()
+            && let Some(o) = &f.object
+            && let Some(idx) = annotations.get(&(o.file, o.index))
+        {
+            hit = idx.iter().copied().find(|i| suppressions[*i].names(f));
         }
         if hit.is_none() {
             hit = config.iter().copied().find(|i| {

@@ -238,16 +238,16 @@ impl CrdFact {
             })
             .collect();
         // `apiextensions.k8s.io/v1beta1`: `version` alone is the one served version.
-        if versions.is_empty() {
-            if let Some(v) = &spec.version {
-                versions.push(CrdVersionFact {
-                    name: interner.intern(v),
-                    served: true,
-                    deprecated: false,
-                    warning: None,
-                    loc: at(&Route::root().keys(&["spec", "version"])),
-                });
-            }
+        if versions.is_empty()
+            && let Some(v) = &spec.version
+        {
+            versions.push(CrdVersionFact {
+                name: interner.intern(v),
+                served: true,
+                deprecated: false,
+                warning: None,
+                loc: at(&Route::root().keys(&["spec", "version"])),
+            });
         }
         CrdFact {
             obj: oref.clone(),

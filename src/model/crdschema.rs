@@ -654,10 +654,10 @@ fn apply_defaults(v: &mut Value, s: &Schema, root: bool) {
                     Some(_) => {}
                 }
             }
-            if let Additional::Schema(a) = &s.additional {
-                if !a.nullable {
-                    map.retain(|k, v| s.properties.contains_key(k) || !v.is_null());
-                }
+            if let Additional::Schema(a) = &s.additional
+                && !a.nullable
+            {
+                map.retain(|k, v| s.properties.contains_key(k) || !v.is_null());
             }
             for (k, child) in map.iter_mut() {
                 if root && ROOT_FIELDS.contains(&k.as_str()) {
@@ -807,57 +807,57 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
             );
             return;
         }
-    } else if let Some(t) = s.type_ {
-        if !type_matches(t, v) {
-            let found = type_name(v);
-            invalid(
-                out,
-                route,
-                &Value::from(found),
-                format!("{p} in body must be of type {}: {found:?}", type_label(t)),
-            );
-            return;
-        }
+    } else if let Some(t) = s.type_
+        && !type_matches(t, v)
+    {
+        let found = type_name(v);
+        invalid(
+            out,
+            route,
+            &Value::from(found),
+            format!("{p} in body must be of type {}: {found:?}", type_label(t)),
+        );
+        return;
     }
-    if let (Some(fmt), Value::String(text)) = (&s.more().format, v) {
-        if let Some(false) = check_format(fmt, text) {
-            invalid(out, route, v, format!("{p} in body must be of type {fmt}: {text:?}"));
-        }
+    if let (Some(fmt), Value::String(text)) = (&s.more().format, v)
+        && let Some(false) = check_format(fmt, text)
+    {
+        invalid(out, route, v, format!("{p} in body must be of type {fmt}: {text:?}"));
     }
-    if let Some(allowed) = &s.more().enum_ {
-        if !allowed.iter().any(|a| json_eq(a, v)) {
-            let list = allowed.iter().map(show).collect::<Vec<_>>().join(", ");
-            out.push(Violation::Invalid {
-                route: route.clone(),
-                message: format!("{p}: Unsupported value: {}: supported values: {list}", show(v)),
-            });
-        }
+    if let Some(allowed) = &s.more().enum_
+        && !allowed.iter().any(|a| json_eq(a, v))
+    {
+        let list = allowed.iter().map(show).collect::<Vec<_>>().join(", ");
+        out.push(Violation::Invalid {
+            route: route.clone(),
+            message: format!("{p}: Unsupported value: {}: supported values: {list}", show(v)),
+        });
     }
     match v {
         Value::String(text) => {
             let chars = text.chars().count() as u64;
-            if let Some(max) = s.more().max_length {
-                if chars > max {
-                    out.push(Violation::Invalid {
-                        route: route.clone(),
-                        message: format!("{p}: Too long: may not be more than {max} bytes"),
-                    });
-                }
+            if let Some(max) = s.more().max_length
+                && chars > max
+            {
+                out.push(Violation::Invalid {
+                    route: route.clone(),
+                    message: format!("{p}: Too long: may not be more than {max} bytes"),
+                });
             }
-            if let Some(min) = s.more().min_length {
-                if chars < min {
-                    invalid(
-                        out,
-                        route,
-                        v,
-                        format!("{p} in body should be at least {min} chars long"),
-                    );
-                }
+            if let Some(min) = s.more().min_length
+                && chars < min
+            {
+                invalid(
+                    out,
+                    route,
+                    v,
+                    format!("{p} in body should be at least {min} chars long"),
+                );
             }
-            if let Some(pattern) = &s.more().pattern {
-                if pattern.is_match(text) == Some(false) {
-                    invalid(out, route, v, format!("{p} in body should match '{}'", pattern.source));
-                }
+            if let Some(pattern) = &s.more().pattern
+                && pattern.is_match(text) == Some(false)
+            {
+                invalid(out, route, v, format!("{p} in body should match '{}'", pattern.source));
             }
         }
         Value::Number(n) => {
@@ -873,40 +873,40 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     );
                 }
             }
-            if let Some(max) = s.more().maximum {
-                if (s.more().exclusive_maximum && f >= max) || f > max {
-                    let how = if s.more().exclusive_maximum {
-                        "less than"
-                    } else {
-                        "less than or equal to"
-                    };
-                    invalid(out, route, v, format!("{p} in body should be {how} {}", fmt_num(max)));
-                }
+            if let Some(max) = s.more().maximum
+                && ((s.more().exclusive_maximum && f >= max) || f > max)
+            {
+                let how = if s.more().exclusive_maximum {
+                    "less than"
+                } else {
+                    "less than or equal to"
+                };
+                invalid(out, route, v, format!("{p} in body should be {how} {}", fmt_num(max)));
             }
-            if let Some(min) = s.more().minimum {
-                if (s.more().exclusive_minimum && f <= min) || f < min {
-                    let how = if s.more().exclusive_minimum {
-                        "greater than"
-                    } else {
-                        "greater than or equal to"
-                    };
-                    invalid(out, route, v, format!("{p} in body should be {how} {}", fmt_num(min)));
-                }
+            if let Some(min) = s.more().minimum
+                && ((s.more().exclusive_minimum && f <= min) || f < min)
+            {
+                let how = if s.more().exclusive_minimum {
+                    "greater than"
+                } else {
+                    "greater than or equal to"
+                };
+                invalid(out, route, v, format!("{p} in body should be {how} {}", fmt_num(min)));
             }
         }
         Value::Array(items) => {
-            if let Some(max) = s.more().max_items {
-                if items.len() as u64 > max {
-                    out.push(Violation::Invalid {
-                        route: route.clone(),
-                        message: format!("{p}: Too many: {}: must have at most {max} items", items.len()),
-                    });
-                }
+            if let Some(max) = s.more().max_items
+                && items.len() as u64 > max
+            {
+                out.push(Violation::Invalid {
+                    route: route.clone(),
+                    message: format!("{p}: Too many: {}: must have at most {max} items", items.len()),
+                });
             }
-            if let Some(min) = s.more().min_items {
-                if (items.len() as u64) < min {
-                    invalid(out, route, v, format!("{p} in body should have at least {min} items"));
-                }
+            if let Some(min) = s.more().min_items
+                && (items.len() as u64) < min
+            {
+                invalid(out, route, v, format!("{p} in body should have at least {min} items"));
             }
             if let Some(is) = &s.items {
                 for (i, item) in items.iter().enumerate() {
@@ -925,25 +925,25 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
                     });
                 }
             }
-            if let Some(min) = s.more().min_properties {
-                if (map.len() as u64) < min {
-                    invalid(
-                        out,
-                        route,
-                        v,
-                        format!("{p} in body should have at least {min} properties"),
-                    );
-                }
+            if let Some(min) = s.more().min_properties
+                && (map.len() as u64) < min
+            {
+                invalid(
+                    out,
+                    route,
+                    v,
+                    format!("{p} in body should have at least {min} properties"),
+                );
             }
-            if let Some(max) = s.more().max_properties {
-                if map.len() as u64 > max {
-                    invalid(
-                        out,
-                        route,
-                        v,
-                        format!("{p} in body should have at most {max} properties"),
-                    );
-                }
+            if let Some(max) = s.more().max_properties
+                && map.len() as u64 > max
+            {
+                invalid(
+                    out,
+                    route,
+                    v,
+                    format!("{p} in body should have at most {max} properties"),
+                );
             }
             if s.embedded {
                 for k in ["apiVersion", "kind"] {
@@ -993,15 +993,15 @@ fn validate(v: &Value, s: &Schema, route: &Route, root: bool, out: &mut Vec<Viol
             format!("{p} in body must validate one and only one schema (oneOf)"),
         );
     }
-    if let Some(not) = &s.more().not {
-        if passes(not) {
-            invalid(
-                out,
-                route,
-                v,
-                format!("{p} in body shouldn't validate the schema (not)"),
-            );
-        }
+    if let Some(not) = &s.more().not
+        && passes(not)
+    {
+        invalid(
+            out,
+            route,
+            v,
+            format!("{p} in body shouldn't validate the schema (not)"),
+        );
     }
 }
 
@@ -1260,7 +1260,7 @@ fn is_base64(s: &str) -> bool {
 }
 
 fn valid_ymd(y: u32, m: u32, d: u32) -> bool {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

@@ -249,16 +249,17 @@ impl FileFacts {
         } else {
             at(&Route::root().key("kind"))
         };
-        if obj.kind == "Namespace" && obj.api_version == "v1" {
-            if let Some(name) = obj.name() {
-                self.namespaces.push(NamespaceFact {
-                    name: interner.intern(name),
-                    labels: Labels::new(interner, obj.labels().into_iter().flatten()),
-                    obj: oref.clone(),
-                    loc,
-                    labels_loc: at(&Route::root().keys(&["metadata", "labels"])),
-                });
-            }
+        if obj.kind == "Namespace"
+            && obj.api_version == "v1"
+            && let Some(name) = obj.name()
+        {
+            self.namespaces.push(NamespaceFact {
+                name: interner.intern(name),
+                labels: Labels::new(interner, obj.labels().into_iter().flatten()),
+                obj: oref.clone(),
+                loc,
+                labels_loc: at(&Route::root().keys(&["metadata", "labels"])),
+            });
         }
         let namespace = obj.namespace(default_namespace).map(|n| interner.intern(n));
         if let (true, "Secret", Some(ns)) = (obj.sops, obj.kind.as_str(), &namespace) {

@@ -202,10 +202,10 @@ fn validate_domain(d: &str) -> Result<(), ImageError> {
             None => (d, None),
         }
     };
-    if let Some(p) = port {
-        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return bad();
-        }
+    if let Some(p) = port
+        && (p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return bad();
     }
     if host.is_empty() && port.is_some() && d.starts_with('[') {
         return Ok(());

@@ -522,13 +522,13 @@ impl RefFacts {
                 provide(Target::Secret, n, keys, loc);
             }
             ("cert-manager.io", "Certificate") => {
-                if let Some(s) = spec {
-                    if let Some(n) = r.str(s, "secretName") {
-                        // Extra output formats and keystores add keys.
-                        let extra = r.get(s, "additionalOutputFormats").is_some() || r.get(s, "keystores").is_some();
-                        let keys = (!extra).then(|| sorted(interner, ["tls.crt", "tls.key", "ca.crt"]));
-                        provide(Target::Secret, n, keys, r.entry_or(s, "secretName"));
-                    }
+                if let Some(s) = spec
+                    && let Some(n) = r.str(s, "secretName")
+                {
+                    // Extra output formats and keystores add keys.
+                    let extra = r.get(s, "additionalOutputFormats").is_some() || r.get(s, "keystores").is_some();
+                    let keys = (!extra).then(|| sorted(interner, ["tls.crt", "tls.key", "ca.crt"]));
+                    provide(Target::Secret, n, keys, r.entry_or(s, "secretName"));
                 }
             }
             ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => {

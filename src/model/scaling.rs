@@ -129,15 +129,15 @@ impl<'a> HpaView<'a> {
         }
         let mut out = Vec::new();
         for (i, m) in metrics.iter().enumerate() {
-            if let Some(r) = &m.resource {
-                if r.target.type_ == "Utilization" {
-                    out.push((r.name.clone(), None, Some(i)));
-                }
+            if let Some(r) = &m.resource
+                && r.target.type_ == "Utilization"
+            {
+                out.push((r.name.clone(), None, Some(i)));
             }
-            if let Some(r) = &m.container_resource {
-                if r.target.type_ == "Utilization" {
-                    out.push((r.name.clone(), Some(r.container.clone()), Some(i)));
-                }
+            if let Some(r) = &m.container_resource
+                && r.target.type_ == "Utilization"
+            {
+                out.push((r.name.clone(), Some(r.container.clone()), Some(i)));
             }
         }
         out

@@ -627,10 +627,11 @@ pub fn credential_arguments(args: &[&str]) -> Vec<(usize, String)> {
                 out.push((i, flag.to_string()));
             }
         } else if is_credential_flag(arg) {
-            if let Some(next) = args.get(i + 1) {
-                if !is_trivial_argument(next) && !next.contains(char::is_whitespace) {
-                    out.push((i + 1, arg.to_string()));
-                }
+            if let Some(next) = args.get(i + 1)
+                && !is_trivial_argument(next)
+                && !next.contains(char::is_whitespace)
+            {
+                out.push((i + 1, arg.to_string()));
             }
         } else if mysql
             && arg.len() > 2

@@ -569,10 +569,10 @@ fn duplicate_keys(text: &str) -> usize {
         }
         let mut seen = std::collections::HashSet::new();
         for (k, _) in tree.entries(id) {
-            if let Some(key) = tree.key_str(k) {
-                if !seen.insert(key) {
-                    n += 1;
-                }
+            if let Some(key) = tree.key_str(k)
+                && !seen.insert(key)
+            {
+                n += 1;
             }
         }
     }

@@ -67,7 +67,7 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
 }
 
 fn utf16(rest: &[u8], conv: fn([u8; 2]) -> u16) -> Result<String, DecodeError> {
-    if rest.len() % 2 != 0 {
+    if !rest.len().is_multiple_of(2) {
         return Err(DecodeError::InvalidUtf16);
     }
     let units: Vec<u16> = rest.chunks_exact(2).map(|c| conv([c[0], c[1]])).collect();

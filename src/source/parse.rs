@@ -344,12 +344,12 @@ impl<'s> Builder<'s> {
     fn attach(&mut self, id: NodeId) {
         match self.frames.last_mut() {
             Some(frame) => {
-                if frame.map && (self.scratch.len() - frame.scratch_start) % 2 == 0 {
+                if frame.map && (self.scratch.len() - frame.scratch_start).is_multiple_of(2) {
                     // A key: note merge keys so lookups can skip expansion otherwise.
-                    if let NodeKind::Scalar { text, .. } = &self.tree.nodes[id.0 as usize].kind {
-                        if text == "<<" {
-                            frame.has_merge = true;
-                        }
+                    if let NodeKind::Scalar { text, .. } = &self.tree.nodes[id.0 as usize].kind
+                        && text == "<<"
+                    {
+                        frame.has_merge = true;
                     }
                 }
                 self.scratch.push(id);

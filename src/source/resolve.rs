@@ -95,10 +95,10 @@ fn number(text: &str) -> Option<Value<'_>> {
     if let Some(u) = go_parse_uint(&plain) {
         return Some(Value::UInt(u));
     }
-    if is_yaml_style_float(&plain) {
-        if let Some(f) = go_float(&plain) {
-            return Some(Value::Float(f));
-        }
+    if is_yaml_style_float(&plain)
+        && let Some(f) = go_float(&plain)
+    {
+        return Some(Value::Float(f));
     }
     if let Some(bits) = plain.strip_prefix("0b") {
         return i64::from_str_radix(bits, 2).ok().map(Value::Int);

@@ -175,10 +175,10 @@ impl Paths<'_> {
         for (p, span) in strings_of(tree, item, "envs") {
             self.file(&p, span, "env file");
         }
-        if let Some(n) = tree.get(item, "env") {
-            if let Some(p) = tree.str(n) {
-                self.file(p, tree.span(n), "env file");
-            }
+        if let Some(n) = tree.get(item, "env")
+            && let Some(p) = tree.str(n)
+        {
+            self.file(p, tree.span(n), "env file");
         }
     }
 
@@ -189,10 +189,10 @@ impl Paths<'_> {
         match kind {
             "ConfigMapGenerator" | "SecretGenerator" => self.generator(tree, doc),
             "PatchTransformer" | "PatchJson6902Transformer" => {
-                if let Some(n) = tree.get(doc, "path") {
-                    if let Some(p) = tree.str(n) {
-                        self.file(p, at, "patch");
-                    }
+                if let Some(n) = tree.get(doc, "path")
+                    && let Some(p) = tree.str(n)
+                {
+                    self.file(p, at, "patch");
                 }
             }
             "PatchStrategicMergeTransformer" => {
@@ -310,10 +310,10 @@ impl Kustomization {
         }
         for field in ["patches", "patchesJson6902", "replacements"] {
             for item in items_of(&tree, node, field) {
-                if let Some(n) = tree.get(item, "path") {
-                    if let Some(p) = tree.str(n) {
-                        paths.file(p, tree.span(n), "patch");
-                    }
+                if let Some(n) = tree.get(item, "path")
+                    && let Some(p) = tree.str(n)
+                {
+                    paths.file(p, tree.span(n), "patch");
                 }
             }
         }
@@ -333,10 +333,10 @@ impl Kustomization {
                 paths.generator(&tree, item);
             }
         }
-        if let Some(n) = tree.path(node, &["openapi", "path"]) {
-            if let Some(p) = tree.str(n) {
-                paths.file(p, tree.span(n), "OpenAPI schema");
-            }
+        if let Some(n) = tree.path(node, &["openapi", "path"])
+            && let Some(p) = tree.str(n)
+        {
+            paths.file(p, tree.span(n), "OpenAPI schema");
         }
         k.files = paths.files;
         k.refused = paths.refused;
@@ -954,10 +954,12 @@ fn tidy(message: &str, wrapper: &Path, target: &Path, cwd: &Path) -> String {
         let mut line = line;
         // klog: severity letter, MMDD, time, thread id, file:line]
         let bytes = line.as_bytes();
-        if bytes.len() > 5 && b"EWIF".contains(&bytes[0]) && bytes[1..5].iter().all(u8::is_ascii_digit) {
-            if let Some(i) = line.find("] ") {
-                line = &line[i + 2..];
-            }
+        if bytes.len() > 5
+            && b"EWIF".contains(&bytes[0])
+            && bytes[1..5].iter().all(u8::is_ascii_digit)
+            && let Some(i) = line.find("] ")
+        {
+            line = &line[i + 2..];
         }
         let unquoted;
         if let Some(rest) = line.strip_prefix("\"command failed\" err=\"") {

@@ -219,13 +219,13 @@ impl Relocate for Relocator {
                 }
             }
             for r in f.related_locs_mut() {
-                if let Some(i) = rendered.iter().position(|id| *id == r.loc.file) {
-                    if let Some(found) = cx.locate(&self.sets[i], &patches[i], r.loc.span) {
-                        r.loc = Loc {
-                            file: found.file,
-                            span: found.span,
-                        };
-                    }
+                if let Some(i) = rendered.iter().position(|id| *id == r.loc.file)
+                    && let Some(found) = cx.locate(&self.sets[i], &patches[i], r.loc.span)
+                {
+                    r.loc = Loc {
+                        file: found.file,
+                        span: found.span,
+                    };
                 }
             }
         }
@@ -471,10 +471,8 @@ impl<'a> Cx<'a> {
                 .iter()
                 .find_map(|p| self.in_patch(p, kind, name, &route, rtree, rnode))
         };
-        if scalar {
-            if let Some(found) = in_patches() {
-                return Some(narrowed(found));
-            }
+        if scalar && let Some(found) = in_patches() {
+            return Some(narrowed(found));
         }
         let origin = rtree
             .path(doc, &["metadata", "annotations", ORIGIN])
@@ -515,10 +513,8 @@ impl<'a> Cx<'a> {
             }
             Origin::Unknown => self.fallback(set)?,
         };
-        if !scalar {
-            if let Some(found) = in_patches() {
-                return Some(found);
-            }
+        if !scalar && let Some(found) = in_patches() {
+            return Some(found);
         }
         Some(approximate)
     }
@@ -729,15 +725,15 @@ impl<'a> Cx<'a> {
         rnode: NodeId,
     ) -> Option<Found> {
         let tree = p.tree;
-        if let Some(k) = &p.target.0 {
-            if k != kind {
-                return None;
-            }
+        if let Some(k) = &p.target.0
+            && k != kind
+        {
+            return None;
         }
-        if let Some(n) = &p.target.1 {
-            if !name_matches(name, n) {
-                return None;
-            }
+        if let Some(n) = &p.target.1
+            && !name_matches(name, n)
+        {
+            return None;
         }
         for root in &p.roots {
             let walk = if p.json {

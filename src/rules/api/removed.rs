@@ -35,10 +35,10 @@ impl Rule for Removed {
                 "{kind} `{name}` uses {api_version}, which Kubernetes v1.{removed} and later no longer serve, and has no replacement"
             ),
         };
-        if let (Some(r), Some(since)) = (&entry.replacement, entry.replacement_since.as_deref()) {
-            if minor(since).is_some_and(|s| s > t) {
-                message.push_str(&format!("; {r} is served from v{since}: upgrade first"));
-            }
+        if let (Some(r), Some(since)) = (&entry.replacement, entry.replacement_since.as_deref())
+            && minor(since).is_some_and(|s| s > t)
+        {
+            message.push_str(&format!("; {r} is served from v{since}: upgrade first"));
         }
         if SELECTOR_REQUIRED.contains(&kind)
             && entry.replacement.as_deref() == Some("apps/v1")

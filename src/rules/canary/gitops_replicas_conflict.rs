@@ -54,10 +54,9 @@ impl Rule for GitopsReplicasConflict {
                     &w.obj,
                     crate::engine::Applicability::Unsafe,
                     format!("remove spec.replicas from {} (Flagger scales it)", w.display()),
-                ) {
-                    if let Some(f) = out.last() {
-                        f.with_fix(fix.remove(crate::source::Route::root().keys(&["spec", "replicas"]), false));
-                    }
+                ) && let Some(f) = out.last()
+                {
+                    f.with_fix(fix.remove(crate::source::Route::root().keys(&["spec", "replicas"]), false));
                 }
             }
         }

@@ -15,10 +15,10 @@ impl Rule for InvalidWeights {
         if let Some(max) = a.max_weight.filter(|m| *m > 100.0) {
             problems.push(("maxWeight", format!("maxWeight {max} is above 100")));
         }
-        if let (Some(step), Some(max)) = (a.step_weight, a.max_weight) {
-            if step > max {
-                problems.push(("stepWeight", format!("stepWeight {step} is above maxWeight {max}")));
-            }
+        if let (Some(step), Some(max)) = (a.step_weight, a.max_weight)
+            && step > max
+        {
+            problems.push(("stepWeight", format!("stepWeight {step} is above maxWeight {max}")));
         }
         if a.step_weight.is_some() && a.step_weights.is_some() {
             problems.push((

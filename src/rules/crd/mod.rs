@@ -145,15 +145,15 @@ fn parse_crd(cx: &ObjectCx<'_>, oref: &Arc<ObjectRef>) -> Option<ParsedCrd> {
             status_subresource: v.pointer("/subresources/status").is_some() || global_status,
         });
     }
-    if versions.is_empty() {
-        if let Some(v) = spec.get("version").and_then(Value::as_str) {
-            versions.push(ParsedVersion {
-                name: v.to_string(),
-                served: true,
-                schema: global.clone(),
-                status_subresource: global_status,
-            });
-        }
+    if versions.is_empty()
+        && let Some(v) = spec.get("version").and_then(Value::as_str)
+    {
+        versions.push(ParsedVersion {
+            name: v.to_string(),
+            served: true,
+            schema: global.clone(),
+            status_subresource: global_status,
+        });
     }
     let prune = v1 || spec.get("preserveUnknownFields").and_then(Value::as_bool) == Some(false);
     Some(ParsedCrd {
@@ -301,11 +301,10 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
             let version = &crds[ci].versions[vi];
             let Some(schema) = version.schema.as_deref() else { continue };
             let mut json = json.clone();
-            if version.status_subresource {
-                if let Some(m) = json.as_object_mut() {
+            if version.status_subresource
+                && let Some(m) = json.as_object_mut() {
                     m.remove("status");
                 }
-            }
             let found = validate_object(&mut json, schema, crds[ci].prune);
             if best.as_ref().is_none_or(|(_, _, b, _)| found.len() < b.len()) {
                 let clean = found.is_empty();
@@ -354,11 +353,10 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
             None => Vec::new(),
         };
         for v in found {
-            if let Violation::Invalid { route, .. } = &v {
-                if !typed_errors.is_empty() && typed_errors.contains(&route.to_string()) {
+            if let Violation::Invalid { route, .. } = &v
+                && !typed_errors.is_empty() && typed_errors.contains(&route.to_string()) {
                     continue;
                 }
-            }
             match v {
                 Violation::Invalid { route, message } => {
                     if violations.len() >= MAX_PER_OBJECT {
@@ -441,18 +439,17 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
         ] {
             let more = list.iter().filter(|r| r.is_none()).count();
             let shown: Vec<Reported> = list.into_iter().flatten().collect();
-            if more > 0 {
-                if let Some(last) = shown.last() {
-                    let mut summary = last.clone();
-                    summary.target = grip.clone();
-                    summary.message = format!(
-                        "{more} more {what} in this object are not shown (at most {MAX_PER_OBJECT} per object)"
-                    );
-                    summary.label = "and more".to_string();
-                    into.extend(shown);
-                    into.push(summary);
-                    continue;
-                }
+            if more > 0
+                && let Some(last) = shown.last()
+            {
+                let mut summary = last.clone();
+                summary.target = grip.clone();
+                summary.message =
+                    format!("{more} more {what} in this object are not shown (at most {MAX_PER_OBJECT} per object)");
+                summary.label = "and more".to_string();
+                into.extend(shown);
+                into.push(summary);
+                continue;
             }
             into.extend(shown);
         }

@@ -93,14 +93,14 @@ impl Rule for MetricTargetMismatch {
                 .label("missing metric source");
                 continue;
             };
-            if let Some(c) = &m.container_resource {
-                if c.container.is_empty() {
-                    out.emit(
-                        cx.at(&base.keys(&[key, "container"])),
-                        format!("HPA `{name}` metrics[{i}]: a ContainerResource metric needs `container`"),
-                    )
-                    .label("container is not set");
-                }
+            if let Some(c) = &m.container_resource
+                && c.container.is_empty()
+            {
+                out.emit(
+                    cx.at(&base.keys(&[key, "container"])),
+                    format!("HPA `{name}` metrics[{i}]: a ContainerResource metric needs `container`"),
+                )
+                .label("container is not set");
             }
             if let Some((field, detail)) = target_problem(&m.type_, target, utilization_ok) {
                 out.emit(

@@ -45,10 +45,9 @@ impl Rule for TargetReplicasConflict {
                     &w.obj,
                     crate::engine::Applicability::Unsafe,
                     format!("remove spec.replicas from {} (HPA `{}` owns it)", w.display(), h.name),
-                ) {
-                    if let Some(f) = out.last() {
-                        f.with_fix(fix.remove(crate::source::Route::root().keys(&["spec", "replicas"]), false));
-                    }
+                ) && let Some(f) = out.last()
+                {
+                    f.with_fix(fix.remove(crate::source::Route::root().keys(&["spec", "replicas"]), false));
                 }
             }
         }

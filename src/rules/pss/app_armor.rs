@@ -103,10 +103,10 @@ fn apparmor_default(pod: &Pod<'_, '_>, route: &crate::source::Route, setter: &st
             format!("set the AppArmor profile of {setter} to RuntimeDefault"),
         )
         .set(route.clone(), Value::Str("RuntimeDefault".into()));
-    if let Some(profile) = super::parent(route).map(|p| p.key("localhostProfile")) {
-        if pod.cx.exists(&profile) {
-            fix = fix.remove(profile, false);
-        }
+    if let Some(profile) = super::parent(route).map(|p| p.key("localhostProfile"))
+        && pod.cx.exists(&profile)
+    {
+        fix = fix.remove(profile, false);
     }
     fix
 }

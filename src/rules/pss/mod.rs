@@ -152,10 +152,10 @@ impl<'c, 'a> Pod<'c, 'a> {
         {
             return None;
         }
-        if let Some(rc) = workload.spec.runtime_class_name.as_deref().filter(|r| !r.is_empty()) {
-            if settings.exempt_runtime_classes.iter().any(|e| e == rc) {
-                return None;
-            }
+        if let Some(rc) = workload.spec.runtime_class_name.as_deref().filter(|r| !r.is_empty())
+            && settings.exempt_runtime_classes.iter().any(|e| e == rc)
+        {
+            return None;
         }
         let policy = policy_for(cx);
         if !check.active(&policy) {
@@ -252,10 +252,10 @@ impl<'c, 'a> Pod<'c, 'a> {
             f.severity = Severity::Error;
         }
         for p in [&self.policy, self.admitted_by.as_ref().unwrap_or(&self.policy)] {
-            if let Some((ns, loc)) = &p.from_namespace {
-                if f.more().related.iter().all(|r| r.loc != *loc) {
-                    f.related(*loc, format!("namespace `{ns}` enforces {}:{}", p.level, p.version));
-                }
+            if let Some((ns, loc)) = &p.from_namespace
+                && f.more().related.iter().all(|r| r.loc != *loc)
+            {
+                f.related(*loc, format!("namespace `{ns}` enforces {}:{}", p.level, p.version));
             }
         }
         f

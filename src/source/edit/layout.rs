@@ -459,10 +459,10 @@ impl<'a, 't> Layout<'a, 't> {
     /// empty.
     pub fn entry_end(&self, k: NodeId, v: NodeId) -> Result<usize, NotFixable> {
         let mut end = self.extent_end(k)?.max(self.extent_end(v)?);
-        if self.is_empty_scalar(v) {
-            if let Ok(c) = self.colon_after(k) {
-                end = end.max(c);
-            }
+        if self.is_empty_scalar(v)
+            && let Ok(c) = self.colon_after(k)
+        {
+            end = end.max(c);
         }
         Ok(end)
     }

@@ -82,32 +82,32 @@ impl DocStyle {
                     }
                 }
                 NodeKind::Map { .. } => {
-                    if let Some((parent_key_col, _)) = block_parent_key(l, id) {
-                        if let Some(first) = l.first_key(id) {
-                            let col = l.col(first);
-                            if col > parent_key_col {
-                                *counts.offsets.entry(col - parent_key_col).or_default() += 1;
-                            }
+                    if let Some((parent_key_col, _)) = block_parent_key(l, id)
+                        && let Some(first) = l.first_key(id)
+                    {
+                        let col = l.col(first);
+                        if col > parent_key_col {
+                            *counts.offsets.entry(col - parent_key_col).or_default() += 1;
                         }
                     }
                 }
                 NodeKind::Seq { .. } => {
-                    if let Some((key_col, _)) = block_parent_key(l, id) {
-                        if let Ok(dash) = l.element_start(id, 0) {
-                            let col = l.col(dash);
-                            if col == key_col {
-                                counts.zero += 1;
-                            } else if col > key_col {
-                                counts.indented += 1;
-                            }
+                    if let Some((key_col, _)) = block_parent_key(l, id)
+                        && let Ok(dash) = l.element_start(id, 0)
+                    {
+                        let col = l.col(dash);
+                        if col == key_col {
+                            counts.zero += 1;
+                        } else if col > key_col {
+                            counts.indented += 1;
                         }
                     }
                     if in_doc {
                         for (index, item) in l.tree.items(id).iter().enumerate() {
-                            if let Some(gap) = item_gap(l, id, index, *item) {
-                                if let Ok(dash) = l.element_start(id, index) {
-                                    gaps.push((dash, gap));
-                                }
+                            if let Some(gap) = item_gap(l, id, index, *item)
+                                && let Ok(dash) = l.element_start(id, index)
+                            {
+                                gaps.push((dash, gap));
                             }
                         }
                     }
@@ -142,18 +142,20 @@ impl DocStyle {
     pub fn step(&self, l: &Layout<'_, '_>, map: NodeId) -> usize {
         if let Some(col) = l.first_key(map).map(|p| l.col(p)) {
             for (_, v) in l.tree.entries(map) {
-                if l.tree.is_map(v) && l.tree.deref(v) == v && !l.is_flow(v) {
-                    if let Some(child) = l.first_key(v).map(|p| l.col(p)) {
-                        if child > col {
-                            return child - col;
-                        }
-                    }
+                if l.tree.is_map(v)
+                    && l.tree.deref(v) == v
+                    && !l.is_flow(v)
+                    && let Some(child) = l.first_key(v).map(|p| l.col(p))
+                    && child > col
+                {
+                    return child - col;
                 }
             }
-            if let Some((parent_col, _)) = block_parent_key(l, map) {
-                if col > parent_col && matches!(l.parent(map), Parent::Value { .. }) {
-                    return col - parent_col;
-                }
+            if let Some((parent_col, _)) = block_parent_key(l, map)
+                && col > parent_col
+                && matches!(l.parent(map), Parent::Value { .. })
+            {
+                return col - parent_col;
             }
         }
         self.default_step()

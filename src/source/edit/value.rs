@@ -140,10 +140,10 @@ pub(super) fn apply_ops(doc: &mut Model, prefix: &Route, ops: &[Op]) -> Result<(
                 let (Some(Seg::Key(old)), Some(parent)) = (segs.last(), segs.len().checked_sub(1)) else {
                     return Err(format!("{route} is not a key"));
                 };
-                if let Some(Model::Map(entries)) = walk_mut(object, &segs[..parent]) {
-                    if let Some(e) = entries.iter_mut().rfind(|(k, _)| k == old.as_ref()) {
-                        e.0 = new_key.clone();
-                    }
+                if let Some(Model::Map(entries)) = walk_mut(object, &segs[..parent])
+                    && let Some(e) = entries.iter_mut().rfind(|(k, _)| k == old.as_ref())
+                {
+                    e.0 = new_key.clone();
                 }
             }
             Op::Remove { .. } => {}

@@ -125,17 +125,17 @@ fn doc_end(tree: &Tree<'_>, root: NodeId) -> usize {
 fn check_op_conflicts(ops: &[Op]) -> Result<(), NotFixable> {
     let routes = |op: &Op| -> Vec<Route> {
         let mut out = vec![op.route().clone()];
-        if let Op::RenameKey { route, new_key } = op {
-            if let Some((_, parent)) = route.segs().split_last() {
-                let mut renamed = Route::root();
-                for seg in parent {
-                    renamed = match seg {
-                        Seg::Key(k) => renamed.key(k.clone()),
-                        Seg::Index(i) => renamed.index(*i),
-                    };
-                }
-                out.push(renamed.key(new_key.clone()));
+        if let Op::RenameKey { route, new_key } = op
+            && let Some((_, parent)) = route.segs().split_last()
+        {
+            let mut renamed = Route::root();
+            for seg in parent {
+                renamed = match seg {
+                    Seg::Key(k) => renamed.key(k.clone()),
+                    Seg::Index(i) => renamed.index(*i),
+                };
             }
+            out.push(renamed.key(new_key.clone()));
         }
         out
     };
