@@ -273,9 +273,12 @@ pub struct ActiveRule {
     pub rule: Box<dyn Rule>,
 }
 
-/// Sorts findings by file (as shown), start, rule, message and end: the order of every
-/// output. Files are ranked by their shown path once, so that comparing two findings does
-/// not compare paths.
+/// Sorts findings by file (as shown), start, rule, message and end, stably: the order of
+/// every output. Files are ranked by their shown path once, so that comparing two findings
+/// does not compare paths. The findings' indices are put in order, not the findings: they
+/// are bucketed by file rank (in their order), each file's sorted on its own (in parallel),
+/// and each finding then moved once into place. Sorting the findings themselves would be
+/// serial and need half the list again as scratch, at the run's peak of memory.
 pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
     let mut ids: Vec<FileId> = files.ids().collect();
     ids.sort_by(|a, b| files.display(*a).cmp(files.display(*b)));
@@ -288,16 +291,68 @@ pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
         }
         rank[id.0 as usize] = r;
     }
-    findings.sort_by(|a, b| {
+    let rank_of = |f: &Finding| rank[f.loc().file.0 as usize] as usize;
+    // Where each rank's indices start, then the indices bucketed by rank.
+    let mut starts = vec![0usize; r as usize + 2];
+    for f in findings.iter() {
+        starts[rank_of(f) + 1] += 1;
+    }
+    for k in 1..starts.len() {
+        starts[k] += starts[k - 1];
+    }
+    let mut order = vec![0u32; findings.len()];
+    let mut next = starts.clone();
+    for (i, f) in findings.iter().enumerate() {
+        let k = rank_of(f);
+        order[next[k]] = i as u32;
+        next[k] += 1;
+    }
+    let within = |a: &Finding, b: &Finding| {
         let (la, lb) = (a.loc(), b.loc());
-        rank[la.file.0 as usize]
-            .cmp(&rank[lb.file.0 as usize])
-            .then(la.span.start.cmp(&lb.span.start))
+        la.span
+            .start
+            .cmp(&lb.span.start)
             // Strings are compared only when what comes before is equal.
             .then_with(|| a.rule.cmp(b.rule))
             .then_with(|| a.message.cmp(&b.message))
             .then(la.span.end.cmp(&lb.span.end))
-    });
+    };
+    {
+        let all: &[Finding] = findings;
+        let mut files: Vec<&mut [u32]> = Vec::new();
+        let mut rest = &mut order[..];
+        for k in 0..starts.len() - 1 {
+            let (file, tail) = std::mem::take(&mut rest).split_at_mut(starts[k + 1] - starts[k]);
+            if file.len() > 1 {
+                files.push(file);
+            }
+            rest = tail;
+        }
+        // A file of many findings (one large file holds them all) is sorted in parallel too.
+        const LARGE: usize = 1 << 16;
+        files.par_iter_mut().for_each(|file| {
+            let by = |a: &u32, b: &u32| within(&all[*a as usize], &all[*b as usize]);
+            if file.len() > LARGE {
+                file.par_sort_by(by);
+            } else {
+                file.sort_by(by);
+            }
+        });
+    }
+    // Position `j` takes the finding at `order[j]`: each cycle of the permutation is followed
+    // once, and a placed position marked by pointing at itself.
+    for first in 0..order.len() {
+        let mut j = first;
+        loop {
+            let from = order[j] as usize;
+            order[j] = j as u32;
+            if from == first || from == j {
+                break;
+            }
+            findings.swap(j, from);
+            j = from;
+        }
+    }
 }
 
 /// One finding per rule and start position (what SARIF consumers and editors key on):
