@@ -98,6 +98,8 @@ pub fn attribute(files: &mut Files, outcome: &mut Outcome, base: &Path) {
         .filter(|id| files.get(*id).input && matches!(files.get(*id).source, Source::Text(_)))
         .collect();
     let mut charts_found: Option<HashMap<String, PathBuf>> = None;
+    // Findings are sorted again only if one moved to a template (they came sorted).
+    let mut moved = false;
     for id in stdin {
         let Some(text) = files.text(id) else { continue };
         let docs = sources(&text);
@@ -129,6 +131,7 @@ pub fn attribute(files: &mut Files, outcome: &mut Outcome, base: &Path) {
                 && let Some(new) = file_of(f.loc().span.start.byte, files, &mut outcome.masks)
             {
                 f.target.loc.file = new;
+                moved = true;
                 f.message = crate::engine::shared(&format!(
                     "{} (rendered by `helm template`: line {} of its output)",
                     f.message,
@@ -144,7 +147,9 @@ pub fn attribute(files: &mut Files, outcome: &mut Outcome, base: &Path) {
             }
         }
     }
-    sort_findings(files, &mut outcome.findings);
+    if moved {
+        sort_findings(files, &mut outcome.findings);
+    }
 }
 
 #[cfg(test)]
