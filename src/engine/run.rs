@@ -1359,6 +1359,68 @@ mod tests {
         assert_eq!(files.text(id), None);
     }
 
+    /// The findings' order is that of a stable sort by (file as shown, start, rule, message,
+    /// end): files shown alike (two renders) rank alike, and ties keep their order.
+    #[test]
+    fn findings_are_sorted_as_a_stable_sort_would_sort_them() {
+        use crate::engine::Text;
+        use crate::source::Pos;
+        let mut files = Files::default();
+        let names = ["b.yaml", "a.yaml", "c.yaml", "a.yaml", "z/d.yaml"];
+        let ids: Vec<FileId> = names
+            .iter()
+            .map(|n| files.add((*n).into(), Source::Text(Arc::from("")), true, true))
+            .collect();
+        let rules = ["rule-b", "rule-a", "rule-c"];
+        // A small deterministic generator: many ties on every key.
+        let mut state = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n) as u32
+        };
+        let at = |line: u32| Pos {
+            line,
+            col: 1,
+            byte: line,
+        };
+        let mut findings: Vec<Finding> = (0..3000)
+            .map(|i| {
+                let (file, line, rule) = (ids[next(5) as usize], next(6) + 1, rules[next(3) as usize]);
+                let loc = Loc {
+                    file,
+                    span: Span {
+                        start: at(line),
+                        end: at(line + next(2)),
+                    },
+                };
+                // The message tells findings apart only sometimes; the index never shows.
+                let mut f = Finding::new(rule, Severity::Warning, format!("m{}", next(2)), loc.into(), None);
+                f.label = Some(crate::engine::shared(&i.to_string()));
+                f
+            })
+            .collect();
+        let rank = |f: &Finding| names[f.loc().file.0 as usize];
+        let expected: Vec<Option<Text>> = {
+            let mut all: Vec<&Finding> = findings.iter().collect();
+            all.sort_by(|a, b| {
+                let (la, lb) = (a.loc(), b.loc());
+                rank(a)
+                    .cmp(rank(b))
+                    .then(la.span.start.cmp(&lb.span.start))
+                    .then(a.rule.cmp(b.rule))
+                    .then(a.message.cmp(&b.message))
+                    .then(la.span.end.cmp(&lb.span.end))
+            });
+            all.into_iter().map(|f| f.label.clone()).collect()
+        };
+        sort_findings(&files, &mut findings);
+        let got: Vec<Option<Text>> = findings.iter().map(|f| f.label.clone()).collect();
+        assert_eq!(got.len(), expected.len());
+        assert!(got == expected, "the order differs from a stable sort's");
+    }
+
     #[test]
     fn a_buffer_replaces_the_file_and_forgets_its_fingerprint() {
         let dir = tempfile::tempdir().expect("tempdir");
