@@ -770,7 +770,7 @@ impl Engine {
         // The index is dropped before the list of findings grows, so that the two (the
         // largest parts of a large run) are not held with the list's old and new buffers.
         drop(cx);
-        index.drop_in_parallel();
+        drop(index);
         // One growth of the (large) list of findings, not one per rule, and to its final
         // length: doubling it here would leave most of a (large) list unused.
         findings.reserve_exact(set_findings.iter().map(|(found, _)| found.len()).sum());

@@ -901,15 +901,6 @@ impl Index {
         index
     }
 
-    /// Drops the index, its largest parts on another thread: at 100k documents dropping it
-    /// takes some 50 ms, which the run waits for.
-    pub fn drop_in_parallel(mut self) {
-        let workloads = std::mem::take(&mut self.workloads);
-        let services = std::mem::take(&mut self.services);
-        let pdbs = std::mem::take(&mut self.pdbs);
-        rayon::join(move || drop((workloads, services, pdbs)), move || drop(self));
-    }
-
     /// The run's copy of a string, if the run has seen it.
     fn sym(&self, s: &str) -> Option<Str> {
         self.strings.get(s).cloned()
