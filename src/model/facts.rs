@@ -677,37 +677,6 @@ pub struct Index {
     pub rbac: RbacIndex,
 }
 
-/// The maps of every object: by (kind, effective namespace, name), the number of each
-/// kind in each namespace, and the namespaces objects live in.
-#[allow(clippy::type_complexity)]
-fn object_maps(
-    objects: &[ObjectFact],
-) -> (
-    FxHashMap<(Str, Option<Str>, Str), Ids>,
-    FxHashMap<(Str, Option<Str>), usize>,
-    FxHashSet<Str>,
-) {
-    let mut by_name: FxHashMap<(Str, Option<Str>, Str), Ids> = FxHashMap::default();
-    by_name.reserve(objects.len());
-    let mut counts: FxHashMap<(Str, Option<Str>), usize> = FxHashMap::default();
-    let mut namespaces: FxHashSet<Str> = FxHashSet::default();
-    for (i, o) in objects.iter().enumerate() {
-        if let Some(ns) = &o.namespace
-            && !namespaces.contains(ns)
-        {
-            namespaces.insert(ns.clone());
-        }
-        *counts.entry((o.obj.kind.clone(), o.namespace.clone())).or_default() += 1;
-        if let Some(name) = &o.obj.name {
-            by_name
-                .entry((o.obj.kind.clone(), o.namespace.clone(), name.clone()))
-                .or_default()
-                .push(i);
-        }
-    }
-    (by_name, counts, namespaces)
-}
-
 impl Index {
     /// Builds the index from per-file facts given in file order, where each file of the
     /// run sits, and the run's interned strings.
@@ -725,6 +694,10 @@ impl Index {
 
     /// [`Index::build`] without the RBAC index.
     fn build_all_but_rbac(facts: FileFacts, files: Vec<FileMeta>, interner: &Interner) -> Index {
+        let mut index = Index {
+            files,
+            ..Index::default()
+        };
         let FileFacts {
             objects,
             namespaces,
@@ -747,157 +720,161 @@ impl Index {
             refs,
             rbac: _,
         } = facts;
-        // The maps of every object (the largest part at scale) are built beside the rest.
-        let ((by_kind_namespace_name, count_by_kind_namespace, object_namespaces), (mut index, mut namespace_names)) =
-            rayon::join(
-                || object_maps(&objects),
-                || {
-                    let mut index = Index {
-                        files,
-                        ..Index::default()
-                    };
-                    index.workload_by_name.reserve(workloads.len());
-                    index.workloads_by_label.reserve(workloads.len() * 2);
-                    index.hpas_by_name.reserve(hpas.len());
-                    // Namespaces are gathered in a hash set, then sorted once.
-                    let mut namespace_names: FxHashSet<Str> = FxHashSet::default();
-                    for ns in namespaces {
-                        namespace_names.insert(ns.name.clone());
-                        index.namespaces.entry(ns.name.clone()).or_insert(ns);
-                    }
-                    for (i, w) in workloads.iter().enumerate() {
-                        if let Some(name) = &w.obj.name {
-                            index
-                                .workload_by_name
-                                .entry((w.obj.kind.clone(), w.namespace.clone(), name.clone()))
-                                .or_default()
-                                .push(i);
-                        }
-                        index
-                            .workloads_by_namespace
-                            .entry(w.namespace.clone())
-                            .or_default()
-                            .push(i);
-                        for (k, v) in w.template_labels.iter() {
-                            index
-                                .workloads_by_label
-                                .entry((w.namespace.clone(), k.clone(), v.clone()))
-                                .or_default()
-                                .push(i);
-                        }
-                    }
-                    index.workloads = workloads;
-                    for (i, h) in hpas.iter().enumerate() {
-                        index
-                            .hpas_by_name
-                            .entry((h.namespace.clone(), h.name.clone()))
-                            .or_default()
-                            .push(i);
-                        index
-                            .hpas_by_target
-                            .entry((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()))
-                            .or_default()
-                            .push(i);
-                    }
-                    index.hpas = hpas;
-                    for (i, p) in pdbs.iter().enumerate() {
-                        match p.selector.required_pair() {
-                            Some((k, v)) => index
-                                .pdbs_by_label
-                                .entry((p.namespace.clone(), interner.intern(k), interner.intern(v)))
-                                .or_default()
-                                .push(i),
-                            None => index.pdbs_without_pair.entry(p.namespace.clone()).or_default().push(i),
-                        }
-                    }
-                    index.pdbs = pdbs;
-                    for (ns, defaults) in limit_ranges {
-                        index.limit_range_defaults.entry(ns).or_default().merge(defaults);
-                    }
-                    index.canaries = canaries;
-                    index.applications = applications;
-                    index.image_policies = image_policies;
-                    index.store_refs = store_refs;
-                    index.spc_refs = spc_refs;
-                    index.sops_secrets = sops_secrets;
-                    for (i, s) in services.iter().enumerate() {
-                        index
-                            .services_by_namespace
-                            .entry(s.namespace.clone())
-                            .or_default()
-                            .push(i);
-                        index
-                            .services_by_name
-                            .entry((s.namespace.clone(), s.name.clone()))
-                            .or_default()
-                            .push(i);
-                        // A Service that selects by controller-set labels only (`statefulset.kubernetes.io/
-                        // pod-name`) picks pods no template shows: it is not known to select any.
-                        if let (true, Some((k, v))) = (s.selects_pods(), s.template_pairs().next()) {
-                            index
-                                .services_by_pair
-                                .entry((s.namespace.clone(), k.clone(), v.clone()))
-                                .or_default()
-                                .push(i);
-                        }
-                    }
-                    index.refs = RefIndex::build(refs, &services);
-                    index.services = services;
-                    for (i, c) in crds.iter().enumerate() {
-                        index
-                            .crds_by_group_kind
-                            .entry((c.group.clone(), c.kind.clone()))
-                            .or_default()
-                            .push(i);
-                    }
-                    index.crds = crds;
-                    for (file, n) in unreadable {
-                        *index.unreadable.entry(file).or_default() += n;
-                    }
-                    index.custom_objects = custom_objects;
-                    for (i, r) in workload_refs.iter().enumerate() {
-                        index
-                            .workload_refs_by_name
-                            .entry((r.kind.clone(), r.namespace.clone(), r.name.clone()))
-                            .or_default()
-                            .push(i);
-                        index
-                            .workload_refs_by_target
-                            .entry((r.target_kind.clone(), r.namespace.clone(), r.target_name.clone()))
-                            .or_default()
-                            .push(i);
-                    }
-                    index.workload_refs = workload_refs;
-                    for (i, p) in netpols.iter().enumerate() {
-                        namespace_names.insert(interner.intern(&p.namespace));
-                        index
-                            .netpols_by_namespace
-                            .entry(p.namespace.clone())
-                            .or_default()
-                            .push(i);
-                    }
-                    index.netpols = netpols;
-                    let name_label = interner.intern(NAME_LABEL);
-                    for (name, ns) in &index.namespaces {
-                        let labels = ns.labels.with(name_label.clone(), name.clone());
-                        for (k, v) in labels.iter() {
-                            index
-                                .namespaces_by_label
-                                .entry((k.clone(), v.clone()))
-                                .or_default()
-                                .push(name.clone());
-                        }
-                        index.namespace_labels.insert(name.clone(), labels);
-                    }
-                    index.strings = interner.to_set();
-                    (index, namespace_names)
-                },
-            );
-        index.by_kind_namespace_name = by_kind_namespace_name;
-        index.count_by_kind_namespace = count_by_kind_namespace;
+        index.by_kind_namespace_name.reserve(objects.len());
+        index.workload_by_name.reserve(workloads.len());
+        index.workloads_by_label.reserve(workloads.len() * 2);
+        index.hpas_by_name.reserve(hpas.len());
+        // Namespaces are gathered in a hash set, then sorted once.
+        let mut namespace_names: FxHashSet<Str> = FxHashSet::default();
+        for ns in namespaces {
+            namespace_names.insert(ns.name.clone());
+            index.namespaces.entry(ns.name.clone()).or_insert(ns);
+        }
+        for (i, w) in workloads.iter().enumerate() {
+            if let Some(name) = &w.obj.name {
+                index
+                    .workload_by_name
+                    .entry((w.obj.kind.clone(), w.namespace.clone(), name.clone()))
+                    .or_default()
+                    .push(i);
+            }
+            index
+                .workloads_by_namespace
+                .entry(w.namespace.clone())
+                .or_default()
+                .push(i);
+            for (k, v) in w.template_labels.iter() {
+                index
+                    .workloads_by_label
+                    .entry((w.namespace.clone(), k.clone(), v.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index.workloads = workloads;
+        for (i, h) in hpas.iter().enumerate() {
+            index
+                .hpas_by_name
+                .entry((h.namespace.clone(), h.name.clone()))
+                .or_default()
+                .push(i);
+            index
+                .hpas_by_target
+                .entry((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()))
+                .or_default()
+                .push(i);
+        }
+        index.hpas = hpas;
+        for (i, p) in pdbs.iter().enumerate() {
+            match p.selector.required_pair() {
+                Some((k, v)) => index
+                    .pdbs_by_label
+                    .entry((p.namespace.clone(), interner.intern(k), interner.intern(v)))
+                    .or_default()
+                    .push(i),
+                None => index.pdbs_without_pair.entry(p.namespace.clone()).or_default().push(i),
+            }
+        }
+        index.pdbs = pdbs;
+        for (ns, defaults) in limit_ranges {
+            index.limit_range_defaults.entry(ns).or_default().merge(defaults);
+        }
+        index.canaries = canaries;
+        index.applications = applications;
+        index.image_policies = image_policies;
+        index.store_refs = store_refs;
+        index.spc_refs = spc_refs;
+        index.sops_secrets = sops_secrets;
+        for (i, s) in services.iter().enumerate() {
+            index
+                .services_by_namespace
+                .entry(s.namespace.clone())
+                .or_default()
+                .push(i);
+            index
+                .services_by_name
+                .entry((s.namespace.clone(), s.name.clone()))
+                .or_default()
+                .push(i);
+            // A Service that selects by controller-set labels only (`statefulset.kubernetes.io/
+            // pod-name`) picks pods no template shows: it is not known to select any.
+            if let (true, Some((k, v))) = (s.selects_pods(), s.template_pairs().next()) {
+                index
+                    .services_by_pair
+                    .entry((s.namespace.clone(), k.clone(), v.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index.refs = RefIndex::build(refs, &services);
+        index.services = services;
+        for (i, c) in crds.iter().enumerate() {
+            index
+                .crds_by_group_kind
+                .entry((c.group.clone(), c.kind.clone()))
+                .or_default()
+                .push(i);
+        }
+        index.crds = crds;
+        for (file, n) in unreadable {
+            *index.unreadable.entry(file).or_default() += n;
+        }
+        index.custom_objects = custom_objects;
+        for (i, r) in workload_refs.iter().enumerate() {
+            index
+                .workload_refs_by_name
+                .entry((r.kind.clone(), r.namespace.clone(), r.name.clone()))
+                .or_default()
+                .push(i);
+            index
+                .workload_refs_by_target
+                .entry((r.target_kind.clone(), r.namespace.clone(), r.target_name.clone()))
+                .or_default()
+                .push(i);
+        }
+        index.workload_refs = workload_refs;
+        for (i, p) in netpols.iter().enumerate() {
+            namespace_names.insert(interner.intern(&p.namespace));
+            index
+                .netpols_by_namespace
+                .entry(p.namespace.clone())
+                .or_default()
+                .push(i);
+        }
+        index.netpols = netpols;
+        for (i, o) in objects.iter().enumerate() {
+            if let Some(ns) = &o.namespace {
+                if !namespace_names.contains(ns) {
+                    namespace_names.insert(ns.clone());
+                }
+            }
+            *index
+                .count_by_kind_namespace
+                .entry((o.obj.kind.clone(), o.namespace.clone()))
+                .or_default() += 1;
+            if let Some(name) = &o.obj.name {
+                index
+                    .by_kind_namespace_name
+                    .entry((o.obj.kind.clone(), o.namespace.clone(), name.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
         index.objects = objects;
-        namespace_names.extend(object_namespaces);
         index.namespace_names = namespace_names.into_iter().collect();
+        let name_label = interner.intern(NAME_LABEL);
+        for (name, ns) in &index.namespaces {
+            let labels = ns.labels.with(name_label.clone(), name.clone());
+            for (k, v) in labels.iter() {
+                index
+                    .namespaces_by_label
+                    .entry((k.clone(), v.clone()))
+                    .or_default()
+                    .push(name.clone());
+            }
+            index.namespace_labels.insert(name.clone(), labels);
+        }
+        index.strings = interner.to_set();
         index
     }
 
