@@ -843,10 +843,10 @@ impl Index {
         }
         index.netpols = netpols;
         for (i, o) in objects.iter().enumerate() {
-            if let Some(ns) = &o.namespace {
-                if !namespace_names.contains(ns) {
-                    namespace_names.insert(ns.clone());
-                }
+            if let Some(ns) = &o.namespace
+                && !namespace_names.contains(ns)
+            {
+                namespace_names.insert(ns.clone());
             }
             *index
                 .count_by_kind_namespace
