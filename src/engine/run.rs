@@ -278,7 +278,7 @@ pub struct ActiveRule {
 /// does not compare paths. The findings' indices are put in order, not the findings: they
 /// are bucketed by file rank (in their order), each file's sorted on its own (in parallel),
 /// and each finding then moved once into place. Sorting the findings themselves would be
-/// serial and need half the list again as scratch, at the run's peak of memory.
+/// serial and need half the list again as scratch.
 pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
     let mut ids: Vec<FileId> = files.ids().collect();
     ids.sort_by(|a, b| files.display(*a).cmp(files.display(*b)));
@@ -319,18 +319,18 @@ pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
     };
     {
         let all: &[Finding] = findings;
-        let mut files: Vec<&mut [u32]> = Vec::new();
+        let mut by_file: Vec<&mut [u32]> = Vec::new();
         let mut rest = &mut order[..];
         for k in 0..starts.len() - 1 {
             let (file, tail) = std::mem::take(&mut rest).split_at_mut(starts[k + 1] - starts[k]);
             if file.len() > 1 {
-                files.push(file);
+                by_file.push(file);
             }
             rest = tail;
         }
         // A file of many findings (one large file holds them all) is sorted in parallel too.
         const LARGE: usize = 1 << 16;
-        files.par_iter_mut().for_each(|file| {
+        by_file.par_iter_mut().for_each(|file| {
             let by = |a: &u32, b: &u32| within(&all[*a as usize], &all[*b as usize]);
             if file.len() > LARGE {
                 file.par_sort_by(by);
@@ -1395,7 +1395,8 @@ mod tests {
                         end: at(line + next(2)),
                     },
                 };
-                // The message tells findings apart only sometimes; the index never shows.
+                // The message tells findings apart only sometimes; the label carries the
+                // finding's index, which the order never looks at.
                 let mut f = Finding::new(rule, Severity::Warning, format!("m{}", next(2)), loc.into(), None);
                 f.label = Some(crate::engine::shared(&i.to_string()));
                 f
