@@ -300,99 +300,15 @@ impl Schema {
     }
 }
 
-/// The keywords of one schema node, found in one pass over its keys: a lookup per keyword
-/// would hash each of some 30 keywords at every node of a large CRD.
-#[derive(Default)]
-struct Keywords<'a> {
-    type_: Option<&'a Value>,
-    format: Option<&'a Value>,
-    enum_: Option<&'a Value>,
-    pattern: Option<&'a Value>,
-    minimum: Option<&'a Value>,
-    maximum: Option<&'a Value>,
-    exclusive_minimum: Option<&'a Value>,
-    exclusive_maximum: Option<&'a Value>,
-    multiple_of: Option<&'a Value>,
-    min_length: Option<&'a Value>,
-    max_length: Option<&'a Value>,
-    min_items: Option<&'a Value>,
-    max_items: Option<&'a Value>,
-    min_properties: Option<&'a Value>,
-    max_properties: Option<&'a Value>,
-    required: Option<&'a Value>,
-    nullable: Option<&'a Value>,
-    default: Option<&'a Value>,
-    x_preserve_unknown_fields: Option<&'a Value>,
-    x_int_or_string: Option<&'a Value>,
-    x_embedded_resource: Option<&'a Value>,
-    x_list_type: Option<&'a Value>,
-    x_list_map_keys: Option<&'a Value>,
-    x_validations: Option<&'a Value>,
-    properties: Option<&'a Value>,
-    additional_properties: Option<&'a Value>,
-    items: Option<&'a Value>,
-    all_of: Option<&'a Value>,
-    any_of: Option<&'a Value>,
-    one_of: Option<&'a Value>,
-    not: Option<&'a Value>,
-    unique_items: Option<&'a Value>,
-}
-
-impl<'a> Keywords<'a> {
-    fn of(m: &'a Map<String, Value>) -> Keywords<'a> {
-        let mut k = Keywords::default();
-        for (key, v) in m {
-            let slot = match key.as_str() {
-                "type" => &mut k.type_,
-                "format" => &mut k.format,
-                "enum" => &mut k.enum_,
-                "pattern" => &mut k.pattern,
-                "minimum" => &mut k.minimum,
-                "maximum" => &mut k.maximum,
-                "exclusiveMinimum" => &mut k.exclusive_minimum,
-                "exclusiveMaximum" => &mut k.exclusive_maximum,
-                "multipleOf" => &mut k.multiple_of,
-                "minLength" => &mut k.min_length,
-                "maxLength" => &mut k.max_length,
-                "minItems" => &mut k.min_items,
-                "maxItems" => &mut k.max_items,
-                "minProperties" => &mut k.min_properties,
-                "maxProperties" => &mut k.max_properties,
-                "required" => &mut k.required,
-                "nullable" => &mut k.nullable,
-                "default" => &mut k.default,
-                "x-kubernetes-preserve-unknown-fields" => &mut k.x_preserve_unknown_fields,
-                "x-kubernetes-int-or-string" => &mut k.x_int_or_string,
-                "x-kubernetes-embedded-resource" => &mut k.x_embedded_resource,
-                "x-kubernetes-list-type" => &mut k.x_list_type,
-                "x-kubernetes-list-map-keys" => &mut k.x_list_map_keys,
-                "x-kubernetes-validations" => &mut k.x_validations,
-                "properties" => &mut k.properties,
-                "additionalProperties" => &mut k.additional_properties,
-                "items" => &mut k.items,
-                "allOf" => &mut k.all_of,
-                "anyOf" => &mut k.any_of,
-                "oneOf" => &mut k.one_of,
-                "not" => &mut k.not,
-                "uniqueItems" => &mut k.unique_items,
-                _ => continue,
-            };
-            *slot = Some(v);
-        }
-        k
-    }
-}
-
 fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out: &mut Vec<SchemaProblem>) -> Schema {
     let mut s = Schema::default();
     let mut c = Constraints::default();
     let Some(m) = v.as_object() else {
         return s;
     };
-    let k = Keywords::of(m);
-    let num = |v: Option<&Value>| v.and_then(Value::as_f64);
-    let count = |v: Option<&Value>| v.and_then(Value::as_u64);
-    let flag = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
+    let num = |k: &str| m.get(k).and_then(Value::as_f64);
+    let count = |k: &str| m.get(k).and_then(Value::as_u64);
+    let flag = |k: &str| m.get(k).and_then(Value::as_bool) == Some(true);
     let problem = |out: &mut Vec<SchemaProblem>, key: &'static str, message: String, label: &'static str| {
         out.push(SchemaProblem {
             route: route.key(key),
@@ -400,10 +316,10 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             label,
         })
     };
-    s.type_ = k.type_.and_then(Value::as_str).and_then(Type::parse);
-    c.format = k.format.and_then(Value::as_str).map(str::to_string);
-    c.enum_ = k.enum_.and_then(Value::as_array).cloned();
-    if let Some(p) = k.pattern.and_then(Value::as_str) {
+    s.type_ = m.get("type").and_then(Value::as_str).and_then(Type::parse);
+    c.format = m.get("format").and_then(Value::as_str).map(str::to_string);
+    c.enum_ = m.get("enum").and_then(Value::as_array).cloned();
+    if let Some(p) = m.get("pattern").and_then(Value::as_str) {
         // Checked here, compiled on first use: most patterns of a large CRD never meet a
         // value.
         match regex_syntax::Parser::new().parse(p) {
@@ -419,39 +335,39 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             ),
         }
     }
-    c.minimum = num(k.minimum);
-    c.maximum = num(k.maximum);
-    c.exclusive_minimum = flag(k.exclusive_minimum);
-    c.exclusive_maximum = flag(k.exclusive_maximum);
-    c.multiple_of = num(k.multiple_of).filter(|m| *m > 0.0);
-    c.min_length = count(k.min_length);
-    c.max_length = count(k.max_length);
-    c.min_items = count(k.min_items);
-    c.max_items = count(k.max_items);
-    c.min_properties = count(k.min_properties);
-    c.max_properties = count(k.max_properties);
-    s.required = k
-        .required
+    c.minimum = num("minimum");
+    c.maximum = num("maximum");
+    c.exclusive_minimum = flag("exclusiveMinimum");
+    c.exclusive_maximum = flag("exclusiveMaximum");
+    c.multiple_of = num("multipleOf").filter(|m| *m > 0.0);
+    c.min_length = count("minLength");
+    c.max_length = count("maxLength");
+    c.min_items = count("minItems");
+    c.max_items = count("maxItems");
+    c.min_properties = count("minProperties");
+    c.max_properties = count("maxProperties");
+    s.required = m
+        .get("required")
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default();
-    s.nullable = flag(k.nullable);
-    c.default = k.default.cloned();
-    s.preserve_unknown = flag(k.x_preserve_unknown_fields);
-    s.int_or_string = flag(k.x_int_or_string);
-    s.embedded = flag(k.x_embedded_resource);
-    s.list_type = match k.x_list_type.and_then(Value::as_str) {
+    s.nullable = flag("nullable");
+    c.default = m.get("default").cloned();
+    s.preserve_unknown = flag("x-kubernetes-preserve-unknown-fields");
+    s.int_or_string = flag("x-kubernetes-int-or-string");
+    s.embedded = flag("x-kubernetes-embedded-resource");
+    s.list_type = match m.get("x-kubernetes-list-type").and_then(Value::as_str) {
         Some("atomic") => Some(ListType::Atomic),
         Some("set") => Some(ListType::Set),
         Some("map") => Some(ListType::Map),
         _ => None,
     };
-    c.list_map_keys = k
-        .x_list_map_keys
+    c.list_map_keys = m
+        .get("x-kubernetes-list-map-keys")
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default();
-    if let Some(rules) = k.x_validations.and_then(Value::as_array) {
+    if let Some(rules) = m.get("x-kubernetes-validations").and_then(Value::as_array) {
         let text = |r: &Map<String, Value>, k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
         c.validations = rules
             .iter()
@@ -466,7 +382,7 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             })
             .collect();
     }
-    if let Some(p) = k.properties.and_then(Value::as_object) {
+    if let Some(p) = m.get("properties").and_then(Value::as_object) {
         let base = route.key("properties");
         s.properties = Properties::new(
             p.iter()
@@ -474,7 +390,7 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
                 .collect(),
         );
     }
-    s.additional = match k.additional_properties {
+    s.additional = match m.get("additionalProperties") {
         Some(Value::Bool(true)) => Additional::Any,
         Some(Value::Bool(false)) => Additional::Deny,
         Some(v @ Value::Object(_)) => Additional::Schema(Box::new(parse(
@@ -486,11 +402,12 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
         ))),
         _ => Additional::Unset,
     };
-    if let Some(items) = k.items {
+    if let Some(items) = m.get("items") {
         s.items = Some(Box::new(parse(items, &route.key("items"), mode, value_validation, out)));
     }
-    let list = |key: &'static str, v: Option<&Value>, out: &mut Vec<SchemaProblem>| -> Vec<Schema> {
-        v.and_then(Value::as_array)
+    let list = |key: &'static str, out: &mut Vec<SchemaProblem>| -> Vec<Schema> {
+        m.get(key)
+            .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
                     .enumerate()
@@ -499,14 +416,14 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             })
             .unwrap_or_default()
     };
-    c.all_of = list("allOf", k.all_of, out);
-    c.any_of = list("anyOf", k.any_of, out);
-    c.one_of = list("oneOf", k.one_of, out);
-    if let Some(n) = k.not {
+    c.all_of = list("allOf", out);
+    c.any_of = list("anyOf", out);
+    c.one_of = list("oneOf", out);
+    if let Some(n) = m.get("not") {
         c.not = Some(Box::new(parse(n, &route.key("not"), mode, true, out)));
     }
 
-    if flag(k.unique_items) {
+    if flag("uniqueItems") {
         problem(
             out,
             "uniqueItems",
