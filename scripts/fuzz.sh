@@ -41,7 +41,10 @@ for target in "${targets[@]}"; do
     exit 1
   fi
   if ! grep -q 'Done [0-9]* runs' "fuzz/$target.log"; then
-    echo "fuzz target $target did not complete; see fuzz/$target.log" >&2
+    # The log is gone with the CI machine: show its end, and the disk the build needed.
+    echo "fuzz target $target did not complete; the end of fuzz/$target.log:" >&2
+    tail -n 40 "fuzz/$target.log" >&2
+    df -h . >&2 || true
     exit 1
   fi
 done
