@@ -5,6 +5,8 @@
 //! a library (configure once, load inputs or buffers, lint); `cli` is the command line over
 //! it. See `DESIGN.md`-style notes in each module.
 
+#![forbid(unsafe_code)]
+
 pub mod celhost;
 pub mod cli;
 pub mod commands;

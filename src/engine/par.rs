@@ -1,6 +1,26 @@
 //! Parallel maps over items of very different sizes (files).
 
 use rayon::prelude::*;
+use std::sync::OnceLock;
+
+/// What returns the memory a thread freed to the system at once, when the program's
+/// allocator waits before it does (see `main.rs`); set once, by the program.
+static RELEASE: OnceLock<fn()> = OnceLock::new();
+
+/// Sets what [`release_freed`] calls on each thread (once; later calls are ignored).
+pub fn on_release(release: fn()) {
+    let _ = RELEASE.set(release);
+}
+
+/// Returns what every thread of the pool and the calling thread freed to the system, where
+/// the program said how ([`on_release`]). Called where a phase has freed much and the next
+/// one allocates much, so that the two do not add up in the run's peak.
+pub fn release_freed() {
+    if let Some(release) = RELEASE.get() {
+        rayon::broadcast(|_| release());
+        release();
+    }
+}
 
 /// `items.map(f)` in parallel, with results in the items' order, whichever thread computed
 /// them. The largest items (by `size`) start first and each item is a job of its own, so

@@ -771,6 +771,7 @@ impl Engine {
         // largest parts of a large run) are not held with the list's old and new buffers.
         drop(cx);
         drop(index);
+        super::par::release_freed();
         // One growth of the (large) list of findings, not one per rule, and to its final
         // length: doubling it here would leave most of a (large) list unused.
         findings.reserve_exact(set_findings.iter().map(|(found, _)| found.len()).sum());
