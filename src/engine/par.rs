@@ -51,4 +51,18 @@ mod tests {
         let out = largest_first(items.clone(), |n| *n, |n| n * 2);
         assert_eq!(out, items.iter().map(|n| n * 2).collect::<Vec<_>>());
     }
+
+    #[test]
+    fn memory_is_released_on_every_thread_of_the_pool_and_the_caller() {
+        use std::sync::Mutex;
+        static THREADS: Mutex<Vec<std::thread::ThreadId>> = Mutex::new(Vec::new());
+        on_release(|| THREADS.lock().expect("not poisoned").push(std::thread::current().id()));
+        release_freed();
+        let mut threads = THREADS.lock().expect("not poisoned").clone();
+        threads.sort_unstable_by_key(|t| format!("{t:?}"));
+        threads.dedup();
+        // The pool's threads and this one (other tests of this binary may release too).
+        assert!(threads.len() > rayon::current_num_threads(), "{threads:?}");
+        assert!(threads.contains(&std::thread::current().id()));
+    }
 }
