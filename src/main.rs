@@ -14,9 +14,10 @@ fn main() -> std::process::ExitCode {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     // Where a phase of the run has freed much (the index, once the cross-object rules are
-    // done) and the next allocates much, each thread returns what it freed at once instead
-    // of 10 ms later: otherwise the freed pages and the new ones add up in the run's peak
-    // (100k documents: 233–243 against 203–211 MB; 300k: 600 against 515 MB).
+    // done) and the next allocates much, each thread returns what it freed at once, not
+    // when it next allocates after the 10 ms: otherwise the freed pages and the new ones
+    // add up in the run's peak (100k documents: 198–206 against 221–237 MiB; 300k: 500–504
+    // against 585–589 MiB).
     // SAFETY: `mi_collect` has no precondition: it frees what the calling thread's heap no
     // longer uses, and mimalloc is this program's allocator.
     #[allow(unsafe_code)]
