@@ -6,6 +6,7 @@ use super::apilifecycle::{CrdFact, CustomObjectFact};
 use super::controllers::{ControllerFact, SpreadFact};
 use super::gitops::{ApplicationFact, CanaryFact};
 use super::imagepolicy::ImagePolicyFact;
+use super::grouped::Grouped;
 use super::intern::{Interner, Labels, Str};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
@@ -595,8 +596,6 @@ impl<'a, T> Resolved<'a, T> {
 /// The indices an index key maps to, in file order. Most keys (an object's identity, a
 /// label pair only one app carries) map to one or two, which are held in place: a run
 /// builds hundreds of thousands of them.
-type Ids = smallvec::SmallVec<[usize; 2]>;
-
 /// Everything the cross-object phase knows, indexed once. Keys are the run's interned
 /// strings; a lookup by a text the run never saw finds nothing.
 #[derive(Debug, Default)]
@@ -613,7 +612,7 @@ pub struct Index {
     pub workloads_by_namespace: BTreeMap<Str, Vec<usize>>,
     /// Objects by (kind, effective namespace, name), as indices into `objects`, every
     /// object of that identity in file order (a repository may hold several).
-    by_kind_namespace_name: FxHashMap<(Str, Option<Str>, Str), Ids>,
+    by_kind_namespace_name: Grouped<(Str, Option<Str>, Str)>,
     /// How many objects of a kind each namespace holds.
     count_by_kind_namespace: FxHashMap<(Str, Option<Str>), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
@@ -629,24 +628,24 @@ pub struct Index {
     /// NetworkPolicies by namespace, as indices into `netpols`.
     pub netpols_by_namespace: BTreeMap<String, Vec<usize>>,
     /// Workloads by (namespace, label key, label value), for selector lookups.
-    workloads_by_label: FxHashMap<(Str, Str, Str), Ids>,
+    workloads_by_label: Grouped<(Str, Str, Str)>,
     /// Workloads by (kind, namespace, name), every one of that identity in file order.
-    workload_by_name: FxHashMap<(Str, Str, Str), Ids>,
+    workload_by_name: Grouped<(Str, Str, Str)>,
     /// Workloads that run another's template (Rollouts with a `workloadRef`), in file order.
     workload_refs: Vec<WorkloadRefFact>,
     /// `workload_refs` by (kind, namespace, name), as indices.
-    workload_refs_by_name: FxHashMap<(Str, Str, Str), Ids>,
+    workload_refs_by_name: Grouped<(Str, Str, Str)>,
     /// `workload_refs` by the (kind, namespace, name) of the workload they run, as indices.
-    workload_refs_by_target: FxHashMap<(Str, Str, Str), Ids>,
+    workload_refs_by_target: Grouped<(Str, Str, Str)>,
     pub hpas: Vec<HpaFact>,
     /// HPAs by (namespace, target kind, target name), as indices into `hpas`.
     pub hpas_by_target: BTreeMap<(Str, Str, Str), Vec<usize>>,
     /// HPAs by (namespace, name).
-    hpas_by_name: FxHashMap<(Str, Str), Ids>,
+    hpas_by_name: Grouped<(Str, Str)>,
     pub pdbs: Vec<PdbFact>,
     /// PodDisruptionBudgets by (namespace, a label pair their selector requires), and those
     /// whose selector requires no single pair, by namespace.
-    pdbs_by_label: FxHashMap<(Str, Str, Str), Ids>,
+    pdbs_by_label: Grouped<(Str, Str, Str)>,
     pdbs_without_pair: FxHashMap<Str, Vec<usize>>,
     /// The container defaults of the LimitRanges of each namespace.
     pub limit_range_defaults: FxHashMap<Str, ContainerDefaults>,
@@ -662,14 +661,14 @@ pub struct Index {
     services_by_namespace: FxHashMap<Str, Vec<usize>>,
     /// Services that select pods, by (namespace, the first pair of their selector a template
     /// can show).
-    services_by_pair: FxHashMap<(Str, Str, Str), Ids>,
+    services_by_pair: Grouped<(Str, Str, Str)>,
     /// Services by (namespace, name), every one of that identity in file order.
-    services_by_name: FxHashMap<(Str, Str), Ids>,
+    services_by_name: Grouped<(Str, Str)>,
     /// How many documents of each file could not be read as objects.
     unreadable: FxHashMap<FileId, usize>,
     pub crds: Vec<CrdFact>,
     /// CustomResourceDefinitions by (group, kind), as indices into `crds`.
-    crds_by_group_kind: FxHashMap<(Str, Str), Ids>,
+    crds_by_group_kind: Grouped<(Str, Str)>,
     pub custom_objects: Vec<CustomObjectFact>,
     /// References by name and what provides ConfigMaps and Secrets (`ref-*` rules).
     pub refs: RefIndex,
@@ -720,44 +719,35 @@ impl Index {
             refs,
             rbac: _,
         } = facts;
-        index.by_kind_namespace_name.reserve(objects.len());
-        index.workload_by_name.reserve(workloads.len());
-        index.workloads_by_label.reserve(workloads.len() * 2);
-        index.hpas_by_name.reserve(hpas.len());
         // Namespaces are gathered in a hash set, then sorted once.
         let mut namespace_names: FxHashSet<Str> = FxHashSet::default();
         for ns in namespaces {
             namespace_names.insert(ns.name.clone());
             index.namespaces.entry(ns.name.clone()).or_insert(ns);
         }
+        index.workload_by_name = Grouped::build(workloads.iter().enumerate().filter_map(|(i, w)| {
+            let name = w.obj.name.clone()?;
+            Some(((w.obj.kind.clone(), w.namespace.clone(), name), i))
+        }));
         for (i, w) in workloads.iter().enumerate() {
-            if let Some(name) = &w.obj.name {
-                index
-                    .workload_by_name
-                    .entry((w.obj.kind.clone(), w.namespace.clone(), name.clone()))
-                    .or_default()
-                    .push(i);
-            }
             index
                 .workloads_by_namespace
                 .entry(w.namespace.clone())
                 .or_default()
                 .push(i);
-            for (k, v) in w.template_labels.iter() {
-                index
-                    .workloads_by_label
-                    .entry((w.namespace.clone(), k.clone(), v.clone()))
-                    .or_default()
-                    .push(i);
-            }
         }
+        index.workloads_by_label = Grouped::build(workloads.iter().enumerate().flat_map(|(i, w)| {
+            w.template_labels
+                .iter()
+                .map(move |(k, v)| ((w.namespace.clone(), k.clone(), v.clone()), i))
+        }));
         index.workloads = workloads;
+        index.hpas_by_name = Grouped::build(
+            hpas.iter()
+                .enumerate()
+                .map(|(i, h)| ((h.namespace.clone(), h.name.clone()), i)),
+        );
         for (i, h) in hpas.iter().enumerate() {
-            index
-                .hpas_by_name
-                .entry((h.namespace.clone(), h.name.clone()))
-                .or_default()
-                .push(i);
             index
                 .hpas_by_target
                 .entry((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()))
@@ -765,16 +755,14 @@ impl Index {
                 .push(i);
         }
         index.hpas = hpas;
+        let mut pdbs_by_label = Vec::new();
         for (i, p) in pdbs.iter().enumerate() {
             match p.selector.required_pair() {
-                Some((k, v)) => index
-                    .pdbs_by_label
-                    .entry((p.namespace.clone(), interner.intern(k), interner.intern(v)))
-                    .or_default()
-                    .push(i),
+                Some((k, v)) => pdbs_by_label.push(((p.namespace.clone(), interner.intern(k), interner.intern(v)), i)),
                 None => index.pdbs_without_pair.entry(p.namespace.clone()).or_default().push(i),
             }
         }
+        index.pdbs_by_label = Grouped::build(pdbs_by_label);
         index.pdbs = pdbs;
         for (ns, defaults) in limit_ranges {
             index.limit_range_defaults.entry(ns).or_default().merge(defaults);
@@ -791,47 +779,43 @@ impl Index {
                 .entry(s.namespace.clone())
                 .or_default()
                 .push(i);
-            index
-                .services_by_name
-                .entry((s.namespace.clone(), s.name.clone()))
-                .or_default()
-                .push(i);
-            // A Service that selects by controller-set labels only (`statefulset.kubernetes.io/
-            // pod-name`) picks pods no template shows: it is not known to select any.
-            if let (true, Some((k, v))) = (s.selects_pods(), s.template_pairs().next()) {
-                index
-                    .services_by_pair
-                    .entry((s.namespace.clone(), k.clone(), v.clone()))
-                    .or_default()
-                    .push(i);
-            }
         }
+        index.services_by_name = Grouped::build(
+            services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ((s.namespace.clone(), s.name.clone()), i)),
+        );
+        // A Service that selects by controller-set labels only (`statefulset.kubernetes.io/
+        // pod-name`) picks pods no template shows: it is not known to select any.
+        index.services_by_pair = Grouped::build(services.iter().enumerate().filter_map(|(i, s)| {
+            let (k, v) = s.template_pairs().next().filter(|_| s.selects_pods())?;
+            Some(((s.namespace.clone(), k.clone(), v.clone()), i))
+        }));
         index.refs = RefIndex::build(refs, &services);
         index.services = services;
-        for (i, c) in crds.iter().enumerate() {
-            index
-                .crds_by_group_kind
-                .entry((c.group.clone(), c.kind.clone()))
-                .or_default()
-                .push(i);
-        }
+        index.crds_by_group_kind = Grouped::build(
+            crds.iter()
+                .enumerate()
+                .map(|(i, c)| ((c.group.clone(), c.kind.clone()), i)),
+        );
         index.crds = crds;
         for (file, n) in unreadable {
             *index.unreadable.entry(file).or_default() += n;
         }
         index.custom_objects = custom_objects;
-        for (i, r) in workload_refs.iter().enumerate() {
-            index
-                .workload_refs_by_name
-                .entry((r.kind.clone(), r.namespace.clone(), r.name.clone()))
-                .or_default()
-                .push(i);
-            index
-                .workload_refs_by_target
-                .entry((r.target_kind.clone(), r.namespace.clone(), r.target_name.clone()))
-                .or_default()
-                .push(i);
-        }
+        index.workload_refs_by_name = Grouped::build(
+            workload_refs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ((r.kind.clone(), r.namespace.clone(), r.name.clone()), i)),
+        );
+        index.workload_refs_by_target = Grouped::build(
+            workload_refs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ((r.target_kind.clone(), r.namespace.clone(), r.target_name.clone()), i)),
+        );
         index.workload_refs = workload_refs;
         for (i, p) in netpols.iter().enumerate() {
             namespace_names.insert(interner.intern(&p.namespace));
@@ -842,7 +826,7 @@ impl Index {
                 .push(i);
         }
         index.netpols = netpols;
-        for (i, o) in objects.iter().enumerate() {
+        for o in &objects {
             if let Some(ns) = &o.namespace
                 && !namespace_names.contains(ns)
             {
@@ -852,14 +836,11 @@ impl Index {
                 .count_by_kind_namespace
                 .entry((o.obj.kind.clone(), o.namespace.clone()))
                 .or_default() += 1;
-            if let Some(name) = &o.obj.name {
-                index
-                    .by_kind_namespace_name
-                    .entry((o.obj.kind.clone(), o.namespace.clone(), name.clone()))
-                    .or_default()
-                    .push(i);
-            }
         }
+        index.by_kind_namespace_name = Grouped::build(objects.iter().enumerate().filter_map(|(i, o)| {
+            let name = o.obj.name.clone()?;
+            Some(((o.obj.kind.clone(), o.namespace.clone(), name), i))
+        }));
         index.objects = objects;
         index.namespace_names = namespace_names.into_iter().collect();
         let name_label = interner.intern(NAME_LABEL);
@@ -925,7 +906,7 @@ impl Index {
     }
 
     /// Objects of a kind with this name in this namespace, in file order.
-    fn by_identity(&self, kind: &str, namespace: Option<&str>, name: &str) -> &[usize] {
+    fn by_identity(&self, kind: &str, namespace: Option<&str>, name: &str) -> &[u32] {
         let key = || {
             let ns = match namespace {
                 Some(n) => Some(self.sym(n)?),
@@ -933,9 +914,7 @@ impl Index {
             };
             Some((self.sym(kind)?, ns, self.sym(name)?))
         };
-        key()
-            .and_then(|k| self.by_kind_namespace_name.get(&k))
-            .map_or(&[], Ids::as_slice)
+        key().map_or(&[], |k| self.by_kind_namespace_name.get(&k))
     }
 
     /// The object of a kind (and API group, when given) with this name, in this namespace
@@ -953,7 +932,7 @@ impl Index {
             from,
             self.by_identity(kind, namespace, name)
                 .iter()
-                .map(|i| &self.objects[*i])
+                .map(|i| &self.objects[*i as usize])
                 .filter(|o| group.is_none_or(|g| o.group() == g)),
             |o| o.obj.file,
         )
@@ -963,18 +942,18 @@ impl Index {
     pub fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&ObjectFact> {
         self.by_identity(kind, namespace, name)
             .first()
-            .map(|i| &self.objects[*i])
+            .map(|i| &self.objects[*i as usize])
     }
 
     /// Groups of objects that share an identity (API group, kind, namespace, name), each
     /// group in file order.
     pub fn same_identity(&self) -> impl Iterator<Item = Vec<&ObjectFact>> + '_ {
-        let mut groups: Vec<&Ids> = self.by_kind_namespace_name.values().filter(|v| v.len() > 1).collect();
+        let mut groups: Vec<&[u32]> = self.by_kind_namespace_name.groups().filter(|v| v.len() > 1).collect();
         groups.sort_unstable();
         groups.into_iter().flat_map(move |v| {
             let mut by_group: BTreeMap<&str, Vec<&ObjectFact>> = BTreeMap::new();
             for i in v {
-                let o = &self.objects[*i];
+                let o = &self.objects[*i as usize];
                 by_group.entry(o.group()).or_default().push(o);
             }
             by_group.into_values().filter(|g| g.len() > 1)
@@ -1046,15 +1025,21 @@ impl Index {
         namespace: &str,
         selector: &'a Selector,
     ) -> impl Iterator<Item = usize> + 'a {
-        let candidates: &[usize] = match selector.required_pair() {
-            Some((k, v)) => (|| Some((self.sym(namespace)?, self.sym(k)?, self.sym(v)?)))()
-                .and_then(|key| self.workloads_by_label.get(&key))
-                .map_or(&[], Ids::as_slice),
-            None => self.workloads_by_namespace.get(namespace).map_or(&[], Vec::as_slice),
+        let (by_label, in_namespace): (&[u32], &[usize]) = match selector.required_pair() {
+            Some((k, v)) => (
+                (|| Some((self.sym(namespace)?, self.sym(k)?, self.sym(v)?)))()
+                    .map_or(&[], |key| self.workloads_by_label.get(&key)),
+                &[],
+            ),
+            None => (
+                &[],
+                self.workloads_by_namespace.get(namespace).map_or(&[], Vec::as_slice),
+            ),
         };
-        candidates
+        by_label
             .iter()
-            .copied()
+            .map(|i| *i as usize)
+            .chain(in_namespace.iter().copied())
             .filter(|i| selector.matches(&self.workloads[*i].template_labels))
     }
 
@@ -1070,18 +1055,19 @@ impl Index {
     ) -> Option<Resolved<'_, WorkloadFact>> {
         let (kind, namespace, name) = (self.sym(kind)?, self.sym(namespace)?, self.sym(name)?);
         let key = (kind, namespace.clone(), name);
-        if let Some(all) = self.workload_by_name.get(&key) {
-            return self.closest(from, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file);
+        let all = self.workload_by_name.get(&key);
+        if !all.is_empty() {
+            return self.closest(from, all.iter().map(|i| &self.workloads[*i as usize]), |w| w.obj.file);
         }
         let refs = self
             .workload_refs_by_name
-            .get(&key)?
+            .get(&key)
             .iter()
-            .map(|i| &self.workload_refs[*i]);
+            .map(|i| &self.workload_refs[*i as usize]);
         let r = self.closest(from, refs, |r| r.obj.file)?.best;
         let target = (r.target_kind.clone(), namespace, r.target_name.clone());
-        let all = self.workload_by_name.get(&target)?;
-        self.closest(r.obj.file, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file)
+        let all = self.workload_by_name.get(&target);
+        self.closest(r.obj.file, all.iter().map(|i| &self.workloads[*i as usize]), |w| w.obj.file)
     }
 
     /// Every replicated controller of the set (workload-checks §1.4), in file order, the
@@ -1116,10 +1102,9 @@ impl Index {
             .name
             .as_ref()
             .map(|n| (w.obj.kind.clone(), w.namespace.clone(), n.clone()));
-        key.and_then(|k| self.workload_refs_by_target.get(&k))
-            .into_iter()
-            .flatten()
-            .copied()
+        key.map_or(&[][..], |k| self.workload_refs_by_target.get(&k))
+            .iter()
+            .map(|i| *i as usize)
     }
 
     /// A workload as a replicated controller of its own template, when its kind is one and
@@ -1147,9 +1132,9 @@ impl Index {
     /// (the closest one to the Rollout).
     fn replicated_ref<'a>(&'a self, r: &'a WorkloadRefFact) -> Option<Replicated<'a>> {
         let key = (r.target_kind.clone(), r.namespace.clone(), r.target_name.clone());
-        let all = self.workload_by_name.get(&key)?;
+        let all = self.workload_by_name.get(&key);
         let template = self
-            .closest(r.obj.file, all.iter().map(|i| &self.workloads[*i]), |w| w.obj.file)?
+            .closest(r.obj.file, all.iter().map(|i| &self.workloads[*i as usize]), |w| w.obj.file)?
             .best;
         Some(Replicated {
             obj: &r.obj,
@@ -1184,8 +1169,8 @@ impl Index {
 
     /// The HPA with this name in this namespace closest to the file `from`.
     pub fn hpa_from(&self, from: FileId, namespace: &str, name: &str) -> Option<Resolved<'_, HpaFact>> {
-        let all = self.hpas_by_name.get(&(self.sym(namespace)?, self.sym(name)?))?;
-        self.closest(from, all.iter().map(|i| &self.hpas[*i]), |h| h.obj.file)
+        let all = self.hpas_by_name.get(&(self.sym(namespace)?, self.sym(name)?));
+        self.closest(from, all.iter().map(|i| &self.hpas[*i as usize]), |h| h.obj.file)
     }
 
     /// The NetworkPolicies of a namespace.
@@ -1264,10 +1249,10 @@ impl Index {
 
     /// The CustomResourceDefinitions of the set that define this kind of this API group.
     pub fn crds_for<'a>(&'a self, group: &str, kind: &str) -> impl Iterator<Item = &'a CrdFact> + 'a {
-        (|| self.crds_by_group_kind.get(&(self.sym(group)?, self.sym(kind)?)))()
-            .into_iter()
-            .flatten()
-            .map(|i| &self.crds[*i])
+        (|| Some(self.crds_by_group_kind.get(&(self.sym(group)?, self.sym(kind)?))))()
+            .unwrap_or_default()
+            .iter()
+            .map(|i| &self.crds[*i as usize])
     }
 
     /// The Services of a namespace.
@@ -1281,8 +1266,8 @@ impl Index {
 
     /// The Service with this name in this namespace closest to the file `from`.
     pub fn service_from(&self, from: FileId, namespace: &str, name: &str) -> Option<Resolved<'_, ServiceFact>> {
-        let all = self.services_by_name.get(&(self.sym(namespace)?, self.sym(name)?))?;
-        self.closest(from, all.iter().map(|i| &self.services[*i]), |s| s.obj.file)
+        let all = self.services_by_name.get(&(self.sym(namespace)?, self.sym(name)?));
+        self.closest(from, all.iter().map(|i| &self.services[*i as usize]), |s| s.obj.file)
     }
 
     /// The Services of a namespace that select pods with these labels, in file order: a
@@ -1293,34 +1278,32 @@ impl Index {
         namespace: &'a Str,
         labels: &'a Labels,
     ) -> impl Iterator<Item = &'a ServiceFact> + 'a {
-        let mut candidates: Vec<usize> = labels
+        let mut candidates: Vec<u32> = labels
             .iter()
-            .filter_map(|(k, v)| self.services_by_pair.get(&(namespace.clone(), k.clone(), v.clone())))
-            .flatten()
+            .flat_map(|(k, v)| self.services_by_pair.get(&(namespace.clone(), k.clone(), v.clone())))
             .copied()
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
         candidates
             .into_iter()
-            .map(|i| &self.services[i])
+            .map(|i| &self.services[i as usize])
             .filter(|s| s.selects(labels))
     }
 
     /// The workloads of a namespace a Service selects (their template labels carry every
     /// pair of its selector), answered from the label index.
     pub fn workloads_selected_by<'a>(&'a self, svc: &'a ServiceFact) -> impl Iterator<Item = &'a WorkloadFact> + 'a {
-        let candidates: &[usize] = match svc.template_pairs().next() {
+        let candidates: &[u32] = match svc.template_pairs().next() {
             _ if !svc.selects_pods() => &[],
             Some((k, v)) => self
                 .workloads_by_label
-                .get(&(svc.namespace.clone(), k.clone(), v.clone()))
-                .map_or(&[], Ids::as_slice),
+                .get(&(svc.namespace.clone(), k.clone(), v.clone())),
             None => &[],
         };
         candidates
             .iter()
-            .map(|i| &self.workloads[*i])
+            .map(|i| &self.workloads[*i as usize])
             .filter(|w| svc.selects(&w.template_labels))
     }
 
@@ -1332,10 +1315,9 @@ impl Index {
     ) -> impl Iterator<Item = &'a PdbFact> + 'a {
         let mut candidates: Vec<usize> = labels
             .iter()
-            .filter_map(|(k, v)| self.pdbs_by_label.get(&(namespace.clone(), k.clone(), v.clone())))
-            .flatten()
-            .chain(self.pdbs_without_pair.get(namespace).into_iter().flatten())
-            .copied()
+            .flat_map(|(k, v)| self.pdbs_by_label.get(&(namespace.clone(), k.clone(), v.clone())))
+            .map(|i| *i as usize)
+            .chain(self.pdbs_without_pair.get(namespace).into_iter().flatten().copied())
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
@@ -1346,21 +1328,3 @@ impl Index {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// An index entry of one or two objects takes no allocation, and no more room than the
-    /// `Vec` it replaces.
-    #[test]
-    fn index_entries_of_one_or_two_objects_are_held_in_place() {
-        assert_eq!(size_of::<Ids>(), size_of::<Vec<usize>>());
-        let mut ids = Ids::new();
-        ids.push(1);
-        ids.push(2);
-        assert!(!ids.spilled());
-        ids.push(3);
-        assert!(ids.spilled());
-        assert_eq!(ids.as_slice(), [1, 2, 3]);
-    }
-}

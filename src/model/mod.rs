@@ -9,6 +9,7 @@ pub mod crdschema;
 pub mod cron;
 pub mod facts;
 pub mod gitops;
+pub mod grouped;
 pub mod image;
 pub mod imageglob;
 pub mod imagepolicy;
