@@ -89,7 +89,7 @@ fn check(args: CheckArgs) -> Result<u8, Fatal> {
     let mode = session.options().fix;
     let policy = session.fix_policy();
     let (mut linted, fixed) = match mode {
-        FixMode::Off => (session.lint()?, None),
+        FixMode::Off => (session.lint_once()?, None),
         _ => {
             let f = session.fix(&policy, session::fix::MAX_PASSES, mode == FixMode::Diff)?;
             (f.linted, Some((f.summary, f.changes, f.rerender)))
@@ -296,7 +296,7 @@ fn posture(args: PostureArgs) -> Result<u8, Fatal> {
         .transpose()?;
     let mut session = Session::new(args.options())?;
     load_inputs(&mut session, args.quiet)?;
-    let (linted, gathered) = session.lint_observed(posture::gather)?;
+    let (linted, gathered) = session.lint_once_observed(posture::gather)?;
     let now = posture::assemble(gathered, &linted.outcome.findings, &linted.files);
     let comparison = before.as_ref().map(|b| posture::compare(b, &now));
     for (format, path) in &outputs {

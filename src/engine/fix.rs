@@ -304,9 +304,9 @@ type Loaded = (std::sync::Arc<str>, std::sync::Arc<Documents>);
 /// The byte range of each document of a file, by document index.
 #[derive(Debug, Default)]
 pub struct Documents {
-    ranges: Vec<(usize, std::ops::Range<usize>)>,
-    /// The line (1-based, as the parser counts lines) each range starts on.
-    lines: Vec<u32>,
+    /// (document index, start, end, the line the range starts on: 1-based, as the parser
+    /// counts lines), in document order; 16 bytes a document, kept for every file checked.
+    ranges: Vec<(u32, u32, u32, u32)>,
     /// Where the text's first directive line (`%YAML`, `%TAG`) starts, once looked for.
     directive: Option<usize>,
 }
@@ -359,14 +359,16 @@ impl Documents {
             let start = line_start(span.start.byte as usize);
             let end = marker_after((span.end.byte as usize).max(start + 1).min(text.len()));
             if start < end && start < directive {
-                self.ranges.push((d.index, start..end));
                 // The root's line, less the lone carriage returns (line breaks to the parser)
                 // between the line feed before it and the root.
                 let lone_crs = bytes[start..span.start.byte as usize]
                     .iter()
                     .filter(|b| **b == b'\r')
                     .count();
-                self.lines.push(span.start.line.saturating_sub(lone_crs as u32));
+                let line = span.start.line.saturating_sub(lone_crs as u32);
+                // Texts are bounded far below 4 GiB (`Limits`).
+                let at = |i: usize| u32::try_from(i).expect("a text under 4 GiB");
+                self.ranges.push((at(d.index), at(start), at(end), line));
             }
         }
     }
@@ -378,13 +380,22 @@ impl Documents {
     /// Where document `doc` lies (its range is in document order), and the line its range
     /// starts on.
     pub fn locate(&self, doc: usize) -> Option<(std::ops::Range<usize>, u32)> {
-        let i = self.ranges.binary_search_by_key(&doc, |(i, _)| *i).ok()?;
-        Some((self.ranges[i].1.clone(), self.lines[i]))
+        let i = self.ranges.binary_search_by_key(&doc, |(i, ..)| *i as usize).ok()?;
+        let (_, start, end, line) = self.ranges[i];
+        Some((start as usize..end as usize, line))
     }
 
     /// Every document's byte range.
     pub fn ranges(&self) -> Vec<std::ops::Range<usize>> {
-        self.ranges.iter().map(|(_, r)| r.clone()).collect()
+        self.ranges
+            .iter()
+            .map(|(_, start, end, _)| *start as usize..*end as usize)
+            .collect()
+    }
+
+    /// Releases the room the list grew by (it is kept for the rest of the run).
+    pub fn shrink(&mut self) {
+        self.ranges.shrink_to_fit();
     }
 }
 

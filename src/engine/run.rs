@@ -129,6 +129,12 @@ impl Files {
         self.max_size = max_size;
     }
 
+    /// Makes room for `n` more files at once (a run adds tens of thousands: the registry is
+    /// held to the end, and growing it by doubling would leave up to half of it unused).
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve_exact(n);
+    }
+
     pub fn add(&mut self, display: String, source: Source, input: bool, explicit: bool) -> FileId {
         self.entries.push(FileEntry {
             display: crate::source::escape_control(&display).into_owned(),
@@ -1055,7 +1061,8 @@ impl Engine {
             }
             part += 1;
         }
-        if let Some(d) = documents {
+        if let Some(mut d) = documents {
+            d.shrink();
             // A file checked twice (Pod Security labels judged again) finds the same.
             let _ = entry.documents.set(Arc::new(d));
         }

@@ -93,6 +93,7 @@ impl Session {
         self.engine.relocate = prepared
             .relocator
             .map(|r| Box::new(r) as Box<dyn crate::engine::Relocate>);
+        files.reserve(found.files.len());
         for f in &found.files {
             let explicit = f.explicit && !options.skip_non_manifests;
             files.add(f.display.clone(), Source::Path(f.path.clone()), true, explicit);

@@ -206,7 +206,31 @@ impl Session {
     /// [`Engine::run_observed`]).
     pub fn lint_observed<T>(&self, observe: impl FnOnce(&crate::engine::SetCx<'_>) -> T) -> Result<(Linted, T), Error> {
         // Each lint reads the files afresh: what a report shows is what this lint read.
-        let mut files = self.files.clone();
+        self.lint_files(self.files.clone(), observe)
+    }
+
+    /// [`Session::lint_observed`] for a session that lints no more (a one-shot command):
+    /// its files move into the result instead of being copied, so that a large run does
+    /// not hold its file registry twice. The session has no files afterwards.
+    pub fn lint_once_observed<T>(
+        &mut self,
+        observe: impl FnOnce(&crate::engine::SetCx<'_>) -> T,
+    ) -> Result<(Linted, T), Error> {
+        let files = std::mem::take(&mut self.files);
+        self.lint_files(files, observe)
+    }
+
+    /// [`Session::lint_once_observed`], observing nothing.
+    pub fn lint_once(&mut self) -> Result<Linted, Error> {
+        self.lint_once_observed(|_| ()).map(|(linted, ())| linted)
+    }
+
+    /// Lints `files` (the session's, as they stand).
+    fn lint_files<T>(
+        &self,
+        mut files: Files,
+        observe: impl FnOnce(&crate::engine::SetCx<'_>) -> T,
+    ) -> Result<(Linted, T), Error> {
         let mut guard = self
             .incremental
             .as_ref()
