@@ -59,7 +59,7 @@ pub struct FileEntry {
 
 impl FileEntry {
     /// Where the file sits, for resolving references among objects of the same identity.
-    pub fn meta(&self) -> crate::model::facts::FileMeta {
+    pub fn meta(&self, interner: &crate::model::intern::Interner) -> crate::model::facts::FileMeta {
         let dir = match &self.dir {
             Some(d) => d.clone(),
             None => Path::new(&self.display)
@@ -67,7 +67,7 @@ impl FileEntry {
                 .map(|p| p.to_string_lossy().into_owned())
                 .unwrap_or_default(),
         };
-        crate::model::facts::FileMeta::new(&self.display, &dir)
+        crate::model::facts::FileMeta::new(&self.display, &dir, interner)
     }
 }
 
@@ -747,7 +747,11 @@ impl Engine {
 
         let set_started = Instant::now();
         let interner = incremental.as_ref().map_or(&fresh, |k| &k.interner);
-        let index = Index::build(facts, files.ids().map(|id| files.get(id).meta()).collect(), interner);
+        let index = Index::build(
+            facts,
+            files.ids().map(|id| files.get(id).meta(interner)).collect(),
+            interner,
+        );
         let cx = SetCx::new(&index, &self.settings, &kept, files);
         let set_findings: Vec<(Vec<Finding>, Duration)> = self
             .rules

@@ -5,8 +5,8 @@
 use super::apilifecycle::{CrdFact, CustomObjectFact};
 use super::controllers::{ControllerFact, SpreadFact};
 use super::gitops::{ApplicationFact, CanaryFact};
+use super::grouped::{Grouped, Keyless};
 use super::imagepolicy::ImagePolicyFact;
-use super::grouped::Grouped;
 use super::intern::{Interner, Labels, Str};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
@@ -543,25 +543,31 @@ impl Replicated<'_> {
 /// resolves to the candidate closest to the object that makes it.
 #[derive(Debug, Clone, Default)]
 pub struct FileMeta {
-    /// The directory's components (of the overlay, for a rendered kustomization).
-    pub dir: Vec<String>,
+    /// The directory's components (of the overlay, for a rendered kustomization), interned:
+    /// the files of a repository share most of them.
+    pub dir: Box<[Str]>,
     /// The file as shown.
-    pub display: String,
+    pub display: Box<str>,
 }
 
 impl FileMeta {
     /// `dir` is the directory as shown (`deploy/base`, `.` or empty for the working
     /// directory).
-    pub fn new(display: &str, dir: &str) -> FileMeta {
+    pub fn new(display: &str, dir: &str, interner: &Interner) -> FileMeta {
         FileMeta {
             dir: dir
                 .split('/')
                 .filter(|c| !c.is_empty() && *c != ".")
-                .map(str::to_string)
+                .map(|c| interner.intern(c))
                 .collect(),
-            display: display.to_string(),
+            display: display.into(),
         }
     }
+}
+
+/// What an object is found by: (kind, effective namespace, name); `None` without a name.
+fn identity(o: &ObjectFact) -> Option<(&str, Option<&str>, &str)> {
+    Some((&o.obj.kind, o.namespace.as_deref(), o.obj.name.as_deref()?))
 }
 
 /// The label the control plane sets on every namespace.
@@ -612,7 +618,7 @@ pub struct Index {
     pub workloads_by_namespace: BTreeMap<Str, Vec<usize>>,
     /// Objects by (kind, effective namespace, name), as indices into `objects`, every
     /// object of that identity in file order (a repository may hold several).
-    by_kind_namespace_name: Grouped<(Str, Option<Str>, Str)>,
+    by_kind_namespace_name: Keyless,
     /// How many objects of a kind each namespace holds.
     count_by_kind_namespace: FxHashMap<(Str, Option<Str>), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
@@ -837,10 +843,7 @@ impl Index {
                 .entry((o.obj.kind.clone(), o.namespace.clone()))
                 .or_default() += 1;
         }
-        index.by_kind_namespace_name = Grouped::build(objects.iter().enumerate().filter_map(|(i, o)| {
-            let name = o.obj.name.clone()?;
-            Some(((o.obj.kind.clone(), o.namespace.clone(), name), i))
-        }));
+        index.by_kind_namespace_name = Keyless::build(objects.len(), |i| identity(&objects[i]));
         index.objects = objects;
         index.namespace_names = namespace_names.into_iter().collect();
         let name_label = interner.intern(NAME_LABEL);
@@ -867,7 +870,7 @@ impl Index {
     /// How close a file is to the file `from`: the same file (or kustomize render) first,
     /// then by the number of leading directory components they share.
     fn closeness(&self, from: FileId, to: FileId) -> (bool, usize) {
-        let dir = |f: FileId| self.files.get(f.0 as usize).map_or(&[][..], |m| m.dir.as_slice());
+        let dir = |f: FileId| self.files.get(f.0 as usize).map_or(&[][..], |m| &m.dir[..]);
         let (a, b) = (dir(from), dir(to));
         (from == to, a.iter().zip(b).take_while(|(x, y)| x == y).count())
     }
@@ -907,14 +910,8 @@ impl Index {
 
     /// Objects of a kind with this name in this namespace, in file order.
     fn by_identity(&self, kind: &str, namespace: Option<&str>, name: &str) -> &[u32] {
-        let key = || {
-            let ns = match namespace {
-                Some(n) => Some(self.sym(n)?),
-                None => None,
-            };
-            Some((self.sym(kind)?, ns, self.sym(name)?))
-        };
-        key().map_or(&[], |k| self.by_kind_namespace_name.get(&k))
+        self.by_kind_namespace_name
+            .get(&(kind, namespace, name), |i| identity(&self.objects[i]))
     }
 
     /// The object of a kind (and API group, when given) with this name, in this namespace
@@ -962,7 +959,7 @@ impl Index {
 
     /// Where a file is, as shown.
     pub fn display(&self, file: FileId) -> &str {
-        self.files.get(file.0 as usize).map_or("", |m| m.display.as_str())
+        self.files.get(file.0 as usize).map_or("", |m| &m.display)
     }
 
     /// When a reference resolved among equally close workloads, what a finding about one
@@ -1067,7 +1064,9 @@ impl Index {
         let r = self.closest(from, refs, |r| r.obj.file)?.best;
         let target = (r.target_kind.clone(), namespace, r.target_name.clone());
         let all = self.workload_by_name.get(&target);
-        self.closest(r.obj.file, all.iter().map(|i| &self.workloads[*i as usize]), |w| w.obj.file)
+        self.closest(r.obj.file, all.iter().map(|i| &self.workloads[*i as usize]), |w| {
+            w.obj.file
+        })
     }
 
     /// Every replicated controller of the set (workload-checks §1.4), in file order, the
@@ -1134,7 +1133,9 @@ impl Index {
         let key = (r.target_kind.clone(), r.namespace.clone(), r.target_name.clone());
         let all = self.workload_by_name.get(&key);
         let template = self
-            .closest(r.obj.file, all.iter().map(|i| &self.workloads[*i as usize]), |w| w.obj.file)?
+            .closest(r.obj.file, all.iter().map(|i| &self.workloads[*i as usize]), |w| {
+                w.obj.file
+            })?
             .best;
         Some(Replicated {
             obj: &r.obj,
@@ -1327,4 +1328,3 @@ impl Index {
             .filter(|p| p.selector.matches(labels))
     }
 }
-
