@@ -729,7 +729,7 @@ mod tests {
         assert!(err.is_none());
         let whole = Documents::split(text, &tree, &docs);
         // The empty document (3) has no range, nor has the one after the directive (5).
-        let indices: Vec<usize> = whole.ranges.iter().map(|(i, _)| *i).collect();
+        let indices: Vec<usize> = whole.ranges.iter().map(|(i, ..)| *i as usize).collect();
         assert_eq!(indices, [0, 1, 2, 4], "{whole:?}");
         let opts = crate::model::LoadOptions {
             limits: crate::source::Limits::default(),
