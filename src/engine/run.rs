@@ -780,7 +780,7 @@ impl Engine {
         // The index is dropped before the list of findings grows, so that the two (the
         // largest parts of a large run) are not held with the list's old and new buffers.
         drop(cx);
-        drop(index);
+        index.drop_in_parallel();
         super::par::release_freed();
         // One growth of the (large) list of findings, not one per rule, and to its final
         // length: doubling it here would leave most of a (large) list unused.
@@ -803,9 +803,15 @@ impl Engine {
         }
 
         let base = self.config_base.as_deref();
-        let relative: Vec<Option<PathBuf>> = files.ids().map(|id| relative_to(files.get(id), base)).collect();
+        // Paths relative to the configuration, for the suppressions that name paths (only
+        // they read them: most runs have none, and a large one has tens of thousands of files).
+        let relative: Vec<Option<PathBuf>> = if suppressions.iter().any(|s| s.paths.is_some()) {
+            files.ids().map(|id| relative_to(files.get(id), base)).collect()
+        } else {
+            Vec::new()
+        };
         let suppressed = suppress::apply(&mut findings, &mut suppressions, |id| {
-            relative[id.0 as usize].as_deref()
+            relative.get(id.0 as usize).and_then(Option::as_deref)
         });
 
         let unused: Vec<&Suppression> = suppressions

@@ -599,9 +599,6 @@ impl<'a, T> Resolved<'a, T> {
     }
 }
 
-/// The indices an index key maps to, in file order. Most keys (an object's identity, a
-/// label pair only one app carries) map to one or two, which are held in place: a run
-/// builds hundreds of thousands of them.
 /// Everything the cross-object phase knows, indexed once. Keys are the run's interned
 /// strings; a lookup by a text the run never saw finds nothing.
 #[derive(Debug, Default)]
@@ -687,24 +684,46 @@ impl Index {
     /// run sits, and the run's interned strings.
     pub fn build(mut facts: FileFacts, files: Vec<FileMeta>, interner: &Interner) -> Index {
         // The RBAC index (resolving every binding's grants takes a while on sets with many
-        // bindings) is built beside the rest.
+        // bindings) and the objects by identity (the largest part) are built beside the rest.
         let rbac = std::mem::take(&mut facts.rbac);
-        let (rbac, mut index) = rayon::join(
-            || RbacIndex::build(rbac),
-            || Index::build_all_but_rbac(facts, files, interner),
+        let objects = std::mem::take(&mut facts.objects);
+        let ((rbac, by_identity), mut index) = rayon::join(
+            || {
+                rayon::join(
+                    || RbacIndex::build(rbac),
+                    || Keyless::build(objects.len(), |i| identity(&objects[i])),
+                )
+            },
+            || Index::build_all_but_rbac(facts, &objects, files, interner),
         );
         index.rbac = rbac;
+        index.by_kind_namespace_name = by_identity;
+        index.objects = objects;
         index
     }
 
-    /// [`Index::build`] without the RBAC index.
-    fn build_all_but_rbac(facts: FileFacts, files: Vec<FileMeta>, interner: &Interner) -> Index {
+    /// Drops the index on two threads: its largest lists (every object, every workload)
+    /// beside the rest. Freeing a large set's facts one after another is a serial step of
+    /// the cross-object phase.
+    pub fn drop_in_parallel(mut self) {
+        let objects = std::mem::take(&mut self.objects);
+        rayon::join(move || drop(objects), move || drop(self));
+    }
+
+    /// [`Index::build`] without the RBAC index and the objects by identity; `objects` are
+    /// the facts' objects (taken out of them).
+    fn build_all_but_rbac(
+        facts: FileFacts,
+        objects: &[ObjectFact],
+        files: Vec<FileMeta>,
+        interner: &Interner,
+    ) -> Index {
         let mut index = Index {
             files,
             ..Index::default()
         };
         let FileFacts {
-            objects,
+            objects: _,
             namespaces,
             workloads,
             netpols,
@@ -832,7 +851,7 @@ impl Index {
                 .push(i);
         }
         index.netpols = netpols;
-        for o in &objects {
+        for o in objects {
             if let Some(ns) = &o.namespace
                 && !namespace_names.contains(ns)
             {
@@ -843,8 +862,7 @@ impl Index {
                 .entry((o.obj.kind.clone(), o.namespace.clone()))
                 .or_default() += 1;
         }
-        index.by_kind_namespace_name = Keyless::build(objects.len(), |i| identity(&objects[i]));
-        index.objects = objects;
+
         index.namespace_names = namespace_names.into_iter().collect();
         let name_label = interner.intern(NAME_LABEL);
         for (name, ns) in &index.namespaces {

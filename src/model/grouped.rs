@@ -1,9 +1,10 @@
-//! Items grouped by key, for the lookups of the cross-object index: each distinct key is
-//! stored once, in a dense list, and a hash table holds only group numbers (4 bytes a slot,
-//! where a map from the key to a list of indices holds the key and the list in each slot,
-//! empty slots included). The indices of a group lie together, in the order they were
-//! given. On a set of 100,000 objects this is the difference between megabytes and tens of
-//! megabytes held through the cross-object phase.
+//! Items grouped by key, for the lookups of the cross-object index. A hash table holds only
+//! group numbers (4 bytes a slot, where a map from a key to a list of indices holds the key
+//! and the list in every slot, empty ones included); the indices of a group lie together,
+//! in the order given. [`Grouped`] stores each distinct key once, in a dense list;
+//! [`Keyless`] stores none and reads a group's key from its first item. On the 100,000-
+//! document mix of the scaling benchmark, the index's maps took about 21 MB as hash maps
+//! of keys to lists, and about 12 MB with [`Grouped`] (heaptrack, at the heap's peak).
 
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
