@@ -75,19 +75,68 @@ pub fn shared(s: &str) -> Text {
 pub struct Target {
     pub loc: Loc,
     /// Route from the document root, e.g. `spec.template.spec.containers[0].image`.
-    pub route: Option<Text>,
+    route: Option<Text>,
+    /// Where the absent tail of the route starts in it, in bytes (the route's length when
+    /// the field exists): the location is then the nearest existing ancestor. The tail is
+    /// the end of the route as written, and held once (a run holds every finding).
+    absent_from: u32,
+}
+
+impl Target {
+    /// The field at `route` (when the finding names one), found at `loc`.
+    pub fn new(loc: Loc, route: Option<Text>) -> Target {
+        let absent_from = route.as_ref().map_or(0, |r| to_u32(r.len()));
+        Target {
+            loc,
+            route,
+            absent_from,
+        }
+    }
+
+    /// The field at `route`, absent: `loc` is its nearest existing ancestor, and `missing`
+    /// the tail of the route as written (`securityContext.runAsNonRoot`) that is not there.
+    pub fn absent(loc: Loc, route: Text, missing: &str) -> Target {
+        debug_assert!(route.ends_with(missing), "`{missing}` is not the tail of `{route}`");
+        let absent_from = match route.strip_suffix(missing) {
+            Some(present) if !missing.is_empty() => to_u32(present.len()),
+            // Not a tail of the route as written: the route alone is told.
+            _ => to_u32(route.len()),
+        };
+        Target {
+            loc,
+            route: Some(route),
+            absent_from,
+        }
+    }
+
+    /// Route from the document root, e.g. `spec.template.spec.containers[0].image`.
+    pub fn route(&self) -> Option<&Text> {
+        self.route.as_ref()
+    }
+
     /// The absent tail of the route (`securityContext.runAsNonRoot`) when the location is
     /// the nearest existing ancestor instead of the field itself.
-    pub missing: Option<Text>,
+    pub fn missing(&self) -> Option<&str> {
+        self.route
+            .as_deref()
+            .and_then(|r| r.get(self.absent_from as usize..))
+            .filter(|tail| !tail.is_empty())
+    }
+
+    /// Says no more that part of the route is missing (the location stands for the field).
+    pub fn forget_missing(&mut self) {
+        self.absent_from = self.route.as_ref().map_or(0, |r| to_u32(r.len()));
+    }
+}
+
+/// A route's length: routes are far shorter than 4 GiB (a text is at most that).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl From<Loc> for Target {
     fn from(loc: Loc) -> Target {
-        Target {
-            loc,
-            route: None,
-            missing: None,
-        }
+        Target::new(loc, None)
     }
 }
 
@@ -252,7 +301,7 @@ impl Finding {
         self.label
             .as_deref()
             .map(str::to_owned)
-            .or_else(|| self.target.missing.as_ref().map(|m| format!("`{m}` is not set")))
+            .or_else(|| self.target.missing().map(|m| format!("`{m}` is not set")))
     }
 }
 
@@ -307,7 +356,8 @@ mod tests {
     #[test]
     fn a_finding_stays_small() {
         assert_eq!(std::mem::size_of::<Text>(), 8);
-        assert_eq!(std::mem::size_of::<Finding>(), 112);
+        assert_eq!(std::mem::size_of::<Target>(), 40);
+        assert_eq!(std::mem::size_of::<Finding>(), 104);
         assert_eq!(std::mem::size_of::<Related>(), 40);
     }
 

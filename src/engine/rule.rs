@@ -214,15 +214,15 @@ impl<'a> ObjectCx<'a> {
     /// nearest existing ancestor with the missing part noted.
     pub fn at(&self, route: &Route) -> Target {
         let walk = route.walk(self.tree, self.obj.root);
-        let missing =
-            (walk.matched < route.segs().len()).then(|| super::finding::shared(&route.tail(walk.matched).to_string()));
-        Target {
-            loc: Loc {
-                file: self.file,
-                span: walk.span(self.tree),
-            },
-            route: Some(super::finding::shared(&self.obj.prefix.join(route).to_string())),
-            missing,
+        let loc = Loc {
+            file: self.file,
+            span: walk.span(self.tree),
+        };
+        let full = super::finding::shared(&self.obj.prefix.join(route).to_string());
+        if walk.matched < route.segs().len() {
+            Target::absent(loc, full, &route.tail(walk.matched).to_string())
+        } else {
+            Target::new(loc, Some(full))
         }
     }
 
@@ -230,7 +230,7 @@ impl<'a> ObjectCx<'a> {
     /// `chars` counts characters of the value as written, quotes excluded.
     pub fn at_part(&self, route: &Route, chars: std::ops::Range<usize>) -> Target {
         let mut target = self.at(route);
-        if target.missing.is_some() {
+        if target.missing().is_some() {
             return target;
         }
         let walk = route.walk(self.tree, self.obj.root);

@@ -535,7 +535,7 @@ fn findings_key(findings: &[&crate::engine::Finding], files: &crate::engine::Fil
             &f.more().qualifier,
         )
             .hash(&mut h);
-        f.target.missing.hash(&mut h);
+        f.target.missing().hash(&mut h);
         for r in &f.more().related {
             (files.display(r.loc.file), r.loc.span, &r.message).hash(&mut h);
         }

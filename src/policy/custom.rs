@@ -451,7 +451,7 @@ fn evaluate_object(
     }
     let name_target = || {
         let mut t = ocx.at(&Route::root().keys(&["metadata", "name"]));
-        t.missing = None;
+        t.forget_missing();
         t
     };
     for i in rules {
@@ -540,7 +540,7 @@ fn evaluate_object(
                 }
                 for r in routes.iter().skip(1).take(8) {
                     let t = ocx.at(r);
-                    f.related(t.loc, format!("also: {}", t.route.unwrap_or_default()));
+                    f.related(t.loc, format!("also: {}", t.route().map_or("", |r| r)));
                 }
                 found.push(f);
             }

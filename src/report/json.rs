@@ -479,8 +479,8 @@ fn finding<'a>(
         file: cx.files.display(loc.file),
         start: loc.span.start.into(),
         end: loc.span.end.into(),
-        route: f.target.route.as_deref(),
-        missing: f.target.missing.as_deref(),
+        route: f.target.route().map(|r| &**r),
+        missing: f.target.missing(),
         label: f.shown_label(),
         help: f.more().help.as_deref(),
         object: f.object.as_ref().map(|o| Object {

@@ -371,7 +371,7 @@ fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fin
                 .kind("object")
                 .build(),
         ];
-        if let Some(route) = &f.target.route {
+        if let Some(route) = f.target.route() {
             logical.push(
                 LogicalLocation::builder()
                     .name(route.to_string())
@@ -534,7 +534,7 @@ fn fingerprint(cx: &ReportCx<'_>, f: &Finding, lines: &mut Lines) -> [u8; 16] {
         h.update(q.as_bytes());
         h.update([0]);
     }
-    match &f.target.route {
+    match f.target.route() {
         Some(route) => h.update(route.as_bytes()),
         None => {
             let line = lines.trimmed(cx, f.loc().file, f.loc().span.start.line);

@@ -231,8 +231,8 @@ impl<'a> Fingerprints<'a> {
             part(o.name.as_deref().unwrap_or(""));
         }
         part(f.more().qualifier.as_deref().unwrap_or(""));
-        part(f.target.route.as_deref().unwrap_or(""));
-        part(f.target.missing.as_deref().unwrap_or(""));
+        part(f.target.route().map_or("", |r| r));
+        part(f.target.missing().unwrap_or(""));
         part(&value);
         let fingerprint = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
         Entry {
@@ -245,7 +245,7 @@ impl<'a> Fingerprints<'a> {
                     .collect::<Vec<_>>()
                     .join("/")
             }),
-            route: f.target.route.as_deref().map(str::to_string),
+            route: f.target.route().map(|r| r.to_string()),
             about: f.more().qualifier.as_deref().map(str::to_string),
             fingerprint,
         }
@@ -266,7 +266,7 @@ impl<'a> Fingerprints<'a> {
             return String::new();
         };
         let (start, end) = (loc.span.start, loc.span.end);
-        let last = match f.target.route {
+        let last = match f.target.route() {
             None => start.line,
             // A span that ends at the start of a line does not hold that line.
             Some(_) if end.col <= 1 && end.line > start.line => end.line - 1,

@@ -42,14 +42,13 @@ impl Rule for InvalidManifest {
         for issue in loaded.issues.iter().filter(|i| i.kind == IssueKind::Invalid) {
             let object = issue.object.map(|i| cx.objects[i].clone());
             let f = out.emit(
-                crate::engine::Target {
-                    loc: Loc {
+                crate::engine::Target::new(
+                    Loc {
                         file: cx.file,
                         span: issue.span,
                     },
-                    route: issue.route.as_deref().map(crate::engine::shared),
-                    missing: None,
-                },
+                    issue.route.as_deref().map(crate::engine::shared),
+                ),
                 issue.message.clone(),
             );
             f.object = object;

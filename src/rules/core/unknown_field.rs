@@ -37,14 +37,13 @@ impl Rule for UnknownField {
             let fix = rename(object.as_deref(), name, within_two, relative);
             let kind = object.as_ref().map_or("object", |o| &*o.kind);
             let f = out.emit(
-                Target {
-                    loc: Loc {
+                Target::new(
+                    Loc {
                         file: cx.file,
                         span: issue.span,
                     },
-                    route: issue.route.as_deref().map(crate::engine::shared),
-                    missing: None,
-                },
+                    issue.route.as_deref().map(crate::engine::shared),
+                ),
                 format!("unknown field `{name}` in {struct_name} ({kind}); the API server rejects it or drops it"),
             );
             f.object = object;

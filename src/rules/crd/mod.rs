@@ -335,7 +335,7 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                     label: r.label,
                     related: r.related.map(|rel| {
                         let t = ocx.at(&rel);
-                        (t.loc, format!("also: {}", t.route.unwrap_or_default()))
+                        (t.loc, format!("also: {}", t.route().map_or("", |r| r)))
                     }),
                 })
                 .collect(),
@@ -365,7 +365,7 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                     }
                     let target = ocx.at(&route);
                     let label = if message.contains(": Required value") {
-                        match &target.missing {
+                        match target.missing() {
                             Some(m) => format!("missing: {m}"),
                             None => "null: pruned, so absent".to_string(),
                         }
@@ -391,14 +391,13 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                     }
                     let walk = route.walk(ocx.tree, ocx.obj.root);
                     let target = match walk.key {
-                        Some(key) if walk.matched == route.segs().len() => Target {
-                            loc: crate::source::Loc {
+                        Some(key) if walk.matched == route.segs().len() => Target::new(
+                            crate::source::Loc {
                                 file: ocx.file,
                                 span: ocx.tree.span(key),
                             },
-                            route: Some(crate::engine::shared(&ocx.obj.prefix.join(&route).to_string())),
-                            missing: None,
-                        },
+                            Some(crate::engine::shared(&ocx.obj.prefix.join(&route).to_string())),
+                        ),
                         _ => ocx.at(&route),
                     };
                     let (message, label) = match &suggestion {
