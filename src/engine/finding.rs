@@ -369,4 +369,21 @@ mod tests {
         assert!(Text::ptr_eq(&a, &b));
         assert_eq!(&*a, "spec.template.spec.containers[0].securityContext");
     }
+
+    /// A target's missing part is the tail of its route, told until it is forgotten; a
+    /// field that exists has none.
+    #[test]
+    fn the_missing_part_of_a_target_is_the_tail_of_its_route() {
+        let route = shared("spec.template.spec.containers[0].securityContext.runAsNonRoot");
+        let mut t = Target::absent(Loc::default(), route.clone(), "securityContext.runAsNonRoot");
+        assert_eq!(t.route().map(|r| &**r), Some(&*route));
+        assert_eq!(t.missing(), Some("securityContext.runAsNonRoot"));
+        t.forget_missing();
+        assert_eq!(t.missing(), None);
+        assert_eq!(t.route().map(|r| &**r), Some(&*route));
+        let present = Target::new(Loc::default(), Some(route.clone()));
+        assert_eq!(present.missing(), None);
+        assert_eq!(Target::from(Loc::default()).route(), None);
+        assert_eq!(Target::from(Loc::default()).missing(), None);
+    }
 }
