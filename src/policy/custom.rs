@@ -540,7 +540,7 @@ fn evaluate_object(
                 }
                 for r in routes.iter().skip(1).take(8) {
                     let t = ocx.at(r);
-                    f.related(t.loc, format!("also: {}", t.route().map_or("", |r| r)));
+                    f.related(t.loc, format!("also: {}", t.route().unwrap_or_default()));
                 }
                 found.push(f);
             }

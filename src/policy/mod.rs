@@ -997,7 +997,7 @@ impl Env<'_> {
                     }
                     for r in routes.iter().skip(1).take(8) {
                         let t = ocx.at(r);
-                        f.related(t.loc, format!("also: {}", t.route().map_or("", |r| r)));
+                        f.related(t.loc, format!("also: {}", t.route().unwrap_or_default()));
                     }
                     f.related(v.target.loc, format!("the validation: {}", first_line(&v.expr.source)));
                     found.push(about(f, &p.name));

@@ -479,7 +479,7 @@ fn finding<'a>(
         file: cx.files.display(loc.file),
         start: loc.span.start.into(),
         end: loc.span.end.into(),
-        route: f.target.route().map(|r| &**r),
+        route: f.target.route(),
         missing: f.target.missing(),
         label: f.shown_label(),
         help: f.more().help.as_deref(),

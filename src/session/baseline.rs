@@ -231,7 +231,7 @@ impl<'a> Fingerprints<'a> {
             part(o.name.as_deref().unwrap_or(""));
         }
         part(f.more().qualifier.as_deref().unwrap_or(""));
-        part(f.target.route().map_or("", |r| r));
+        part(f.target.route().unwrap_or_default());
         part(f.target.missing().unwrap_or(""));
         part(&value);
         let fingerprint = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
@@ -245,7 +245,7 @@ impl<'a> Fingerprints<'a> {
                     .collect::<Vec<_>>()
                     .join("/")
             }),
-            route: f.target.route().map(|r| r.to_string()),
+            route: f.target.route().map(str::to_string),
             about: f.more().qualifier.as_deref().map(str::to_string),
             fingerprint,
         }

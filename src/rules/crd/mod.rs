@@ -335,7 +335,7 @@ fn check(cx: &SetCx<'_>) -> CrdReport {
                     label: r.label,
                     related: r.related.map(|rel| {
                         let t = ocx.at(&rel);
-                        (t.loc, format!("also: {}", t.route().map_or("", |r| r)))
+                        (t.loc, format!("also: {}", t.route().unwrap_or_default()))
                     }),
                 })
                 .collect(),
