@@ -236,6 +236,11 @@ impl Files {
         }
     }
 
+    /// Keeps no more texts ([`Files::keep`]): the run's input is larger than it may keep.
+    fn keep_none(&self) {
+        self.room.0.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Keeps the text the check read of a file on disk for the run's later reads, if the
     /// bytes kept so far leave room for it.
     fn keep(&self, id: FileId, text: &Arc<str>) {
@@ -467,7 +472,9 @@ pub struct IoError {
 const TEXTS_KEPT: usize = 256 << 20;
 
 /// At most this many bytes of the texts the check read are kept for the rest of the run
-/// ([`Files::read`]): a repository of this size is read once, a larger one in part again.
+/// ([`Files::read`]): a repository of this size is read once. A larger one is read again
+/// where the report shows it: in part when its size is known only as it is checked, whole
+/// when the namespace prescan read it all first.
 const TEXTS_KEPT_AFTER_CHECK: usize = 16 << 20;
 
 /// Spans of each file that hold values that may be secret: text snippets never show them.
@@ -866,7 +873,11 @@ impl Engine {
         // The texts are kept for the check (each file read once) as far as they fit in
         // TEXTS_KEPT bytes, whichever files come first; the check reads the others again.
         let room = Room(std::sync::atomic::AtomicUsize::new(TEXTS_KEPT));
-        let keep = |text: Arc<str>| room.take(text.len()).then_some(text);
+        let read = std::sync::atomic::AtomicUsize::new(0);
+        let keep = |text: Arc<str>| {
+            read.fetch_add(text.len(), std::sync::atomic::Ordering::Relaxed);
+            room.take(text.len()).then_some(text)
+        };
         let found: Vec<Read> = inputs
             .par_iter()
             // A file per job: a few large files may hold most of the bytes.
@@ -904,6 +915,12 @@ impl Engine {
                 known.entry(ns.name.clone()).or_insert(ns);
             }
             texts.push(text);
+        }
+        // An input larger than the texts the check may keep is read again for what the
+        // report shows, whichever part were kept: none is, so that the run does not hold
+        // that many bytes of text besides its facts and findings.
+        if read.into_inner() > TEXTS_KEPT_AFTER_CHECK {
+            files.keep_none();
         }
         (known, parsed, texts)
     }
@@ -1438,6 +1455,37 @@ mod tests {
         let got: Vec<Option<Text>> = findings.iter().map(|f| f.label.clone()).collect();
         assert_eq!(got.len(), expected.len());
         assert!(got == expected, "the order differs from a stable sort's");
+    }
+
+    /// A run whose input the namespace prescan finds larger than the texts the check may
+    /// keep keeps none of them (each file is read again where the report shows it); a
+    /// smaller one keeps every text it read.
+    #[test]
+    fn texts_are_kept_after_the_check_only_when_the_whole_input_fits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let object = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+        let small = dir.path().join("small.yaml");
+        std::fs::write(&small, object).expect("write");
+        // The same object and a comment: more than the bytes kept, quick to parse.
+        let large = dir.path().join("large.yaml");
+        let comment = format!("# {}\n", "x".repeat(1 << 10));
+        let mut text = object.to_string();
+        while text.len() <= TEXTS_KEPT_AFTER_CHECK {
+            text.push_str(&comment);
+        }
+        std::fs::write(&large, text).expect("write");
+        let engine = Engine::new(crate::rules::every_rule(), Settings::default());
+        let kept = |paths: &[&std::path::Path]| -> Vec<bool> {
+            let mut files = Files::default();
+            let ids: Vec<FileId> = paths
+                .iter()
+                .map(|p| files.add(p.display().to_string(), Source::Path(p.to_path_buf()), true, true))
+                .collect();
+            engine.run(&files);
+            ids.iter().map(|id| files.get(*id).kept.get().is_some()).collect()
+        };
+        assert_eq!(kept(&[&small]), [true]);
+        assert_eq!(kept(&[&small, &large]), [false, false]);
     }
 
     #[test]
