@@ -12,9 +12,11 @@
 //! and one 63 MB file of Deployments with many findings each (memory per file).
 //!
 //! `cargo bench --bench scaling` runs the release binary on each (all rules, JSON to
-//! /dev/null, files read as they are) and prints wall time, the cross-object phase, and peak
-//! resident memory (from GNU time), so that growth is visible: time and memory per document
-//! should stay flat as the corpus grows. `cargo bench --bench scaling -- 10000 100000` runs
+//! /dev/null, files read as they are) and prints wall time, the input read per second, the
+//! cross-object phase, and peak resident memory (from GNU time), so that growth is visible:
+//! time and memory per document should stay flat as the corpus grows. A shape's documents
+//! may be larger than the mix's (a Deployment against a Service): MB/s compares them by
+//! the bytes read. `cargo bench --bench scaling -- 10000 100000` runs
 //! only the given sizes of the realistic mix.
 
 use std::fmt::Write as _;
@@ -29,8 +31,8 @@ fn main() {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("plimsoll-scaling-{}", std::process::id())));
     println!(
-        "{:<44} {:>8} {:>7} {:>8} {:>9} {:>8} {:>9} {:>10}",
-        "corpus", "docs", "MB", "wall s", "cross s", "cross %", "peak MB", "KB/doc"
+        "{:<44} {:>8} {:>7} {:>8} {:>7} {:>9} {:>8} {:>9} {:>10}",
+        "corpus", "docs", "MB", "wall s", "MB/s", "cross s", "cross %", "peak MB", "KB/doc"
     );
     let run = |name: &str, generate: &dyn Fn(&Path) -> usize| bench(&root, name, generate, keep.is_none());
     if !sizes.is_empty() {
@@ -72,11 +74,13 @@ fn bench(root: &Path, name: &str, generate: &dyn Fn(&Path) -> usize, clean: bool
     let docs = generate(&dir);
     let m = measure(&dir);
     println!(
-        "{:<44} {:>8} {:>7.1} {:>8.2} {:>9.3} {:>7.1}% {:>9.0} {:>10.2}",
+        "{:<44} {:>8} {:>7.1} {:>8.2} {:>7.2} {:>9.3} {:>7.1}% {:>9.0} {:>10.2}",
         name,
         docs,
         m.bytes as f64 / 1e6,
         m.wall,
+        // The shapes' documents are larger than the mix's: time per byte compares them too.
+        m.bytes as f64 / 1e6 / m.wall.max(1e-9),
         m.cross,
         100.0 * m.cross / m.wall.max(1e-9),
         m.peak_kb as f64 / 1024.0,
