@@ -916,9 +916,9 @@ impl Engine {
             }
             texts.push(text);
         }
-        // An input larger than the texts the check may keep is read again for what the
-        // report shows, whichever part were kept: none is, so that the run does not hold
-        // that many bytes of text besides its facts and findings.
+        // An input larger than the texts the check may keep is read again in part for what
+        // the report shows anyway: none is kept, so that the run does not hold that many
+        // bytes of text besides its facts and findings.
         if read.into_inner() > TEXTS_KEPT_AFTER_CHECK {
             files.keep_none();
         }
