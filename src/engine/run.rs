@@ -866,7 +866,9 @@ impl Engine {
     /// define (the first definition in file order wins), read before the check so that
     /// workloads are judged once; and how many files were parsed for it. Every input is
     /// read, and only those whose text holds [`namespaces::ENFORCE_LABEL`] are parsed. Also
-    /// returns the texts read, by input, for the check (see [`TEXTS_KEPT`]).
+    /// returns the texts read, by input, for the check (see [`TEXTS_KEPT`]). As it reads the
+    /// whole input, it is what tells `files` to keep no text after the check when the input
+    /// is larger than [`TEXTS_KEPT_AFTER_CHECK`].
     fn prescan_namespaces(&self, files: &Files, inputs: &[FileId]) -> (Namespaces, usize, Vec<Option<Arc<str>>>) {
         // Each input's Namespaces (when it was parsed) and text (when it was read).
         type Read = (Option<Vec<NamespaceInfo>>, Option<Arc<str>>);

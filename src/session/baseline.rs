@@ -231,7 +231,7 @@ impl<'a> Fingerprints<'a> {
             part(o.name.as_deref().unwrap_or(""));
         }
         part(f.more().qualifier.as_deref().unwrap_or(""));
-        part(f.target.route().unwrap_or_default());
+        part(f.target.route().unwrap_or(""));
         part(f.target.missing().unwrap_or(""));
         part(&value);
         let fingerprint = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
