@@ -284,6 +284,34 @@ pub struct ActiveRule {
     pub rule: Box<dyn Rule>,
 }
 
+/// How many files are checked at once, at most.
+const FILES_AT_ONCE: usize = 2048;
+
+/// How many bytes of input are checked at once, at most, as far as the sizes are known
+/// before reading: a slice of a few large files makes as many outputs as one of many
+/// small ones (20,000 Deployments, HPAs and PDBs in 200 files were all one slice).
+const BYTES_AT_ONCE: usize = 4 << 20;
+
+/// The input's slices, by the files' sizes in order: consecutive ranges of at most
+/// [`FILES_AT_ONCE`] files and, past a slice's first file, [`BYTES_AT_ONCE`] bytes.
+fn slices(sizes: impl Iterator<Item = usize>) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0usize);
+    let mut end = 0;
+    for (i, size) in sizes.enumerate() {
+        if i > start && (i - start == FILES_AT_ONCE || bytes.saturating_add(size) > BYTES_AT_ONCE) {
+            out.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes = bytes.saturating_add(size);
+        end = i + 1;
+    }
+    if start < end {
+        out.push(start..end);
+    }
+    out
+}
+
 /// Sorts findings by file (as shown), start, rule, message and end, stably: the order of
 /// every output. Files are ranked by their shown path once, so that comparing two findings
 /// does not compare paths. The findings' indices are put in order, not the findings: they
@@ -668,19 +696,27 @@ impl Engine {
         // in file order, so that the run holds the merged facts and findings plus a slice's
         // outputs or two, not every file's output twice. Without a cache, a slice is merged
         // while the next one is checked.
-        const FILES_AT_ONCE: usize = 2048;
         let mut gathered = Gathered::default();
         if let Some(k) = incremental.as_deref_mut() {
             k.checked = 0;
             k.outputs.retain(|id, _| files.get(*id).input);
         }
+        let sizes = inputs.iter().enumerate().map(|(i, id)| {
+            texts
+                .get(i)
+                .and_then(Option::as_ref)
+                .map(|t| t.len())
+                .or_else(|| files.size_in_memory(*id))
+                .unwrap_or(0)
+        });
         let mut pending: Option<(&[FileId], Vec<Checked>)> = None;
-        for (n, slice) in inputs.chunks(FILES_AT_ONCE).enumerate() {
+        for range in slices(sizes) {
+            let slice = &inputs[range.clone()];
             let previous = incremental.as_deref();
             let interner = previous.map_or(&fresh, |k| &k.interner);
             // The texts the prescan read, taken (and dropped once checked); the others are
             // read now.
-            let first = n * FILES_AT_ONCE;
+            let first = range.start;
             // The largest files first, as far as their sizes are known before reading.
             let work: Vec<(FileId, Option<Arc<str>>)> = slice
                 .iter()
@@ -720,6 +756,9 @@ impl Engine {
                 });
                 pending = Some((slice, outputs));
             }
+            // What checking the slice freed (its trees and objects, among the outputs kept)
+            // is returned before the next slice allocates its own.
+            super::par::release_freed();
         }
         if let Some((done, outputs)) = pending {
             gathered.merge(None, done, outputs);
@@ -728,6 +767,8 @@ impl Engine {
         // The findings are held through the cross-object phase: without the room the merge's
         // doubling left (up to half the list).
         gathered.findings.shrink_to_fit();
+        // The room the merge's growth left is returned before the index is built.
+        super::par::release_freed();
         let Gathered {
             mut findings,
             namespaces: found_namespaces,
@@ -1382,6 +1423,21 @@ fn relative_to(entry: &FileEntry, base: Option<&Path>) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slices_hold_at_most_so_many_files_and_bytes() {
+        let mb = 1 << 20;
+        // Small files: slices of FILES_AT_ONCE files.
+        let small = slices(std::iter::repeat_n(1000, 5000));
+        assert_eq!(small, [0..2048, 2048..4096, 4096..5000]);
+        // Large files: as many as fit in BYTES_AT_ONCE, and a file larger than that alone.
+        let large = slices([mb, mb, mb, mb, mb, 9 * mb, mb].into_iter());
+        assert_eq!(large, [0..4, 4..5, 5..6, 6..7]);
+        // Sizes unknown before reading: slices by count only.
+        let unknown = slices(std::iter::repeat_n(0, 3));
+        assert_eq!((unknown.len(), &unknown[0]), (1, &(0..3)));
+        assert!(slices(std::iter::empty()).is_empty());
+    }
 
     #[test]
     fn a_file_that_changed_since_it_was_linted_is_not_shown() {
