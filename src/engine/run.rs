@@ -287,27 +287,25 @@ pub struct ActiveRule {
 /// How many files are checked at once, at most.
 const FILES_AT_ONCE: usize = 2048;
 
-/// How many bytes of input are checked at once, at most, as far as the sizes are known
-/// before reading: a slice of a few large files makes as many outputs as one of many
+/// How many bytes of a large input are checked at once, at most, as far as the sizes are
+/// known before reading: a slice of a few large files makes as many outputs as one of many
 /// small ones (20,000 Deployments, HPAs and PDBs in 200 files were all one slice).
 const BYTES_AT_ONCE: usize = 4 << 20;
 
 /// The input's slices, by the files' sizes in order: consecutive ranges of at most
-/// [`FILES_AT_ONCE`] files and, past a slice's first file, [`BYTES_AT_ONCE`] bytes.
-fn slices(sizes: impl Iterator<Item = usize>) -> Vec<std::ops::Range<usize>> {
+/// [`FILES_AT_ONCE`] files and, past a slice's first file, `max_bytes` bytes.
+fn slices(sizes: &[usize], max_bytes: usize) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0usize);
-    let mut end = 0;
-    for (i, size) in sizes.enumerate() {
-        if i > start && (i - start == FILES_AT_ONCE || bytes.saturating_add(size) > BYTES_AT_ONCE) {
+    for (i, &size) in sizes.iter().enumerate() {
+        if i > start && (i - start == FILES_AT_ONCE || bytes.saturating_add(size) > max_bytes) {
             out.push(start..i);
             (start, bytes) = (i, 0);
         }
         bytes = bytes.saturating_add(size);
-        end = i + 1;
     }
-    if start < end {
-        out.push(start..end);
+    if start < sizes.len() {
+        out.push(start..sizes.len());
     }
     out
 }
@@ -701,16 +699,29 @@ impl Engine {
             k.checked = 0;
             k.outputs.retain(|id, _| files.get(*id).input);
         }
-        let sizes = inputs.iter().enumerate().map(|(i, id)| {
-            texts
-                .get(i)
-                .and_then(Option::as_ref)
-                .map(|t| t.len())
-                .or_else(|| files.size_in_memory(*id))
-                .unwrap_or(0)
-        });
+        let sizes: Vec<usize> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                texts
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .map(|t| t.len())
+                    .or_else(|| files.size_in_memory(*id))
+                    .unwrap_or(0)
+            })
+            .collect();
+        // A large input is checked in slices of bounded bytes too, and what each slice freed
+        // is returned before the next one allocates; a smaller one (most repositories) is
+        // not held back by either.
+        let large = sizes.iter().sum::<usize>() > TEXTS_KEPT_AFTER_CHECK;
+        let release = || {
+            if large {
+                super::par::release_freed();
+            }
+        };
         let mut pending: Option<(&[FileId], Vec<Checked>)> = None;
-        for range in slices(sizes) {
+        for range in slices(&sizes, if large { BYTES_AT_ONCE } else { usize::MAX }) {
             let slice = &inputs[range.clone()];
             let previous = incremental.as_deref();
             let interner = previous.map_or(&fresh, |k| &k.interner);
@@ -758,7 +769,7 @@ impl Engine {
             }
             // What checking the slice freed (its trees and objects, among the outputs kept)
             // is returned before the next slice allocates its own.
-            super::par::release_freed();
+            release();
         }
         if let Some((done, outputs)) = pending {
             gathered.merge(None, done, outputs);
@@ -768,7 +779,7 @@ impl Engine {
         // doubling left (up to half the list).
         gathered.findings.shrink_to_fit();
         // The room the merge's growth left is returned before the index is built.
-        super::par::release_freed();
+        release();
         let Gathered {
             mut findings,
             namespaces: found_namespaces,
@@ -1428,15 +1439,16 @@ mod tests {
     fn slices_hold_at_most_so_many_files_and_bytes() {
         let mb = 1 << 20;
         // Small files: slices of FILES_AT_ONCE files.
-        let small = slices(std::iter::repeat_n(1000, 5000));
+        let small = slices(&[1000; 5000], BYTES_AT_ONCE);
         assert_eq!(small, [0..2048, 2048..4096, 4096..5000]);
-        // Large files: as many as fit in BYTES_AT_ONCE, and a file larger than that alone.
-        let large = slices([mb, mb, mb, mb, mb, 9 * mb, mb].into_iter());
-        assert_eq!(large, [0..4, 4..5, 5..6, 6..7]);
-        // Sizes unknown before reading: slices by count only.
-        let unknown = slices(std::iter::repeat_n(0, 3));
-        assert_eq!((unknown.len(), &unknown[0]), (1, &(0..3)));
-        assert!(slices(std::iter::empty()).is_empty());
+        // Large files: as many as fit in the bytes, and a file larger than that alone.
+        let large = [mb, mb, mb, mb, mb, 9 * mb, mb];
+        assert_eq!(slices(&large, BYTES_AT_ONCE), [0..4, 4..5, 5..6, 6..7]);
+        // No bound on bytes (a small input), or sizes unknown before reading: by count only.
+        for one in [slices(&large, usize::MAX), slices(&[0; 3], BYTES_AT_ONCE)] {
+            assert_eq!((one.len(), one[0].start), (1, 0));
+        }
+        assert!(slices(&[], BYTES_AT_ONCE).is_empty());
     }
 
     #[test]
