@@ -17,6 +17,12 @@ use saphyr_parser::{Event, Parser};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// The allocator the program uses (`src/main.rs`), so that the in-process lint and the
+/// parse floor are measured as the binary runs them: with the system allocator, the lint of
+/// the generated set took 10.1 s, against 3.5 s with this one (4.0 s for the release binary).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut corpora: Vec<(String, PathBuf)> = Vec::new();
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/bench");
