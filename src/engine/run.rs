@@ -726,35 +726,30 @@ impl Engine {
             let previous = incremental.as_deref();
             let interner = previous.map_or(&fresh, |k| &k.interner);
             // The texts the prescan read, taken (and dropped once checked); the others are
-            // read now.
-            let first = range.start;
-            // The largest files first, as far as their sizes are known before reading.
-            let work: Vec<(FileId, Option<Arc<str>>)> = slice
-                .iter()
-                .enumerate()
-                .map(|(i, id)| (*id, texts.get_mut(first + i).and_then(Option::take)))
+            // read now. The largest files first, as far as their sizes are known before
+            // reading.
+            let work: Vec<(FileId, Option<Arc<str>>, usize)> = range
+                .map(|i| (inputs[i], texts.get_mut(i).and_then(Option::take), sizes[i]))
                 .collect();
-            let size = |(id, text): &(FileId, Option<Arc<str>>)| {
-                text.as_ref()
-                    .map(|t| t.len())
-                    .or_else(|| files.size_in_memory(*id))
-                    .unwrap_or(0)
-            };
             let check = || {
-                super::par::largest_first(work, size, |(id, text)| {
-                    let Some(previous) = previous else {
-                        let text = text.map_or_else(|| files.read(id), Ok);
-                        if let Ok(text) = &text {
-                            files.keep(id, text);
+                super::par::largest_first(
+                    work,
+                    |(_, _, size)| *size,
+                    |(id, text, _)| {
+                        let Some(previous) = previous else {
+                            let text = text.map_or_else(|| files.read(id), Ok);
+                            if let Ok(text) = &text {
+                                files.keep(id, text);
+                            }
+                            return (self.check_file(files, id, text, &known, interner), None);
+                        };
+                        let seen = files.seen(id);
+                        match (seen, previous.outputs.get(&id)) {
+                            (Some(now), Some((was, out))) if *was == now => (out.clone(), None),
+                            _ => (self.check_file(files, id, files.read(id), &known, interner), Some(seen)),
                         }
-                        return (self.check_file(files, id, text, &known, interner), None);
-                    };
-                    let seen = files.seen(id);
-                    match (seen, previous.outputs.get(&id)) {
-                        (Some(now), Some((was, out))) if *was == now => (out.clone(), None),
-                        _ => (self.check_file(files, id, files.read(id), &known, interner), Some(seen)),
-                    }
-                })
+                    },
+                )
             };
             if incremental.is_some() {
                 let outputs = check();
