@@ -287,7 +287,7 @@ impl Schema {
     /// Reads a schema from its JSON form. Problems the API server rejects the CRD for are
     /// added to `problems`, at routes under `route`.
     pub fn parse(v: &Value, route: &Route, mode: ParseMode, problems: &mut Vec<SchemaProblem>) -> Schema {
-        parse(v, route, mode, false, problems)
+        parse(v, At::Base(route), mode, false, problems)
     }
 
     /// The constraints this schema sets (none, for most nodes).
@@ -300,26 +300,133 @@ impl Schema {
     }
 }
 
-fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out: &mut Vec<SchemaProblem>) -> Schema {
+/// Where a schema node lies: its route is built only when a problem is found there (a
+/// large CRD has tens of thousands of nodes, and few problems).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Base(&'a Route),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn route(&self) -> Route {
+        match self {
+            At::Base(route) => (*route).clone(),
+            At::Key(parent, key) => parent.route().key(key.to_string()),
+            At::Index(parent, i) => parent.route().index(*i),
+        }
+    }
+}
+
+/// The keywords of a schema node that [`parse`] reads, found in one walk over its entries.
+#[derive(Default)]
+struct Keywords<'v> {
+    type_: Option<&'v Value>,
+    format: Option<&'v Value>,
+    enum_: Option<&'v Value>,
+    pattern: Option<&'v Value>,
+    minimum: Option<&'v Value>,
+    maximum: Option<&'v Value>,
+    exclusive_minimum: Option<&'v Value>,
+    exclusive_maximum: Option<&'v Value>,
+    multiple_of: Option<&'v Value>,
+    min_length: Option<&'v Value>,
+    max_length: Option<&'v Value>,
+    min_items: Option<&'v Value>,
+    max_items: Option<&'v Value>,
+    min_properties: Option<&'v Value>,
+    max_properties: Option<&'v Value>,
+    required: Option<&'v Value>,
+    nullable: Option<&'v Value>,
+    default: Option<&'v Value>,
+    preserve_unknown: Option<&'v Value>,
+    int_or_string: Option<&'v Value>,
+    embedded: Option<&'v Value>,
+    list_type: Option<&'v Value>,
+    list_map_keys: Option<&'v Value>,
+    validations: Option<&'v Value>,
+    properties: Option<&'v Value>,
+    additional: Option<&'v Value>,
+    items: Option<&'v Value>,
+    all_of: Option<&'v Value>,
+    any_of: Option<&'v Value>,
+    one_of: Option<&'v Value>,
+    not: Option<&'v Value>,
+    unique_items: Option<&'v Value>,
+}
+
+impl<'v> Keywords<'v> {
+    fn of(m: &'v Map<String, Value>) -> Keywords<'v> {
+        let mut k = Keywords::default();
+        for (key, value) in m {
+            let slot = match key.as_str() {
+                "type" => &mut k.type_,
+                "format" => &mut k.format,
+                "enum" => &mut k.enum_,
+                "pattern" => &mut k.pattern,
+                "minimum" => &mut k.minimum,
+                "maximum" => &mut k.maximum,
+                "exclusiveMinimum" => &mut k.exclusive_minimum,
+                "exclusiveMaximum" => &mut k.exclusive_maximum,
+                "multipleOf" => &mut k.multiple_of,
+                "minLength" => &mut k.min_length,
+                "maxLength" => &mut k.max_length,
+                "minItems" => &mut k.min_items,
+                "maxItems" => &mut k.max_items,
+                "minProperties" => &mut k.min_properties,
+                "maxProperties" => &mut k.max_properties,
+                "required" => &mut k.required,
+                "nullable" => &mut k.nullable,
+                "default" => &mut k.default,
+                "x-kubernetes-preserve-unknown-fields" => &mut k.preserve_unknown,
+                "x-kubernetes-int-or-string" => &mut k.int_or_string,
+                "x-kubernetes-embedded-resource" => &mut k.embedded,
+                "x-kubernetes-list-type" => &mut k.list_type,
+                "x-kubernetes-list-map-keys" => &mut k.list_map_keys,
+                "x-kubernetes-validations" => &mut k.validations,
+                "properties" => &mut k.properties,
+                "additionalProperties" => &mut k.additional,
+                "items" => &mut k.items,
+                "allOf" => &mut k.all_of,
+                "anyOf" => &mut k.any_of,
+                "oneOf" => &mut k.one_of,
+                "not" => &mut k.not,
+                "uniqueItems" => &mut k.unique_items,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        k
+    }
+}
+
+fn parse(v: &Value, at: At<'_>, mode: ParseMode, value_validation: bool, out: &mut Vec<SchemaProblem>) -> Schema {
     let mut s = Schema::default();
     let mut c = Constraints::default();
     let Some(m) = v.as_object() else {
         return s;
     };
-    let num = |k: &str| m.get(k).and_then(Value::as_f64);
-    let count = |k: &str| m.get(k).and_then(Value::as_u64);
-    let flag = |k: &str| m.get(k).and_then(Value::as_bool) == Some(true);
+    let k = Keywords::of(m);
+    let num = |v: Option<&Value>| v.and_then(Value::as_f64);
+    let count = |v: Option<&Value>| v.and_then(Value::as_u64);
+    let flag = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
     let problem = |out: &mut Vec<SchemaProblem>, key: &'static str, message: String, label: &'static str| {
         out.push(SchemaProblem {
-            route: route.key(key),
+            route: at.route().key(key),
             message,
             label,
         })
     };
-    s.type_ = m.get("type").and_then(Value::as_str).and_then(Type::parse);
-    c.format = m.get("format").and_then(Value::as_str).map(str::to_string);
-    c.enum_ = m.get("enum").and_then(Value::as_array).cloned();
-    if let Some(p) = m.get("pattern").and_then(Value::as_str) {
+    s.type_ = k.type_.and_then(Value::as_str).and_then(Type::parse);
+    c.format = k.format.and_then(Value::as_str).map(str::to_string);
+    c.enum_ = k.enum_.and_then(Value::as_array).cloned();
+    if let Some(p) = k.pattern.and_then(Value::as_str) {
         // Checked here, compiled on first use: most patterns of a large CRD never meet a
         // value.
         match regex_syntax::Parser::new().parse(p) {
@@ -335,39 +442,31 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             ),
         }
     }
-    c.minimum = num("minimum");
-    c.maximum = num("maximum");
-    c.exclusive_minimum = flag("exclusiveMinimum");
-    c.exclusive_maximum = flag("exclusiveMaximum");
-    c.multiple_of = num("multipleOf").filter(|m| *m > 0.0);
-    c.min_length = count("minLength");
-    c.max_length = count("maxLength");
-    c.min_items = count("minItems");
-    c.max_items = count("maxItems");
-    c.min_properties = count("minProperties");
-    c.max_properties = count("maxProperties");
-    s.required = m
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
-        .unwrap_or_default();
-    s.nullable = flag("nullable");
-    c.default = m.get("default").cloned();
-    s.preserve_unknown = flag("x-kubernetes-preserve-unknown-fields");
-    s.int_or_string = flag("x-kubernetes-int-or-string");
-    s.embedded = flag("x-kubernetes-embedded-resource");
-    s.list_type = match m.get("x-kubernetes-list-type").and_then(Value::as_str) {
+    c.minimum = num(k.minimum);
+    c.maximum = num(k.maximum);
+    c.exclusive_minimum = flag(k.exclusive_minimum);
+    c.exclusive_maximum = flag(k.exclusive_maximum);
+    c.multiple_of = num(k.multiple_of).filter(|m| *m > 0.0);
+    c.min_length = count(k.min_length);
+    c.max_length = count(k.max_length);
+    c.min_items = count(k.min_items);
+    c.max_items = count(k.max_items);
+    c.min_properties = count(k.min_properties);
+    c.max_properties = count(k.max_properties);
+    s.required = strings(k.required).into();
+    s.nullable = flag(k.nullable);
+    c.default = k.default.cloned();
+    s.preserve_unknown = flag(k.preserve_unknown);
+    s.int_or_string = flag(k.int_or_string);
+    s.embedded = flag(k.embedded);
+    s.list_type = match k.list_type.and_then(Value::as_str) {
         Some("atomic") => Some(ListType::Atomic),
         Some("set") => Some(ListType::Set),
         Some("map") => Some(ListType::Map),
         _ => None,
     };
-    c.list_map_keys = m
-        .get("x-kubernetes-list-map-keys")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
-        .unwrap_or_default();
-    if let Some(rules) = m.get("x-kubernetes-validations").and_then(Value::as_array) {
+    c.list_map_keys = strings(k.list_map_keys);
+    if let Some(rules) = k.validations.and_then(Value::as_array) {
         let text = |r: &Map<String, Value>, k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
         c.validations = rules
             .iter()
@@ -382,48 +481,54 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
             })
             .collect();
     }
-    if let Some(p) = m.get("properties").and_then(Value::as_object) {
-        let base = route.key("properties");
+    if let Some(p) = k.properties.and_then(Value::as_object) {
+        let base = At::Key(&at, "properties");
         s.properties = Properties::new(
             p.iter()
-                .map(|(k, v)| (k.clone(), parse(v, &base.key(k.clone()), mode, value_validation, out)))
+                .map(|(k, v)| (k.clone(), parse(v, At::Key(&base, k), mode, value_validation, out)))
                 .collect(),
         );
     }
-    s.additional = match m.get("additionalProperties") {
+    s.additional = match k.additional {
         Some(Value::Bool(true)) => Additional::Any,
         Some(Value::Bool(false)) => Additional::Deny,
         Some(v @ Value::Object(_)) => Additional::Schema(Box::new(parse(
             v,
-            &route.key("additionalProperties"),
+            At::Key(&at, "additionalProperties"),
             mode,
             value_validation,
             out,
         ))),
         _ => Additional::Unset,
     };
-    if let Some(items) = m.get("items") {
-        s.items = Some(Box::new(parse(items, &route.key("items"), mode, value_validation, out)));
+    if let Some(items) = k.items {
+        s.items = Some(Box::new(parse(
+            items,
+            At::Key(&at, "items"),
+            mode,
+            value_validation,
+            out,
+        )));
     }
-    let list = |key: &'static str, out: &mut Vec<SchemaProblem>| -> Vec<Schema> {
-        m.get(key)
-            .and_then(Value::as_array)
+    let list = |key: &'static str, v: Option<&Value>, out: &mut Vec<SchemaProblem>| -> Vec<Schema> {
+        let base = At::Key(&at, key);
+        v.and_then(Value::as_array)
             .map(|a| {
                 a.iter()
                     .enumerate()
-                    .map(|(i, v)| parse(v, &route.key(key).index(i), mode, true, out))
+                    .map(|(i, v)| parse(v, At::Index(&base, i), mode, true, out))
                     .collect()
             })
             .unwrap_or_default()
     };
-    c.all_of = list("allOf", out);
-    c.any_of = list("anyOf", out);
-    c.one_of = list("oneOf", out);
-    if let Some(n) = m.get("not") {
-        c.not = Some(Box::new(parse(n, &route.key("not"), mode, true, out)));
+    c.all_of = list("allOf", k.all_of, out);
+    c.any_of = list("anyOf", k.any_of, out);
+    c.one_of = list("oneOf", k.one_of, out);
+    if let Some(n) = k.not {
+        c.not = Some(Box::new(parse(n, At::Key(&at, "not"), mode, true, out)));
     }
 
-    if flag("uniqueItems") {
+    if flag(k.unique_items) {
         problem(
             out,
             "uniqueItems",
@@ -434,7 +539,7 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
     if mode.structural && !value_validation {
         if s.type_.is_none() && !s.int_or_string && !s.preserve_unknown {
             out.push(SchemaProblem {
-                route: route.clone(),
+                route: at.route(),
                 message:
                     "type: Required value: must not be empty for specified object fields (not a structural schema)"
                         .to_string(),
@@ -443,7 +548,7 @@ fn parse(v: &Value, route: &Route, mode: ParseMode, value_validation: bool, out:
         }
         if s.type_ == Some(Type::Array) && s.items.is_none() {
             out.push(SchemaProblem {
-                route: route.clone(),
+                route: at.route(),
                 message: "items: Required value: must be specified (not a structural schema)".to_string(),
                 label: "an array without items",
             });

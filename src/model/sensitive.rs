@@ -348,8 +348,11 @@ pub fn find_token(s: &str) -> Option<(&'static TokenPattern, String)> {
     None
 }
 
+/// gitleaks' `[\s\S-]{64,}?` is any 64 characters or more: written `(?s:.)`, the same class,
+/// it compiles in half a millisecond rather than in 6 to 9 (the first file with a long
+/// string waited for it).
 static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S-]{64,}?KEY(?: BLOCK)?-----")
+    Regex::new(r"(?i)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?s:.){64,}?KEY(?: BLOCK)?-----")
         .expect("static regex")
 });
 
