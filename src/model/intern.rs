@@ -53,6 +53,20 @@ impl Interner {
     }
 }
 
+/// A map keyed by pairs of [`Str`]s (namespace and name) that [`Pair`] looks up.
+pub type PairMap<V> = hashbrown::HashMap<(Str, Str), V, FxBuildHasher>;
+
+/// Two strings that look up a [`PairMap`] without being made [`Str`]s first: they hash as
+/// the pair of [`Str`]s does (a `Str` hashes as its text).
+#[derive(Hash)]
+pub struct Pair<'a>(pub &'a str, pub &'a str);
+
+impl hashbrown::Equivalent<(Str, Str)> for Pair<'_> {
+    fn equivalent(&self, key: &(Str, Str)) -> bool {
+        self.0 == key.0.as_str() && self.1 == key.1.as_str()
+    }
+}
+
 /// Labels (or any string map) kept compactly: interned pairs sorted by key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Labels(Box<[(Str, Str)]>);

@@ -5,7 +5,7 @@
 //! binding grants (admin-equivalent, dangerous permissions), computed once per role and
 //! scope.
 
-use super::intern::{Interner, Labels, Str};
+use super::intern::{Interner, Labels, Pair, PairMap, Str};
 use super::kinds::Typed;
 use super::object::{Object, ObjectRef};
 use super::selector::Selector;
@@ -676,7 +676,12 @@ pub struct Granted {
 /// needs two rules and is found by [`grants_of`].
 pub fn rule_grants(rule: &RuleFact, namespaced: bool) -> Vec<Granted> {
     let mut out = Vec::new();
+    let any_verb = RuleFact::has(&rule.verbs, "*");
     for def in PERMS {
+        // A rule that grants none of the verbs grants none of the targets (most rules).
+        if !any_verb && !def.verbs.iter().any(|v| RuleFact::has(&rule.verbs, v)) {
+            continue;
+        }
         let (mut verbs, mut resources): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         for (group, resource) in def.targets {
             for verb in def.verbs {
@@ -723,7 +728,7 @@ fn csr_halves(rule: &RuleFact, namespaced: bool) -> (bool, bool) {
 /// unrestricted grant of each class first.
 pub fn grants_of<'a>(rules: impl IntoIterator<Item = (&'a RuleFact, Option<&'a Str>)>, namespaced: bool) -> Summary {
     let mut s = Summary::default();
-    let (mut approval, mut signers) = (None, false);
+    let mut csr = CsrApproval::default();
     for (rule, via) in rules {
         if rule.admin_equivalent() {
             s.admin_equivalent = true;
@@ -733,22 +738,56 @@ pub fn grants_of<'a>(rules: impl IntoIterator<Item = (&'a RuleFact, Option<&'a S
             g.via = via.cloned();
             s.add(g);
         }
-        let (a, b) = csr_halves(rule, namespaced);
-        if a && approval.is_none() {
-            approval = Some((rule.loc, rule.restricted, via));
-        }
-        signers |= b;
+        csr.add(rule, via, namespaced);
     }
-    if let (Some((loc, restricted, via)), true) = (approval, signers) {
-        s.add(Granted {
+    if let Some(g) = csr.granted() {
+        s.add(g);
+    }
+    s
+}
+
+/// The approval of CertificateSigningRequests a set of rules grants (it takes two rules,
+/// or one that grants both halves), at the first rule that grants the approval half:
+/// [`grants_of`]'s, without the other permissions.
+pub fn csr_approval<'a>(
+    rules: impl IntoIterator<Item = (&'a RuleFact, Option<&'a Str>)>,
+    namespaced: bool,
+) -> Option<Granted> {
+    let mut csr = CsrApproval::default();
+    for (rule, via) in rules {
+        csr.add(rule, via, namespaced);
+    }
+    csr.granted()
+}
+
+/// The two halves of CSR approval, as rules are read.
+#[derive(Default)]
+struct CsrApproval<'a> {
+    /// The first rule that grants `update` on `certificatesigningrequests/approval`.
+    approval: Option<(Loc, bool, Option<&'a Str>)>,
+    /// Some rule grants `approve` on `signers`.
+    signers: bool,
+}
+
+impl<'a> CsrApproval<'a> {
+    fn add(&mut self, rule: &RuleFact, via: Option<&'a Str>, namespaced: bool) {
+        let (a, b) = csr_halves(rule, namespaced);
+        if a && self.approval.is_none() {
+            self.approval = Some((rule.loc, rule.restricted, via));
+        }
+        self.signers |= b;
+    }
+
+    fn granted(self) -> Option<Granted> {
+        let (loc, restricted, via) = self.approval.filter(|_| self.signers)?;
+        Some(Granted {
             class: PermClass::CsrApprove,
             what: "approval of CertificateSigningRequests (`update` on `certificatesigningrequests/approval` with `approve` on `signers`)".to_string(),
             restricted,
             loc: Some(loc),
             via: via.cloned(),
-        });
+        })
     }
-    s
 }
 
 /// What a role grants.
@@ -828,10 +867,10 @@ pub struct RbacIndex {
     roles_per_namespace: FxHashMap<Str, usize>,
     cluster_roles: usize,
     /// ServiceAccounts by (namespace, name).
-    sa_by_name: FxHashMap<(Str, Str), usize>,
+    sa_by_name: PairMap<usize>,
     sa_per_namespace: FxHashMap<Str, usize>,
     /// (binding, subject) pairs by the ServiceAccount a subject names.
-    bindings_by_sa: FxHashMap<(Str, Str), Vec<(u32, u32)>>,
+    bindings_by_sa: PairMap<Vec<(u32, u32)>>,
     /// (binding, subject) pairs by group subject.
     bindings_by_group: FxHashMap<Str, Vec<(u32, u32)>>,
     /// The roles (by index) each aggregated ClusterRole gathers, itself excluded.
@@ -1058,7 +1097,7 @@ impl RbacIndex {
     /// The ServiceAccount of this name in this namespace, when in the set.
     pub fn service_account(&self, namespace: &Str, name: &str) -> Option<&ServiceAccountFact> {
         self.sa_by_name
-            .get(&(namespace.clone(), Str::from(name)))
+            .get(&Pair(namespace, name))
             .map(|i| &self.service_accounts[*i])
     }
 
@@ -1071,7 +1110,7 @@ impl RbacIndex {
     /// `ServiceAccount` and `system:serviceaccount:` User forms).
     pub fn bindings_of_sa(&self, namespace: &Str, name: &str) -> &[(u32, u32)] {
         self.bindings_by_sa
-            .get(&(namespace.clone(), Str::from(name)))
+            .get(&Pair(namespace, name))
             .map_or(&[], Vec::as_slice)
     }
 

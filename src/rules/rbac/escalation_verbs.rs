@@ -6,7 +6,7 @@
 
 use super::{and_list, extension_note, rbac_rule};
 use crate::engine::{Out, Rule, SetCx, Severity};
-use crate::model::rbac::{PermClass, grants_of, rule_grants};
+use crate::model::rbac::{PermClass, csr_approval, rule_grants};
 
 rbac_rule!(EscalationVerbs, "rbac-escalation-verbs");
 
@@ -19,9 +19,7 @@ impl Rule for EscalationVerbs {
             let namespaced = !role.cluster;
             let note = extension_note(role);
             // CSR approval takes two rules: it is reported on the one granting the approval.
-            let csr = grants_of(role.rules.iter().map(|r| (r, None)), namespaced)
-                .get(PermClass::CsrApprove)
-                .cloned();
+            let csr = csr_approval(role.rules.iter().map(|r| (r, None)), namespaced);
             for rule in role.rules.iter() {
                 let mut perms: Vec<_> = rule_grants(rule, namespaced)
                     .into_iter()

@@ -12,7 +12,7 @@
 use super::Automount;
 use crate::declare_rule;
 use crate::engine::{Out, Rule, SetCx, Severity};
-use crate::model::intern::Str;
+use crate::model::intern::{Pair, PairMap, Str};
 use crate::model::rbac::{Builtin, RbacIndex};
 use crate::rules::rbac::{and_list, scope};
 use crate::source::Loc;
@@ -73,7 +73,7 @@ impl Rule for PrivilegedTokenAutomounted {
         let index = cx.index;
         let rbac = &index.rbac;
         let mut by_group: FxHashMap<String, Arc<Vec<Privilege>>> = FxHashMap::default();
-        let mut by_sa: FxHashMap<(Str, Str), Arc<Vec<Privilege>>> = FxHashMap::default();
+        let mut by_sa: PairMap<Arc<Vec<Privilege>>> = PairMap::default();
         for p in &rbac.pods {
             let mount = Automount::of(index, p);
             if !(mount.mounts() || p.projected_token) {
@@ -82,10 +82,14 @@ impl Rule for PrivilegedTokenAutomounted {
             let sa = p.effective();
             // Direct subjects once per ServiceAccount, group subjects once per group; the
             // lists are shared, never copied per workload.
-            let direct = by_sa
-                .entry((p.namespace.clone(), Str::from(sa)))
-                .or_insert_with(|| Arc::new(privileges(rbac, rbac.bindings_of_sa(&p.namespace, sa).iter().copied())))
-                .clone();
+            let direct = match by_sa.get(&Pair(&p.namespace, sa)) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = Arc::new(privileges(rbac, rbac.bindings_of_sa(&p.namespace, sa).iter().copied()));
+                    by_sa.insert((p.namespace.clone(), Str::from(sa)), found.clone());
+                    found
+                }
+            };
             let mut lists = vec![direct];
             for group in [
                 format!("system:serviceaccounts:{}", p.namespace),
