@@ -214,7 +214,26 @@ fn a_namespace_label_written_with_escapes_is_found_too() {
         "\"pod-security.kubernetes.io\\x2Fenforce\":",
     );
     assert!(!escaped.contains("pod-security.kubernetes.io/enforce"));
+    // Spelled out in the first Namespace only, and a large document after it: what is read
+    // before the check stops there, and the other two are found by the check.
+    let (head, tail) = plain.split_at(plain.find("---").expect("a second document"));
+    let padding = format!(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: padding\n  namespace: plain\ndata:\n  blob: {}\n",
+        "x".repeat(16 << 10)
+    );
+    let padded = format!("{head}{padding}{tail}");
+    let first_only = format!(
+        "{head}{padding}{}",
+        tail.replace(
+            "pod-security.kubernetes.io/enforce:",
+            "\"pod-security.kubernetes.io\\x2Fenforce\":"
+        )
+    );
+    assert_eq!(first_only.matches("pod-security.kubernetes.io/enforce").count(), 1);
     let (plain, escaped) = (run_with(&plain), run_with(&escaped));
     assert!(plain.contains("strict"), "{plain}");
     assert_eq!(plain, escaped);
+    let (padded, first_only) = (run_with(&padded), run_with(&first_only));
+    assert!(padded.contains("strict"), "{padded}");
+    assert_eq!(padded, first_only);
 }

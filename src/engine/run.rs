@@ -480,7 +480,8 @@ pub struct Stats {
     pub load_and_check: Duration,
     pub cross_object: Duration,
     /// Files parsed a second time for their namespaces' Pod Security labels: those read
-    /// for the labels before the check, and those whose workloads were judged again.
+    /// for the labels before the check (up to the label's last occurrence), and those whose
+    /// workloads were judged again.
     pub files_read_again: usize,
     /// Time each cross-object rule took, slowest first.
     pub set_rules: Vec<(&'static str, Duration)>,
@@ -492,6 +493,10 @@ pub struct IoError {
     pub path: String,
     pub message: String,
 }
+
+/// How many bytes of documents the namespace prescan parses at a time, up to the document
+/// that holds the label's last occurrence.
+const PRESCAN_PART_BYTES: usize = 4 << 10;
 
 /// How many bytes of input text the namespace prescan keeps for the check, so that each
 /// file is read once; past it, files are read again (memory stays bounded on any input).
@@ -912,7 +917,9 @@ impl Engine {
     /// The namespaces with Pod Security labels that the files declaring them in plain text
     /// define (the first definition in file order wins), read before the check so that
     /// workloads are judged once; and how many files were parsed for it. Every input is
-    /// read, and only those whose text holds [`namespaces::ENFORCE_LABEL`] are parsed. Also
+    /// read, and only those whose text holds [`namespaces::ENFORCE_LABEL`] are parsed, up to
+    /// the document that holds its last occurrence (a Namespace read otherwise, the label
+    /// written with escapes, is found by the check, and its workloads judged again). Also
     /// returns the texts read, by input, for the check (see [`TEXTS_KEPT`]). As it reads the
     /// whole input, it is what tells `files` to keep no text after the check when the input
     /// is larger than [`TEXTS_KEPT_AFTER_CHECK`].
@@ -935,14 +942,17 @@ impl Engine {
                 let Ok(text) = files.read(*id) else {
                     return (None, None);
                 };
-                if !text.contains(namespaces::ENFORCE_LABEL) {
+                let Some(last) = text.rfind(namespaces::ENFORCE_LABEL) else {
                     return (None, keep(text));
-                }
+                };
                 let opts = LoadOptions {
                     limits: self.settings.limits.clone(),
                     explicit: files.get(*id).explicit,
                 };
-                let mut parts = Parts::new(&text, &opts);
+                // The documents up to the one that holds the label's last occurrence, a few
+                // at a time: a Namespace with the label holds its text, and the documents
+                // after it (a file's workloads, often) are parsed by the check alone.
+                let mut parts = Parts::with_budget(&text, &opts, PRESCAN_PART_BYTES);
                 let mut infos = Vec::new();
                 while let Some(loaded) = parts.next_part() {
                     infos.extend(
@@ -951,6 +961,10 @@ impl Engine {
                             .iter()
                             .filter_map(|o| namespaces::info_of(&loaded.tree, o, *id)),
                     );
+                    let reached = loaded.docs.last().map(|d| loaded.tree.span(d.root).end.byte as usize);
+                    if reached.is_some_and(|end| end > last) {
+                        break;
+                    }
                 }
                 drop(parts);
                 (Some(infos), keep(text))

@@ -51,7 +51,7 @@ pub fn statistics(
     if s.files_read_again > 0 {
         writeln!(
             w,
-            "                ({} files parsed twice for namespaces' Pod Security labels)",
+            "                ({} files parsed twice, in part or whole, for namespaces' Pod Security labels)",
             s.files_read_again
         )?;
     }
