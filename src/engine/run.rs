@@ -918,8 +918,8 @@ impl Engine {
     /// define (the first definition in file order wins), read before the check so that
     /// workloads are judged once; and how many files were parsed for it. Every input is
     /// read, and only those whose text holds [`namespaces::ENFORCE_LABEL`] are parsed, up to
-    /// the document that holds its last occurrence (a Namespace read otherwise, the label
-    /// written with escapes, is found by the check, and its workloads judged again). Also
+    /// the document that holds its last occurrence (a Namespace that spells the label
+    /// otherwise, with escapes, is found by the check, and its workloads are judged again). Also
     /// returns the texts read, by input, for the check (see [`TEXTS_KEPT`]). As it reads the
     /// whole input, it is what tells `files` to keep no text after the check when the input
     /// is larger than [`TEXTS_KEPT_AFTER_CHECK`].
