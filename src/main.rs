@@ -6,6 +6,10 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (its header's `mi_option_t`, which `libmimalloc-sys`
+/// does not name): how many milliseconds freed memory waits before it is returned.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> std::process::ExitCode {
     // Transparent huge pages off for the process (and the renderers it runs): mimalloc maps
     // large aligned regions, which the kernel backs with 2 MiB pages where THP is on
@@ -17,10 +21,19 @@ fn main() -> std::process::ExitCode {
     // done) and the next allocates much, each thread returns what it freed at once, not
     // when it next allocates after the 10 ms: otherwise the freed pages and the new ones
     // add up in the run's peak (100k documents: 198–206 against 221–237 MiB; 300k: 500–504
-    // against 585–589 MiB).
+    // against 585–589 MiB). Where a phase holds the run's largest data, what it frees is
+    // returned at once (no delay), and the delay the run started with is then restored.
     // SAFETY: `mi_collect` has no precondition: it frees what the calling thread's heap no
-    // longer uses, and mimalloc is this program's allocator.
+    // longer uses, and mimalloc is this program's allocator. `mi_option_get` and
+    // `mi_option_set` read and set one of mimalloc's options, for every thread.
     #[allow(unsafe_code)]
-    plimsoll::engine::par::on_release(|| unsafe { libmimalloc_sys::mi_collect(true) });
+    plimsoll::engine::par::on_release(plimsoll::engine::par::Release {
+        now: || unsafe { libmimalloc_sys::mi_collect(true) },
+        eagerly: |on| {
+            static DELAY: std::sync::OnceLock<std::ffi::c_long> = std::sync::OnceLock::new();
+            let delay = *DELAY.get_or_init(|| unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) });
+            unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, if on { 0 } else { delay }) };
+        },
+    });
     plimsoll::cli::main()
 }

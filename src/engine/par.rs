@@ -3,12 +3,21 @@
 use rayon::prelude::*;
 use std::sync::OnceLock;
 
-/// What returns the memory a thread freed to the system at once, when the program's
-/// allocator waits before it does (see `main.rs`); set once, by the program.
-static RELEASE: OnceLock<fn()> = OnceLock::new();
+/// How the program's allocator returns the memory a thread freed to the system, when it
+/// waits before it does (see `main.rs`); set once, by the program.
+static RELEASE: OnceLock<Release> = OnceLock::new();
 
-/// Sets what [`release_freed`] calls on each thread (once; later calls are ignored).
-pub fn on_release(release: fn()) {
+/// What the program's allocator is told where a phase frees and allocates much.
+pub struct Release {
+    /// Returns what the calling thread freed, at once.
+    pub now: fn(),
+    /// From now on (`true`: every thread's) memory is returned as soon as it is freed,
+    /// rather than after the allocator's delay; `false` restores the delay.
+    pub eagerly: fn(bool),
+}
+
+/// Sets how memory is returned (once; later calls are ignored).
+pub fn on_release(release: Release) {
     let _ = RELEASE.set(release);
 }
 
@@ -17,8 +26,30 @@ pub fn on_release(release: fn()) {
 /// one allocates much, so that the two do not add up in the run's peak.
 pub fn release_freed() {
     if let Some(release) = RELEASE.get() {
-        rayon::broadcast(|_| release());
-        release();
+        rayon::broadcast(|_| (release.now)());
+        (release.now)();
+    }
+}
+
+/// Has memory returned as soon as it is freed until the guard is dropped, where the program
+/// said how ([`on_release`]). For a phase that holds the run's largest data while it
+/// allocates and frees much besides (the index and the cross-object rules): what it freed
+/// would otherwise wait out the allocator's delay on top of that data.
+pub fn release_eagerly() -> Eagerly {
+    if let Some(release) = RELEASE.get() {
+        (release.eagerly)(true);
+    }
+    Eagerly(())
+}
+
+/// Memory is returned as soon as it is freed while this lives ([`release_eagerly`]).
+pub struct Eagerly(());
+
+impl Drop for Eagerly {
+    fn drop(&mut self) {
+        if let Some(release) = RELEASE.get() {
+            (release.eagerly)(false);
+        }
     }
 }
 
@@ -56,7 +87,10 @@ mod tests {
     fn memory_is_released_on_every_thread_of_the_pool_and_the_caller() {
         use std::sync::Mutex;
         static THREADS: Mutex<Vec<std::thread::ThreadId>> = Mutex::new(Vec::new());
-        on_release(|| THREADS.lock().expect("not poisoned").push(std::thread::current().id()));
+        on_release(Release {
+            now: || THREADS.lock().expect("not poisoned").push(std::thread::current().id()),
+            eagerly: |_| {},
+        });
         release_freed();
         let mut threads = THREADS.lock().expect("not poisoned").clone();
         threads.sort_unstable_by_key(|t| format!("{t:?}"));

@@ -93,9 +93,27 @@ pub struct Out<'a> {
     pub(crate) severity: Severity,
     pub(crate) object: Option<Arc<ObjectRef>>,
     pub(crate) findings: &'a mut Vec<Finding>,
+    /// Where `findings` goes when it holds [`CHUNK`] findings, for rules that may make many
+    /// (cross-object rules, on the whole set): their findings are kept in lists of a bounded
+    /// size, rather than in one list that grows by doubling, whose old buffers and unused
+    /// room would add up on top of a large run's data.
+    pub(crate) full: Option<&'a mut Vec<Vec<Finding>>>,
 }
 
+/// How many findings a list of [`Out::full`] holds: about 100 KiB of them.
+pub(crate) const CHUNK: usize = 1024;
+
 impl Out<'_> {
+    /// Makes room for one more finding (the findings made so far go to [`Out::full`] when
+    /// `findings` is full).
+    fn room(&mut self) {
+        if let Some(full) = self.full.as_deref_mut()
+            && self.findings.len() >= CHUNK
+        {
+            full.push(std::mem::replace(self.findings, Vec::with_capacity(CHUNK)));
+        }
+    }
+
     /// The severity findings of this rule get (configured, or the rule's default).
     pub fn severity(&self) -> Severity {
         self.severity
@@ -104,11 +122,13 @@ impl Out<'_> {
     /// Adds a finding made elsewhere (shared work of several rules), as this rule's.
     pub fn push(&mut self, mut finding: Finding) {
         finding.rule = self.rule;
+        self.room();
         self.findings.push(finding);
     }
 
     /// Reports a finding at `target`; returns it for labels, help and related locations.
     pub fn emit(&mut self, target: impl Into<Target>, message: impl Into<String>) -> &mut Finding {
+        self.room();
         self.findings.push(Finding::new(
             self.rule,
             self.severity,
@@ -436,5 +456,57 @@ impl<'a> SetCx<'a> {
         f: impl Fn(&ObjectCx<'_>, &Arc<ObjectRef>) -> T + Sync,
     ) -> Vec<T> {
         super::run::revisit(self.files, self.settings, &Namespaces::new(), objects, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule that makes many findings on the whole set has them kept in lists of
+    /// [`CHUNK`], in the order made, and adds to the one it made last.
+    #[test]
+    fn many_findings_go_to_full_lists_in_order() {
+        let (mut findings, mut full) = (Vec::new(), Vec::new());
+        let mut out = Out {
+            rule: "test-rule",
+            severity: Severity::Warning,
+            object: None,
+            findings: &mut findings,
+            full: Some(&mut full),
+        };
+        let made = 2 * CHUNK + 3;
+        for i in 0..made {
+            out.emit(Loc::default(), format!("finding {i}"));
+            out.last_at_most_info("weaker evidence");
+            assert_eq!(out.last().map(|f| f.message.to_string()), Some(format!("finding {i}")));
+        }
+        assert_eq!(full.iter().map(Vec::len).collect::<Vec<_>>(), [CHUNK, CHUNK]);
+        assert_eq!(findings.len(), 3);
+        let all: Vec<&Finding> = full.iter().flatten().chain(&findings).collect();
+        assert_eq!(all.len(), made);
+        for (i, f) in all.iter().enumerate() {
+            assert_eq!(f.message.as_str(), format!("finding {i}"));
+            assert_eq!(f.severity, Severity::Info);
+            assert_eq!(f.rule, "test-rule");
+        }
+    }
+
+    /// Without somewhere to put full lists (rules on one object or file), findings stay in
+    /// one list.
+    #[test]
+    fn without_full_lists_findings_stay_in_one() {
+        let mut findings = Vec::new();
+        let mut out = Out {
+            rule: "test-rule",
+            severity: Severity::Error,
+            object: None,
+            findings: &mut findings,
+            full: None,
+        };
+        for i in 0..CHUNK + 1 {
+            out.emit(Loc::default(), format!("finding {i}"));
+        }
+        assert_eq!(findings.len(), CHUNK + 1);
     }
 }
