@@ -259,8 +259,8 @@ fn declared_fix_availability_holds() {
         session.load_inputs().expect("inputs");
         let linted = session.lint().expect("lint");
         for f in &linted.outcome.findings {
-            fired.insert(f.rule);
-            let declared = plimsoll::engine::meta(f.rule).and_then(|m| m.fix.as_ref());
+            fired.insert(f.rule.as_str());
+            let declared = plimsoll::engine::meta(&f.rule).and_then(|m| m.fix.as_ref());
             let place = format!("{} ({})", f.rule, linted.files.display(f.loc().file));
             match (declared.map(|d| d.availability), f.fix.is_some()) {
                 (None, true) => problems.push(format!("{place}: a fix from a rule that declares none")),
@@ -269,7 +269,7 @@ fn declared_fix_availability_holds() {
                     problems.push(format!("{place}: an `always` rule's finding without a fix or a reason"))
                 }
                 (_, true) => {
-                    fixed.insert(f.rule);
+                    fixed.insert(f.rule.as_str());
                 }
                 _ => {}
             }

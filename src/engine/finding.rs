@@ -140,6 +140,96 @@ impl From<Loc> for Target {
     }
 }
 
+/// A rule's id as findings carry it: a thin pointer (8 bytes, where a `&str` takes 16) to
+/// the id, which lives as long as the program. A run holds every finding.
+#[derive(Clone, Copy)]
+pub struct RuleId(&'static &'static str);
+
+impl RuleId {
+    /// The id `id`, the same for every caller: each distinct id is kept once, for the rest
+    /// of the program (there are as many as the rules the program ever configured).
+    pub fn new(id: &'static str) -> RuleId {
+        static IDS: std::sync::Mutex<rustc_hash::FxHashMap<&'static str, &'static &'static str>> =
+            std::sync::Mutex::new(rustc_hash::FxHashMap::with_hasher(rustc_hash::FxBuildHasher));
+        let mut ids = IDS.lock().unwrap_or_else(|e| e.into_inner());
+        RuleId(ids.entry(id).or_insert_with(|| Box::leak(Box::new(id))))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl From<&'static str> for RuleId {
+    fn from(id: &'static str) -> RuleId {
+        RuleId::new(id)
+    }
+}
+
+impl std::ops::Deref for RuleId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl PartialEq for RuleId {
+    fn eq(&self, other: &RuleId) -> bool {
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for RuleId {}
+
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<RuleId> for &str {
+    fn eq(&self, other: &RuleId) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &RuleId) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RuleId {
+    fn cmp(&self, other: &RuleId) -> std::cmp::Ordering {
+        self.0.cmp(other.0)
+    }
+}
+
+impl std::hash::Hash for RuleId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Debug for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
 /// A second location that explains a finding.
 #[derive(Clone, Debug)]
 pub struct Related {
@@ -149,7 +239,7 @@ pub struct Related {
 
 #[derive(Clone, Debug)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub message: Text,
     pub target: Target,
@@ -189,14 +279,14 @@ static NO_MORE: More = More {
 impl Finding {
     /// A finding with nothing but its rule, severity, message, target, object and fix.
     pub fn new(
-        rule: &'static str,
+        rule: impl Into<RuleId>,
         severity: Severity,
         message: String,
         target: Target,
         object: Option<Arc<ObjectRef>>,
     ) -> Finding {
         Finding {
-            rule,
+            rule: rule.into(),
             severity,
             message: shared(&message),
             target,
@@ -357,7 +447,7 @@ mod tests {
     fn a_finding_stays_small() {
         assert_eq!(std::mem::size_of::<Text>(), 8);
         assert_eq!(std::mem::size_of::<Target>(), 40);
-        assert_eq!(std::mem::size_of::<Finding>(), 104);
+        assert_eq!(std::mem::size_of::<Finding>(), 96);
         assert_eq!(std::mem::size_of::<Related>(), 40);
     }
 

@@ -183,15 +183,15 @@ impl FixPolicy {
     /// its rule is unfixable.
     pub fn applicability(&self, f: &Finding) -> Option<Applicability> {
         let fix = f.fix.as_deref()?;
-        if named(&self.unfixable, f.rule) {
+        if named(&self.unfixable, f.rule.as_str()) {
             return None;
         }
-        if fix.opt_in && !named(&self.opt_in, f.rule) {
+        if fix.opt_in && !named(&self.opt_in, f.rule.as_str()) {
             return Some(Applicability::DisplayOnly);
         }
         Some(match fix.applicability {
-            Applicability::Unsafe if named(&self.extend_safe, f.rule) => Applicability::Safe,
-            Applicability::Safe if named(&self.extend_unsafe, f.rule) => Applicability::Unsafe,
+            Applicability::Unsafe if named(&self.extend_safe, f.rule.as_str()) => Applicability::Safe,
+            Applicability::Safe if named(&self.extend_unsafe, f.rule.as_str()) => Applicability::Unsafe,
             a => a,
         })
     }

@@ -6,7 +6,7 @@
 //! - [`Rule::check_set`]: once per run, on the index of facts (cross-object rules);
 //! - [`Rule::check_suppressions`]: once per run, with the suppressions that matched nothing.
 
-use super::finding::{Finding, Severity, Target, printable};
+use super::finding::{Finding, RuleId, Severity, Target, printable};
 use super::settings::Settings;
 use super::suppress::Suppression;
 use crate::model::namespaces::Namespaces;
@@ -89,7 +89,7 @@ pub fn entry<R: RuleDef>() -> RuleEntry {
 /// Where a rule's findings go. Stamps them with the rule's id, its configured severity and
 /// the object being checked.
 pub struct Out<'a> {
-    pub(crate) rule: &'static str,
+    pub(crate) rule: RuleId,
     pub(crate) severity: Severity,
     pub(crate) object: Option<Arc<ObjectRef>>,
     pub(crate) findings: &'a mut Vec<Finding>,
@@ -469,7 +469,7 @@ mod tests {
     fn many_findings_go_to_full_lists_in_order() {
         let (mut findings, mut full) = (Vec::new(), Vec::new());
         let mut out = Out {
-            rule: "test-rule",
+            rule: RuleId::new("test-rule"),
             severity: Severity::Warning,
             object: None,
             findings: &mut findings,
@@ -498,7 +498,7 @@ mod tests {
     fn without_full_lists_findings_stay_in_one() {
         let mut findings = Vec::new();
         let mut out = Out {
-            rule: "test-rule",
+            rule: RuleId::new("test-rule"),
             severity: Severity::Error,
             object: None,
             findings: &mut findings,

@@ -1,7 +1,7 @@
 //! The run: load and check files in parallel, build the index, run cross-object rules,
 //! apply suppressions, sort.
 
-use super::finding::{Finding, Severity};
+use super::finding::{Finding, RuleId, Severity};
 use super::rule::{FileCx, Kept, ObjectCx, Out, Rule, SetCx};
 use super::settings::Settings;
 use super::suppress::{self, ANNOTATION_PREFIX, Suppression, SuppressionKind};
@@ -279,7 +279,7 @@ pub trait Relocate: Send + Sync {
 
 /// A rule as configured for this run.
 pub struct ActiveRule {
-    pub id: &'static str,
+    pub id: RuleId,
     pub severity: Severity,
     pub rule: Box<dyn Rule>,
 }
@@ -350,7 +350,7 @@ pub fn sort_findings(files: &Files, findings: &mut [Finding]) {
             .start
             .cmp(&lb.span.start)
             // Strings are compared only when what comes before is equal.
-            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.message.cmp(&b.message))
             .then(la.span.end.cmp(&lb.span.end))
     };
@@ -640,7 +640,7 @@ impl Files {
 impl Engine {
     /// An engine with these rules and settings, no configuration file and no renders.
     pub fn new(rules: Vec<ActiveRule>, mut settings: Settings) -> Engine {
-        settings.enabled = rules.iter().map(|r| r.id).collect();
+        settings.enabled = rules.iter().map(|r| r.id.as_str()).collect();
         settings.enabled.sort_unstable();
         let mut known: Vec<&'static str> = super::all_meta()
             .iter()
@@ -856,12 +856,12 @@ impl Engine {
         let mut cross_object = std::collections::BTreeSet::new();
         for (r, (found, took)) in self.rules.iter().zip(set_findings) {
             if found.iter().any(|f| !f.is_empty()) {
-                cross_object.insert(r.id);
+                cross_object.insert(r.id.as_str());
             }
             for mut chunk in found {
                 findings.append(&mut chunk);
             }
-            stats.set_rules.push((r.id, took));
+            stats.set_rules.push((r.id.as_str(), took));
         }
         stats.set_rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         if let Some(r) = &self.relocate {
@@ -893,7 +893,7 @@ impl Engine {
                         || self.rules.iter().any(|r| {
                             s.rules
                                 .iter()
-                                .any(|sel| suppress::selector_matches(suppress::unqualified(sel), r.id))
+                                .any(|sel| suppress::selector_matches(suppress::unqualified(sel), r.id.as_str()))
                         }))
             })
             .collect();
@@ -1069,9 +1069,9 @@ impl Engine {
         }
         let judged_objects: std::collections::HashSet<(FileId, u32)> =
             wanted.iter().map(|o| (o.file, o.index)).collect();
-        let replaced: std::collections::HashSet<&str> = rules.iter().map(|r| r.id).collect();
+        let replaced: std::collections::HashSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         findings.retain(|f| {
-            !(replaced.contains(f.rule)
+            !(replaced.contains(f.rule.as_str())
                 && f.object
                     .as_ref()
                     .is_some_and(|o| judged_objects.contains(&(o.file, o.index))))
@@ -1537,7 +1537,7 @@ mod tests {
                 rank(a)
                     .cmp(rank(b))
                     .then(la.span.start.cmp(&lb.span.start))
-                    .then(a.rule.cmp(b.rule))
+                    .then(a.rule.cmp(&b.rule))
                     .then(a.message.cmp(&b.message))
                     .then(la.span.end.cmp(&lb.span.end))
             });

@@ -46,8 +46,10 @@ impl Suppression {
     fn names(&self, f: &Finding) -> bool {
         self.rules.iter().any(|r| match r.split_once('.') {
             // `policy-violation.<policy>`: one policy's (or CRD's) findings of a rule.
-            Some((id, qualifier)) => f.more().qualifier.as_deref() == Some(qualifier) && selector_matches(id, f.rule),
-            None => selector_matches(r, f.rule),
+            Some((id, qualifier)) => {
+                f.more().qualifier.as_deref() == Some(qualifier) && selector_matches(id, f.rule.as_str())
+            }
+            None => selector_matches(r, f.rule.as_str()),
         })
     }
 }

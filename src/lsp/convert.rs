@@ -176,7 +176,7 @@ pub fn diagnostic(
             Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
         }),
         code: Some(lsp::NumberOrString::String(code)),
-        code_description: meta(f.rule)
+        code_description: meta(f.rule.as_str())
             .and_then(|m| m.url())
             .and_then(|u| lsp::Uri::from_str(&u).ok())
             .map(|href| lsp::CodeDescription { href }),

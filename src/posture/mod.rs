@@ -624,13 +624,13 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
     let mut flagged: BTreeMap<Control, BTreeSet<(FileId, u32)>> = BTreeMap::new();
     let mut no_dns: BTreeSet<String> = BTreeSet::new();
     for f in findings {
-        let Some(control) = Control::of_rule(f.rule) else {
+        let Some(control) = Control::of_rule(f.rule.as_str()) else {
             continue;
         };
         let Some(obj) = &f.object else { continue };
         for ns in namespaces_of(obj, &g) {
             let Some(n) = g.namespaces.get_mut(&ns) else { continue };
-            let blocking = f.severity >= Severity::Warning || CANNOT_WORK.contains(&f.rule);
+            let blocking = f.severity >= Severity::Warning || CANNOT_WORK.contains(&f.rule.as_str());
             let counts = &mut n.judged_mut(control).findings;
             match f.severity {
                 Severity::Error => counts.error += 1,
@@ -645,7 +645,7 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
             }
             if f.rule == "secret-plaintext-in-manifest" {
                 n.secrets.plaintext_secrets += 1;
-            } else if LITERAL_CREDENTIALS.contains(&f.rule) {
+            } else if LITERAL_CREDENTIALS.contains(&f.rule.as_str()) {
                 n.secrets.literal_credentials += 1;
             }
             flagged
@@ -663,7 +663,7 @@ pub fn assemble(mut g: Gathered, findings: &[Finding], files: &Files) -> Posture
                     line: f.loc().span.start.line,
                     rules: Vec::new(),
                 });
-            if !r.rules.iter().any(|x| x == f.rule) {
+            if !r.rules.iter().any(|x| *x == *f.rule) {
                 r.rules.push(f.rule.to_string());
             }
         }

@@ -442,7 +442,7 @@ fn finding<'a>(
     lowering: &mut crate::engine::fix::Lowering,
 ) -> JsonFinding<'a> {
     let loc: Loc = f.loc();
-    let declares = crate::engine::meta(f.rule).is_some_and(|m| m.fix.is_some());
+    let declares = crate::engine::meta(f.rule.as_str()).is_some_and(|m| m.fix.is_some());
     let mut not_fixable = f.more().not_fixable.clone();
     let fix = match (cx.fix_policy.applicability(f), lowered) {
         (Some(a), Some(Ok((file, lowered)))) => {
@@ -473,7 +473,7 @@ fn finding<'a>(
         _ => declares.then_some(None),
     };
     JsonFinding {
-        rule: f.rule,
+        rule: f.rule.as_str(),
         severity: f.severity.as_str(),
         message: &f.message,
         file: cx.files.display(loc.file),

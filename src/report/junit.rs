@@ -21,12 +21,12 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
     // Where each (rule, case name) sits in its rule's list, so grouping stays linear.
     let mut at: HashMap<(&str, String), usize> = HashMap::new();
     for f in &cx.outcome.findings {
-        let cases = by_rule.entry(f.rule).or_default();
+        let cases = by_rule.entry(f.rule.as_str()).or_default();
         let name = case_name(cx, f);
-        match at.get(&(f.rule, name.clone())) {
+        match at.get(&(f.rule.as_str(), name.clone())) {
             Some(i) => cases[*i].1.push(f),
             None => {
-                at.insert((f.rule, name.clone()), cases.len());
+                at.insert((f.rule.as_str(), name.clone()), cases.len());
                 cases.push((name, vec![f]));
             }
         }

@@ -44,7 +44,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
 
     let mut families: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     for f in findings {
-        let family = meta(f.rule).map_or("core", |m| m.family.as_str());
+        let family = meta(f.rule.as_str()).map_or("core", |m| m.family.as_str());
         let c = families.entry(family).or_default();
         match f.severity {
             Severity::Error => c.0 += 1,

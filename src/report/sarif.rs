@@ -123,7 +123,7 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         .zip(fixes)
         .map(|(i, x)| {
             let f = &cx.outcome.findings[*i];
-            let mut r = result(cx, &root, f, rule_index.get(f.rule).copied(), &fingerprints[i]);
+            let mut r = result(cx, &root, f, rule_index.get(f.rule.as_str()).copied(), &fingerprints[i]);
             r.fixes = x.map(|x| vec![x]);
             r
         })
@@ -402,7 +402,7 @@ fn result(cx: &ReportCx<'_>, root: &Root, f: &Finding, index: Option<usize>, fin
         }
     }
     let mut builder_result = SarifResult::builder()
-        .rule_id(f.rule)
+        .rule_id(f.rule.as_str())
         .level(level(f.severity))
         .message(Message::builder().text(message).build())
         .locations(vec![physical])

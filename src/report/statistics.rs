@@ -69,7 +69,7 @@ pub fn statistics(
     writeln!(w, "findings by rule:")?;
     let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for f in &outcome.findings {
-        *by_rule.entry(f.rule).or_default() += 1;
+        *by_rule.entry(f.rule.as_str()).or_default() += 1;
     }
     for (id, _) in rules {
         if let Some(n) = by_rule.get(id) {

@@ -240,7 +240,7 @@ fn cluster_report<'a>(
     } else {
         Cow::Borrowed(&*f.message)
     };
-    let title = level(f.severity).primary_title(headline).id(f.rule);
+    let title = level(f.severity).primary_title(headline).id(f.rule.as_str());
     let mut elements: Vec<Element<'a>> = Vec::new();
     // Related locations, once each, the first few per finding.
     let mut related: Vec<&'a Related> = Vec::new();
@@ -370,10 +370,10 @@ fn cluster_report<'a>(
             elements.push(Level::NOTE.with_name("no fix").message(why.as_str()).into());
         }
         if *explain {
-            if let Some(fix) = remediation(g.rule) {
+            if let Some(fix) = remediation(g.rule.as_str()) {
                 elements.push(Level::HELP.message(fix).into());
             }
-            if let Some(m) = meta(g.rule) {
+            if let Some(m) = meta(g.rule.as_str()) {
                 let see = m.url().unwrap_or_else(|| format!("`plimsoll explain {}`", m.id));
                 elements.push(Level::NOTE.message(format!("see {see}")).into());
             }
@@ -382,7 +382,7 @@ fn cluster_report<'a>(
     let mut groups = vec![title.elements(elements)];
     for g in &fs[1..] {
         groups.push(Group::with_title(
-            level(g.severity).secondary_title(&*g.message).id(g.rule),
+            level(g.severity).secondary_title(&*g.message).id(g.rule.as_str()),
         ));
     }
     groups
@@ -460,7 +460,7 @@ fn summary(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         let mut objects = HashSet::new();
         let mut namespaces = HashSet::new();
         for f in &o.findings {
-            let r = by_rule.entry(f.rule).or_insert((0, f.severity));
+            let r = by_rule.entry(f.rule.as_str()).or_insert((0, f.severity));
             r.0 += 1;
             r.1 = r.1.max(f.severity);
             if let Some(obj) = &f.object {

@@ -1,7 +1,7 @@
 //! Every rule, one per file, grouped by family. The file of rule `<family>-<name>` is
 //! `src/rules/<family>/<name>.rs`; rules without a family prefix live in `core/`.
 
-use crate::engine::{ActiveRule, RuleEntry, entry, meta};
+use crate::engine::{ActiveRule, RuleEntry, RuleId, entry, meta};
 
 pub mod api;
 pub mod argocd;
@@ -30,7 +30,7 @@ pub fn every_rule() -> Vec<ActiveRule> {
             let m = meta(e.id)?;
             let rule = (e.build)(m.default_options()).ok()?;
             Some(ActiveRule {
-                id: e.id,
+                id: RuleId::new(e.id),
                 severity: m.severity,
                 rule,
             })

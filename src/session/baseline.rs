@@ -220,7 +220,7 @@ impl<'a> Fingerprints<'a> {
             h.update([0]);
         };
         part("plimsoll-baseline-1");
-        part(f.rule);
+        part(f.rule.as_str());
         part(&file);
         if let Some(o) = &f.object {
             // The API group, not the version: `autoscaling/v2beta2` → `autoscaling/v2`

@@ -115,7 +115,7 @@ impl Changed {
                 || f.more().related.iter().any(|r| touched.contains(&r.loc.file))
                 || f.object.as_ref().is_some_and(|o| touched.contains(&o.file));
             let new = manifests_changed
-                && cross_object.contains(f.rule)
+                && cross_object.contains(f.rule.as_str())
                 && match before.get_mut(&e.fingerprint) {
                     Some(n) if *n > 0 => {
                         *n -= 1;
@@ -200,7 +200,7 @@ impl Changed {
             .outcome
             .findings
             .iter()
-            .filter(|f| linted.outcome.cross_object.contains(f.rule))
+            .filter(|f| linted.outcome.cross_object.contains(f.rule.as_str()))
         {
             *prints.entry(fingerprints.entry(f).fingerprint).or_default() += 1;
         }

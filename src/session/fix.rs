@@ -44,7 +44,13 @@ pub struct Change {
 type Key = (&'static str, FileId, u32, String, crate::engine::Text);
 
 fn key(f: &Finding, fix: &crate::engine::Fix) -> Key {
-    (f.rule, fix.file, fix.doc, fix.prefix.to_string(), fix.title.clone())
+    (
+        f.rule.as_str(),
+        fix.file,
+        fix.doc,
+        fix.prefix.to_string(),
+        fix.title.clone(),
+    )
 }
 
 /// Where fixes may write: the enclosing git work tree, else the working directory.
@@ -128,7 +134,7 @@ impl Session {
                         NotApplied {
                             path: files.display(loc.file).to_string(),
                             line: loc.span.start.line,
-                            rule: f.rule,
+                            rule: f.rule.as_str(),
                             reason,
                         },
                     );
@@ -157,7 +163,7 @@ impl Session {
                             NotApplied {
                                 path: files.display(f.loc().file).to_string(),
                                 line: f.loc().span.start.line,
-                                rule: f.rule,
+                                rule: f.rule.as_str(),
                                 reason: format!("{why}; please report this"),
                             },
                         );
@@ -167,7 +173,7 @@ impl Session {
                     rerender |= f.fix.as_deref().is_some_and(|x| x.via_render);
                     not_applied.remove(&m.key);
                     applied.insert(m.key);
-                    *summary.applied.entry(f.rule).or_default() += 1;
+                    *summary.applied.entry(f.rule.as_str()).or_default() += 1;
                     match m.applicability {
                         Applicability::Safe => summary.safe += 1,
                         _ => summary.unsafe_ += 1,
@@ -389,7 +395,7 @@ fn choose(
             .display(ca.file)
             .cmp(files.display(cb.file))
             .then(first(&ca.edits).cmp(&first(&cb.edits)))
-            .then(fa.rule.cmp(fb.rule))
+            .then(fa.rule.cmp(&fb.rule))
             .then(ca.members[0].finding.cmp(&cb.members[0].finding))
     });
     let plain: Vec<Candidate> = order

@@ -309,7 +309,7 @@ impl Session {
     pub fn check_custom_rules(&self) -> Result<Vec<ExampleCheck>, Error> {
         let mut checks = Vec::new();
         for r in &self.engine.rules {
-            let Some(m) = meta(r.id).filter(|m| m.custom.is_some()) else {
+            let Some(m) = meta(r.id.as_str()).filter(|m| m.custom.is_some()) else {
                 continue;
             };
             if m.examples.bad.is_empty() && m.examples.good.is_empty() {
@@ -339,14 +339,14 @@ impl Session {
                 );
                 let outcome = single.run(&files);
                 checks.push(ExampleCheck {
-                    rule: r.id,
+                    rule: r.id.as_str(),
                     example,
                     should_fire,
                     fired: outcome.findings.iter().any(|f| f.rule == r.id),
                     findings: outcome
                         .findings
                         .into_iter()
-                        .map(|f| (f.rule, f.message.to_string()))
+                        .map(|f| (f.rule.as_str(), f.message.to_string()))
                         .collect(),
                 });
             }
@@ -384,7 +384,7 @@ impl Session {
 
     /// The rules that run, sorted by id, with their configured severities.
     pub fn rules(&self) -> Vec<(&'static str, Severity)> {
-        let mut ids: Vec<_> = self.engine.rules.iter().map(|r| (r.id, r.severity)).collect();
+        let mut ids: Vec<_> = self.engine.rules.iter().map(|r| (r.id.as_str(), r.severity)).collect();
         ids.sort_unstable();
         ids
     }
@@ -454,7 +454,7 @@ mod tests {
     }
 
     fn fired(linted: &Linted) -> Vec<&'static str> {
-        linted.outcome.findings.iter().map(|f| f.rule).collect()
+        linted.outcome.findings.iter().map(|f| f.rule.as_str()).collect()
     }
 
     #[test]

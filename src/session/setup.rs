@@ -5,7 +5,7 @@ use super::{Error, FailOn, FixConfig, Options};
 use crate::config::{self, Config};
 use crate::discover;
 use crate::engine::{
-    ActiveRule, Engine, SELECTOR_KEYWORDS, Settings, Severity, Suppression, SuppressionKind, all_meta, meta,
+    ActiveRule, Engine, RuleId, SELECTOR_KEYWORDS, Settings, Severity, Suppression, SuppressionKind, all_meta, meta,
     suppress::selector_matches,
 };
 use crate::policy::custom::CustomRule;
@@ -126,7 +126,7 @@ pub(super) fn engine(
             None => m.severity,
         };
         rules.push(ActiveRule {
-            id: entry.id,
+            id: RuleId::new(entry.id),
             severity,
             rule,
         });
@@ -148,7 +148,7 @@ pub(super) fn engine(
             None => m.severity,
         };
         rules.push(ActiveRule {
-            id,
+            id: RuleId::new(id),
             severity,
             rule: Box::new(rule),
         });

@@ -253,7 +253,14 @@ fn merge_renders(findings: &mut Vec<Finding>, from: &[Option<(usize, bool)>], se
     for (i, f) in findings.iter().enumerate() {
         let Some((set, exact)) = from[i] else { continue };
         let loc = f.loc();
-        let key = (f.rule, f.severity, loc.file, loc.span, f.message.clone(), exact);
+        let key = (
+            f.rule.as_str(),
+            f.severity,
+            loc.file,
+            loc.span,
+            f.message.clone(),
+            exact,
+        );
         match first.get(&key) {
             Some(&kept) => {
                 renders[kept].get_or_insert_with(Vec::new).push(set);
