@@ -256,13 +256,15 @@ pub struct Finding {
 #[derive(Clone, Debug, Default)]
 pub struct More {
     /// Extra help specific to this finding (the rule's remediation is shown too).
-    pub help: Option<String>,
-    pub related: Vec<Related>,
+    pub help: Option<Text>,
+    /// Most findings that have related locations have one: it is held here, not in a list
+    /// of its own (a finding with `More` costs one allocation, not two).
+    pub related: smallvec::SmallVec<[Related; 1]>,
     /// What a finding of a rule that judges by other objects is about: the admission policy
     /// or the CustomResourceDefinition. Suppressions may name it: `policy-violation.<name>`.
     pub qualifier: Option<Arc<str>>,
     /// Why a rule that fixes findings like this one has no fix for it.
-    pub not_fixable: Option<String>,
+    pub not_fixable: Option<Text>,
     /// Other objects the finding stands for: the same object in other Kustomize renders,
     /// whose identical findings were merged into this one.
     pub also: Vec<Arc<ObjectRef>>,
@@ -270,7 +272,7 @@ pub struct More {
 
 static NO_MORE: More = More {
     help: None,
-    related: Vec::new(),
+    related: smallvec::SmallVec::new_const(),
     qualifier: None,
     not_fixable: None,
     also: Vec::new(),
@@ -334,7 +336,7 @@ impl Finding {
     }
 
     /// Takes why there is no fix, leaving none.
-    pub fn take_not_fixable(&mut self) -> Option<String> {
+    pub fn take_not_fixable(&mut self) -> Option<Text> {
         self.more.as_deref_mut().and_then(|m| m.not_fixable.take())
     }
 
@@ -346,14 +348,14 @@ impl Finding {
 
     /// Adds finding-specific help.
     pub fn help(&mut self, help: impl Into<String>) -> &mut Finding {
-        self.more_mut().help = Some(printable(help.into()));
+        self.more_mut().help = Some(shared(&printable(help.into())));
         self
     }
 
     /// Adds a related location.
     pub fn related(&mut self, loc: Loc, message: impl Into<String>) -> &mut Finding {
         let message = shared(&printable(message.into()));
-        push_few(&mut self.more_mut().related, Related { loc, message });
+        self.more_mut().related.push(Related { loc, message });
         self
     }
 
@@ -365,7 +367,7 @@ impl Finding {
 
     /// Says why there is no fix for this finding.
     pub fn not_fixable(&mut self, why: impl Into<String>) -> &mut Finding {
-        self.more_mut().not_fixable = Some(printable(why.into()));
+        self.more_mut().not_fixable = Some(shared(&printable(why.into())));
         self
     }
 
@@ -395,8 +397,8 @@ impl Finding {
     }
 }
 
-/// Pushes onto a list that is usually short and kept for the whole run (a finding's
-/// related locations, a fix's ops): up to a few items it grows one at a time, so that no
+/// Pushes onto a list that is usually short and kept for the whole run (a fix's ops): up
+/// to a few items it grows one at a time, so that no
 /// room is left unused; past that, by doubling as usual.
 pub(crate) fn push_few<T>(list: &mut Vec<T>, item: T) {
     const FEW: usize = 4;
@@ -449,6 +451,8 @@ mod tests {
         assert_eq!(std::mem::size_of::<Target>(), 40);
         assert_eq!(std::mem::size_of::<Finding>(), 96);
         assert_eq!(std::mem::size_of::<Related>(), 40);
+        // With its one related location in place.
+        assert_eq!(std::mem::size_of::<More>(), 104);
     }
 
     /// Equal texts share one allocation; a finding's label and related messages too.

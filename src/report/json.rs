@@ -443,7 +443,7 @@ fn finding<'a>(
 ) -> JsonFinding<'a> {
     let loc: Loc = f.loc();
     let declares = crate::engine::meta(f.rule.as_str()).is_some_and(|m| m.fix.is_some());
-    let mut not_fixable = f.more().not_fixable.clone();
+    let mut not_fixable = f.more().not_fixable.as_deref().map(str::to_owned);
     let fix = match (cx.fix_policy.applicability(f), lowered) {
         (Some(a), Some(Ok((file, lowered)))) => {
             let fix = f.fix.as_deref().expect("lowered a fix");

@@ -207,7 +207,7 @@ impl Relocate for Relocator {
                 if let Some(fix) = f.fix.take() {
                     match cx.translate_fix(set, &patches[i], &fix) {
                         Ok(moved) => f.fix = Some(Box::new(moved)),
-                        Err(why) => f.more_mut().not_fixable = Some(why),
+                        Err(why) => f.more_mut().not_fixable = Some(crate::engine::shared(&why)),
                     }
                 }
                 if let Some(found) = cx.locate(set, &patches[i], target.span) {
@@ -276,7 +276,7 @@ fn merge_renders(findings: &mut Vec<Finding>, from: &[Option<(usize, bool)>], se
     for (i, kept) in moved.iter().copied() {
         let (object, also) = (findings[i].object.clone(), findings[i].more().also.clone());
         findings[kept].also_about(object, also);
-        let extra: Vec<_> = findings[i].more().related.clone();
+        let extra = findings[i].more().related.clone();
         for r in extra {
             if !findings[kept]
                 .more()
