@@ -397,17 +397,6 @@ impl Finding {
     }
 }
 
-/// Pushes onto a list that is usually short and kept for the whole run (a fix's ops): up
-/// to a few items it grows one at a time, so that no
-/// room is left unused; past that, by doubling as usual.
-pub(crate) fn push_few<T>(list: &mut Vec<T>, item: T) {
-    const FEW: usize = 4;
-    if list.len() < FEW {
-        list.reserve_exact(1);
-    }
-    list.push(item);
-}
-
 /// The longest message, label or help text a finding carries, in bytes.
 pub const MAX_TEXT: usize = 2000;
 
@@ -453,6 +442,8 @@ mod tests {
         assert_eq!(std::mem::size_of::<Related>(), 40);
         // With its one related location in place.
         assert_eq!(std::mem::size_of::<More>(), 104);
+        // With its one op in place.
+        assert_eq!(std::mem::size_of::<super::super::fix::Fix>(), 104);
     }
 
     /// Equal texts share one allocation; a finding's label and related messages too.

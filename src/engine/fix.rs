@@ -39,7 +39,9 @@ pub struct Fix {
     pub file: FileId,
     pub doc: u32,
     pub prefix: Route,
-    pub ops: Vec<Op>,
+    /// Most fixes have one op: it is held here, not in a list of its own (a run holds the
+    /// fixes of all its findings).
+    pub ops: smallvec::SmallVec<[Op; 1]>,
     /// Creates objects (a default-deny NetworkPolicy): applied only when its rule is listed
     /// in `fix.opt_in`, display-only otherwise.
     pub opt_in: bool,
@@ -57,7 +59,7 @@ impl Fix {
             file,
             doc,
             prefix: prefix.shared(),
-            ops: Vec::new(),
+            ops: smallvec::SmallVec::new(),
             opt_in: false,
             via_render: false,
         }
@@ -128,7 +130,7 @@ impl Fix {
             | Op::Append { seq: route, .. } => route,
         };
         *route = std::mem::take(route).shared();
-        super::finding::push_few(&mut self.ops, op);
+        self.ops.push(op);
         self
     }
 

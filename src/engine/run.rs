@@ -809,7 +809,7 @@ impl Engine {
         // The index and the cross-object rules hold the run's largest data (with the check's
         // findings) while they allocate and free much besides (maps as they grow, each
         // rule's list of findings as it grows): in a large run, what they free is returned
-        // at once, rather than wait on top of that data (100k documents: ~10 MiB of peak).
+        // at once, rather than wait on top of that data (100k documents: about 9 MiB of the peak).
         let eagerly = large.then(super::par::release_eagerly);
         let interner = incremental.as_ref().map_or(&fresh, |k| &k.interner);
         let index = Index::build(

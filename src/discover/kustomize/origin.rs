@@ -654,7 +654,7 @@ impl<'a> Cx<'a> {
             }
             Ok(out)
         };
-        let mut ops = Vec::with_capacity(fix.ops.len());
+        let mut ops = smallvec::SmallVec::with_capacity(fix.ops.len());
         for op in &fix.ops {
             ops.push(match op {
                 Op::Set { route, value } => Op::Set {
