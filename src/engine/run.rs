@@ -807,9 +807,9 @@ impl Engine {
 
         let set_started = Instant::now();
         // The index and the cross-object rules hold the run's largest data (with the check's
-        // findings) while they allocate and free much besides (maps as they grow, each
-        // rule's list of findings as it grows): in a large run, what they free is returned
-        // at once, rather than wait on top of that data (100k documents: about 9 MiB of the peak).
+        // findings) while they allocate and free much besides (maps as they grow): in a
+        // large run, what they free is returned at once, rather than wait on top of that
+        // data (100k documents: about 9 MiB of the peak, with the lists of `Out::full`).
         let eagerly = large.then(super::par::release_eagerly);
         let interner = incremental.as_ref().map_or(&fresh, |k| &k.interner);
         let index = Index::build(
