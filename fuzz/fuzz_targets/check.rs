@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(s.start.byte <= s.end.byte && s.end.byte as usize <= len, "{f:?}");
         }
     }
-    let rules: Vec<_> = engine.rules.iter().map(|r| (r.id, r.severity)).collect();
+    let rules: Vec<_> = engine.rules.iter().map(|r| (r.id.as_str(), r.severity)).collect();
     let cx = ReportCx {
         files: &files,
         outcome: &outcome,
