@@ -11,8 +11,8 @@ static RELEASE: OnceLock<Release> = OnceLock::new();
 pub struct Release {
     /// Returns what the calling thread freed, at once.
     pub now: fn(),
-    /// From now on (`true`: every thread's) memory is returned as soon as it is freed,
-    /// rather than after the allocator's delay; `false` restores the delay.
+    /// Whether memory that any thread frees from now on is returned as soon as it is freed
+    /// (`true`), or after the allocator's delay, as when the program started (`false`).
     pub eagerly: fn(bool),
 }
 

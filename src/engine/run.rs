@@ -855,7 +855,7 @@ impl Engine {
         findings.reserve_exact(set_findings.iter().flat_map(|(found, _)| found).map(Vec::len).sum());
         let mut cross_object = std::collections::BTreeSet::new();
         for (r, (found, took)) in self.rules.iter().zip(set_findings) {
-            if found.iter().any(|f| !f.is_empty()) {
+            if found.iter().any(|chunk| !chunk.is_empty()) {
                 cross_object.insert(r.id.as_str());
             }
             for mut chunk in found {
