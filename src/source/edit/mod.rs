@@ -162,6 +162,8 @@ pub struct Parsed<'t> {
     parses: bool,
     valid_json: OnceCell<bool>,
     comments: OnceCell<Vec<Range<usize>>>,
+    /// Whether the tree has an alias.
+    has_alias: OnceCell<bool>,
     /// The value of each document root asked for (`None`: too large to verify).
     models: RefCell<Vec<(NodeId, Option<value::Model>)>>,
 }
@@ -176,6 +178,7 @@ impl<'t> Parsed<'t> {
             parses: err.is_none(),
             valid_json: OnceCell::new(),
             comments: OnceCell::new(),
+            has_alias: OnceCell::new(),
             models: RefCell::new(Vec::new()),
         }
     }
@@ -223,6 +226,16 @@ impl<'t> Parsed<'t> {
     /// The comments of the text ([`comments`]).
     fn comments(&self) -> &[Range<usize>] {
         self.comments.get_or_init(|| comments(self.text, &self.tree))
+    }
+
+    /// Whether the text has an alias.
+    fn has_alias(&self) -> bool {
+        *self.has_alias.get_or_init(|| {
+            self.tree
+                .nodes
+                .iter()
+                .any(|n| matches!(n.kind, super::tree::NodeKind::Alias { .. }))
+        })
     }
 
     /// The value of the document at `root`, `None` when it is too large to verify.

@@ -3,6 +3,8 @@
 //! one with the ops applied, every byte outside the edits is unchanged, and the comments
 //! are those of before, less those inside deleted ranges.
 
+mod region;
+
 use super::value::{apply_ops, model_of};
 use super::{Edit, NotFixable, Op, Parsed, apply, comments};
 use crate::source::tree::NodeId;
@@ -45,7 +47,27 @@ pub(super) fn verify(c: &Check<'_, '_>) -> Result<bool, NotFixable> {
     if !bytes_outside_unchanged(text, &new_text, c.edits) {
         return Err(c.internal("bytes outside the edits changed"));
     }
-    let (new_tree, new_docs, err) = parse(&new_text, &Limits::default());
+    if !c.json
+        && let Some(deletes_comments) = region::verify(c, &new_text)
+    {
+        // Every test run checks that the whole document reads back as the region does.
+        if cfg!(debug_assertions) {
+            assert_eq!(
+                whole(c, &new_text),
+                Ok(deletes_comments),
+                "the region of a fix verified, the whole document did not"
+            );
+        }
+        return Ok(deletes_comments);
+    }
+    whole(c, &new_text)
+}
+
+/// Checks 1–4 on the whole edited text: it parses into the same documents, the others
+/// unchanged, the object's reads back as intended and the comments are kept.
+fn whole(c: &Check<'_, '_>, new_text: &str) -> Result<bool, NotFixable> {
+    let (text, tree, docs) = (c.parsed.text, &c.parsed.tree, &c.parsed.docs[..]);
+    let (new_tree, new_docs, err) = parse(new_text, &Limits::default());
     if err.is_some() {
         return Err(c.internal("the edited text does not parse"));
     }
@@ -71,16 +93,11 @@ pub(super) fn verify(c: &Check<'_, '_>) -> Result<bool, NotFixable> {
         return Err(c.internal("the edited document does not read back as intended"));
     }
     let old_comments = c.parsed.comments();
-    let new_comments = comments(&new_text, &new_tree);
-    let deleted = |r: &std::ops::Range<usize>| {
-        c.edits
-            .iter()
-            .any(|e| e.range.start < e.range.end && r.start < e.range.end && e.range.start < r.end)
-    };
+    let new_comments = comments(new_text, &new_tree);
     let mut kept: Vec<&str> = Vec::new();
     let mut deletes_comments = false;
     for r in old_comments {
-        if deleted(r) {
+        if deleted(c.edits, r) {
             deletes_comments = true;
         } else {
             kept.push(&text[r.clone()]);
@@ -92,10 +109,17 @@ pub(super) fn verify(c: &Check<'_, '_>) -> Result<bool, NotFixable> {
     if kept != now {
         return Err(c.internal("comments changed"));
     }
-    if c.json && serde_json::from_str::<serde::de::IgnoredAny>(&new_text).is_err() {
+    if c.json && serde_json::from_str::<serde::de::IgnoredAny>(new_text).is_err() {
         return Err(c.internal("the edited JSON is not valid JSON"));
     }
     Ok(deletes_comments)
+}
+
+/// Whether a comment lies in a range an edit deletes.
+fn deleted(edits: &[Edit], r: &std::ops::Range<usize>) -> bool {
+    edits
+        .iter()
+        .any(|e| e.range.start < e.range.end && r.start < e.range.end && e.range.start < r.end)
 }
 
 /// The new text is the old one with exactly the edits spliced in.

@@ -1,0 +1,321 @@
+//! Verification of a fix by re-parsing only the block collection that holds its edits.
+//!
+//! A fix edits a few lines deep inside its document (a container's mapping, a pod's
+//! spec), yet checking it by re-parsing the whole document costs as much as the document
+//! for each fix. YAML reads a block collection by indentation alone: given the column it
+//! starts at, what lies in it parses the same at the top of a text of its own as inside
+//! its document, provided nothing in it reaches left of that column. So the region (the
+//! lines of the innermost block collection that holds every edit) is parsed alone, its
+//! value put in place of the collection's in the old document's value, and that must be
+//! the old value with the ops applied; its comments must be the old ones. Whatever this
+//! cannot show, it leaves to the whole document's check ([`super::whole`]): `None` never
+//! means the fix is wrong.
+//!
+//! What makes a region read as it does in its document, each checked:
+//! - it starts a line, after spaces alone, at column 1 or more (not the document root, nor
+//!   an item's mapping after `- `), and is a block collection (not `{` or `[`);
+//! - after its end, its line holds only blanks or a comment;
+//! - every other line of the edited region is blank, a comment, or starts at its column or
+//!   right of it, with no tab before its first character; in a sequence, a line at its
+//!   column starts an item (`- `); and no line break is a lone carriage return;
+//! - the document has no alias (an anchor outside the region could name something in it,
+//!   or the reverse) and no merge key on the way to it;
+//! - no block scalar keeps its trailing line breaks (`|+`, `>+`): its value would reach
+//!   into the blank lines after the region;
+//! - the edited region parses alone as one document whose root starts at that column and
+//!   ends where the region's content does.
+
+use super::super::value::{Model, apply_ops, model_of};
+use super::super::{Parsed, comments};
+use super::{Check, deleted};
+use crate::source::tree::{NodeId, NodeKind};
+use crate::source::{Limits, parse};
+
+/// The innermost block collection of the old document that holds every edit: where its
+/// region starts (a line start), its column, where its region ends (after the line break
+/// of its last line), and the path to it in the document's value (entry or item indices).
+struct Region {
+    start: usize,
+    column: usize,
+    end: usize,
+    seq: bool,
+    path: Vec<usize>,
+}
+
+/// `Some(deletes_comments)` when the region shows the fix sound, `None` when the whole
+/// document must be checked.
+pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
+    let parsed = c.parsed;
+    if parsed.has_alias() {
+        return None;
+    }
+    let lo = c.edits.first()?.range.start;
+    let hi = c.edits.last()?.range.end;
+    let region = find(parsed, c.doc_root, lo, hi)?;
+    let delta = new_text.len() as isize - parsed.text.len() as isize;
+    let new_end = usize::try_from(region.end as isize + delta).ok()?;
+    let text = new_text.get(region.start..new_end)?;
+    if !reads_alone(text, region.column, region.seq) {
+        return None;
+    }
+    let (tree, docs, err) = parse(text, &Limits::default());
+    let [doc] = docs.as_slice() else { return None };
+    let seq = match tree.node(doc.root).kind {
+        NodeKind::Map { .. } => false,
+        NodeKind::Seq { .. } => true,
+        _ => return None,
+    };
+    if err.is_some() || seq != region.seq {
+        return None;
+    }
+    let span = tree.span(doc.root);
+    if span.start.byte as usize != region.column || !only_blanks_or_comments(&text[span.end.byte as usize..]) {
+        return None;
+    }
+    // The value: the old document's, the region's in place of the collection's.
+    let mut expected = parsed.model(c.doc_root)?;
+    apply_ops(&mut expected, c.prefix, c.ops).ok()?;
+    let mut got = parsed.model(c.doc_root)?;
+    *at(&mut got, &region.path)? = model_of(&tree, doc.root)?;
+    if got != expected {
+        return None;
+    }
+    // The comments: bytes outside the region are unchanged and read as before.
+    let old_text = parsed.text;
+    let mut deletes_comments = false;
+    let mut kept: Vec<&str> = Vec::new();
+    for r in parsed.comments() {
+        if deleted(c.edits, r) {
+            deletes_comments = true;
+        } else if r.start >= region.start && r.end <= region.end {
+            kept.push(&old_text[r.clone()]);
+        }
+    }
+    let mut now: Vec<&str> = comments(text, &tree).into_iter().map(|r| &text[r]).collect();
+    kept.sort_unstable();
+    now.sort_unstable();
+    (kept == now).then_some(deletes_comments)
+}
+
+/// The innermost block collection below `root` whose region holds `lo..hi`.
+fn find(parsed: &Parsed<'_>, root: NodeId, lo: usize, hi: usize) -> Option<Region> {
+    let (text, tree) = (parsed.text, &parsed.tree);
+    let mut best = None;
+    let mut path = Vec::new();
+    let mut node = root;
+    loop {
+        if tree.has_merge(node) {
+            break;
+        }
+        let children: Vec<NodeId> = if tree.is_map(node) {
+            tree.entries(node).map(|(_, v)| v).collect()
+        } else if tree.is_seq(node) {
+            tree.items(node).to_vec()
+        } else {
+            break;
+        };
+        let holds = |id: &NodeId| {
+            let span = tree.span(*id);
+            span.start.byte as usize <= lo && hi <= after_line(text, span.end.byte as usize)
+        };
+        let Some((i, child)) = children.iter().enumerate().find(|(_, id)| holds(id)) else {
+            break;
+        };
+        path.push(i);
+        node = *child;
+        if let Some(region) = block_region(parsed, node, hi, &path) {
+            best = Some(region);
+        }
+    }
+    best
+}
+
+/// The region of `id` when it is a block collection that starts a line at column 1 or
+/// more and whose last line ends after its content with blanks or a comment.
+fn block_region(parsed: &Parsed<'_>, id: NodeId, hi: usize, path: &[usize]) -> Option<Region> {
+    let (text, tree) = (parsed.text, &parsed.tree);
+    let seq = match tree.node(id).kind {
+        NodeKind::Map { .. } => false,
+        NodeKind::Seq { .. } => true,
+        _ => return None,
+    };
+    let span = tree.span(id);
+    let (start, end) = (span.start.byte as usize, span.end.byte as usize);
+    if matches!(text.as_bytes().get(start), Some(b'{' | b'[') | None) {
+        return None;
+    }
+    let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let column = start - line;
+    if column == 0 || !text[line..start].bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let after = after_line(text, end);
+    if hi > after || !only_blanks_or_comments(&text[end..after]) {
+        return None;
+    }
+    Some(Region {
+        start: line,
+        column,
+        end: after,
+        seq,
+        path: path.to_vec(),
+    })
+}
+
+/// Where the line that holds byte `at` ends, after its line feed (or the end of the text).
+/// Edits up to there are in the region: lines inserted before the next line belong to
+/// the collection when they are indented as its own (which [`reads_alone`] checks).
+fn after_line(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+}
+
+/// Whether `rest` holds only blanks, line breaks and comments.
+fn only_blanks_or_comments(rest: &str) -> bool {
+    rest.lines().all(|l| {
+        let l = l.trim_start_matches([' ', '\t', '\r']);
+        l.is_empty() || l.starts_with('#')
+    })
+}
+
+/// Whether the edited region's lines stay within its column (see the module's list).
+fn reads_alone(text: &str, column: usize, seq: bool) -> bool {
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return false;
+    }
+    // A block scalar that keeps its final line breaks: `|+`, `>+`, `|2+`, `>+2`...
+    let keeps = bytes.windows(2).any(|w| matches!(w, [b'|' | b'>', b'+']))
+        || bytes.windows(3).any(|w| matches!(w, [b'|' | b'>', b'1'..=b'9', b'+']));
+    if keeps {
+        return false;
+    }
+    text.split('\n').skip(1).all(|line| {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let indent = line.bytes().take_while(|b| *b == b' ').count();
+        match line[indent..].as_bytes() {
+            [] | [b'#', ..] => true,
+            [b'\t', ..] => false,
+            _ if indent < column => false,
+            rest if seq && indent == column => matches!(rest, [b'-'] | [b'-', b' ' | b'\t', ..]),
+            _ => true,
+        }
+    })
+}
+
+/// The node at `path` (entry or item indices) in a value.
+fn at<'m>(mut model: &'m mut Model, path: &[usize]) -> Option<&'m mut Model> {
+    for &i in path {
+        model = match model {
+            Model::Map(entries) => &mut entries.get_mut(i)?.1,
+            Model::Seq(items) => items.get_mut(i)?,
+            _ => return None,
+        };
+    }
+    Some(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::{Edit, Op, Value, apply};
+    use super::super::{Check, whole};
+    use super::*;
+    use crate::source::Route;
+
+    const POD: &str = "spec:\n  containers:\n  - name: app\n    securityContext:\n      runAsNonRoot: true\n    image: x\n  volumes: []\n";
+
+    /// The region's verdict and the whole document's, for `content` inserted at the
+    /// first byte after `after` with `ops` as the fix's.
+    fn both(text: &str, after: &str, content: &str, ops: &[Op]) -> (Option<bool>, Result<bool, String>) {
+        let parsed = Parsed::new(text);
+        let at = text.find(after).expect("anchor") + after.len();
+        let edits = [Edit {
+            range: at..at,
+            content: content.to_string(),
+        }];
+        let prefix = Route::root();
+        let c = Check {
+            parsed: &parsed,
+            doc_root: parsed.docs[0].root,
+            doc_index: 0,
+            prefix: &prefix,
+            ops,
+            edits: &edits,
+            json: false,
+        };
+        let new_text = apply(text, &edits);
+        (verify(&c, &new_text), whole(&c, &new_text).map_err(|e| e.0))
+    }
+
+    fn set_read_only() -> Vec<Op> {
+        let route = Route::root()
+            .key("spec")
+            .key("containers")
+            .index(0)
+            .key("securityContext")
+            .key("readOnlyRootFilesystem");
+        vec![Op::Set {
+            route,
+            value: Value::Bool(true),
+        }]
+    }
+
+    #[test]
+    fn a_line_indented_as_its_collection_is_verified_in_the_region() {
+        let got = both(
+            POD,
+            "runAsNonRoot: true\n",
+            "      readOnlyRootFilesystem: true\n",
+            &set_read_only(),
+        );
+        assert_eq!(got, (Some(false), Ok(false)));
+    }
+
+    #[test]
+    fn a_line_left_of_the_collection_is_left_to_the_whole_document() {
+        // Read in the document, the line is a key of the container, not of its securityContext.
+        let (region, whole) = both(
+            POD,
+            "runAsNonRoot: true\n",
+            "    readOnlyRootFilesystem: true\n",
+            &set_read_only(),
+        );
+        assert_eq!(region, None);
+        assert!(whole.is_err());
+    }
+
+    #[test]
+    fn a_value_other_than_the_ops_want_is_left_to_the_whole_document() {
+        let (region, whole) = both(
+            POD,
+            "runAsNonRoot: true\n",
+            "      readOnlyRootFilesystem: false\n",
+            &set_read_only(),
+        );
+        assert_eq!(region, None);
+        assert!(whole.is_err());
+    }
+
+    #[test]
+    fn aliases_and_kept_line_breaks_are_left_to_the_whole_document() {
+        let aliased = "x: &a 1\ny: *a\nspec:\n  containers:\n  - name: app\n    securityContext:\n      runAsNonRoot: true\n    image: x\n";
+        let got = both(
+            aliased,
+            "runAsNonRoot: true\n",
+            "      readOnlyRootFilesystem: true\n",
+            &set_read_only(),
+        );
+        assert_eq!(got.0, None);
+        let kept = "spec:\n  containers:\n  - name: app\n    securityContext:\n      runAsNonRoot: true\n      note: |+\n        x\n\n    image: x\n";
+        let got = both(
+            kept,
+            "runAsNonRoot: true\n",
+            "      readOnlyRootFilesystem: true\n",
+            &set_read_only(),
+        );
+        assert_eq!(got.0, None);
+    }
+}
