@@ -196,7 +196,7 @@ fn reads_alone(text: &str, column: usize, seq: bool) -> bool {
     text.split('\n').skip(1).all(|line| {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let indent = line.bytes().take_while(|b| *b == b' ').count();
-        match line[indent..].as_bytes() {
+        match &line.as_bytes()[indent..] {
             [] | [b'#', ..] => true,
             [b'\t', ..] => false,
             _ if indent < column => false,
