@@ -275,28 +275,18 @@ mod tests {
     }
 
     #[test]
-    fn a_line_left_of_the_collection_is_left_to_the_whole_document() {
-        // Read in the document, the line is a key of the container, not of its securityContext.
-        let (region, whole) = both(
-            POD,
-            "runAsNonRoot: true\n",
+    fn a_region_that_does_not_read_back_is_left_to_the_whole_document() {
+        for content in [
+            // Read in the document, the line is a key of the container, not of its
+            // securityContext.
             "    readOnlyRootFilesystem: true\n",
-            &set_read_only(),
-        );
-        assert_eq!(region, None);
-        assert!(whole.is_err());
-    }
-
-    #[test]
-    fn a_value_other_than_the_ops_want_is_left_to_the_whole_document() {
-        let (region, whole) = both(
-            POD,
-            "runAsNonRoot: true\n",
+            // Not the value the ops want.
             "      readOnlyRootFilesystem: false\n",
-            &set_read_only(),
-        );
-        assert_eq!(region, None);
-        assert!(whole.is_err());
+        ] {
+            let (region, whole) = both(POD, "runAsNonRoot: true\n", content, &set_read_only());
+            assert_eq!(region, None, "{content:?}");
+            assert!(whole.is_err(), "{content:?}");
+        }
     }
 
     #[test]
