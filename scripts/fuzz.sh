@@ -8,9 +8,8 @@
 # The corpus grows under fuzz/corpus/<target> (not committed); crashes land in
 # fuzz/artifacts/<target> and make this script fail. Needs `cargo install cargo-fuzz`.
 #
-# No sanitizer by default: the library forbids unsafe code, and AddressSanitizer made the
-# build five times as long and the runs slower (fuzz/Cargo.toml). PLIMSOLL_FUZZ_SANITIZER=address
-# (or any of cargo-fuzz's) turns one on.
+# No sanitizer by default: the library forbids unsafe code, and the build is made for short
+# runs (fuzz/Cargo.toml). PLIMSOLL_FUZZ_SANITIZER=address (or any of cargo-fuzz's) turns one on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
