@@ -240,13 +240,21 @@ impl<'t> Parsed<'t> {
 
     /// The value of the document at `root`, `None` when it is too large to verify.
     fn model(&self, root: NodeId) -> Option<value::Model> {
+        self.with_model(root, Clone::clone)
+    }
+
+    /// `f` of the value of the document at `root` (computed once), without copying it;
+    /// `None` when it is too large to verify.
+    fn with_model<R>(&self, root: NodeId, f: impl FnOnce(&value::Model) -> R) -> Option<R> {
         let mut models = self.models.borrow_mut();
-        if let Some((_, m)) = models.iter().find(|(r, _)| *r == root) {
-            return m.clone();
-        }
-        let m = value::model_of(&self.tree, root);
-        models.push((root, m.clone()));
-        m
+        let i = match models.iter().position(|(r, _)| *r == root) {
+            Some(i) => i,
+            None => {
+                models.push((root, value::model_of(&self.tree, root)));
+                models.len() - 1
+            }
+        };
+        models[i].1.as_ref().map(f)
     }
 }
 

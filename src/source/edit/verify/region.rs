@@ -42,6 +42,13 @@ struct Region {
     path: Vec<usize>,
 }
 
+/// How many of the collections that hold a fix's edits, innermost first, are looked at
+/// for one whose edited region reads alone: a line inserted at the end of a collection
+/// (a pod's new field after its last container) lies in every collection that ends there,
+/// and only the outer ones are indented as it is. Bounded, so that a deeply nested
+/// document costs a few scans of its text, not one per level.
+const TRIED: usize = 4;
+
 /// `Some(deletes_comments)` when the region shows the fix sound, `None` when the whole
 /// document must be checked.
 pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
@@ -51,13 +58,17 @@ pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
     }
     let lo = c.edits.first()?.range.start;
     let hi = c.edits.last()?.range.end;
-    let region = find(parsed, c.doc_root, lo, hi)?;
     let delta = new_text.len() as isize - parsed.text.len() as isize;
-    let new_end = usize::try_from(region.end as isize + delta).ok()?;
-    let text = new_text.get(region.start..new_end)?;
-    if !reads_alone(text, region.column, region.seq) {
-        return None;
-    }
+    // The innermost collection whose edited region stays within its column is parsed.
+    let (region, text) = find(parsed, c.doc_root, lo, hi)
+        .into_iter()
+        .rev()
+        .take(TRIED)
+        .find_map(|region| {
+            let new_end = usize::try_from(region.end as isize + delta).ok()?;
+            let text = new_text.get(region.start..new_end)?;
+            reads_alone(text, region.column, region.seq).then_some((region, text))
+        })?;
     let (tree, docs, err) = parse(text, &Limits::default());
     let [doc] = docs.as_slice() else { return None };
     let seq = match tree.node(doc.root).kind {
@@ -72,12 +83,28 @@ pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
     if span.start.byte as usize != region.column || !only_blanks_or_comments(&text[span.end.byte as usize..]) {
         return None;
     }
-    // The value: the old document's, the region's in place of the collection's.
+    // The value: the old document's with the region's in place of the collection's must
+    // be the old one with the ops applied. That is, the expected value holds the
+    // region's at the collection's path, and is the old one elsewhere (with the old
+    // collection put back, it is the old value): one copy of the document's value, not two.
     let mut expected = parsed.model(c.doc_root)?;
     apply_ops(&mut expected, c.prefix, c.ops).ok()?;
-    let mut got = parsed.model(c.doc_root)?;
-    *at(&mut got, &region.path)? = model_of(&tree, doc.root)?;
-    if got != expected {
+    let slot = at(&mut expected, &region.path)?;
+    if *slot != model_of(&tree, doc.root)? {
+        return None;
+    }
+    let same = parsed.with_model(c.doc_root, |old| {
+        let mut expected = expected;
+        let Some(slot) = at(&mut expected, &region.path) else {
+            return false;
+        };
+        let Some(was) = at_ref(old, &region.path) else {
+            return false;
+        };
+        *slot = was.clone();
+        expected == *old
+    })?;
+    if !same {
         return None;
     }
     // The comments: bytes outside the region are unchanged and read as before.
@@ -97,10 +124,10 @@ pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
     (kept == now).then_some(deletes_comments)
 }
 
-/// The innermost block collection below `root` whose region holds `lo..hi`.
-fn find(parsed: &Parsed<'_>, root: NodeId, lo: usize, hi: usize) -> Option<Region> {
+/// The block collections below `root` whose regions hold `lo..hi`, outermost first.
+fn find(parsed: &Parsed<'_>, root: NodeId, lo: usize, hi: usize) -> Vec<Region> {
     let (text, tree) = (parsed.text, &parsed.tree);
-    let mut best = None;
+    let mut found = Vec::new();
     let mut path = Vec::new();
     let mut node = root;
     loop {
@@ -124,10 +151,10 @@ fn find(parsed: &Parsed<'_>, root: NodeId, lo: usize, hi: usize) -> Option<Regio
         path.push(i);
         node = *child;
         if let Some(region) = block_region(parsed, node, hi, &path) {
-            best = Some(region);
+            found.push(region);
         }
     }
-    best
+    found
 }
 
 /// The region of `id` when it is a block collection that starts a line at column 1 or
@@ -206,6 +233,18 @@ fn reads_alone(text: &str, column: usize, seq: bool) -> bool {
     })
 }
 
+/// The node at `path` (entry or item indices) in a value, to read.
+fn at_ref<'m>(mut model: &'m Model, path: &[usize]) -> Option<&'m Model> {
+    for &i in path {
+        model = match model {
+            Model::Map(entries) => &entries.get(i)?.1,
+            Model::Seq(items) => items.get(i)?,
+            _ => return None,
+        };
+    }
+    Some(model)
+}
+
 /// The node at `path` (entry or item indices) in a value.
 fn at<'m>(mut model: &'m mut Model, path: &[usize]) -> Option<&'m mut Model> {
     for &i in path {
@@ -272,6 +311,28 @@ mod tests {
             &set_read_only(),
         );
         assert_eq!(got, (Some(false), Ok(false)));
+    }
+
+    /// A field inserted after a pod's last container lies in every collection that ends
+    /// there; the innermost indented as it is (the pod's spec) is the region.
+    #[test]
+    fn a_line_inserted_after_nested_collections_is_verified_in_the_outer_one() {
+        let text = "spec:\n  containers:\n    - name: app\n      env:\n        - name: A\n          value: b\n";
+        let ops = [Op::Set {
+            route: Route::root().key("spec").key("automountServiceAccountToken"),
+            value: Value::Bool(false),
+        }];
+        let got = both(text, "value: b\n", "  automountServiceAccountToken: false\n", &ops);
+        assert_eq!(got, (Some(false), Ok(false)));
+        let parsed = Parsed::new(text);
+        let at = text.len();
+        let columns: Vec<usize> = find(&parsed, parsed.docs[0].root, at, at)
+            .iter()
+            .map(|r| r.column)
+            .collect();
+        // The spec, the containers and the env list hold the insertion; only the spec's
+        // column is the inserted line's.
+        assert_eq!(columns, [2, 4, 8]);
     }
 
     #[test]
