@@ -31,8 +31,7 @@ use super::{Check, deleted};
 use crate::source::tree::{NodeId, NodeKind};
 use crate::source::{Limits, parse};
 
-/// The innermost block collection of the old document that holds every edit: where its
-/// region starts (a line start), its column, where its region ends (after the line break
+/// A block collection of the old document that holds every edit: where its region starts (a line start), its column, where its region ends (after the line break
 /// of its last line), and the path to it in the document's value (entry or item indices).
 struct Region {
     start: usize,
@@ -40,6 +39,8 @@ struct Region {
     end: usize,
     seq: bool,
     path: Vec<usize>,
+    /// The collection's node in the old tree.
+    node: NodeId,
 }
 
 /// How many of the collections that hold a fix's edits, innermost first, are looked at
@@ -59,16 +60,16 @@ pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
     let lo = c.edits.first()?.range.start;
     let hi = c.edits.last()?.range.end;
     let delta = new_text.len() as isize - parsed.text.len() as isize;
+    let found = find(parsed, c.doc_root, lo, hi);
+    if let Some(verdict) = appended(c, &found) {
+        return verdict;
+    }
     // The innermost collection whose edited region stays within its column is parsed.
-    let (region, text) = find(parsed, c.doc_root, lo, hi)
-        .into_iter()
-        .rev()
-        .take(TRIED)
-        .find_map(|region| {
-            let new_end = usize::try_from(region.end as isize + delta).ok()?;
-            let text = new_text.get(region.start..new_end)?;
-            reads_alone(text, region.column, region.seq).then_some((region, text))
-        })?;
+    let (region, text) = found.into_iter().rev().take(TRIED).find_map(|region| {
+        let new_end = usize::try_from(region.end as isize + delta).ok()?;
+        let text = new_text.get(region.start..new_end)?;
+        reads_alone(text, region.column, region.seq).then_some((region, text))
+    })?;
     let (tree, docs, err) = parse(text, &Limits::default());
     let [doc] = docs.as_slice() else { return None };
     let seq = match tree.node(doc.root).kind {
@@ -89,13 +90,13 @@ pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
     // collection put back, it is the old value): one copy of the document's value, not two.
     let mut expected = parsed.model(c.doc_root)?;
     apply_ops(&mut expected, c.prefix, c.ops).ok()?;
-    let slot = at(&mut expected, &region.path)?;
+    let slot = at_mut(&mut expected, &region.path)?;
     if *slot != model_of(&tree, doc.root)? {
         return None;
     }
     let same = parsed.with_model(c.doc_root, |old| {
         let mut expected = expected;
-        let Some(slot) = at(&mut expected, &region.path) else {
+        let Some(slot) = at_mut(&mut expected, &region.path) else {
             return false;
         };
         let Some(was) = at_ref(old, &region.path) else {
@@ -122,6 +123,72 @@ pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
     kept.sort_unstable();
     now.sort_unstable();
     (kept == now).then_some(deletes_comments)
+}
+
+/// Entries appended to a block mapping: one insertion of whole lines right after the
+/// mapping's last line, where the innermost mapping that ends there and is indented as
+/// the inserted lines is found. Nothing before the insertion can take those lines in (what
+/// continues a value of the mapping is indented deeper than its keys), and the line after
+/// it was not the mapping's: so the inserted lines alone, parsed at the mapping's column,
+/// are its new last entries, and only they are parsed. `None` when the edit is not such an
+/// insertion; else the verdict, as [`verify`] gives it.
+fn appended(c: &Check<'_, '_>, found: &[Region]) -> Option<Option<bool>> {
+    let parsed = c.parsed;
+    let [edit] = c.edits else { return None };
+    let at = edit.range.start;
+    let text = edit.content.as_str();
+    if !edit.range.is_empty() || !text.ends_with('\n') || (at > 0 && parsed.text.as_bytes()[at - 1] != b'\n') {
+        return None;
+    }
+    let column = text.bytes().take_while(|b| *b == b' ').count();
+    let region = found
+        .iter()
+        .rev()
+        .take(TRIED)
+        .find(|r| !r.seq && r.end == at && r.column == column && !parsed.tree.has_merge(r.node))?;
+    // The inserted lines as a text of their own: they stay within the column, and read
+    // as one mapping there, with nothing after it.
+    let mut alone = String::with_capacity(text.len() + 1);
+    alone.push('\n');
+    alone.push_str(text);
+    if !reads_alone(&alone, column, false) {
+        return Some(None);
+    }
+    let (tree, docs, err) = parse(text, &Limits::default());
+    let [doc] = docs.as_slice() else { return Some(None) };
+    let span = tree.span(doc.root);
+    if err.is_some()
+        || !matches!(tree.node(doc.root).kind, NodeKind::Map { .. })
+        || span.start.byte as usize != column
+        || !only_blanks_or_comments(&text[span.end.byte as usize..])
+        || !comments(text, &tree).is_empty()
+    {
+        return Some(None);
+    }
+    let Some(Model::Map(added)) = model_of(&tree, doc.root) else {
+        return Some(None);
+    };
+    // The value: the mapping with the new entries after its own must be the old value's
+    // with the ops applied, and the rest of the value the old one (as in [`verify`]).
+    let same = (|| {
+        let mut expected = parsed.model(c.doc_root)?;
+        apply_ops(&mut expected, c.prefix, c.ops).ok()?;
+        parsed.with_model(c.doc_root, |old| {
+            let (Some(slot), Some(was)) = (at_mut(&mut expected, &region.path), at_ref(old, &region.path)) else {
+                return false;
+            };
+            let Model::Map(entries) = was else { return false };
+            let mut grown = entries.clone();
+            grown.extend(added);
+            if *slot != Model::Map(grown) {
+                return false;
+            }
+            *slot = was.clone();
+            expected == *old
+        })
+    })();
+    // Nothing is deleted, so no comment is.
+    Some((same == Some(true)).then_some(false))
 }
 
 /// The block collections below `root` whose regions hold `lo..hi`, outermost first.
@@ -186,6 +253,7 @@ fn block_region(parsed: &Parsed<'_>, id: NodeId, hi: usize, path: &[usize]) -> O
         end: after,
         seq,
         path: path.to_vec(),
+        node: id,
     })
 }
 
@@ -246,7 +314,7 @@ fn at_ref<'m>(mut model: &'m Model, path: &[usize]) -> Option<&'m Model> {
 }
 
 /// The node at `path` (entry or item indices) in a value.
-fn at<'m>(mut model: &'m mut Model, path: &[usize]) -> Option<&'m mut Model> {
+fn at_mut<'m>(mut model: &'m mut Model, path: &[usize]) -> Option<&'m mut Model> {
     for &i in path {
         model = match model {
             Model::Map(entries) => &mut entries.get_mut(i)?.1,
@@ -313,26 +381,78 @@ mod tests {
         assert_eq!(got, (Some(false), Ok(false)));
     }
 
-    /// A field inserted after a pod's last container lies in every collection that ends
-    /// there; the innermost indented as it is (the pod's spec) is the region.
-    #[test]
-    fn a_line_inserted_after_nested_collections_is_verified_in_the_outer_one() {
-        let text = "spec:\n  containers:\n    - name: app\n      env:\n        - name: A\n          value: b\n";
-        let ops = [Op::Set {
-            route: Route::root().key("spec").key("automountServiceAccountToken"),
-            value: Value::Bool(false),
-        }];
-        let got = both(text, "value: b\n", "  automountServiceAccountToken: false\n", &ops);
-        assert_eq!(got, (Some(false), Ok(false)));
+    /// The verdicts of [`appended`] (`None`: not an appended entry), of the region and of
+    /// the whole document, for `content` inserted after `after`.
+    fn three(
+        text: &str,
+        after: &str,
+        content: &str,
+        ops: &[Op],
+    ) -> (Option<Option<bool>>, Option<bool>, Result<bool, String>) {
         let parsed = Parsed::new(text);
-        let at = text.len();
-        let columns: Vec<usize> = find(&parsed, parsed.docs[0].root, at, at)
+        let at = text.find(after).expect("anchor") + after.len();
+        let edits = [Edit {
+            range: at..at,
+            content: content.to_string(),
+        }];
+        let prefix = Route::root();
+        let c = Check {
+            parsed: &parsed,
+            doc_root: parsed.docs[0].root,
+            doc_index: 0,
+            prefix: &prefix,
+            ops,
+            edits: &edits,
+            json: false,
+        };
+        let new_text = apply(text, &edits);
+        let found = find(&parsed, c.doc_root, at, at);
+        (
+            appended(&c, &found),
+            verify(&c, &new_text),
+            whole(&c, &new_text).map_err(|e| e.0),
+        )
+    }
+
+    /// A field inserted after a pod's last container lies in every collection that ends
+    /// there; the innermost indented as it is (the pod's spec) takes it as a new entry,
+    /// and only the inserted line is parsed. A wrong value, a line that is not a key of
+    /// that mapping, or a key it has already, is left to the whole document, which
+    /// rejects it.
+    #[test]
+    fn entries_appended_to_a_mapping_are_verified_alone() {
+        let text = "spec:\n  containers:\n    - name: app\n      env:\n        - name: A\n          value: b\n";
+        let set = |key: &'static str, value: Value| {
+            vec![Op::Set {
+                route: Route::root().key("spec").key(key),
+                value,
+            }]
+        };
+        let parsed = Parsed::new(text);
+        let columns: Vec<usize> = find(&parsed, parsed.docs[0].root, text.len(), text.len())
             .iter()
             .map(|r| r.column)
             .collect();
-        // The spec, the containers and the env list hold the insertion; only the spec's
-        // column is the inserted line's.
+        // The spec, the containers and the env list hold the insertion; only the spec is
+        // a mapping at the inserted line's column.
         assert_eq!(columns, [2, 4, 8]);
+        let ok = set("automountServiceAccountToken", Value::Bool(false));
+        assert_eq!(
+            three(text, "value: b\n", "  automountServiceAccountToken: false\n", &ok),
+            (Some(Some(false)), Some(false), Ok(false))
+        );
+        for (content, ops) in [
+            ("  automountServiceAccountToken: true\n", ok.clone()),
+            ("  automountServiceAccountToken: false # why\n", ok.clone()),
+            ("  containers: []\n", set("containers", Value::Seq(Vec::new()))),
+        ] {
+            let (alone, region, whole) = three(text, "value: b\n", content, &ops);
+            assert_eq!((alone, region), (Some(None), None), "{content:?}");
+            assert!(whole.is_err(), "{content:?}");
+        }
+        // Not at the column of a mapping that ends there: the regions are tried.
+        let deeper = three(text, "value: b\n", "          other: c\n", &[]);
+        assert_eq!(deeper.0, None);
     }
 
     #[test]
