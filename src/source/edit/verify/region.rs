@@ -5,11 +5,13 @@
 //! for each fix. YAML reads a block collection by indentation alone: given the column it
 //! starts at, what lies in it parses the same at the top of a text of its own as inside
 //! its document, provided nothing in it reaches left of that column. So the region (the
-//! lines of the innermost block collection that holds every edit) is parsed alone, its
-//! value put in place of the collection's in the old document's value, and that must be
-//! the old value with the ops applied; its comments must be the old ones. Whatever this
-//! cannot show, it leaves to the whole document's check ([`super::whole`]): `None` never
-//! means the fix is wrong.
+//! lines of a block collection that holds every edit: the innermost whose edited lines
+//! stay within its column) is parsed alone, its value put in place of the collection's in
+//! the old document's value, and that must be the old value with the ops applied; its
+//! comments must be the old ones. Entries appended to a block mapping (whole lines at its
+//! column, right after its last line) are parsed alone, without the mapping
+//! ([`appended`]). Whatever this cannot show, it leaves to the whole document's check
+//! ([`super::whole`]): `None` never means the fix is wrong.
 //!
 //! What makes a region read as it does in its document, each checked:
 //! - it starts a line, after spaces alone, at column 1 or more (not the document root, nor
@@ -19,7 +21,7 @@
 //!   right of it, with no tab before its first character; in a sequence, a line at its
 //!   column starts an item (`- `); and no line break is a lone carriage return;
 //! - the document has no alias (an anchor outside the region could name something in it,
-//!   or the reverse) and no merge key on the way to it;
+//!   or the reverse) and no merge key on the way to it (nor in a mapping appended to);
 //! - no block scalar keeps its trailing line breaks (`|+`, `>+`): its value would reach
 //!   into the blank lines after the region;
 //! - the edited region parses alone as one document whose root starts at that column and
@@ -31,8 +33,9 @@ use super::{Check, deleted};
 use crate::source::tree::{NodeId, NodeKind};
 use crate::source::{Limits, parse};
 
-/// A block collection of the old document that holds every edit: where its region starts (a line start), its column, where its region ends (after the line break
-/// of its last line), and the path to it in the document's value (entry or item indices).
+/// A block collection of the old document that holds every edit: where its region starts
+/// (a line start), its column, where its region ends (after the line break of its last
+/// line), and the path to it in the document's value (entry or item indices).
 struct Region {
     start: usize,
     column: usize,
@@ -146,6 +149,11 @@ fn appended(c: &Check<'_, '_>, found: &[Region]) -> Option<Option<bool>> {
         .rev()
         .take(TRIED)
         .find(|r| !r.seq && r.end == at && r.column == column && !parsed.tree.has_merge(r.node))?;
+    // A block scalar of the mapping that keeps its final line breaks would lose those
+    // after the insertion to the new entries.
+    if keeps_breaks(&parsed.text.as_bytes()[region.start..region.end]) {
+        return Some(None);
+    }
     // The inserted lines as a text of their own: they stay within the column, and read
     // as one mapping there, with nothing after it.
     let mut alone = String::with_capacity(text.len() + 1);
@@ -272,6 +280,13 @@ fn only_blanks_or_comments(rest: &str) -> bool {
     })
 }
 
+/// Whether a text may hold a block scalar that keeps its final line breaks: `|+`, `>+`,
+/// `|2+`, `>+2`...
+fn keeps_breaks(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|w| matches!(w, [b'|' | b'>', b'+']))
+        || bytes.windows(3).any(|w| matches!(w, [b'|' | b'>', b'1'..=b'9', b'+']))
+}
+
 /// Whether the edited region's lines stay within its column (see the module's list).
 fn reads_alone(text: &str, column: usize, seq: bool) -> bool {
     let bytes = text.as_bytes();
@@ -282,10 +297,7 @@ fn reads_alone(text: &str, column: usize, seq: bool) -> bool {
     {
         return false;
     }
-    // A block scalar that keeps its final line breaks: `|+`, `>+`, `|2+`, `>+2`...
-    let keeps = bytes.windows(2).any(|w| matches!(w, [b'|' | b'>', b'+']))
-        || bytes.windows(3).any(|w| matches!(w, [b'|' | b'>', b'1'..=b'9', b'+']));
-    if keeps {
+    if keeps_breaks(bytes) {
         return false;
     }
     text.split('\n').skip(1).all(|line| {
@@ -450,6 +462,16 @@ mod tests {
             assert_eq!((alone, region), (Some(None), None), "{content:?}");
             assert!(whole.is_err(), "{content:?}");
         }
+        // A block scalar that keeps its final line breaks, before the insertion.
+        let kept = "spec:\n  note: |+\n    x\n\n";
+        let alone: Vec<_> = ["x\n", "x\n\n"]
+            .into_iter()
+            .map(|after| three(kept, after, "  automountServiceAccountToken: false\n", &ok).0)
+            .collect();
+        assert!(
+            alone.contains(&Some(None)) && !alone.iter().any(|a| matches!(a, Some(Some(_)))),
+            "{alone:?}"
+        );
         // Not at the column of a mapping that ends there: the regions are tried.
         let deeper = three(text, "value: b\n", "          other: c\n", &[]);
         assert_eq!(deeper.0, None);
