@@ -349,24 +349,8 @@ mod tests {
     /// The region's verdict and the whole document's, for `content` inserted at the
     /// first byte after `after` with `ops` as the fix's.
     fn both(text: &str, after: &str, content: &str, ops: &[Op]) -> (Option<bool>, Result<bool, String>) {
-        let parsed = Parsed::new(text);
-        let at = text.find(after).expect("anchor") + after.len();
-        let edits = [Edit {
-            range: at..at,
-            content: content.to_string(),
-        }];
-        let prefix = Route::root();
-        let c = Check {
-            parsed: &parsed,
-            doc_root: parsed.docs[0].root,
-            doc_index: 0,
-            prefix: &prefix,
-            ops,
-            edits: &edits,
-            json: false,
-        };
-        let new_text = apply(text, &edits);
-        (verify(&c, &new_text), whole(&c, &new_text).map_err(|e| e.0))
+        let (_, region, whole) = three(text, after, content, ops);
+        (region, whole)
     }
 
     fn set_read_only() -> Vec<Op> {
