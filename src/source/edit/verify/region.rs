@@ -28,10 +28,10 @@
 //!   ends where the region's content does.
 
 use super::super::value::{Model, apply_ops, model_of};
-use super::super::{Parsed, comments};
+use super::super::{Op, Parsed, comments};
 use super::{Check, deleted};
 use crate::source::tree::{NodeId, NodeKind};
-use crate::source::{Limits, parse};
+use crate::source::{Limits, Route, Seg, parse};
 
 /// A block collection of the old document that holds every edit: where its region starts
 /// (a line start), its column, where its region ends (after the line break of its last
@@ -176,6 +176,14 @@ fn appended(c: &Check<'_, '_>, found: &[Region]) -> Option<Option<bool>> {
     let Some(Model::Map(added)) = model_of(&tree, doc.root) else {
         return Some(None);
     };
+    // Ops that only add keys the mapping does not have: the new entries must be what they
+    // add, and nothing else changes, so neither the document's value nor the mapping's
+    // is read.
+    if let Some(ops) = adding(c, region) {
+        let mut expected = Model::Map(Vec::new());
+        let same = apply_ops(&mut expected, &Route::root(), &ops).is_ok() && expected == Model::Map(added);
+        return Some(same.then_some(false));
+    }
     // The value: the mapping with the new entries after its own must be the old value's
     // with the ops applied, and the rest of the value the old one (as in [`verify`]).
     let same = (|| {
@@ -197,6 +205,66 @@ fn appended(c: &Check<'_, '_>, found: &[Region]) -> Option<Option<bool>> {
     })();
     // Nothing is deleted, so no comment is.
     Some((same == Some(true)).then_some(false))
+}
+
+/// The ops routed from the mapping `region` (and applied to an empty one, what they add to
+/// it), when each sets or appends under a key the mapping does not have: then they only
+/// add entries after its own, and leave the rest of the document as it was. The route to
+/// the mapping is followed in the old tree as the value's is ([`apply_ops`]: a key's last
+/// entry), through no merge key.
+fn adding(c: &Check<'_, '_>, region: &Region) -> Option<Vec<Op>> {
+    let tree = &c.parsed.tree;
+    let key_of = |k: NodeId| tree.key_str(k).unwrap_or("\u{0}complex key");
+    // How many segments of the prefix, then of `route`, lead to the mapping.
+    let reach = |route: &Route| -> Option<usize> {
+        let mut node = c.doc_root;
+        for (n, seg) in c.prefix.segs().iter().chain(route.segs()).enumerate() {
+            let (i, next) = match seg {
+                Seg::Key(k) if tree.is_map(node) && !tree.has_merge(node) => tree
+                    .entries(node)
+                    .enumerate()
+                    .rfind(|(_, (key, _))| key_of(*key) == k.as_ref())
+                    .map(|(i, (_, v))| (i, v))?,
+                Seg::Index(i) if tree.is_seq(node) => (*i, *tree.items(node).get(*i)?),
+                _ => return None,
+            };
+            if region.path.get(n) != Some(&i) {
+                return None;
+            }
+            node = next;
+            if n + 1 == region.path.len() {
+                return (node == region.node).then_some(n + 1);
+            }
+        }
+        None
+    };
+    // The route from the mapping, when it starts with a key the mapping does not have.
+    let from_mapping = |route: &Route| -> Option<Route> {
+        let tail = route.tail(reach(route)?.checked_sub(c.prefix.segs().len())?);
+        match tail.segs().first() {
+            Some(Seg::Key(k)) if !tree.entries(region.node).any(|(key, _)| key_of(key) == k.as_ref()) => Some(tail),
+            _ => None,
+        }
+    };
+    c.ops
+        .iter()
+        .map(|op| match op {
+            Op::Set { route, value } => Some(Op::Set {
+                route: from_mapping(route)?,
+                value: value.clone(),
+            }),
+            Op::ReplaceSubtree { route, value } => Some(Op::ReplaceSubtree {
+                route: from_mapping(route)?,
+                value: value.clone(),
+            }),
+            Op::Append { seq, value, if_absent } => Some(Op::Append {
+                seq: from_mapping(seq)?,
+                value: value.clone(),
+                if_absent: *if_absent,
+            }),
+            Op::Remove { .. } | Op::RenameKey { .. } => None,
+        })
+        .collect()
 }
 
 /// The block collections below `root` whose regions hold `lo..hi`, outermost first.
@@ -459,6 +527,74 @@ mod tests {
         // Not at the column of a mapping that ends there: the regions are tried.
         let deeper = three(text, "value: b\n", "          other: c\n", &[]);
         assert_eq!(deeper.0, None);
+    }
+
+    /// Ops that only add keys to the mapping are checked against the new entries alone,
+    /// routed from the mapping; any other op (a key it has, a removal, a route elsewhere)
+    /// against the document's value.
+    #[test]
+    fn ops_that_add_keys_are_checked_against_the_new_entries_alone() {
+        let text = "spec:\n  containers:\n    - name: app\n  volumes: []\nother:\n  a: 1\n";
+        let parsed = Parsed::new(text);
+        let spec = Route::root().key("spec");
+        let (at, after) = ("volumes: []\n", "  securityContext:\n    runAsNonRoot: true\n");
+        let nested = vec![
+            Op::Set {
+                route: spec.key("securityContext").key("runAsNonRoot"),
+                value: Value::Bool(true),
+            },
+            Op::Append {
+                seq: spec.key("tolerations"),
+                value: Value::Str("x".into()),
+                if_absent: true,
+            },
+        ];
+        let routed = |ops: &[Op]| {
+            let c = Check {
+                parsed: &parsed,
+                doc_root: parsed.docs[0].root,
+                doc_index: 0,
+                prefix: &Route::root(),
+                ops,
+                edits: &[],
+                json: false,
+            };
+            let spec = find(&parsed, c.doc_root, text.find(at).unwrap(), text.find(at).unwrap())
+                .into_iter()
+                .find(|r| r.column == 2)
+                .expect("the spec");
+            adding(&c, &spec).map(|ops| ops.iter().map(|op| op.route().to_string()).collect::<Vec<_>>())
+        };
+        // Routed from the spec.
+        assert_eq!(
+            routed(&nested),
+            Some(vec![
+                "securityContext.runAsNonRoot".to_string(),
+                "tolerations".to_string()
+            ])
+        );
+        for ops in [
+            vec![Op::Set {
+                route: spec.key("volumes"),
+                value: Value::Seq(Vec::new()),
+            }],
+            vec![Op::Set {
+                route: Route::root().key("other").key("b"),
+                value: Value::Int(2),
+            }],
+            vec![Op::Remove {
+                route: spec.key("nothing"),
+                prune: false,
+            }],
+        ] {
+            assert_eq!(routed(&ops), None, "{ops:?}");
+        }
+        // Verified on the new entries: what the ops add, and nothing else.
+        let ok = three(text, at, &format!("{after}  tolerations:\n    - x\n"), &nested);
+        assert_eq!(ok, (Some(Some(false)), Some(false), Ok(false)));
+        let (alone, _, whole) = three(text, at, after, &nested);
+        assert_eq!(alone, Some(None));
+        assert!(whole.is_err());
     }
 
     #[test]
