@@ -439,6 +439,27 @@ pub trait Input {
         n_chars
     }
 
+    /// plimsoll patch (PATCH.md, 6): skips characters from the input while spaces (not tabs)
+    /// are found, at most `max` of them, and returns how many it consumed (each one
+    /// character and one column).
+    fn skip_while_space(&mut self, max: usize) -> usize {
+        let mut n_chars = 0;
+        while n_chars < max && self.look_ch() == ' ' {
+            n_chars += 1;
+            self.skip();
+        }
+        n_chars
+    }
+
+    /// plimsoll patch (PATCH.md, 6): consumes the characters up to the next line break, NUL,
+    /// byte order mark or the end ([`is_yaml_non_break`]), appending them to `out`, and
+    /// returns how many it consumed; `None` when the input has no faster way than the
+    /// scanner's own loop.
+    fn fetch_while_non_breakz(&mut self, out: &mut String) -> Option<usize> {
+        let _ = out;
+        None
+    }
+
     /// Fetch characters from the input while we encounter letters and store them in `out`.
     ///
     /// The characters are consumed from the input.

@@ -951,7 +951,14 @@ impl<'input, T: Input> Scanner<'input, T> {
                         ));
                     }
                 }
-                '\t' | ' ' => self.skip_blank(),
+                // plimsoll patch (PATCH.md, 6): a run of spaces at once, as many times as
+                // `skip_blank` would have skipped one.
+                ' ' => {
+                    let n = self.input.skip_while_space(usize::MAX);
+                    self.mark.index += n;
+                    self.mark.col += n;
+                }
+                '\t' => self.skip_blank(),
                 '\n' | '\r' => {
                     self.input.lookahead(2);
                     self.skip_linebreak();
@@ -1930,6 +1937,13 @@ impl<'input, T: Input> Scanner<'input, T> {
     /// This function assumed the first character to read is the first content character in the
     /// line. This function does not consume the line break character(s) after the line.
     fn scan_block_scalar_content_line(&mut self, string: &mut String, line_buffer: &mut String) {
+        // plimsoll patch (PATCH.md, 6): the line at once, where the input can (the characters
+        // both loops below take one at a time).
+        if let Some(n_chars) = self.input.fetch_while_non_breakz(string) {
+            self.mark.col += n_chars;
+            self.mark.index += n_chars;
+            return;
+        }
         // Start by evaluating characters in the buffer.
         while !self.input.buf_is_empty() && is_yaml_non_break(self.input.peek()) {
             string.push(self.input.peek());
@@ -1972,9 +1986,10 @@ impl<'input, T: Input> Scanner<'input, T> {
             // Consume all spaces. Tabs cannot be used as indentation.
             if indent < self.input.bufmaxlen() - 2 {
                 self.input.lookahead(self.input.bufmaxlen());
-                while self.mark.col < indent && self.input.peek() == ' ' {
-                    self.skip_blank();
-                }
+                // plimsoll patch (PATCH.md, 6): the spaces up to the indentation at once.
+                let n = self.input.skip_while_space(indent.saturating_sub(self.mark.col));
+                self.mark.index += n;
+                self.mark.col += n;
             } else {
                 loop {
                     self.input.lookahead(self.input.bufmaxlen());
@@ -2014,9 +2029,10 @@ impl<'input, T: Input> Scanner<'input, T> {
         let mut max_indent = 0;
         loop {
             // Consume all spaces. Tabs cannot be used as indentation.
-            while self.input.look_ch() == ' ' {
-                self.skip_blank();
-            }
+            // plimsoll patch (PATCH.md, 6): at once.
+            let n = self.input.skip_while_space(usize::MAX);
+            self.mark.index += n;
+            self.mark.col += n;
 
             if self.mark.col > max_indent {
                 max_indent = self.mark.col;
@@ -2446,7 +2462,16 @@ impl<'input, T: Input> Scanner<'input, T> {
             self.input.lookahead(2);
             while self.input.next_is_blank_or_break() {
                 if self.input.next_is_blank() {
-                    if !self.leading_whitespace {
+                    // plimsoll patch (PATCH.md, 6): a run of spaces at once, as the branches
+                    // below would take them one at a time.
+                    if self.input.peek() == ' ' {
+                        let n = self.input.skip_while_space(usize::MAX);
+                        if !self.leading_whitespace {
+                            self.buf_whitespaces.extend(core::iter::repeat_n(' ', n));
+                        }
+                        self.mark.index += n;
+                        self.mark.col += n;
+                    } else if !self.leading_whitespace {
                         self.buf_whitespaces.push(self.input.peek());
                         self.skip_blank();
                     } else if (self.mark.col as isize) < indent && self.input.peek() == '\t' {

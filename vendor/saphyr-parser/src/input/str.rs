@@ -341,6 +341,34 @@ impl Input for StrInput<'_> {
         i
     }
 
+    /// plimsoll patch (PATCH.md, 6): the spaces counted in the bytes, skipped at once.
+    fn skip_while_space(&mut self, max: usize) -> usize {
+        let n = self.buffer.bytes().take(max).take_while(|b| *b == b' ').count();
+        self.buffer = &self.buffer[n..];
+        n
+    }
+
+    /// plimsoll patch (PATCH.md, 6): the line found in the bytes (it ends at an ASCII byte
+    /// or at a byte order mark's first byte: a character boundary), appended at once; its
+    /// characters are the bytes that do not continue one.
+    fn fetch_while_non_breakz(&mut self, out: &mut String) -> Option<usize> {
+        let bytes = self.buffer.as_bytes();
+        let mut i = 0;
+        let mut chars = 0;
+        while let Some(&b) = bytes.get(i) {
+            if matches!(b, b'\n' | b'\r' | 0) || bytes[i..].starts_with("\u{FEFF}".as_bytes()) {
+                break;
+            }
+            if b & 0xC0 != 0x80 {
+                chars += 1;
+            }
+            i += 1;
+        }
+        out.push_str(&self.buffer[..i]);
+        self.buffer = &self.buffer[i..];
+        Some(chars)
+    }
+
     /// plimsoll patch (PATCH.md, 4): the run a byte at a time, appended at once.
     fn fetch_plain_scalar_run(&mut self, out: &mut String, in_flow: bool) -> Option<usize> {
         let bytes = self.buffer.as_bytes();
