@@ -284,9 +284,18 @@ fn find(parsed: &Parsed<'_>, root: NodeId, lo: usize, hi: usize) -> Vec<Region> 
         } else {
             break;
         };
+        // A collection indented on its first line holds that line's spaces too: a removed
+        // first entry (its whole line) lies in it.
         let holds = |id: &NodeId| {
             let span = tree.span(*id);
-            span.start.byte as usize <= lo && hi <= after_line(text, span.end.byte as usize)
+            let start = span.start.byte as usize;
+            let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let from = if text[line..start].bytes().all(|b| b == b' ') {
+                line
+            } else {
+                start
+            };
+            from <= lo && hi <= after_line(text, span.end.byte as usize)
         };
         let Some((i, child)) = children.iter().enumerate().find(|(_, id)| holds(id)) else {
             break;
@@ -595,6 +604,41 @@ mod tests {
         let (alone, _, whole) = three(text, at, after, &nested);
         assert_eq!(alone, Some(None));
         assert!(whole.is_err());
+    }
+
+    /// Removing a mapping's first entry deletes its whole line, spaces included: the
+    /// mapping holds that line, and its region is parsed, not the whole document.
+    #[test]
+    fn a_removed_first_entry_is_verified_in_the_region() {
+        let text = "kind: Deployment\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: a}\n";
+        let parsed = Parsed::new(text);
+        let at = text.find("  replicas").expect("the entry");
+        let edits = [Edit {
+            range: at..at + "  replicas: 2\n".len(),
+            content: String::new(),
+        }];
+        let ops = [Op::Remove {
+            route: Route::root().key("spec").key("replicas"),
+            prune: false,
+        }];
+        let prefix = Route::root();
+        let c = Check {
+            parsed: &parsed,
+            doc_root: parsed.docs[0].root,
+            doc_index: 0,
+            prefix: &prefix,
+            ops: &ops,
+            edits: &edits,
+            json: false,
+        };
+        let columns: Vec<usize> = find(&parsed, c.doc_root, at, edits[0].range.end)
+            .iter()
+            .map(|r| r.column)
+            .collect();
+        assert_eq!(columns, [2]);
+        let new_text = apply(text, &edits);
+        assert_eq!(verify(&c, &new_text), Some(false));
+        assert_eq!(whole(&c, &new_text).map_err(|e| e.0), Ok(false));
     }
 
     #[test]
