@@ -18,6 +18,35 @@ pub struct Workload<'o> {
     template: &'static [&'static str],
 }
 
+/// A route below a pod template's path.
+#[derive(Clone, Copy)]
+enum Below {
+    Template,
+    Spec,
+    Labels,
+}
+
+/// The route to `template`, its `spec` or its labels: made once per thread for each path
+/// (there are four), as rules ask for them for every workload they check.
+fn below(template: &'static [&'static str], which: Below) -> Route {
+    type Made = (&'static [&'static str], [Route; 3]);
+    thread_local! {
+        static MADE: std::cell::RefCell<Vec<Made>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    MADE.with_borrow_mut(|made| {
+        let i = match made.iter().position(|(t, _)| *t == template) {
+            Some(i) => i,
+            None => {
+                let at = Route::root().keys(template);
+                let routes = [at.clone(), at.key("spec"), at.keys(&["metadata", "labels"])];
+                made.push((template, routes));
+                made.len() - 1
+            }
+        };
+        made[i].1[which as usize].clone()
+    })
+}
+
 impl<'o> Workload<'o> {
     /// The pod template of `obj`, if it has one. Kinds and paths follow Pod Security
     /// Admission (pss.md §2.1). A template absent from the source is no template (the
@@ -44,7 +73,7 @@ impl<'o> Workload<'o> {
         let (meta, spec) = t?;
         let spec = spec?;
         if !template.is_empty() {
-            let route = Route::root().keys(template).key("spec");
+            let route = below(template, Below::Spec);
             if route.walk(tree, obj.root).matched < route.segs().len() {
                 return None;
             }
@@ -74,17 +103,17 @@ impl<'o> Workload<'o> {
 
     /// Route from the object's root to the pod template (`metadata` and `spec` below it).
     pub fn template_route(&self) -> Route {
-        Route::root().keys(self.template)
+        below(self.template, Below::Template)
     }
 
     /// Route to the pod spec.
     pub fn spec_route(&self) -> Route {
-        self.template_route().key("spec")
+        below(self.template, Below::Spec)
     }
 
     /// Route to the pod template's labels.
     pub fn labels_route(&self) -> Route {
-        self.template_route().keys(&["metadata", "labels"])
+        below(self.template, Below::Labels)
     }
 
     /// Every container, in the order Pod Security Admission visits them: init containers,

@@ -149,7 +149,8 @@ pub fn escape_control(s: &str) -> Cow<'_, str> {
         c.is_control()
             || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
     };
-    if !s.chars().any(unsafe_char) {
+    // Printable ASCII (most messages and values) needs no look at characters.
+    if s.bytes().all(|b| (b' '..b'\x7f').contains(&b)) || !s.chars().any(unsafe_char) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -216,6 +217,11 @@ mod tests {
         assert_eq!(escape_control("tab\there\r"), "tab\\there\\r");
         assert_eq!(escape_control("rtl\u{202e}txt"), "rtl\\u{202e}txt");
         assert!(matches!(escape_control("plain/ünïcode.yaml"), Cow::Borrowed(_)));
+        // The ends of printable ASCII, and the controls just past them.
+        assert!(matches!(escape_control(" plain ascii ~"), Cow::Borrowed(_)));
+        assert_eq!(escape_control("del\u{7f}"), "del\\u{7f}");
+        assert_eq!(escape_control("nel\u{85}"), "nel\\u{85}");
+        assert_eq!(escape_control("unit\u{1f}"), "unit\\u{1f}");
     }
 
     #[test]
