@@ -289,13 +289,7 @@ fn find(parsed: &Parsed<'_>, root: NodeId, lo: usize, hi: usize) -> Vec<Region> 
         let holds = |id: &NodeId| {
             let span = tree.span(*id);
             let start = span.start.byte as usize;
-            let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
-            let from = if text[line..start].bytes().all(|b| b == b' ') {
-                line
-            } else {
-                start
-            };
-            from <= lo && hi <= after_line(text, span.end.byte as usize)
+            (start <= lo || indents(text, lo, start)) && hi <= after_line(text, span.end.byte as usize)
         };
         let Some((i, child)) = children.iter().enumerate().find(|(_, id)| holds(id)) else {
             break;
@@ -340,6 +334,17 @@ fn block_region(parsed: &Parsed<'_>, id: NodeId, hi: usize, path: &[usize]) -> O
         path: path.to_vec(),
         node: id,
     })
+}
+
+/// Whether `lo`, before `start`, lies in the spaces that indent `start`'s line: only spaces
+/// lie between the line's start and `start`. Looks at those spaces alone.
+fn indents(text: &str, lo: usize, start: usize) -> bool {
+    let bytes = text.as_bytes();
+    if lo > start || !bytes[lo..start].iter().all(|b| *b == b' ') {
+        return false;
+    }
+    let line = lo - bytes[..lo].iter().rev().take_while(|b| **b == b' ').count();
+    line == 0 || bytes[line - 1] == b'\n'
 }
 
 /// Where the line that holds byte `at` ends, after its line feed (or the end of the text).
