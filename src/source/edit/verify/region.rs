@@ -10,7 +10,11 @@
 //! the old document's value, and that must be the old value with the ops applied; its
 //! comments must be the old ones. Entries appended to a block mapping (whole lines at its
 //! column, right after its last line) are parsed alone, without the mapping
-//! ([`appended`]). Whatever this cannot show, it leaves to the whole document's check
+//! ([`appended`]); when the ops only add keys the mapping lacks ([`adding`]), the new
+//! entries are compared with what the ops add, and the document's value is not read at
+//! all. A collection holds the spaces that indent its first line, so removing its first
+//! entry (the whole line) is checked in its region. Whatever this cannot show, it leaves
+//! to the whole document's check
 //! ([`super::whole`]): `None` never means the fix is wrong.
 //!
 //! What makes a region read as it does in its document, each checked:
