@@ -463,6 +463,19 @@ mod tests {
         assert_eq!(got, (Some(false), Ok(false)));
     }
 
+    /// The check of a fix with `ops` and `edits` on the first document of `parsed` (YAML).
+    fn check<'a, 't>(parsed: &'a Parsed<'t>, prefix: &'a Route, ops: &'a [Op], edits: &'a [Edit]) -> Check<'a, 't> {
+        Check {
+            parsed,
+            doc_root: parsed.docs[0].root,
+            doc_index: 0,
+            prefix,
+            ops,
+            edits,
+            json: false,
+        }
+    }
+
     /// The verdicts of [`appended`] (`None`: not an appended entry), of the region and of
     /// the whole document, for `content` inserted after `after`.
     fn three(
@@ -478,15 +491,7 @@ mod tests {
             content: content.to_string(),
         }];
         let prefix = Route::root();
-        let c = Check {
-            parsed: &parsed,
-            doc_root: parsed.docs[0].root,
-            doc_index: 0,
-            prefix: &prefix,
-            ops,
-            edits: &edits,
-            json: false,
-        };
+        let c = check(&parsed, &prefix, ops, &edits);
         let new_text = apply(text, &edits);
         let found = find(&parsed, c.doc_root, at, at);
         (
@@ -568,15 +573,8 @@ mod tests {
             },
         ];
         let routed = |ops: &[Op]| {
-            let c = Check {
-                parsed: &parsed,
-                doc_root: parsed.docs[0].root,
-                doc_index: 0,
-                prefix: &Route::root(),
-                ops,
-                edits: &[],
-                json: false,
-            };
+            let prefix = Route::root();
+            let c = check(&parsed, &prefix, ops, &[]);
             let spec = find(&parsed, c.doc_root, text.find(at).unwrap(), text.find(at).unwrap())
                 .into_iter()
                 .find(|r| r.column == 2)
@@ -631,15 +629,7 @@ mod tests {
             prune: false,
         }];
         let prefix = Route::root();
-        let c = Check {
-            parsed: &parsed,
-            doc_root: parsed.docs[0].root,
-            doc_index: 0,
-            prefix: &prefix,
-            ops: &ops,
-            edits: &edits,
-            json: false,
-        };
+        let c = check(&parsed, &prefix, &ops, &edits);
         let columns: Vec<usize> = find(&parsed, c.doc_root, at, edits[0].range.end)
             .iter()
             .map(|r| r.column)
