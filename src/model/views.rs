@@ -6,7 +6,6 @@ use super::object::Object;
 use crate::source::{Route, Tree};
 use k8s_openapi::api::core::v1::{Container, EphemeralContainer, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use std::borrow::Cow;
 
 /// The pod template of a pod-bearing object.
 #[derive(Clone, Copy, Debug)]
@@ -126,7 +125,7 @@ impl<'o> Workload<'o> {
             move |(i, c)| ContainerView {
                 kind: ContainerKind::Init,
                 index: i,
-                container: Cow::Borrowed(c),
+                container: ContainerRef::Borrowed(c),
                 route: base.key("initContainers").index(i),
             }
         });
@@ -135,7 +134,7 @@ impl<'o> Workload<'o> {
             move |(i, c)| ContainerView {
                 kind: ContainerKind::Regular,
                 index: i,
-                container: Cow::Borrowed(c),
+                container: ContainerRef::Borrowed(c),
                 route: base.key("containers").index(i),
             }
         });
@@ -147,7 +146,7 @@ impl<'o> Workload<'o> {
             .map(move |(i, c)| ContainerView {
                 kind: ContainerKind::Ephemeral,
                 index: i,
-                container: Cow::Owned(from_ephemeral(c)),
+                container: ContainerRef::Owned(Box::new(from_ephemeral(c))),
                 route: base.key("ephemeralContainers").index(i),
             });
         init.chain(regular).chain(ephemeral)
@@ -181,8 +180,28 @@ impl ContainerKind {
 pub struct ContainerView<'o> {
     pub kind: ContainerKind,
     pub index: usize,
-    pub container: Cow<'o, Container>,
+    pub container: ContainerRef<'o>,
     pub route: Route,
+}
+
+/// A container of the pod spec, or an ephemeral container seen as one. The owned one is
+/// boxed, so that a view stays small to move (a `Container` is hundreds of bytes, and views
+/// are moved through iterator chains for every rule).
+#[derive(Clone, Debug)]
+pub enum ContainerRef<'o> {
+    Borrowed(&'o Container),
+    Owned(Box<Container>),
+}
+
+impl std::ops::Deref for ContainerRef<'_> {
+    type Target = Container;
+
+    fn deref(&self) -> &Container {
+        match self {
+            ContainerRef::Borrowed(c) => c,
+            ContainerRef::Owned(c) => c,
+        }
+    }
 }
 
 impl ContainerView<'_> {
