@@ -10,6 +10,7 @@
 
 use super::NotFixable;
 use crate::source::tree::{NodeId, NodeKind, ScalarStyle, Tree};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Where a node sits in its parent.
@@ -36,16 +37,19 @@ pub(super) struct Header {
 pub(super) struct Layout<'a, 't> {
     pub text: &'a str,
     pub tree: &'t Tree<'a>,
+    links: Cow<'t, Links>,
+}
+
+/// Where each node of a tree sits in its parent, and which nodes an alias names: found
+/// once for a tree, and shared by the layouts of the fixes lowered against it.
+#[derive(Clone, Debug)]
+pub(super) struct Links {
     parents: Vec<Parent>,
     alias_target: Vec<bool>,
 }
 
-fn layout_error() -> NotFixable {
-    NotFixable::new("the layout around the edit is not understood")
-}
-
-impl<'a, 't> Layout<'a, 't> {
-    pub fn new(text: &'a str, tree: &'t Tree<'a>) -> Layout<'a, 't> {
+impl Links {
+    pub fn new(tree: &Tree<'_>) -> Links {
         let n = tree.len();
         let mut parents = vec![Parent::None; n];
         let mut alias_target = vec![false; n];
@@ -67,20 +71,38 @@ impl<'a, 't> Layout<'a, 't> {
                 NodeKind::Scalar { .. } => {}
             }
         }
+        Links { parents, alias_target }
+    }
+}
+
+fn layout_error() -> NotFixable {
+    NotFixable::new("the layout around the edit is not understood")
+}
+
+impl<'a, 't> Layout<'a, 't> {
+    pub fn new(text: &'a str, tree: &'t Tree<'a>) -> Layout<'a, 't> {
         Layout {
             text,
             tree,
-            parents,
-            alias_target,
+            links: Cow::Owned(Links::new(tree)),
+        }
+    }
+
+    /// The layout of `tree`, with its links found before ([`Links::new`] of this tree).
+    pub fn with_links(text: &'a str, tree: &'t Tree<'a>, links: &'t Links) -> Layout<'a, 't> {
+        Layout {
+            text,
+            tree,
+            links: Cow::Borrowed(links),
         }
     }
 
     pub fn parent(&self, id: NodeId) -> Parent {
-        self.parents[id.0 as usize]
+        self.links.parents[id.0 as usize]
     }
 
     pub fn is_alias_target(&self, id: NodeId) -> bool {
-        self.alias_target[id.0 as usize]
+        self.links.alias_target[id.0 as usize]
     }
 
     /// Whether an anchor an alias uses is defined inside `range`.

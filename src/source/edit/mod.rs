@@ -31,6 +31,7 @@ use super::{Limits, ParsedDocument, Route, Seg, Tree, parse};
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::ops::Range;
+use std::rc::Rc;
 
 /// A small ordered value tree for what fixes write.
 #[derive(Clone, Debug, PartialEq)]
@@ -166,6 +167,10 @@ pub struct Parsed<'t> {
     has_alias: OnceCell<bool>,
     /// The value of each document root asked for (`None`: too large to verify).
     models: RefCell<Vec<(NodeId, Option<value::Model>)>>,
+    /// Where each node sits in its parent ([`layout::Links`]).
+    links: OnceCell<layout::Links>,
+    /// The style of each document root a fix was planned in.
+    styles: RefCell<Vec<(NodeId, Rc<style::DocStyle>)>>,
 }
 
 impl<'t> Parsed<'t> {
@@ -180,6 +185,8 @@ impl<'t> Parsed<'t> {
             comments: OnceCell::new(),
             has_alias: OnceCell::new(),
             models: RefCell::new(Vec::new()),
+            links: OnceCell::new(),
+            styles: RefCell::new(Vec::new()),
         }
     }
 
@@ -200,7 +207,12 @@ impl<'t> Parsed<'t> {
             .iter()
             .find(|d| d.index == target.doc)
             .ok_or_else(|| NotFixable::new("no such document"))?;
-        let planned = plan::plan(self.text, &self.tree, doc.root, target.prefix, ops, json)?;
+        let l = layout::Layout::with_links(
+            self.text,
+            &self.tree,
+            self.links.get_or_init(|| layout::Links::new(&self.tree)),
+        );
+        let planned = plan::plan(&l, &self.style(&l, doc.root), doc.root, target.prefix, ops, json)?;
         if planned.is_empty() {
             return Ok(Lowered {
                 edits: Vec::new(),
@@ -221,6 +233,17 @@ impl<'t> Parsed<'t> {
             edits,
             deletes_comments,
         })
+    }
+
+    /// The style of the document at `root` (found once).
+    fn style(&self, l: &layout::Layout<'_, '_>, root: NodeId) -> Rc<style::DocStyle> {
+        let mut styles = self.styles.borrow_mut();
+        if let Some((_, s)) = styles.iter().find(|(r, _)| *r == root) {
+            return s.clone();
+        }
+        let s = Rc::new(style::DocStyle::of(l, root));
+        styles.push((root, s.clone()));
+        s
     }
 
     /// The comments of the text ([`comments`]).

@@ -52,6 +52,11 @@ struct Counts {
 }
 
 impl DocStyle {
+    /// Style of the document whose root is `root`.
+    pub fn of(l: &Layout<'_, '_>, root: NodeId) -> DocStyle {
+        DocStyle::detect(l, root.0 as usize..super::plan::doc_end(l.tree, root))
+    }
+
     /// Style of the document whose nodes are `doc` (a range of node indices), with the
     /// whole file as the fallback for the dash style.
     pub fn detect(l: &Layout<'_, '_>, doc: Range<usize>) -> DocStyle {

@@ -64,21 +64,19 @@ fn conflict() -> NotFixable {
     NotFixable::new("the ops of this fix conflict")
 }
 
-/// Lowers the ops to edits, not yet merged or checked for overlaps.
+/// Lowers the ops to edits, not yet merged or checked for overlaps, with the layout of the
+/// text and the style of the document ([`DocStyle::of`]).
 pub(super) fn plan(
-    text: &str,
-    tree: &Tree<'_>,
+    l: &Layout<'_, '_>,
+    style: &DocStyle,
     doc_root: NodeId,
     prefix: &Route,
     ops: &[Op],
     json: bool,
 ) -> Result<Vec<Pending>, NotFixable> {
     check_op_conflicts(ops)?;
-    let l = Layout::new(text, tree);
-    let doc_nodes = doc_root.0 as usize..doc_end(tree, doc_root);
-    let style = DocStyle::detect(&l, doc_nodes);
     let mut p = Planner {
-        l: &l,
+        l,
         style,
         json,
         object: doc_root,
@@ -105,7 +103,7 @@ pub(super) fn plan(
 
 /// The index after the last node of the document whose root is `root` (nodes of a
 /// document are contiguous, and a root collection is its document's first node).
-fn doc_end(tree: &Tree<'_>, root: NodeId) -> usize {
+pub(super) fn doc_end(tree: &Tree<'_>, root: NodeId) -> usize {
     let mut end = root.0 as usize + 1;
     let mut stack = vec![root];
     while let Some(id) = stack.pop() {
@@ -160,7 +158,7 @@ fn check_op_conflicts(ops: &[Op]) -> Result<(), NotFixable> {
 
 struct Planner<'p, 'a, 't> {
     l: &'p Layout<'a, 't>,
-    style: DocStyle,
+    style: &'p DocStyle,
     json: bool,
     object: NodeId,
     groups: Vec<Group>,
