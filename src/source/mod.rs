@@ -151,7 +151,9 @@ pub fn escape_control(s: &str) -> Cow<'_, str> {
     };
     // Printable ASCII (most messages and values) needs no look at characters. Every byte
     // is looked at, without a branch for each, so that the test runs many bytes at once.
-    let outside = s.bytes().fold(0u8, |any, b| any | u8::from(!(b' '..b'\x7f').contains(&b)));
+    let outside = s
+        .bytes()
+        .fold(0u8, |any, b| any | u8::from(!(b' '..b'\x7f').contains(&b)));
     if outside == 0 || !s.chars().any(unsafe_char) {
         return Cow::Borrowed(s);
     }

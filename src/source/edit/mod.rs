@@ -235,6 +235,11 @@ impl<'t> Parsed<'t> {
         })
     }
 
+    /// Where each node sits in its parent (found once).
+    fn links(&self) -> &layout::Links {
+        self.links.get_or_init(|| layout::Links::new(&self.tree))
+    }
+
     /// The style of the document at `root` (found once).
     fn style(&self, l: &layout::Layout<'_, '_>, root: NodeId) -> Rc<style::DocStyle> {
         let mut styles = self.styles.borrow_mut();

@@ -64,6 +64,9 @@ pub(super) fn verify(c: &Check<'_, '_>, new_text: &str) -> Option<bool> {
     if parsed.has_alias() {
         return None;
     }
+    if let Some(deletes_comments) = removed(c) {
+        return Some(deletes_comments);
+    }
     let lo = c.edits.first()?.range.start;
     let hi = c.edits.last()?.range.end;
     let delta = new_text.len() as isize - parsed.text.len() as isize;
@@ -209,6 +212,115 @@ fn appended(c: &Check<'_, '_>, found: &[Region]) -> Option<Option<bool>> {
     })();
     // Nothing is deleted, so no comment is.
     Some((same == Some(true)).then_some(false))
+}
+
+/// One entry of a block mapping removed with its whole lines: the one op removes the
+/// entry (of a key the mapping has once, with another entry left), and the one edit
+/// deletes its lines exactly, from its key's line (only spaces before the key) to the end
+/// of its value's line. Nothing else moves: what comes after the deleted lines (blank or
+/// comment lines no deeper than the key, then the next entry's key or a line left of it)
+/// ends the entry before as it ended this one, and the entry after starts at the same
+/// column. So the document is the old one without that entry, and nothing is parsed.
+/// `Some(deletes_comments)` when that is shown; `None` leaves the fix to the other checks.
+/// The document has no alias ([`verify`] looked).
+fn removed(c: &Check<'_, '_>) -> Option<bool> {
+    let (text, tree) = (c.parsed.text, &c.parsed.tree);
+    let ([edit], [Op::Remove { route, .. }]) = (c.edits, c.ops) else {
+        return None;
+    };
+    let (Seg::Key(name), up) = route.segs().split_last()? else {
+        return None;
+    };
+    if !edit.content.is_empty() {
+        return None;
+    }
+    // The mapping, followed as the ops follow the value: a key's last entry, no merge key.
+    let mut map = c.doc_root;
+    for seg in c.prefix.segs().iter().chain(up) {
+        map = match seg {
+            Seg::Key(k) if tree.is_map(map) && !tree.has_merge(map) => {
+                tree.entries(map)
+                    .rfind(|(key, _)| tree.key_str(*key) == Some(k.as_ref()))?
+                    .1
+            }
+            Seg::Index(i) if tree.is_seq(map) => *tree.items(map).get(*i)?,
+            _ => return None,
+        };
+    }
+    let map_start = tree.span(map).start.byte as usize;
+    if !tree.is_map(map)
+        || tree.has_merge(map)
+        || tree.entries(map).len() < 2
+        || super::super::layout::Layout::with_links(text, tree, c.parsed.links()).is_flow(map)
+    {
+        return None;
+    }
+    let mut same = tree
+        .entries(map)
+        .enumerate()
+        .filter(|(_, (key, _))| tree.key_str(*key) == Some(name.as_ref()));
+    let (index, (key, value)) = same.next()?;
+    if same.next().is_some() {
+        return None;
+    }
+    // The entry's lines, exactly.
+    let key_start = tree.span(key).start.byte as usize;
+    let line = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
+    let column = key_start - line;
+    let value_end = tree.span(value).end.byte as usize;
+    if column == 0
+        || !text[line..key_start].bytes().all(|b| b == b' ')
+        || value_end <= tree.span(value).start.byte as usize
+        || value_end > text.len()
+    {
+        return None;
+    }
+    let end = after_line(text, value_end);
+    if edit.range != (line..end) || !only_blanks_or_comments(&text[value_end..end]) {
+        return None;
+    }
+    // A lone carriage return breaks lines that the lines here do not see; a block scalar
+    // that keeps its final line breaks (before the entry) would take in the blank lines
+    // after it.
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+        || keeps_breaks(&bytes[map_start.min(line)..line])
+    {
+        return None;
+    }
+    // After the deleted lines: empty lines, or spaces or a comment no deeper than the key
+    // (deeper, a block scalar before the entry would take them in), then the next entry's
+    // key at the column, or a line left of it, or the end of the text.
+    let next_key = tree
+        .entries(map)
+        .nth(index + 1)
+        .map(|(k, _)| tree.span(k).start.byte as usize);
+    let mut at = end;
+    for l in text[end..].split_inclusive('\n') {
+        let body = l.trim_end_matches(['\n', '\r']);
+        let indent = body.bytes().take_while(|b| *b == b' ').count();
+        match &body.as_bytes()[indent..] {
+            [] | [b'#', ..] if indent <= column => {}
+            [] | [b'#', ..] | [b'\t', ..] => return None,
+            _ => {
+                let content = at + indent;
+                return match next_key {
+                    Some(k) => (indent == column && content == k).then(|| deletes_comments(c)),
+                    None => (indent < column).then(|| deletes_comments(c)),
+                };
+            }
+        }
+        at += l.len();
+    }
+    next_key.is_none().then(|| deletes_comments(c))
+}
+
+/// Whether a comment of the old text lies in a range an edit deletes.
+fn deletes_comments(c: &Check<'_, '_>) -> bool {
+    c.parsed.comments().iter().any(|r| deleted(c.edits, r))
 }
 
 /// The ops routed from the mapping `region` (and applied to an empty one, what they add to
@@ -638,6 +750,71 @@ mod tests {
         let new_text = apply(text, &edits);
         assert_eq!(verify(&c, &new_text), Some(false));
         assert_eq!(whole(&c, &new_text).map_err(|e| e.0), Ok(false));
+    }
+
+    /// The verdicts of [`removed`] and of the whole document, for `lines` (found in
+    /// `text`) deleted by a fix that removes `route`.
+    fn removal(text: &str, lines: &str, route: Route) -> (Option<bool>, Result<bool, String>) {
+        let parsed = Parsed::new(text);
+        let at = text.find(lines).expect("the lines");
+        let edits = [Edit {
+            range: at..at + lines.len(),
+            content: String::new(),
+        }];
+        let ops = [Op::Remove { route, prune: false }];
+        let prefix = Route::root();
+        let c = check(&parsed, &prefix, &ops, &edits);
+        (removed(&c), whole(&c, &apply(text, &edits)).map_err(|e| e.0))
+    }
+
+    /// An entry removed with exactly its lines is verified without a parse: first, middle
+    /// or last, with a nested value, with a comment on its lines. Whatever could read
+    /// otherwise once the lines are gone is left to the other checks.
+    #[test]
+    fn an_entry_removed_with_its_lines_is_verified_without_a_parse() {
+        let spec = || Route::root().key("spec");
+        let text = "spec:\n  replicas: 2 # two\n  selector:\n    matchLabels:\n      app: a\n\n  # the pods\n  template: {}\nstatus: {}\n";
+        for (lines, key, comments) in [
+            ("  replicas: 2 # two\n", "replicas", true),
+            ("  selector:\n    matchLabels:\n      app: a\n", "selector", false),
+            ("  template: {}\n", "template", false),
+        ] {
+            assert_eq!(
+                removal(text, lines, spec().key(key)),
+                (Some(comments), Ok(comments)),
+                "{lines:?}"
+            );
+        }
+        for (text, lines, key) in [
+            // A block scalar before the entry would take in the deeper comment after it.
+            (
+                "spec:\n  a: |\n    text\n  k: v\n    # deeper\n  b: 1\n",
+                "  k: v\n",
+                "k",
+            ),
+            // ...or the blank lines, when it keeps its final line breaks.
+            ("spec:\n  a: |+\n    text\n\n  k: v\n\n  b: 1\n", "  k: v\n", "k"),
+            // Not the entry's lines: the value goes on below them.
+            ("spec:\n  k:\n    x: 1\n    y: 2\n  b: 1\n", "  k:\n    x: 1\n", "k"),
+            // A key the mapping has twice, the mapping's only entry, a flow mapping.
+            ("spec:\n  k: 1\n  k: 2\n", "  k: 2\n", "k"),
+            ("spec:\n  k: 1\nother: 2\n", "  k: 1\n", "k"),
+            ("spec: {\n  k: 1,\n  b: 2 }\n", "  k: 1,\n", "k"),
+        ] {
+            assert_eq!(removal(text, lines, spec().key(key)).0, None, "{text:?}");
+        }
+        // Not the whole line of the first key of an item, nor of the item.
+        let item = "spec:\n- k: v\n  b: 1\n";
+        for lines in ["- k: v\n", "k: v\n"] {
+            assert_eq!(removal(item, lines, spec().index(0).key("k")).0, None, "{lines:?}");
+        }
+        assert_eq!(
+            removal(item, "  b: 1\n", spec().index(0).key("b")),
+            (Some(false), Ok(false))
+        );
+        // The first of those reads otherwise indeed.
+        let deeper = "spec:\n  a: |\n    text\n  k: v\n    # deeper\n  b: 1\n";
+        assert!(removal(deeper, "  k: v\n", spec().key("k")).1.is_err());
     }
 
     #[test]
