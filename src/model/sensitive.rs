@@ -329,6 +329,11 @@ static TOKEN_SET: LazyLock<Tokens> = LazyLock::new(|| {
 /// The first token pattern a string matches (after a literal prefilter), with the match.
 pub fn find_token(s: &str) -> Option<(&'static TokenPattern, String)> {
     let tokens = &*TOKEN_SET;
+    // Most strings hold no literal: one search says so, without the overlapping search's
+    // state.
+    if !tokens.prefilter.is_match(s) {
+        return None;
+    }
     let mut tried = 0u32;
     for m in tokens.prefilter.find_overlapping_iter(s) {
         let i = tokens.owner[m.pattern().as_usize()];
@@ -366,7 +371,8 @@ static URL_CREDENTIALS: LazyLock<Regex> =
 
 /// A URL with `user:password@`, when the password is not a placeholder.
 pub fn url_credentials(s: &str) -> Option<(String, String)> {
-    if !s.contains("://") {
+    // A colon first (one byte, searched fast), as most strings have none.
+    if !s.contains(':') || !s.contains("://") {
         return None;
     }
     for c in URL_CREDENTIALS.captures_iter(s) {
