@@ -207,11 +207,7 @@ impl<'t> Parsed<'t> {
             .iter()
             .find(|d| d.index == target.doc)
             .ok_or_else(|| NotFixable::new("no such document"))?;
-        let l = layout::Layout::with_links(
-            self.text,
-            &self.tree,
-            self.links.get_or_init(|| layout::Links::new(&self.tree)),
-        );
+        let l = layout::Layout::with_links(self.text, &self.tree, self.links());
         let planned = plan::plan(&l, &self.style(&l, doc.root), doc.root, target.prefix, ops, json)?;
         if planned.is_empty() {
             return Ok(Lowered {

@@ -12,8 +12,10 @@
 //! column, right after its last line) are parsed alone, without the mapping
 //! ([`appended`]); when the ops only add keys the mapping lacks ([`adding`]), the new
 //! entries are compared with what the ops add, and the document's value is not read at
-//! all. A collection holds the spaces that indent its first line, so removing its first
-//! entry (the whole line) is checked in its region. Whatever this cannot show, it leaves
+//! all. An entry removed with exactly its lines, where nothing after them reads otherwise
+//! once they are gone, is checked on the tree alone ([`removed`]): nothing is parsed. A
+//! collection holds the spaces that indent its first line, so removing its first entry
+//! (the whole line) is otherwise checked in its region. Whatever this cannot show, it leaves
 //! to the whole document's check
 //! ([`super::whole`]): `None` never means the fix is wrong.
 //!
