@@ -239,15 +239,7 @@ fn removed(c: &Check<'_, '_>) -> Option<bool> {
     // The mapping, followed as the ops follow the value: a key's last entry, no merge key.
     let mut map = c.doc_root;
     for seg in c.prefix.segs().iter().chain(up) {
-        map = match seg {
-            Seg::Key(k) if tree.is_map(map) && !tree.has_merge(map) => {
-                tree.entries(map)
-                    .rfind(|(key, _)| tree.key_str(*key) == Some(k.as_ref()))?
-                    .1
-            }
-            Seg::Index(i) if tree.is_seq(map) => *tree.items(map).get(*i)?,
-            _ => return None,
-        };
+        map = child(tree, map, seg)?.1;
     }
     let map_start = tree.span(map).start.byte as usize;
     if !tree.is_map(map)
@@ -337,15 +329,7 @@ fn adding(c: &Check<'_, '_>, region: &Region) -> Option<Vec<Op>> {
     let reach = |route: &Route| -> Option<usize> {
         let mut node = c.doc_root;
         for (n, seg) in c.prefix.segs().iter().chain(route.segs()).enumerate() {
-            let (i, next) = match seg {
-                Seg::Key(k) if tree.is_map(node) && !tree.has_merge(node) => tree
-                    .entries(node)
-                    .enumerate()
-                    .rfind(|(_, (key, _))| key_of(*key) == k.as_ref())
-                    .map(|(i, (_, v))| (i, v))?,
-                Seg::Index(i) if tree.is_seq(node) => (*i, *tree.items(node).get(*i)?),
-                _ => return None,
-            };
+            let (i, next) = child(tree, node, seg)?;
             if region.path.get(n) != Some(&i) {
                 return None;
             }
@@ -383,6 +367,20 @@ fn adding(c: &Check<'_, '_>, region: &Region) -> Option<Vec<Op>> {
             Op::Remove { .. } | Op::RenameKey { .. } => None,
         })
         .collect()
+}
+
+/// The entry (its index and value) or item a segment names in `node`, as [`apply_ops`]
+/// follows a value: a key's last entry, through no merge key.
+fn child(tree: &crate::source::Tree<'_>, node: NodeId, seg: &Seg) -> Option<(usize, NodeId)> {
+    match seg {
+        Seg::Key(k) if tree.is_map(node) && !tree.has_merge(node) => tree
+            .entries(node)
+            .enumerate()
+            .rfind(|(_, (key, _))| tree.key_str(*key) == Some(k.as_ref()))
+            .map(|(i, (_, v))| (i, v)),
+        Seg::Index(i) if tree.is_seq(node) => Some((*i, *tree.items(node).get(*i)?)),
+        _ => None,
+    }
 }
 
 /// The block collections below `root` whose regions hold `lo..hi`, outermost first.
