@@ -17,6 +17,7 @@ use crate::engine::{Files, Source};
 use crate::source::{FileId, Limits, NodeId, Span, Tree, parse};
 use rayon::prelude::*;
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, LazyLock};
@@ -982,17 +983,29 @@ fn tidy(message: &str, wrapper: &Path, target: &Path, cwd: &Path) -> String {
 /// Removes the files of a kustomization (its chain's files, and every file in the
 /// directories of its chain) from the files to lint, unless named on the command line.
 /// `canonical` holds each found file's canonical path, computed once per run.
-fn disown(found: &mut Vec<super::Found>, root: &Root, canonical: &HashMap<PathBuf, PathBuf>) {
-    let dirs: BTreeSet<&Path> = root.chain.iter().map(|k| k.dir.as_path()).collect();
+fn disown(found: &mut Vec<super::Found>, root: &Root, canonical: &Canonical) {
+    let dirs: FxHashSet<&[u8]> = root.chain.iter().map(|k| bytes(&k.dir)).collect();
+    let files: FxHashSet<&[u8]> = root.files.iter().map(|f| bytes(f)).collect();
     found.retain(|f| {
         if f.explicit {
             return true;
         }
-        let Some(c) = canonical.get(&f.path) else {
+        let Some(c) = canonical.get(bytes(&f.path)) else {
             return true;
         };
-        !(root.files.contains(c) || c.parent().is_some_and(|p| dirs.contains(p)))
+        !(files.contains(bytes(c)) || c.parent().is_some_and(|p| dirs.contains(bytes(p))))
     });
+}
+
+/// Each found file's canonical path, by the path it was found at (as written).
+///
+/// These maps and sets are tested for every found file against each root, so their keys
+/// are a path's bytes: hashed a word at a time, where a `Path` is hashed a byte at a time.
+/// For canonical paths (and a file's own path) bytes and components agree.
+type Canonical = FxHashMap<Vec<u8>, PathBuf>;
+
+fn bytes(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
 }
 
 /// The relative path from directory `from` to `to` (both absolute).
@@ -1073,13 +1086,17 @@ pub fn prepare(
     let plan = Plan::new(kustomizations, limits, root);
     let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
     // Each found file is canonicalized once (a readlink per component).
-    let canonical: HashMap<PathBuf, PathBuf> = found
+    let canonical: Canonical = found
         .iter()
-        .filter_map(|f| std::fs::canonicalize(&f.path).ok().map(|c| (f.path.clone(), c)))
+        .filter_map(|f| {
+            std::fs::canonicalize(&f.path)
+                .ok()
+                .map(|c| (bytes(&f.path).to_vec(), c))
+        })
         .collect();
     let shown: HashMap<PathBuf, String> = found
         .iter()
-        .filter_map(|f| canonical.get(&f.path).map(|c| (c.clone(), f.display.clone())))
+        .filter_map(|f| canonical.get(bytes(&f.path)).map(|c| (c.clone(), f.display.clone())))
         .collect();
     // Directories as the user wrote them, from the files found in them.
     let shown_dirs: HashMap<PathBuf, String> = shown
@@ -1119,12 +1136,18 @@ pub fn prepare(
             names.join(", ")
         ));
         for c in &plan.components {
-            let patches: BTreeSet<&PathBuf> = c
+            let patches: FxHashSet<&[u8]> = c
                 .chain
                 .iter()
                 .flat_map(|k| std::iter::once(&k.file).chain(&k.files))
+                .map(|p| bytes(p))
                 .collect();
-            found.retain(|f| f.explicit || canonical.get(&f.path).is_some_and(|p| !patches.contains(p)));
+            found.retain(|f| {
+                f.explicit
+                    || canonical
+                        .get(bytes(&f.path))
+                        .is_some_and(|p| !patches.contains(bytes(p)))
+            });
         }
     }
     let shown_files: BTreeSet<PathBuf> = shown.keys().cloned().collect();
