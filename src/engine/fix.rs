@@ -353,7 +353,8 @@ impl Documents {
             if text.starts_with('%') {
                 0
             } else {
-                text.find("\n%").map_or(usize::MAX, |i| i + 2)
+                // A two-byte pattern: `str::find` would take its general (two-way) search.
+                memchr::memmem::find(bytes, b"\n%").map_or(usize::MAX, |i| i + 2)
             }
         });
         for d in docs {

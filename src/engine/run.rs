@@ -954,7 +954,7 @@ impl Engine {
                 let Ok(text) = files.read(*id) else {
                     return (None, None);
                 };
-                let Some(last) = text.rfind(namespaces::ENFORCE_LABEL) else {
+                let Some(last) = memchr::memmem::rfind(text.as_bytes(), namespaces::ENFORCE_LABEL.as_bytes()) else {
                     return (None, keep(text));
                 };
                 let opts = LoadOptions {
