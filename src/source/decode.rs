@@ -63,7 +63,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, DecodeError> {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|b| *b == 0)
+    memchr::memchr(0, bytes)
 }
 
 fn utf16(rest: &[u8], conv: fn([u8; 2]) -> u16) -> Result<String, DecodeError> {
