@@ -236,6 +236,16 @@ impl Files {
         }
     }
 
+    /// A file's text when it is in memory (a buffer, rendered output, a text kept), without
+    /// reading anything.
+    pub fn in_memory(&self, id: FileId) -> Option<Arc<str>> {
+        let entry = self.get(id);
+        match (entry.buffer.as_ref().or_else(|| entry.kept.get()), &entry.source) {
+            (Some(text), _) | (None, Source::Text(text)) => Some(text.clone()),
+            _ => None,
+        }
+    }
+
     /// Keeps no more texts ([`Files::keep`]): the run's input is larger than it may keep.
     fn keep_none(&self) {
         self.room.0.store(0, std::sync::atomic::Ordering::Relaxed);

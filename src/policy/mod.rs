@@ -446,12 +446,44 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
         params: &params,
         exceptions: &compiled_exceptions,
     };
-    let results = cx.revisit(&objects, |ocx, oref| {
-        let units = by_object
-            .get(&(oref.file.0, oref.index))
-            .map_or(&[][..], |u| u.as_slice());
-        env.evaluate_object(ocx, oref, units)
+    let evaluate = |objects: &[Arc<ObjectRef>]| -> BTreeMap<(u32, u32), (Vec<Finding>, Unknowns)> {
+        cx.revisit(objects, |ocx, oref| {
+            let units = by_object
+                .get(&(oref.file.0, oref.index))
+                .map_or(&[][..], |u| u.as_slice());
+            ((oref.file.0, oref.index), env.evaluate_object(ocx, oref, units))
+        })
+        .into_iter()
+        .collect()
+    };
+    // An object whose document is the same text as an earlier one's (a manifest vendored
+    // twice: three copies of a CRD of a megabyte in one repository), in the same namespace
+    // and matched by the same policies, is evaluated only if the earlier one gave a finding
+    // or a note: a clean evaluation reads nothing but the object, so the copy's is clean.
+    let copies = same_documents(cx.files, &objects, |o| {
+        (o.namespace.clone(), o.prefix.clone(), by_object.get(&(o.file.0, o.index)).cloned())
     });
+    let firsts: Vec<Arc<ObjectRef>> = objects
+        .iter()
+        .zip(&copies)
+        .filter(|(_, copy_of)| copy_of.is_none())
+        .map(|(o, _)| o.clone())
+        .collect();
+    let mut evaluated = evaluate(&firsts);
+    let clean = |o: &ObjectRef, evaluated: &BTreeMap<(u32, u32), (Vec<Finding>, Unknowns)>| {
+        evaluated
+            .get(&(o.file.0, o.index))
+            .is_some_and(|(found, unknown)| found.is_empty() && unknown.is_empty())
+    };
+    let again: Vec<Arc<ObjectRef>> = objects
+        .iter()
+        .zip(&copies)
+        .filter(|(_, copy_of)| copy_of.is_some_and(|first| !clean(&objects[first], &evaluated)))
+        .map(|(o, _)| o.clone())
+        .collect();
+    evaluated.append(&mut evaluate(&again));
+    // In the order the objects are read in (file, then object), as one pass would give.
+    let results = evaluated.into_values();
     // One evaluation error per policy, expression and error: the root cause is the
     // expression, the objects it fails for are examples (the first as the position).
     let mut errors: BTreeMap<crate::engine::Text, Vec<Finding>> = BTreeMap::new();
@@ -600,6 +632,50 @@ struct Env<'a> {
 }
 
 type Unknowns = Vec<(usize, String, String)>;
+
+/// For each of `objects`, the index of the first earlier one whose document is byte for
+/// byte the same text, with the same `key`; `None` for a first, or one whose document is
+/// not located or whose text is not in memory (reading files for this is not worth it).
+/// Texts are compared, not only hashed.
+fn same_documents<K: std::hash::Hash + Eq>(
+    files: &crate::engine::Files,
+    objects: &[Arc<ObjectRef>],
+    key: impl Fn(&ObjectRef) -> K,
+) -> Vec<Option<usize>> {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let hasher = rustc_hash::FxBuildHasher;
+    let mut firsts: rustc_hash::FxHashMap<(u64, K), Vec<usize>> = Default::default();
+    let mut texts: Vec<Option<(Arc<str>, std::ops::Range<usize>)>> = Vec::with_capacity(objects.len());
+    let mut out = Vec::with_capacity(objects.len());
+    for (i, o) in objects.iter().enumerate() {
+        let located = files
+            .documents(o.file)
+            .and_then(|d| d.locate(o.doc as usize))
+            .zip(files.in_memory(o.file))
+            .map(|((range, _), text)| (text, range))
+            .filter(|(text, range)| text.get(range.clone()).is_some());
+        let Some((text, range)) = located else {
+            texts.push(None);
+            out.push(None);
+            continue;
+        };
+        let doc = &text.as_bytes()[range.clone()];
+        let mut h = hasher.build_hasher();
+        doc.hash(&mut h);
+        let same = firsts.entry((h.finish(), key(o))).or_default();
+        let first = same.iter().copied().find(|j| {
+            texts[*j]
+                .as_ref()
+                .is_some_and(|(t, r)| t.as_bytes()[r.clone()] == *doc)
+        });
+        if first.is_none() {
+            same.push(i);
+        }
+        out.push(first);
+        texts.push(Some((text, range)));
+    }
+    out
+}
 
 impl Env<'_> {
     fn evaluate_object(&self, ocx: &ObjectCx<'_>, oref: &Arc<ObjectRef>, units: &[usize]) -> (Vec<Finding>, Unknowns) {
