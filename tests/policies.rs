@@ -268,3 +268,103 @@ fn qualified_suppressions_name_one_policy() {
     assert!(r.stdout.contains("unused-suppression"), "{}", r.stdout);
     assert_eq!(r.stdout.matches("[policy-violation]").count(), 1, "{}", r.stdout);
 }
+
+/// A manifest vendored twice (the same document, byte for byte, in two files) is judged
+/// as each copy: every copy that breaks the policy is reported, at its own place, and an
+/// object the policy cannot judge offline is counted once per copy. (A clean copy is not
+/// read again: its evaluation is the first one's.)
+#[test]
+fn copies_of_a_document_are_judged_as_each_copy() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("policy.yaml"),
+        "apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: few-replicas
+spec:
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [apps]
+        apiVersions: [v1]
+        operations: [CREATE]
+        resources: [deployments]
+  validations:
+    - expression: object.spec.replicas <= 3
+      message: at most 3 replicas
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: few-replicas
+spec:
+  policyName: few-replicas
+  validationActions: [Deny]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: named-users
+spec:
+  matchConstraints:
+    resourceRules:
+      - apiGroups: ['']
+        apiVersions: [v1]
+        operations: [CREATE]
+        resources: [configmaps]
+  validations:
+    - expression: request.userInfo.username != ''
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: named-users
+spec:
+  policyName: named-users
+  validationActions: [Deny]
+",
+    )
+    .expect("policy");
+    let deployment = |name: &str, replicas: u32| {
+        format!(
+            "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+  namespace: shop
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: app, image: app:1}}]
+"
+        )
+    };
+    let vendored = format!(
+        "{}---\n{}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: settings, namespace: shop}}\n",
+        deployment("big", 5),
+        deployment("small", 2)
+    );
+    for copy in ["a.yaml", "b.yaml"] {
+        std::fs::write(dir.path().join(copy), &vendored).expect("copy");
+    }
+    // The same document in another place of a file: its own line, the same verdict.
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        format!("# moved\n\n{}", deployment("big", 5)),
+    )
+    .expect("c");
+    let r = run(common::plimsoll_in(dir.path()).args([
+        "check",
+        "--no-config",
+        "--select",
+        "policy",
+        "--format",
+        "concise",
+        ".",
+    ]));
+    let lines: Vec<&str> = r.stdout.lines().filter(|l| l.contains("[policy-")).collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}

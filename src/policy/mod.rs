@@ -461,7 +461,11 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     // and matched by the same policies, is evaluated only if the earlier one gave a finding
     // or a note: a clean evaluation reads nothing but the object, so the copy's is clean.
     let copies = same_documents(cx.files, &objects, |o| {
-        (o.namespace.clone(), o.prefix.clone(), by_object.get(&(o.file.0, o.index)).cloned())
+        (
+            o.namespace.clone(),
+            o.prefix.clone(),
+            by_object.get(&(o.file.0, o.index)).cloned(),
+        )
     });
     let firsts: Vec<Arc<ObjectRef>> = objects
         .iter()
@@ -663,11 +667,10 @@ fn same_documents<K: std::hash::Hash + Eq>(
         let mut h = hasher.build_hasher();
         doc.hash(&mut h);
         let same = firsts.entry((h.finish(), key(o))).or_default();
-        let first = same.iter().copied().find(|j| {
-            texts[*j]
-                .as_ref()
-                .is_some_and(|(t, r)| t.as_bytes()[r.clone()] == *doc)
-        });
+        let first = same
+            .iter()
+            .copied()
+            .find(|j| texts[*j].as_ref().is_some_and(|(t, r)| t.as_bytes()[r.clone()] == *doc));
         if first.is_none() {
             same.push(i);
         }
