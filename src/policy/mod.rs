@@ -646,7 +646,7 @@ fn same_documents<K: std::hash::Hash + Eq>(
     objects: &[Arc<ObjectRef>],
     key: impl Fn(&ObjectRef) -> K,
 ) -> Vec<Option<usize>> {
-    use std::hash::{BuildHasher, Hash, Hasher};
+    use std::hash::BuildHasher;
     let hasher = rustc_hash::FxBuildHasher;
     let mut firsts: rustc_hash::FxHashMap<(u64, K), Vec<usize>> = Default::default();
     let mut texts: Vec<Option<(Arc<str>, std::ops::Range<usize>)>> = Vec::with_capacity(objects.len());
@@ -664,9 +664,7 @@ fn same_documents<K: std::hash::Hash + Eq>(
             continue;
         };
         let doc = &text.as_bytes()[range.clone()];
-        let mut h = hasher.build_hasher();
-        doc.hash(&mut h);
-        let same = firsts.entry((h.finish(), key(o))).or_default();
+        let same = firsts.entry((hasher.hash_one(doc), key(o))).or_default();
         let first = same
             .iter()
             .copied()
