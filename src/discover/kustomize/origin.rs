@@ -21,6 +21,7 @@ use crate::source::{
     Directive, FileId, Limits, Loc, NodeId, ParsedDocument, Pos, ScalarStyle, Span, Tree, Walk, find_directives, grip,
     parse,
 };
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -133,8 +134,9 @@ impl Relocate for Relocator {
             return directives;
         }
 
+        // The sources and renders, parsed in parallel (a render may be megabytes).
         let parsed: HashMap<FileId, Parsed<'_>> = texts
-            .iter()
+            .par_iter()
             .map(|(id, t)| {
                 let (tree, docs, _) = parse(t, &self.limits);
                 (*id, Parsed { tree, docs })
