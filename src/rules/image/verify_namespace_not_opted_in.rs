@@ -17,6 +17,10 @@ declare_rule!(VerifyNamespaceNotOptedIn, "image-verify-namespace-not-opted-in");
 
 impl Rule for VerifyNamespaceNotOptedIn {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
+        // Only a policy of the set can match: without one, no image is read.
+        if cx.index.image_policies.is_empty() {
+            return;
+        }
         // By namespace, in the order images are found: (workload, image location, what matched).
         let mut by_namespace: BTreeMap<&str, Vec<(&WorkloadFact, Loc, String)>> = BTreeMap::new();
         for (w, c, image) in images(cx) {
