@@ -459,7 +459,8 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     // An object whose document is the same text as an earlier one's (a manifest vendored
     // twice: three copies of a CRD of a megabyte in one repository), in the same namespace
     // and matched by the same policies, is evaluated only if the earlier one gave a finding
-    // or a note: a clean evaluation reads nothing but the object, so the copy's is clean.
+    // or a note: an evaluation depends on the object's text, its namespace and the policies
+    // that match it (positions only name where findings are), so the copy's is clean too.
     let copies = same_documents(cx.files, &objects, |o| {
         (
             o.namespace.clone(),
