@@ -11,6 +11,11 @@ fn check(args: &[&str]) -> common::Run {
         .args(args))
 }
 
+/// `check --select policy --format concise .` in `dir`, with no configuration file.
+fn concise_in(dir: &std::path::Path) -> common::Run {
+    run(common::plimsoll_in(dir).args(["check", "--no-config", "--select", "policy", "--format", "concise", "."]))
+}
+
 /// A ConfigMap param bound by name: the object in the param's namespace is judged against
 /// it and pointed at the offending image; the object whose namespace has no such param is
 /// not evaluated (and said so, once).
@@ -30,15 +35,7 @@ fn params_selected_by_labels() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("policy.yaml"), policy).expect("policy");
         std::fs::copy(fixture.join("workloads.yaml"), dir.path().join("workloads.yaml")).expect("copy");
-        let r = run(common::plimsoll_in(dir.path()).args([
-            "check",
-            "--no-config",
-            "--select",
-            "policy",
-            "--format",
-            "concise",
-            ".",
-        ]));
+        let r = concise_in(dir.path());
         let lines: Vec<String> = r
             .stdout
             .lines()
@@ -356,15 +353,7 @@ spec:
         format!("# moved\n\n{}", deployment("big", 5)),
     )
     .expect("c");
-    let r = run(common::plimsoll_in(dir.path()).args([
-        "check",
-        "--no-config",
-        "--select",
-        "policy",
-        "--format",
-        "concise",
-        ".",
-    ]));
+    let r = concise_in(dir.path());
     let lines: Vec<&str> = r.stdout.lines().filter(|l| l.contains("[policy-")).collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
