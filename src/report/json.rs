@@ -309,11 +309,18 @@ impl PrettyAt {
     }
 
     fn line<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
+        self.break_and_indent(w, if first { 1 } else { 0 })
     }
 
-    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+    /// `,\n` (from byte `skip` on: 1 leaves the comma out) then the indentation, in one
+    /// write unless it is deep: every member of the output starts a line.
+    fn break_and_indent<W: ?Sized + Write>(&self, w: &mut W, skip: usize) -> io::Result<()> {
+        const SHALLOW: &[u8; 34] = b",\n                                ";
+        let width = 2 * self.depth;
+        if width <= SHALLOW.len() - 2 {
+            return w.write_all(&SHALLOW[skip..2 + width]);
+        }
+        w.write_all(&SHALLOW[skip..2])?;
         for _ in 0..self.depth {
             w.write_all(b"  ")?;
         }
@@ -329,8 +336,7 @@ impl PrettyAt {
     fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
         self.depth -= 1;
         if self.has_value {
-            w.write_all(b"\n")?;
-            self.indent(w)?;
+            self.break_and_indent(w, 1)?;
         }
         w.write_all(bracket)
     }
