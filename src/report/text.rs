@@ -8,6 +8,7 @@ use crate::engine::{Applicability, Finding, Related, Severity, meta};
 use crate::model::ObjectRef;
 use crate::source::{FileId, Loc, Span};
 use annotate_snippets::{AnnotationKind, Element, Group, Level, Origin, Renderer, Snippet};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
@@ -42,14 +43,9 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
             start = i;
         }
     }
-    // The text of a file rendered in several runs is read and indexed once, and kept
-    // while its runs are rendered.
-    let split: HashSet<FileId> = jobs
-        .windows(2)
-        .map(|pair| (pair[0].1[0].loc().file, pair[1].1[0].loc().file))
-        .filter(|(a, b)| a == b)
-        .map(|(a, _)| a)
-        .collect();
+    // The text of a file that several runs show (a file rendered in several runs, a file
+    // findings of other files point into) is read and indexed once for the runs rendered
+    // at once, and kept while they are.
     let mut shared: HashMap<FileId, Loaded> = HashMap::new();
     let mut rest = &jobs[..];
     while !rest.is_empty() {
@@ -61,11 +57,25 @@ pub fn render(cx: &ReportCx<'_>, w: &mut dyn Write) -> io::Result<()> {
         }
         let (slice, later) = rest.split_at(n);
         rest = later;
-        let files: HashSet<FileId> = slice.iter().map(|(_, g)| g[0].loc().file).collect();
-        shared.retain(|file, _| files.contains(file));
-        for file in files.intersection(&split) {
-            shared.entry(*file).or_insert_with(|| load(cx, *file));
+        let mut runs_showing: HashMap<FileId, usize> = HashMap::new();
+        for (_, g) in slice {
+            let shown: HashSet<FileId> = g.iter().flat_map(shown_files).collect();
+            for file in shown {
+                *runs_showing.entry(file).or_default() += 1;
+            }
         }
+        shared.retain(|file, _| runs_showing.get(file).is_some_and(|n| *n > 1));
+        let missing: Vec<FileId> = runs_showing
+            .iter()
+            .filter(|(file, n)| **n > 1 && !shared.contains_key(*file))
+            .map(|(file, _)| *file)
+            .collect();
+        shared.extend(
+            missing
+                .into_par_iter()
+                .map(|file| (file, load(cx, file)))
+                .collect::<Vec<_>>(),
+        );
         // The files with the most findings first.
         let texts: Vec<String> = crate::engine::par::largest_first(
             slice.to_vec(),
@@ -148,6 +158,12 @@ fn runs_of_objects(first: usize, findings: &[Finding], size: usize) -> Vec<(usiz
     runs
 }
 
+/// The files whose text a finding's snippets may show: its own, and those of the related
+/// locations shown.
+fn shown_files(f: &Finding) -> impl Iterator<Item = FileId> + '_ {
+    std::iter::once(f.loc().file).chain(f.more().related.iter().take(RELATED_SHOWN).map(|r| r.loc.file))
+}
+
 /// The object a finding is grouped under.
 fn object_key(f: &Finding) -> Option<(FileId, u32)> {
     f.object.as_ref().map(|o| (o.file, o.index))
@@ -202,9 +218,7 @@ fn render_file(
         for cluster in clusters {
             let fs: Vec<&Finding> = cluster.iter().map(|i| &findings[*i]).collect();
             for f in &fs {
-                let needed = std::iter::once(f.loc().file)
-                    .chain(f.more().related.iter().take(RELATED_SHOWN).map(|r| r.loc.file));
-                for id in needed {
+                for id in shown_files(f) {
                     cache
                         .entry(id)
                         .or_insert_with(|| shared.get(&id).cloned().unwrap_or_else(|| load(cx, id)));
