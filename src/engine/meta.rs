@@ -215,11 +215,11 @@ pub fn register_custom(mut metas: Vec<RuleMeta>) -> Result<(), String> {
 }
 
 fn builtin() -> Vec<RuleMeta> {
-    use rayon::prelude::*;
-    // Every run reads them (rule ids, families and severities): on all threads, in order.
-    let mut all: Vec<RuleMeta> = RULE_FILES
-        .par_iter()
-        .map(|(stem, text)| match parse_meta(text) {
+    // Every run reads them (rule ids, families and severities): from the JSON the build
+    // made of each file, which reads as its YAML does (the tests check it).
+    let mut all: Vec<RuleMeta> = RULE_JSON
+        .iter()
+        .map(|(stem, json)| match serde_json::from_str(json) {
             Ok(m) => m,
             // Embedded at build time and checked by the test suite.
             Err(e) => panic!("rules/{stem}.yaml: {e}"),
@@ -272,4 +272,23 @@ pub fn did_you_mean_rule(wanted: &str) -> String {
     closest_name(wanted, names)
         .map(|c| format!(" (did you mean `{c}`?)"))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RULE_FILES, RULE_JSON, RuleMeta, parse_meta};
+
+    /// The JSON form each run reads of a rule's metadata (made by `build.rs`) is what the
+    /// rule's YAML file reads into.
+    #[test]
+    fn every_rule_file_reads_as_its_json_form() {
+        assert_eq!(RULE_FILES.len(), RULE_JSON.len());
+        for ((stem, yaml), (json_stem, json)) in RULE_FILES.iter().zip(RULE_JSON) {
+            assert_eq!(stem, json_stem);
+            let from_yaml = parse_meta(yaml).unwrap_or_else(|e| panic!("rules/{stem}.yaml: {e}"));
+            let from_json: RuleMeta =
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("rules/{stem}.yaml as JSON: {e}"));
+            assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "rules/{stem}.yaml");
+        }
+    }
 }

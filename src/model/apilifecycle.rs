@@ -5,8 +5,7 @@
 use super::crd::CustomResourceDefinition;
 use super::intern::{Interner, Str};
 use super::object::{Object, ObjectRef};
-use crate::source::de::Context;
-use crate::source::{FileId, Limits, Loc, Route, Tree, parse};
+use crate::source::{FileId, Loc, Route, Tree};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -61,16 +60,26 @@ pub struct Lifecycle {
     eco_by_pair: FxHashMap<(String, String), usize>,
 }
 
+/// [`DATA`] as JSON, made by the build as the run reads YAML: what each run reads (the
+/// tests check that it reads as [`DATA`] does).
+const DATA_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/api-lifecycle.json"));
+
+/// The data of a YAML text like [`DATA`].
+#[cfg(test)]
+fn from_yaml(text: &str) -> Result<Data, String> {
+    use crate::source::{Limits, de::Context, parse};
+    let (tree, docs, err) = parse(text, &Limits::default());
+    if let Some(e) = err {
+        return Err(format!("{}:{}: {e}", e.pos.line, e.pos.col));
+    }
+    let doc = docs.first().ok_or("empty file")?;
+    Context::new(&tree, 0, false)
+        .deserialize(doc.root, false)
+        .map_err(|e| format!("{}: {e}", e.route.clone().unwrap_or_default()))
+}
+
 impl Lifecycle {
-    fn load(text: &str) -> Result<Lifecycle, String> {
-        let (tree, docs, err) = parse(text, &Limits::default());
-        if let Some(e) = err {
-            return Err(format!("{}:{}: {e}", e.pos.line, e.pos.col));
-        }
-        let doc = docs.first().ok_or("empty file")?;
-        let data: Data = Context::new(&tree, 0, false)
-            .deserialize(doc.root, false)
-            .map_err(|e| format!("{}: {e}", e.route.clone().unwrap_or_default()))?;
+    fn new(data: Data) -> Lifecycle {
         let by_pair = data
             .kubernetes
             .iter()
@@ -87,11 +96,11 @@ impl Lifecycle {
                     .flat_map(move |v| e.kinds.iter().map(move |k| ((v.clone(), k.clone()), i)))
             })
             .collect();
-        Ok(Lifecycle {
+        Lifecycle {
             data,
             by_pair,
             eco_by_pair,
-        })
+        }
     }
 
     /// The Kubernetes entry of an `apiVersion` + kind, if upstream deprecated or removed it.
@@ -116,8 +125,8 @@ impl Lifecycle {
 
 /// The embedded data, parsed on first use.
 pub fn lifecycle() -> &'static Lifecycle {
-    static DATA_PARSED: LazyLock<Lifecycle> = LazyLock::new(|| match Lifecycle::load(DATA) {
-        Ok(l) => l,
+    static DATA_PARSED: LazyLock<Lifecycle> = LazyLock::new(|| match serde_json::from_str(DATA_JSON) {
+        Ok(data) => Lifecycle::new(data),
         // Embedded at build time and parsed by the test suite.
         Err(e) => panic!("data/api-lifecycle.yaml: {e}"),
     });
@@ -271,6 +280,13 @@ pub struct CustomObjectFact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_embedded_data_reads_as_its_json_form() {
+        let yaml = from_yaml(DATA).expect("data/api-lifecycle.yaml");
+        let json: Data = serde_json::from_str(DATA_JSON).expect("data/api-lifecycle.yaml as JSON");
+        assert_eq!(format!("{yaml:?}"), format!("{json:?}"));
+    }
 
     #[test]
     fn the_embedded_data_parses_and_indexes_every_entry() {
