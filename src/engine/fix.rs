@@ -298,6 +298,8 @@ pub struct Lowering {
     files: std::collections::HashMap<FileId, Result<Loaded, String>>,
     newlines: std::collections::HashMap<FileId, std::sync::Arc<crate::source::Newlines>>,
     boms: std::collections::HashMap<FileId, usize>,
+    /// Why each file's fixes are refused ([`refuse_file`]), looked at once per file.
+    refused: std::collections::HashMap<FileId, Option<&'static str>>,
 }
 
 /// A file's text and where its documents lie.
@@ -549,11 +551,22 @@ impl Lowering {
         if !matches!(files.get(fix.file).source, super::Source::Path(_)) && f.loc().file != fix.file {
             return Err("the object is rendered by kustomize; its fix could not be moved to its sources".into());
         }
-        let text = self.text(files, fix.file)?;
-        if let Some(why) = refuse_file(files.display(fix.file), &text) {
+        if let Some(why) = self.refusal(files, fix.file)? {
             return Err(format!("not fixable: {why}"));
         }
         self.place(files, fix).map_err(|e| e.0)
+    }
+
+    /// Why no fix of a file is applied ([`refuse_file`]), looked at once per file; `Err`
+    /// when the file cannot be read.
+    pub fn refusal(&mut self, files: &super::Files, file: FileId) -> Result<Option<&'static str>, String> {
+        if let Some(refused) = self.refused.get(&file) {
+            return Ok(*refused);
+        }
+        let text = self.text(files, file)?;
+        let refused = refuse_file(files.display(file), &text);
+        self.refused.insert(file, refused);
+        Ok(refused)
     }
 }
 

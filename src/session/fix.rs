@@ -4,7 +4,7 @@
 //! files once the loop has ended, and `--diff` prints them instead.
 
 use super::{Error, Linted, Session};
-use crate::engine::fix::{self, Candidate, FixPolicy, FixSummary, NotApplied, refuse_file};
+use crate::engine::fix::{self, Candidate, FixPolicy, FixSummary, NotApplied};
 use crate::engine::{Applicability, Finding, Source};
 use crate::source::{FileId, Limits, Span, edit};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -278,8 +278,7 @@ impl PassCx<'_> {
         a: Applicability,
     ) -> Result<Option<(Vec<edit::Edit>, Applicability)>, String> {
         editable(self.files, fx.file, self.stdin, self.stdin_ok, self.workspace)?;
-        let text = lowering.text(self.files, fx.file)?;
-        if let Some(why) = refuse_file(self.files.display(fx.file), &text) {
+        if let Some(why) = lowering.refusal(self.files, fx.file)? {
             return Err(format!("not fixable: {why}"));
         }
         let lowered = lowering.lower(self.files, fx).map_err(|e| e.0)?;
