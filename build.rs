@@ -71,66 +71,61 @@ fn main() {
 /// has none).
 fn to_json(text: &str) -> Result<String, String> {
     use saphyr_parser::{Event, Parser, ScalarStyle as S};
-    // Per open collection: whether it is a mapping, and how many nodes it holds so far.
-    let mut open: Vec<(bool, usize)> = Vec::new();
-    let mut out = String::new();
+    use serde_json::{Map, Value};
+    /// An open collection: a mapping with the key read last (its value comes next), or a
+    /// sequence.
+    enum Open {
+        Map(Map<String, Value>, Option<String>),
+        Seq(Vec<Value>),
+    }
+    let mut open: Vec<Open> = Vec::new();
+    // Adds a finished node to the collection it is in; the root is returned.
+    let attach = |open: &mut Vec<Open>, node: Value| -> Option<Value> {
+        match open.last_mut() {
+            Some(Open::Seq(items)) => items.push(node),
+            Some(Open::Map(map, key)) => {
+                let key = key.take().expect("a value follows its key");
+                map.insert(key, node);
+            }
+            None => return Some(node),
+        }
+        None
+    };
     for next in Parser::new_from_str(text) {
         let (event, _) = next.map_err(|e| e.to_string())?;
-        let (is_key, separator) = match open.last_mut() {
-            Some((map, count)) => {
-                let is_key = *map && count.is_multiple_of(2);
-                let separator = match (*count, *map && !is_key) {
-                    (0, _) => "",
-                    (_, true) => ":",
-                    (_, false) => ",",
-                };
-                (is_key, separator)
-            }
-            None => (false, ""),
-        };
-        let node = |open: &mut Vec<(bool, usize)>| {
-            if let Some((_, count)) = open.last_mut() {
-                *count += 1;
-            }
-        };
-        match event {
-            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => {}
+        let is_key = matches!(open.last(), Some(Open::Map(_, None)));
+        let node = match event {
+            Event::StreamStart | Event::DocumentStart(_) | Event::Nothing => continue,
             Event::DocumentEnd | Event::StreamEnd => break,
             Event::Alias(_) => return Err("an alias".into()),
-            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) if anchor != 0 => {
+            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) | Event::Scalar(_, _, anchor, _)
+                if anchor != 0 =>
+            {
                 return Err("an anchor".into());
             }
             Event::MappingStart(..) | Event::SequenceStart(..) if is_key => {
                 return Err("a collection as a key".into());
             }
             Event::MappingStart(..) => {
-                out.push_str(separator);
-                out.push('{');
-                node(&mut open);
-                open.push((true, 0));
+                open.push(Open::Map(Map::new(), None));
+                continue;
             }
             Event::SequenceStart(..) => {
-                out.push_str(separator);
-                out.push('[');
-                node(&mut open);
-                open.push((false, 0));
+                open.push(Open::Seq(Vec::new()));
+                continue;
             }
-            Event::MappingEnd => {
-                out.push('}');
-                open.pop();
-            }
-            Event::SequenceEnd => {
-                out.push(']');
-                open.pop();
-            }
-            Event::Scalar(_, _, anchor, _) if anchor != 0 => return Err("an anchor".into()),
-            Event::Scalar(value, style, _, tag) => {
-                out.push_str(separator);
-                node(&mut open);
-                if is_key {
-                    string(&mut out, &value);
-                    continue;
+            Event::MappingEnd | Event::SequenceEnd => match open.pop() {
+                Some(Open::Map(map, _)) => Value::Object(map),
+                Some(Open::Seq(items)) => Value::Array(items),
+                None => return Err("a collection ends that did not start".into()),
+            },
+            Event::Scalar(value, _, _, _) if is_key => {
+                if let Some(Open::Map(_, key)) = open.last_mut() {
+                    *key = Some(value.into_owned());
                 }
+                continue;
+            }
+            Event::Scalar(value, style, _, tag) => {
                 let style = match style {
                     S::Plain => ScalarStyle::Plain,
                     S::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -144,31 +139,20 @@ fn to_json(text: &str) -> Result<String, String> {
                     handle => format!("{handle}{}", t.suffix),
                 });
                 match resolve::resolve(&value, style, tag.as_deref()) {
-                    resolve::Value::Null => out.push_str("null"),
-                    resolve::Value::Bool(b) => write!(out, "{b}").expect("write"),
-                    resolve::Value::Int(i) => write!(out, "{i}").expect("write"),
-                    resolve::Value::UInt(u) => write!(out, "{u}").expect("write"),
-                    resolve::Value::Float(f) if f.is_finite() => write!(out, "{f:?}").expect("write"),
-                    resolve::Value::Float(f) => return Err(format!("the number {f}")),
-                    resolve::Value::Str(s) => string(&mut out, s),
+                    resolve::Value::Null => Value::Null,
+                    resolve::Value::Bool(b) => Value::Bool(b),
+                    resolve::Value::Int(i) => Value::from(i),
+                    resolve::Value::UInt(u) => Value::from(u),
+                    resolve::Value::Float(f) => serde_json::Number::from_f64(f)
+                        .map(Value::Number)
+                        .ok_or(format!("the number {f}"))?,
+                    resolve::Value::Str(s) => Value::String(s.to_string()),
                 }
             }
+        };
+        if let Some(root) = attach(&mut open, node) {
+            return Ok(root.to_string());
         }
     }
-    Ok(out)
-}
-
-/// A JSON string.
-fn string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => write!(out, "\\u{:04x}", c as u32).expect("write"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    Err("no document".into())
 }
