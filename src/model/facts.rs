@@ -7,7 +7,7 @@ use super::controllers::{ControllerFact, SpreadFact};
 use super::gitops::{ApplicationFact, CanaryFact};
 use super::grouped::{Grouped, Keyless};
 use super::imagepolicy::ImagePolicyFact;
-use super::intern::{Interner, Labels, Str};
+use super::intern::{Interner, Labels, Pair, Str, Triple};
 use super::kinds::Typed;
 use super::netpol::NetpolFact;
 use super::object::{Object, ObjectRef};
@@ -642,7 +642,7 @@ pub struct Index {
     workload_refs_by_target: Grouped<(Str, Str, Str)>,
     pub hpas: Vec<HpaFact>,
     /// HPAs by (namespace, target kind, target name), as indices into `hpas`.
-    pub hpas_by_target: BTreeMap<(Str, Str, Str), Vec<usize>>,
+    pub hpas_by_target: Grouped<(Str, Str, Str)>,
     /// HPAs by (namespace, name).
     hpas_by_name: Grouped<(Str, Str)>,
     pub pdbs: Vec<PdbFact>,
@@ -772,13 +772,11 @@ impl Index {
                 .enumerate()
                 .map(|(i, h)| ((h.namespace.clone(), h.name.clone()), i)),
         );
-        for (i, h) in hpas.iter().enumerate() {
-            index
-                .hpas_by_target
-                .entry((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()))
-                .or_default()
-                .push(i);
-        }
+        index.hpas_by_target = Grouped::build(
+            hpas.iter()
+                .enumerate()
+                .map(|(i, h)| ((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()), i)),
+        );
         index.hpas = hpas;
         let mut pdbs_by_label = Vec::new();
         for (i, p) in pdbs.iter().enumerate() {
@@ -1041,11 +1039,7 @@ impl Index {
         selector: &'a Selector,
     ) -> impl Iterator<Item = usize> + 'a {
         let (by_label, in_namespace): (&[u32], &[usize]) = match selector.required_pair() {
-            Some((k, v)) => (
-                (|| Some((self.sym(namespace)?, self.sym(k)?, self.sym(v)?)))()
-                    .map_or(&[], |key| self.workloads_by_label.get(&key)),
-                &[],
-            ),
+            Some((k, v)) => (self.workloads_by_label.get(&Triple(namespace, k, v)), &[]),
             None => (
                 &[],
                 self.workloads_by_namespace.get(namespace).map_or(&[], Vec::as_slice),
@@ -1068,8 +1062,7 @@ impl Index {
         namespace: &str,
         name: &str,
     ) -> Option<Resolved<'_, WorkloadFact>> {
-        let (kind, namespace, name) = (self.sym(kind)?, self.sym(namespace)?, self.sym(name)?);
-        let key = (kind, namespace.clone(), name);
+        let key = Triple(kind, namespace, name);
         let all = self.workload_by_name.get(&key);
         if !all.is_empty() {
             return self.closest(from, all.iter().map(|i| &self.workloads[*i as usize]), |w| w.obj.file);
@@ -1080,8 +1073,9 @@ impl Index {
             .iter()
             .map(|i| &self.workload_refs[*i as usize]);
         let r = self.closest(from, refs, |r| r.obj.file)?.best;
-        let target = (r.target_kind.clone(), namespace, r.target_name.clone());
-        let all = self.workload_by_name.get(&target);
+        let all = self
+            .workload_by_name
+            .get(&Triple(&r.target_kind, namespace, &r.target_name));
         self.closest(r.obj.file, all.iter().map(|i| &self.workloads[*i as usize]), |w| {
             w.obj.file
         })
@@ -1114,11 +1108,7 @@ impl Index {
     /// The Rollouts of the set that run this workload's template, as indices into
     /// `workload_refs`.
     fn runners_of<'a>(&'a self, w: &WorkloadFact) -> impl Iterator<Item = usize> + 'a {
-        let key = w
-            .obj
-            .name
-            .as_ref()
-            .map(|n| (w.obj.kind.clone(), w.namespace.clone(), n.clone()));
+        let key = w.obj.name.as_ref().map(|n| Triple(&w.obj.kind, &w.namespace, n));
         key.map_or(&[][..], |k| self.workload_refs_by_target.get(&k))
             .iter()
             .map(|i| *i as usize)
@@ -1179,16 +1169,15 @@ impl Index {
         kind: &str,
         name: &str,
     ) -> impl Iterator<Item = &'a HpaFact> + 'a {
-        (|| Some((self.sym(namespace)?, self.sym(kind)?, self.sym(name)?)))()
-            .and_then(|key| self.hpas_by_target.get(&key))
-            .into_iter()
-            .flatten()
-            .map(|i| &self.hpas[*i])
+        self.hpas_by_target
+            .get(&Triple(namespace, kind, name))
+            .iter()
+            .map(|i| &self.hpas[*i as usize])
     }
 
     /// The HPA with this name in this namespace closest to the file `from`.
     pub fn hpa_from(&self, from: FileId, namespace: &str, name: &str) -> Option<Resolved<'_, HpaFact>> {
-        let all = self.hpas_by_name.get(&(self.sym(namespace)?, self.sym(name)?));
+        let all = self.hpas_by_name.get(&Pair(namespace, name));
         self.closest(from, all.iter().map(|i| &self.hpas[*i as usize]), |h| h.obj.file)
     }
 
@@ -1268,16 +1257,16 @@ impl Index {
 
     /// The CustomResourceDefinitions of the set that define this kind of this API group.
     pub fn crds_for<'a>(&'a self, group: &str, kind: &str) -> impl Iterator<Item = &'a CrdFact> + 'a {
-        (|| Some(self.crds_by_group_kind.get(&(self.sym(group)?, self.sym(kind)?))))()
-            .unwrap_or_default()
+        self.crds_by_group_kind
+            .get(&Pair(group, kind))
             .iter()
             .map(|i| &self.crds[*i as usize])
     }
 
     /// The Services of a namespace.
     pub fn services_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a ServiceFact> + 'a {
-        self.sym(namespace)
-            .and_then(|ns| self.services_by_namespace.get(&ns))
+        self.services_by_namespace
+            .get(namespace)
             .into_iter()
             .flatten()
             .map(|i| &self.services[*i])
@@ -1285,7 +1274,7 @@ impl Index {
 
     /// The Service with this name in this namespace closest to the file `from`.
     pub fn service_from(&self, from: FileId, namespace: &str, name: &str) -> Option<Resolved<'_, ServiceFact>> {
-        let all = self.services_by_name.get(&(self.sym(namespace)?, self.sym(name)?));
+        let all = self.services_by_name.get(&Pair(namespace, name));
         self.closest(from, all.iter().map(|i| &self.services[*i as usize]), |s| s.obj.file)
     }
 
@@ -1299,7 +1288,7 @@ impl Index {
     ) -> impl Iterator<Item = &'a ServiceFact> + 'a {
         let mut candidates: Vec<u32> = labels
             .iter()
-            .flat_map(|(k, v)| self.services_by_pair.get(&(namespace.clone(), k.clone(), v.clone())))
+            .flat_map(|(k, v)| self.services_by_pair.get(&Triple(namespace, k, v)))
             .copied()
             .collect();
         candidates.sort_unstable();
@@ -1315,9 +1304,7 @@ impl Index {
     pub fn workloads_selected_by<'a>(&'a self, svc: &'a ServiceFact) -> impl Iterator<Item = &'a WorkloadFact> + 'a {
         let candidates: &[u32] = match svc.template_pairs().next() {
             _ if !svc.selects_pods() => &[],
-            Some((k, v)) => self
-                .workloads_by_label
-                .get(&(svc.namespace.clone(), k.clone(), v.clone())),
+            Some((k, v)) => self.workloads_by_label.get(&Triple(&svc.namespace, k, v)),
             None => &[],
         };
         candidates
@@ -1334,7 +1321,7 @@ impl Index {
     ) -> impl Iterator<Item = &'a PdbFact> + 'a {
         let mut candidates: Vec<usize> = labels
             .iter()
-            .flat_map(|(k, v)| self.pdbs_by_label.get(&(namespace.clone(), k.clone(), v.clone())))
+            .flat_map(|(k, v)| self.pdbs_by_label.get(&Triple(namespace, k, v)))
             .map(|i| *i as usize)
             .chain(self.pdbs_without_pair.get(namespace).into_iter().flatten().copied())
             .collect();

@@ -34,7 +34,7 @@ impl<K> Default for Grouped<K> {
     }
 }
 
-fn hash<K: Hash>(key: &K) -> u64 {
+fn hash<K: Hash + ?Sized>(key: &K) -> u64 {
     FxBuildHasher.hash_one(key)
 }
 
@@ -72,9 +72,11 @@ impl<K: Hash + Eq> Grouped<K> {
         }
     }
 
-    /// The indices grouped under `key`, in the order given; empty when there are none.
-    pub fn get(&self, key: &K) -> &[u32] {
-        match self.table.find(hash(key), |g| self.keys[*g as usize] == *key) {
+    /// The indices grouped under `key` (a key, or what hashes and compares as one:
+    /// [`Pair`](super::intern::Pair), [`Triple`](super::intern::Triple)), in the order
+    /// given; empty when there are none.
+    pub fn get<Q: Hash + hashbrown::Equivalent<K> + ?Sized>(&self, key: &Q) -> &[u32] {
+        match self.table.find(hash(key), |g| key.equivalent(&self.keys[*g as usize])) {
             Some(g) => self.group(*g as usize),
             None => &[],
         }
@@ -89,6 +91,11 @@ impl<K> Grouped<K> {
     /// Every group's indices, groups in the order their keys first came.
     pub fn groups(&self) -> impl Iterator<Item = &[u32]> + '_ {
         (0..self.keys.len()).map(|g| self.group(g))
+    }
+
+    /// Every group's key and indices, groups in the order their keys first came.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &[u32])> + '_ {
+        self.keys.iter().enumerate().map(|(g, k)| (k, self.group(g)))
     }
 }
 
@@ -233,6 +240,38 @@ mod tests {
         let empty = Keyless::default();
         assert_eq!(empty.get(&"a", key_of), [] as [u32; 0]);
         assert_eq!(empty.groups().count(), 0);
+    }
+
+    /// Texts look up groups keyed by interned strings, whether or not they are the key's own
+    /// text: [`Pair`] and [`Triple`] hash and compare as the keys do.
+    #[test]
+    fn texts_find_the_groups_of_interned_keys() {
+        use crate::model::intern::{Pair, Str, Triple};
+        let s = |t: &str| Str::from(t);
+        let triples = Grouped::build([
+            ((s("prod"), s("app"), s("web")), 0),
+            ((s("prod"), s("app"), s("db")), 1),
+            ((s("dev"), s("app"), s("web")), 2),
+            ((s("prod"), s("app"), s("web")), 3),
+        ]);
+        assert_eq!(triples.get(&Triple("prod", "app", "web")), [0, 3]);
+        assert_eq!(triples.get(&Triple("dev", "app", "web")), [2]);
+        assert_eq!(triples.get(&Triple("dev", "app", "db")), [] as [u32; 0]);
+        assert_eq!(triples.get(&Triple("prodapp", "", "web")), [] as [u32; 0]);
+        let (key, group) = triples.iter().next().expect("a group");
+        assert_eq!(triples.get(&Triple(&key.0, &key.1, &key.2)), group);
+        let pairs = Grouped::build([((s("prod"), s("web")), 0), ((s("prod"), s("db")), 1)]);
+        assert_eq!(pairs.get(&Pair("prod", "db")), [1]);
+        assert_eq!(pairs.get(&Pair("prodd", "b")), [] as [u32; 0]);
+        let keys: Vec<_> = triples.iter().map(|(k, g)| (k.2.to_string(), g.to_vec())).collect();
+        assert_eq!(
+            keys,
+            [
+                ("web".into(), vec![0, 3]),
+                ("db".into(), vec![1]),
+                ("web".into(), vec![2])
+            ]
+        );
     }
 
     /// Many keys: the table grows and is shrunk, and every key still finds its group.

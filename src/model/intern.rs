@@ -63,7 +63,24 @@ pub struct Pair<'a>(pub &'a str, pub &'a str);
 
 impl hashbrown::Equivalent<(Str, Str)> for Pair<'_> {
     fn equivalent(&self, key: &(Str, Str)) -> bool {
-        self.0 == key.0.as_str() && self.1 == key.1.as_str()
+        same(self.0, &key.0) && same(self.1, &key.1)
+    }
+}
+
+/// Whether a text is the text of a [`Str`]: by address first (a text read out of the run's
+/// facts is often that very `Str`), then by bytes.
+fn same(text: &str, s: &Str) -> bool {
+    text.len() == s.len() && (std::ptr::eq(text.as_ptr(), s.as_ptr()) || text == s.as_str())
+}
+
+/// Three strings that look up a map or a [`Grouped`](super::grouped::Grouped) keyed by
+/// triples of [`Str`]s, as [`Pair`] does pairs: no [`Str`] is looked up or cloned for it.
+#[derive(Hash)]
+pub struct Triple<'a>(pub &'a str, pub &'a str, pub &'a str);
+
+impl hashbrown::Equivalent<(Str, Str, Str)> for Triple<'_> {
+    fn equivalent(&self, key: &(Str, Str, Str)) -> bool {
+        same(self.0, &key.0) && same(self.1, &key.1) && same(self.2, &key.2)
     }
 }
 

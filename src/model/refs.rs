@@ -4,7 +4,7 @@
 //! Services, Prometheus Operator monitors, Argo Rollout Services and storage classes. Read
 //! from the tree (most of these kinds are custom resources), kept compact, and indexed once.
 
-use super::intern::{Interner, Str};
+use super::intern::{Interner, Pair, PairMap, Str, Triple};
 use super::object::{Object, ObjectRef};
 use super::selector::Selector;
 use super::services::ServiceFact;
@@ -728,8 +728,8 @@ pub struct RefIndex {
     providers_by_name: FxHashMap<(Target, Str, Str), Vec<usize>>,
     /// Services by (namespace, a pair of their own labels), built only when the set has
     /// ServiceMonitors; and by the pair alone, for `namespaceSelector.any`.
-    services_by_label: FxHashMap<(Str, Str, Str), Vec<usize>>,
-    services_by_label_any: FxHashMap<(Str, Str), Vec<usize>>,
+    services_by_label: hashbrown::HashMap<(Str, Str, Str), Vec<usize>, rustc_hash::FxBuildHasher>,
+    services_by_label_any: PairMap<Vec<usize>>,
 }
 
 impl RefIndex {
@@ -784,10 +784,9 @@ impl RefIndex {
     /// Indices of the Services (into the index's `services`) whose own labels carry
     /// `key=value`, in a namespace or (`None`) in any.
     pub fn services_labelled(&self, namespace: Option<&Str>, key: &str, value: &str) -> &[usize] {
-        let (k, v): (Str, Str) = (Str::from(key), Str::from(value));
         match namespace {
-            Some(ns) => self.services_by_label.get(&(ns.clone(), k, v)),
-            None => self.services_by_label_any.get(&(k, v)),
+            Some(ns) => self.services_by_label.get(&Triple(ns, key, value)),
+            None => self.services_by_label_any.get(&Pair(key, value)),
         }
         .map_or(&[], Vec::as_slice)
     }

@@ -12,7 +12,7 @@ declare_rule!(DuplicateTarget, "hpa-duplicate-target");
 impl Rule for DuplicateTarget {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
-        for ((namespace, kind, name), hpas) in &index.hpas_by_target {
+        for ((namespace, kind, name), hpas) in index.hpas_by_target.iter() {
             if hpas.len() < 2 {
                 continue;
             }
@@ -20,7 +20,7 @@ impl Rule for DuplicateTarget {
             // is not in the set share the identity only.
             let mut by_target: BTreeMap<Option<(crate::source::FileId, u32)>, Vec<&HpaFact>> = BTreeMap::new();
             for i in hpas {
-                let h = &index.hpas[*i];
+                let h = &index.hpas[*i as usize];
                 let target = index
                     .workload_from(h.obj.file, kind, namespace, name)
                     .map(|r| (r.best.obj.file, r.best.obj.index));
