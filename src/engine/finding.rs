@@ -57,8 +57,8 @@ pub type Text = arcstr::ArcStr;
 const SHARED_TEXTS: usize = 1 << 14;
 
 thread_local! {
-    static TEXTS: std::cell::RefCell<rustc_hash::FxHashSet<Text>> =
-        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+    static TEXTS: std::cell::RefCell<crate::source::Recent<Text>> =
+        const { std::cell::RefCell::new(crate::source::Recent::new()) };
 }
 
 /// The text `s`, shared with the findings this thread made recently that carry the same
@@ -283,14 +283,25 @@ impl Finding {
     pub fn new(
         rule: impl Into<RuleId>,
         severity: Severity,
-        message: String,
+        message: impl AsRef<str>,
+        target: Target,
+        object: Option<Arc<ObjectRef>>,
+    ) -> Finding {
+        Finding::with_text(rule.into(), severity, shared(message.as_ref()), target, object)
+    }
+
+    /// [`Finding::new`] with its message made already.
+    pub fn with_text(
+        rule: RuleId,
+        severity: Severity,
+        message: Text,
         target: Target,
         object: Option<Arc<ObjectRef>>,
     ) -> Finding {
         Finding {
-            rule: rule.into(),
+            rule,
             severity,
-            message: shared(&message),
+            message,
             target,
             label: None,
             object,
@@ -341,20 +352,20 @@ impl Finding {
     }
 
     /// Sets the text shown under the underline.
-    pub fn label(&mut self, label: impl Into<String>) -> &mut Finding {
-        self.label = Some(shared(&printable(label.into())));
+    pub fn label(&mut self, label: impl AsRef<str>) -> &mut Finding {
+        self.label = Some(shown(label.as_ref()));
         self
     }
 
     /// Adds finding-specific help.
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Finding {
-        self.more_mut().help = Some(shared(&printable(help.into())));
+    pub fn help(&mut self, help: impl AsRef<str>) -> &mut Finding {
+        self.more_mut().help = Some(shown(help.as_ref()));
         self
     }
 
     /// Adds a related location.
-    pub fn related(&mut self, loc: Loc, message: impl Into<String>) -> &mut Finding {
-        let message = shared(&printable(message.into()));
+    pub fn related(&mut self, loc: Loc, message: impl AsRef<str>) -> &mut Finding {
+        let message = shown(message.as_ref());
         self.more_mut().related.push(Related { loc, message });
         self
     }
@@ -366,8 +377,8 @@ impl Finding {
     }
 
     /// Says why there is no fix for this finding.
-    pub fn not_fixable(&mut self, why: impl Into<String>) -> &mut Finding {
-        self.more_mut().not_fixable = Some(shared(&printable(why.into())));
+    pub fn not_fixable(&mut self, why: impl AsRef<str>) -> &mut Finding {
+        self.more_mut().not_fixable = Some(shown(why.as_ref()));
         self
     }
 
@@ -417,6 +428,15 @@ pub fn printable(text: String) -> String {
         text.push('…');
     }
     text
+}
+
+/// `text` as a finding carries it: printable ([`printable`]) and shared ([`shared`]), and
+/// copied only where escaping or shortening changes it.
+pub fn shown(text: &str) -> Text {
+    match crate::source::escape_control(text) {
+        std::borrow::Cow::Borrowed(t) if t.len() <= MAX_TEXT => shared(t),
+        other => shared(&printable(other.into_owned())),
+    }
 }
 
 /// A list in a message: the first few items, then how many more (the related locations of

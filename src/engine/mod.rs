@@ -11,7 +11,7 @@ mod run;
 mod settings;
 pub mod suppress;
 
-pub use finding::{Finding, MAX_TEXT, Related, RuleId, Severity, Target, Text, first_few, printable, shared};
+pub use finding::{Finding, MAX_TEXT, Related, RuleId, Severity, Target, Text, first_few, printable, shared, shown};
 pub use fix::{Applicability, Fix, FixPolicy};
 pub use meta::{RuleMeta, all_meta, closest_name, did_you_mean_rule, meta};
 pub use rule::{FileCx, Kept, NoOptions, ObjectCx, Out, Rule, RuleDef, RuleEntry, SetCx, entry};

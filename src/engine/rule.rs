@@ -6,7 +6,7 @@
 //! - [`Rule::check_set`]: once per run, on the index of facts (cross-object rules);
 //! - [`Rule::check_suppressions`]: once per run, with the suppressions that matched nothing.
 
-use super::finding::{Finding, RuleId, Severity, Target, printable};
+use super::finding::{Finding, RuleId, Severity, Target, shown};
 use super::settings::Settings;
 use super::suppress::Suppression;
 use crate::model::namespaces::Namespaces;
@@ -127,12 +127,12 @@ impl Out<'_> {
     }
 
     /// Reports a finding at `target`; returns it for labels, help and related locations.
-    pub fn emit(&mut self, target: impl Into<Target>, message: impl Into<String>) -> &mut Finding {
+    pub fn emit(&mut self, target: impl Into<Target>, message: impl AsRef<str>) -> &mut Finding {
         self.room();
-        self.findings.push(Finding::new(
+        self.findings.push(Finding::with_text(
             self.rule,
             self.severity,
-            printable(message.into()),
+            shown(message.as_ref()),
             target.into(),
             self.object.clone(),
         ));
@@ -159,7 +159,7 @@ impl Out<'_> {
         &mut self,
         object: &Arc<ObjectRef>,
         target: impl Into<Target>,
-        message: impl Into<String>,
+        message: impl AsRef<str>,
     ) -> &mut Finding {
         let f = self.emit(target, message);
         f.object = Some(object.clone());

@@ -76,23 +76,31 @@ impl fmt::Display for Span {
     }
 }
 
+/// Values remembered for sharing by [`shared_in`]: a hash table whose values are found by
+/// the hash of what they borrow as, so that a lookup that misses and the insertion that
+/// follows hash the value once.
+pub type Recent<T> = hashbrown::HashTable<T>;
+
 /// The copy of `value` that `recent` holds, if it holds one; else `make()`, remembered
 /// there. `recent` is emptied first once it holds `limit` values, so that what it keeps
 /// alive stays bounded. Findings share the texts and routes they repeat through it (each
 /// kind in a per-thread set).
-pub fn shared_in<T, Q>(recent: &mut rustc_hash::FxHashSet<T>, value: &Q, limit: usize, make: impl FnOnce() -> T) -> T
+pub fn shared_in<T, Q>(recent: &mut Recent<T>, value: &Q, limit: usize, make: impl FnOnce() -> T) -> T
 where
-    T: std::borrow::Borrow<Q> + std::hash::Hash + Eq + Clone,
+    T: std::borrow::Borrow<Q> + Clone,
     Q: std::hash::Hash + Eq + ?Sized,
 {
-    if let Some(known) = recent.get(value) {
+    use std::hash::BuildHasher;
+    let hash = |v: &Q| rustc_hash::FxBuildHasher.hash_one(v);
+    let h = hash(value);
+    if let Some(known) = recent.find(h, |k| k.borrow() == value) {
         return known.clone();
     }
     if recent.len() >= limit {
         recent.clear();
     }
     let made = make();
-    recent.insert(made.clone());
+    recent.insert_unique(h, made.clone(), |k| hash(k.borrow()));
     made
 }
 
@@ -203,7 +211,7 @@ mod tests {
     /// Equal values share one copy; the set forgets everything once it holds `limit`.
     #[test]
     fn shared_values_are_shared_and_bounded() {
-        let mut recent = rustc_hash::FxHashSet::<std::sync::Arc<str>>::default();
+        let mut recent = Recent::<std::sync::Arc<str>>::new();
         let a = shared_in(&mut recent, "a", 2, || "a".into());
         let again = shared_in(&mut recent, "a", 2, || "a".into());
         assert!(std::sync::Arc::ptr_eq(&a, &again));

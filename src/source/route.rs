@@ -24,8 +24,8 @@ pub struct Route(Option<Arc<[Seg]>>);
 const SHARED_ROUTES: usize = 1 << 12;
 
 thread_local! {
-    static ROUTES: std::cell::RefCell<rustc_hash::FxHashSet<Arc<[Seg]>>> =
-        std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+    static ROUTES: std::cell::RefCell<super::Recent<Arc<[Seg]>>> =
+        const { std::cell::RefCell::new(super::Recent::new()) };
 }
 
 impl Route {
