@@ -87,8 +87,8 @@ pub struct WorkloadFact {
 
 impl WorkloadFact {
     /// `Kind/name`.
-    pub fn display(&self) -> String {
-        format!("{}/{}", self.obj.kind, self.obj.name.as_deref().unwrap_or("<unnamed>"))
+    pub fn display(&self) -> super::object::Qualified<'_> {
+        super::object::Qualified(Some(&self.obj.kind), self.obj.name.as_deref().unwrap_or("<unnamed>"))
     }
 
     /// Whether a container declares a port with this name.
@@ -679,6 +679,51 @@ pub struct Index {
     pub rbac: RbacIndex,
 }
 
+/// The groupings of workloads and HPAs, which [`Index::build`] builds beside the rest of
+/// the index (they are its largest part on sets of many applications).
+struct WorkloadGroups {
+    by_name: Grouped<(Str, Str, Str)>,
+    by_namespace: BTreeMap<Str, Vec<usize>>,
+    by_label: Grouped<(Str, Str, Str)>,
+    hpas_by_name: Grouped<(Str, Str)>,
+    hpas_by_target: Grouped<(Str, Str, Str)>,
+}
+
+impl WorkloadGroups {
+    fn build(workloads: &[WorkloadFact], hpas: &[HpaFact]) -> WorkloadGroups {
+        let by_name = Grouped::build(workloads.iter().enumerate().filter_map(|(i, w)| {
+            let name = w.obj.name.clone()?;
+            Some(((w.obj.kind.clone(), w.namespace.clone(), name), i))
+        }));
+        let mut by_namespace: BTreeMap<Str, Vec<usize>> = BTreeMap::new();
+        for (i, w) in workloads.iter().enumerate() {
+            by_namespace.entry(w.namespace.clone()).or_default().push(i);
+        }
+        let by_label = Grouped::build(workloads.iter().enumerate().flat_map(|(i, w)| {
+            w.template_labels
+                .iter()
+                .map(move |(k, v)| ((w.namespace.clone(), k.clone(), v.clone()), i))
+        }));
+        let hpas_by_name = Grouped::build(
+            hpas.iter()
+                .enumerate()
+                .map(|(i, h)| ((h.namespace.clone(), h.name.clone()), i)),
+        );
+        let hpas_by_target = Grouped::build(
+            hpas.iter()
+                .enumerate()
+                .map(|(i, h)| ((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()), i)),
+        );
+        WorkloadGroups {
+            by_name,
+            by_namespace,
+            by_label,
+            hpas_by_name,
+            hpas_by_target,
+        }
+    }
+}
+
 impl Index {
     /// Builds the index from per-file facts given in file order, where each file of the
     /// run sits, and the run's interned strings.
@@ -687,18 +732,32 @@ impl Index {
         // bindings) and the objects by identity (the largest part) are built beside the rest.
         let rbac = std::mem::take(&mut facts.rbac);
         let objects = std::mem::take(&mut facts.objects);
-        let ((rbac, by_identity), mut index) = rayon::join(
+        let workloads = std::mem::take(&mut facts.workloads);
+        let hpas = std::mem::take(&mut facts.hpas);
+        let ((rbac, by_identity), (groups, mut index)) = rayon::join(
             || {
                 rayon::join(
                     || RbacIndex::build(rbac),
                     || Keyless::build(objects.len(), |i| identity(&objects[i])),
                 )
             },
-            || Index::build_all_but_rbac(facts, &objects, files, interner),
+            || {
+                rayon::join(
+                    || WorkloadGroups::build(&workloads, &hpas),
+                    || Index::build_all_but_rbac(facts, &objects, files, interner),
+                )
+            },
         );
         index.rbac = rbac;
         index.by_kind_namespace_name = by_identity;
         index.objects = objects;
+        index.workload_by_name = groups.by_name;
+        index.workloads_by_namespace = groups.by_namespace;
+        index.workloads_by_label = groups.by_label;
+        index.workloads = workloads;
+        index.hpas_by_name = groups.hpas_by_name;
+        index.hpas_by_target = groups.hpas_by_target;
+        index.hpas = hpas;
         index
     }
 
@@ -710,8 +769,8 @@ impl Index {
         rayon::join(move || drop(objects), move || drop(self));
     }
 
-    /// [`Index::build`] without the RBAC index and the objects by identity; `objects` are
-    /// the facts' objects (taken out of them).
+    /// [`Index::build`] without the RBAC index, the objects by identity and the groupings of
+    /// workloads and HPAs; `objects` are the facts' objects (taken out of them).
     fn build_all_but_rbac(
         facts: FileFacts,
         objects: &[ObjectFact],
@@ -725,9 +784,9 @@ impl Index {
         let FileFacts {
             objects: _,
             namespaces,
-            workloads,
+            workloads: _,
             netpols,
-            hpas,
+            hpas: _,
             pdbs,
             limit_ranges,
             canaries,
@@ -750,34 +809,6 @@ impl Index {
             namespace_names.insert(ns.name.clone());
             index.namespaces.entry(ns.name.clone()).or_insert(ns);
         }
-        index.workload_by_name = Grouped::build(workloads.iter().enumerate().filter_map(|(i, w)| {
-            let name = w.obj.name.clone()?;
-            Some(((w.obj.kind.clone(), w.namespace.clone(), name), i))
-        }));
-        for (i, w) in workloads.iter().enumerate() {
-            index
-                .workloads_by_namespace
-                .entry(w.namespace.clone())
-                .or_default()
-                .push(i);
-        }
-        index.workloads_by_label = Grouped::build(workloads.iter().enumerate().flat_map(|(i, w)| {
-            w.template_labels
-                .iter()
-                .map(move |(k, v)| ((w.namespace.clone(), k.clone(), v.clone()), i))
-        }));
-        index.workloads = workloads;
-        index.hpas_by_name = Grouped::build(
-            hpas.iter()
-                .enumerate()
-                .map(|(i, h)| ((h.namespace.clone(), h.name.clone()), i)),
-        );
-        index.hpas_by_target = Grouped::build(
-            hpas.iter()
-                .enumerate()
-                .map(|(i, h)| ((h.namespace.clone(), h.target.kind.clone(), h.target.name.clone()), i)),
-        );
-        index.hpas = hpas;
         let mut pdbs_by_label = Vec::new();
         for (i, p) in pdbs.iter().enumerate() {
             match p.selector.required_pair() {

@@ -140,3 +140,19 @@ pub fn is_dns_subdomain(name: &str) -> bool {
         && name.bytes().next().is_some_and(alnum)
         && name.bytes().last().is_some_and(alnum)
 }
+
+/// `scope/name` (`Kind/name`, `namespace/name`), or `name` alone without a scope, written
+/// where it is shown: a message that names an object formats it in place, with no string
+/// of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Qualified<'a>(pub Option<&'a str>, pub &'a str);
+
+impl std::fmt::Display for Qualified<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(scope) = self.0 {
+            f.write_str(scope)?;
+            f.write_str("/")?;
+        }
+        f.write_str(self.1)
+    }
+}

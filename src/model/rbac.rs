@@ -196,11 +196,9 @@ impl BindingFact {
     }
 
     /// `name` for a ClusterRoleBinding, `namespace/name` for a RoleBinding.
-    pub fn display(&self) -> String {
-        match &self.namespace {
-            Some(ns) if !self.cluster => format!("{ns}/{}", self.name),
-            _ => self.name.to_string(),
-        }
+    pub fn display(&self) -> super::object::Qualified<'_> {
+        let scope = self.namespace.as_deref().filter(|_| !self.cluster);
+        super::object::Qualified(scope, &self.name)
     }
 
     /// `ClusterRole `x`` or `Role `x``, as the roleRef names it.
@@ -215,7 +213,7 @@ impl BindingFact {
         if ignore.is_empty() {
             return false;
         }
-        let shown = self.display();
+        let shown = self.display().to_string();
         ignore.iter().any(|i| *i == shown || **i == *self.name)
     }
 }
@@ -270,8 +268,8 @@ impl PodSaFact {
     }
 
     /// `Kind/name`.
-    pub fn display(&self) -> String {
-        format!("{}/{}", self.obj.kind, self.obj.name.as_deref().unwrap_or("<unnamed>"))
+    pub fn display(&self) -> super::object::Qualified<'_> {
+        super::object::Qualified(Some(&self.obj.kind), self.obj.name.as_deref().unwrap_or("<unnamed>"))
     }
 }
 

@@ -48,8 +48,8 @@ impl TargetRef {
 
 impl TargetRef {
     /// `Kind/name`.
-    pub fn display(&self) -> String {
-        format!("{}/{}", self.kind, self.name)
+    pub fn display(&self) -> super::object::Qualified<'_> {
+        super::object::Qualified(Some(&self.kind), &self.name)
     }
 
     /// The API group named by `apiVersion` (`apps/v1` → `apps`).

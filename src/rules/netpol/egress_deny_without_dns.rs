@@ -105,7 +105,10 @@ impl Rule for EgressDenyWithoutDns {
                 .related(deny.pod_selector_loc, denies.clone());
             }
             if together.len() > 1 {
-                let names: Vec<String> = together.iter().map(|i| index.workloads[*i].display()).collect();
+                let names: Vec<String> = together
+                    .iter()
+                    .map(|i| index.workloads[*i].display().to_string())
+                    .collect();
                 let f = out.emit_for(
                     &deny.obj,
                     deny.pod_selector_loc,

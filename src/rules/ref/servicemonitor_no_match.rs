@@ -106,7 +106,7 @@ impl Rule for ServicemonitorNoMatch {
                     .filter(|c| c.kind == ContainerKind::Regular || c.sidecar)
                     .flat_map(|c| c.ports.iter().filter_map(|p| p.name.clone()))
                     .collect();
-                (names, found.first().map(|w| (w.loc, w.display())), searched)
+                (names, found.first().map(|w| (w.loc, w.display().to_string())), searched)
             } else {
                 let (found, searched) = services(index, m);
                 let names = found

@@ -26,8 +26,8 @@ impl Rule for AutomountToken {
                 continue;
             }
             let (loc, label) = match mount {
-                Automount::Pod(_, loc) => (loc, "mounts the token".to_string()),
-                _ => (p.sa_loc(), "the token is mounted by default".to_string()),
+                Automount::Pod(_, loc) => (loc, "mounts the token"),
+                _ => (p.sa_loc(), "the token is mounted by default"),
             };
             let n = rbac.bindings.len();
             out.emit_for(
