@@ -59,15 +59,26 @@ pub struct FileEntry {
 
 impl FileEntry {
     /// Where the file sits, for resolving references among objects of the same identity.
-    pub fn meta(&self, interner: &crate::model::intern::Interner) -> crate::model::facts::FileMeta {
+    /// `dirs` holds the directories of the files met before (see [`FileMeta::new`]).
+    ///
+    /// [`FileMeta::new`]: crate::model::facts::FileMeta::new
+    pub fn meta(
+        &self,
+        interner: &crate::model::intern::Interner,
+        dirs: &mut crate::model::facts::Dirs,
+    ) -> crate::model::facts::FileMeta {
+        let parent;
         let dir = match &self.dir {
-            Some(d) => d.clone(),
-            None => Path::new(&self.display)
-                .parent()
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            Some(d) => d.as_str(),
+            None => {
+                parent = Path::new(&self.display)
+                    .parent()
+                    .map(|p| p.to_string_lossy())
+                    .unwrap_or_default();
+                &parent
+            }
         };
-        crate::model::facts::FileMeta::new(&self.display, &dir, interner)
+        crate::model::facts::FileMeta::new(&self.display, dir, interner, dirs)
     }
 }
 
@@ -824,7 +835,10 @@ impl Engine {
         let interner = incremental.as_ref().map_or(&fresh, |k| &k.interner);
         let index = Index::build(
             facts,
-            files.ids().map(|id| files.get(id).meta(interner)).collect(),
+            {
+                let mut dirs = crate::model::facts::Dirs::default();
+                files.ids().map(|id| files.get(id).meta(interner, &mut dirs)).collect()
+            },
             interner,
         );
         let cx = SetCx::new(&index, &self.settings, &kept, files);

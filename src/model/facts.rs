@@ -543,23 +543,35 @@ impl Replicated<'_> {
 /// resolves to the candidate closest to the object that makes it.
 #[derive(Debug, Clone, Default)]
 pub struct FileMeta {
-    /// The directory's components (of the overlay, for a rendered kustomization), interned:
-    /// the files of a repository share most of them.
-    pub dir: Box<[Str]>,
+    /// The directory's components (of the overlay, for a rendered kustomization), interned,
+    /// and shared by the files of the directory.
+    pub dir: Arc<[Str]>,
     /// The file as shown.
     pub display: Box<str>,
 }
 
+/// The components of the directories met so far, by directory as shown: the files of a
+/// directory share one list.
+pub type Dirs = FxHashMap<Box<str>, Arc<[Str]>>;
+
 impl FileMeta {
     /// `dir` is the directory as shown (`deploy/base`, `.` or empty for the working
-    /// directory).
-    pub fn new(display: &str, dir: &str, interner: &Interner) -> FileMeta {
+    /// directory); `dirs` holds the directories of the files before this one.
+    pub fn new(display: &str, dir: &str, interner: &Interner, dirs: &mut Dirs) -> FileMeta {
+        let dir = match dirs.get(dir) {
+            Some(known) => known.clone(),
+            None => {
+                let components: Arc<[Str]> = dir
+                    .split('/')
+                    .filter(|c| !c.is_empty() && *c != ".")
+                    .map(|c| interner.intern(c))
+                    .collect();
+                dirs.insert(dir.into(), components.clone());
+                components
+            }
+        };
         FileMeta {
-            dir: dir
-                .split('/')
-                .filter(|c| !c.is_empty() && *c != ".")
-                .map(|c| interner.intern(c))
-                .collect(),
+            dir,
             display: display.into(),
         }
     }
