@@ -741,7 +741,8 @@ impl Index {
     /// run sits, and the run's interned strings.
     pub fn build(mut facts: FileFacts, files: Vec<FileMeta>, interner: &Interner) -> Index {
         // The RBAC index (resolving every binding's grants takes a while on sets with many
-        // bindings) and the objects by identity (the largest part) are built beside the rest.
+        // bindings), the objects by identity (the largest part) and the groupings of
+        // workloads and HPAs are built beside the rest.
         let rbac = std::mem::take(&mut facts.rbac);
         let objects = std::mem::take(&mut facts.objects);
         let workloads = std::mem::take(&mut facts.workloads);
