@@ -290,7 +290,8 @@ impl Finding {
         Finding::with_text(rule.into(), severity, shared(message.as_ref()), target, object)
     }
 
-    /// [`Finding::new`] with its message made already.
+    /// [`Finding::new`] with its message made already (as [`shown`] makes it, for a text
+    /// that may hold control characters or be long).
     pub fn with_text(
         rule: RuleId,
         severity: Severity,

@@ -81,8 +81,8 @@ impl fmt::Display for Span {
 /// follows hash the value once.
 pub type Recent<T> = hashbrown::HashTable<T>;
 
-/// The copy of `value` that `recent` holds, if it holds one; else `make()`, remembered
-/// there. `recent` is emptied first once it holds `limit` values, so that what it keeps
+/// The copy of `value` that `recent` holds, if it holds one; else `make()` (a copy of
+/// `value`: it is remembered under `value`'s hash), remembered there. `recent` is emptied first once it holds `limit` values, so that what it keeps
 /// alive stays bounded. Findings share the texts and routes they repeat through it (each
 /// kind in a per-thread set).
 pub fn shared_in<T, Q>(recent: &mut Recent<T>, value: &Q, limit: usize, make: impl FnOnce() -> T) -> T
