@@ -12,6 +12,7 @@ use super::selector::Selector;
 use super::views::Workload;
 use crate::source::{FileId, Loc, Route, Tree};
 use k8s_openapi::api::rbac::v1::{PolicyRule, RoleRef, Subject as RawSubject};
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
@@ -24,6 +25,10 @@ pub const AGGREGATE_TO: [(&str, Builtin); 3] = [
     ("rbac.authorization.k8s.io/aggregate-to-edit", Builtin::Edit),
     ("rbac.authorization.k8s.io/aggregate-to-view", Builtin::View),
 ];
+
+/// The prefix of the group of every ServiceAccount of a namespace
+/// (`system:serviceaccounts:<namespace>`).
+pub const NAMESPACE_ACCOUNTS: &str = "system:serviceaccounts:";
 
 /// The discovery roles every cluster binds to broad groups on purpose.
 pub const DISCOVERY_ROLES: [&str; 3] = ["system:basic-user", "system:discovery", "system:public-info-viewer"];
@@ -156,7 +161,7 @@ impl Subject {
     pub fn is_service_account_form(&self) -> bool {
         match self {
             Subject::ServiceAccount { .. } => true,
-            Subject::Group(g) => &**g == "system:serviceaccounts" || g.starts_with("system:serviceaccounts:"),
+            Subject::Group(g) => &**g == "system:serviceaccounts" || g.starts_with(NAMESPACE_ACCOUNTS),
             _ => false,
         }
     }
@@ -875,6 +880,10 @@ pub struct RbacIndex {
     bindings_by_sa: PairMap<Vec<(u32, u32)>>,
     /// (binding, subject) pairs by group subject.
     bindings_by_group: FxHashMap<Str, Vec<(u32, u32)>>,
+    /// The pairs of [`RbacIndex::bindings_by_group`] whose group is that of every
+    /// ServiceAccount of a namespace (`system:serviceaccounts:<ns>`), by namespace: found
+    /// per pod without writing the group's name.
+    bindings_by_namespace_group: FxHashMap<Str, Vec<(u32, u32)>>,
     /// The roles (by index) each aggregated ClusterRole gathers, itself excluded.
     aggregated: FxHashMap<usize, Vec<usize>>,
     /// ClusterRoles of the set that extend each built-in (admin, edit, view).
@@ -945,7 +954,12 @@ impl RbacIndex {
             *index.sa_per_namespace.entry(sa.namespace.clone()).or_default() += 1;
         }
         index.service_accounts = service_accounts;
-        let mut cache: FxHashMap<GrantKey, Option<Arc<Grant>>> = FxHashMap::default();
+        // Each distinct (role, built-in, scope) is resolved once, for the first binding that
+        // names it, and the distinct ones in parallel: resolving a role's grants reads every
+        // rule it has, and a set may bind thousands of roles.
+        let mut distinct: FxHashMap<GrantKey, usize> = FxHashMap::default();
+        let mut first: Vec<(usize, GrantKey)> = Vec::new();
+        let mut slots: Vec<usize> = Vec::with_capacity(bindings.len());
         for (b, binding) in bindings.iter().enumerate() {
             for (s, subject) in binding.subjects.iter().enumerate() {
                 let pair = (b as u32, s as u32);
@@ -955,7 +969,16 @@ impl RbacIndex {
                         .entry((namespace.clone(), name.clone()))
                         .or_default()
                         .push(pair),
-                    Subject::Group(g) => index.bindings_by_group.entry(g.clone()).or_default().push(pair),
+                    Subject::Group(g) => {
+                        if let Some(ns) = g.strip_prefix(NAMESPACE_ACCOUNTS) {
+                            index
+                                .bindings_by_namespace_group
+                                .entry(Str::from(ns))
+                                .or_default()
+                                .push(pair);
+                        }
+                        index.bindings_by_group.entry(g.clone()).or_default().push(pair)
+                    }
                     _ => {}
                 }
             }
@@ -967,16 +990,19 @@ impl RbacIndex {
                 index.role_of(binding)
             };
             let key = (role, builtin, namespaced);
-            let grant = match cache.get(&key) {
-                Some(g) => g.clone(),
-                None => {
-                    let g = index.grant(binding, role, builtin, namespaced).map(Arc::new);
-                    cache.insert(key, g.clone());
-                    g
-                }
-            };
-            index.grants.push(grant);
+            let slot = *distinct.entry(key).or_insert_with(|| {
+                first.push((b, key));
+                first.len() - 1
+            });
+            slots.push(slot);
         }
+        let resolved: Vec<Option<Arc<Grant>>> = first
+            .par_iter()
+            .map(|(b, (role, builtin, namespaced))| {
+                index.grant(&bindings[*b], *role, *builtin, *namespaced).map(Arc::new)
+            })
+            .collect();
+        index.grants = slots.into_iter().map(|slot| resolved[slot].clone()).collect();
         index.bindings = bindings;
         index.pods = pods;
         index
@@ -1130,19 +1156,27 @@ impl RbacIndex {
         name: &str,
         authenticated: bool,
     ) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let ns_group = format!("system:serviceaccounts:{namespace}");
-        let groups: Vec<&[(u32, u32)]> = [
-            Some(self.bindings_of_group(&ns_group)),
-            Some(self.bindings_of_group("system:serviceaccounts")),
-            authenticated.then(|| self.bindings_of_group("system:authenticated")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let groups: [&[(u32, u32)]; 3] = [
+            self.bindings_of_namespace_accounts(namespace),
+            self.bindings_of_group("system:serviceaccounts"),
+            if authenticated {
+                self.bindings_of_group("system:authenticated")
+            } else {
+                &[]
+            },
+        ];
         self.bindings_of_sa(namespace, name)
             .iter()
             .copied()
             .chain(groups.into_iter().flatten().copied())
+    }
+
+    /// The (binding, subject) pairs whose subject is the group of every ServiceAccount of
+    /// `namespace` (`system:serviceaccounts:<namespace>`).
+    pub fn bindings_of_namespace_accounts(&self, namespace: &str) -> &[(u32, u32)] {
+        self.bindings_by_namespace_group
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
     }
 }
 

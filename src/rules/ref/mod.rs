@@ -60,9 +60,18 @@ impl Assumed {
     }
 }
 
-/// `Kind `name``, for messages.
-pub fn who(o: &ObjectRef) -> String {
-    format!("{} `{}`", o.kind, o.name.as_deref().unwrap_or("<unnamed>"))
+/// `Kind `name``, for messages: written in place where it is shown.
+pub fn who(o: &ObjectRef) -> Who<'_> {
+    Who(o)
+}
+
+/// An object as a message names it ([`who`]).
+pub struct Who<'a>(&'a ObjectRef);
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} `{}`", self.0.kind, self.0.name.as_deref().unwrap_or("<unnamed>"))
+    }
 }
 
 /// `s` when `n` is not one.
@@ -156,7 +165,11 @@ pub fn check_pod_refs(cx: &SetCx<'_>, out: &mut Out<'_>, target: Target, assumed
                     r.namespace
                 ),
             );
-            f.label(format!("{what} not found"));
+            f.label(if target == Target::ConfigMap {
+                "ConfigMap not found"
+            } else {
+                "Secret not found"
+            });
             not_in_set(cx, f);
             continue;
         };

@@ -7,7 +7,8 @@
 //! `sa-automount-token` runs and says it at the same place.
 //!
 //! What a ServiceAccount holds is computed once per ServiceAccount, and what a group
-//! subject brings once per group.
+//! subject brings once per group (the group of a namespace's ServiceAccounts once per
+//! namespace).
 
 use super::Automount;
 use crate::declare_rule;
@@ -39,12 +40,16 @@ fn privileges(rbac: &RbacIndex, pairs: impl Iterator<Item = (u32, u32)>) -> Vec<
         let Some(g) = &rbac.grants[b as usize] else {
             continue;
         };
-        let via = format!("{} `{}`", binding.kind(), binding.display());
-        let scope = scope(binding);
+        // Most bindings grant nothing privileged: nothing is written for them.
+        let (kind, name) = (binding.kind(), binding.display());
         let what = if g.admin_equivalent() {
-            format!("{} {scope} through {via}", g.admin_display())
+            format!("{} {} through {kind} `{name}`", g.admin_display(), scope(binding))
         } else if matches!(g.builtin, Some(Builtin::Edit | Builtin::Admin)) {
-            format!("the built-in `{}` role {scope} through {via}", binding.role_name)
+            format!(
+                "the built-in `{}` role {} through {kind} `{name}`",
+                binding.role_name,
+                scope(binding)
+            )
         } else {
             let perms: Vec<String> = g
                 .summary
@@ -56,7 +61,12 @@ fn privileges(rbac: &RbacIndex, pairs: impl Iterator<Item = (u32, u32)>) -> Vec<
             if perms.is_empty() {
                 continue;
             }
-            format!("{} {scope} ({} through {via})", and_list(&perms), g.role)
+            format!(
+                "{} {} ({} through {kind} `{name}`)",
+                and_list(&perms),
+                scope(binding),
+                g.role
+            )
         };
         if out.iter().all(|p| p.what != what) {
             out.push(Privilege {
@@ -72,7 +82,13 @@ impl Rule for PrivilegedTokenAutomounted {
     fn check_set(&self, cx: &SetCx<'_>, out: &mut Out<'_>) {
         let index = cx.index;
         let rbac = &index.rbac;
-        let mut by_group: FxHashMap<String, Arc<Vec<Privilege>>> = FxHashMap::default();
+        // What the groups of every ServiceAccount and of every authenticated user bring,
+        // once for all pods.
+        let everyone = [
+            privileges(rbac, rbac.bindings_of_group("system:serviceaccounts").iter().copied()),
+            privileges(rbac, rbac.bindings_of_group("system:authenticated").iter().copied()),
+        ];
+        let mut by_namespace: FxHashMap<Str, Arc<Vec<Privilege>>> = FxHashMap::default();
         let mut by_sa: PairMap<Arc<Vec<Privilege>>> = PairMap::default();
         for p in &rbac.pods {
             let mount = Automount::of(index, p);
@@ -80,8 +96,9 @@ impl Rule for PrivilegedTokenAutomounted {
                 continue;
             }
             let sa = p.effective();
-            // Direct subjects once per ServiceAccount, group subjects once per group; the
-            // lists are shared, never copied per workload.
+            // Direct subjects once per ServiceAccount, the group of a namespace's
+            // ServiceAccounts once per namespace; the lists are shared, never copied per
+            // workload.
             let direct = match by_sa.get(&Pair(&p.namespace, sa)) {
                 Some(found) => found.clone(),
                 None => {
@@ -90,19 +107,16 @@ impl Rule for PrivilegedTokenAutomounted {
                     found
                 }
             };
-            let mut lists = vec![direct];
-            for group in [
-                format!("system:serviceaccounts:{}", p.namespace),
-                "system:serviceaccounts".to_string(),
-                "system:authenticated".to_string(),
-            ] {
-                lists.push(
-                    by_group
-                        .entry(group)
-                        .or_insert_with_key(|g| Arc::new(privileges(rbac, rbac.bindings_of_group(g).iter().copied())))
-                        .clone(),
-                );
-            }
+            let namespace = match by_namespace.get(&p.namespace) {
+                Some(found) => found.clone(),
+                None => {
+                    let pairs = rbac.bindings_of_namespace_accounts(&p.namespace).iter().copied();
+                    let found = Arc::new(privileges(rbac, pairs));
+                    by_namespace.insert(p.namespace.clone(), found.clone());
+                    found
+                }
+            };
+            let lists: [&[Privilege]; 4] = [&direct, &namespace, &everyone[0], &everyone[1]];
             let mut seen: FxHashSet<&str> = FxHashSet::default();
             let found: Vec<&Privilege> = lists
                 .iter()
