@@ -12,12 +12,15 @@
 //! and one 63 MB file of Deployments with many findings each (memory per file).
 //!
 //! `cargo bench --bench scaling` runs the release binary on each (all rules, JSON to
-//! /dev/null, files read as they are) and prints wall time, the input read per second, the
-//! cross-object phase, and peak resident memory (from GNU time), so that growth is visible:
-//! time and memory per document should stay flat as the corpus grows. A shape's documents
-//! may be larger than the mix's (a Deployment against a Service): MB/s compares them by
-//! the bytes read. `cargo bench --bench scaling -- 10000 100000` runs
-//! only the given sizes of the realistic mix.
+//! /dev/null, files read as they are; [`RUNS`] times) and prints the median wall time, the
+//! input read per second, the check and cross-object phases, peak resident memory (from
+//! GNU time) and the findings, so that growth is visible: time and memory per document
+//! should stay flat as the corpus grows. A shape's documents may be larger than the mix's
+//! (a Deployment against a Service), and may hold more findings: MB/s compares them by the
+//! bytes read, and a line under each shape compares it with its mix phase by phase (the
+//! cross-object phase is what the shape stresses; the check and the report grow with the
+//! documents and the findings). `cargo bench --bench scaling -- 10000 100000` runs only the
+//! given sizes of the realistic mix.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,72 +34,160 @@ fn main() {
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("plimsoll-scaling-{}", std::process::id())));
     println!(
-        "{:<44} {:>8} {:>7} {:>8} {:>7} {:>9} {:>8} {:>9} {:>10}",
-        "corpus", "docs", "MB", "wall s", "MB/s", "cross s", "cross %", "peak MB", "KB/doc"
+        "{:<44} {:>8} {:>7} {:>8} {:>7} {:>8} {:>9} {:>8} {:>9} {:>10} {:>9}",
+        "corpus", "docs", "MB", "wall s", "MB/s", "check s", "cross s", "cross %", "peak MB", "KB/doc", "findings"
     );
-    let run = |name: &str, generate: &dyn Fn(&Path) -> usize| bench(&root, name, generate, keep.is_none());
+    let clean = keep.is_none();
+    let alone = |name: &str, generate: &dyn Fn(&Path) -> usize| {
+        let c = Corpus::generate(&root, name, generate);
+        let m = measure_in_turn(&[&c]);
+        c.row(&m[0]);
+        c.remove(clean);
+    };
     if !sizes.is_empty() {
         for n in sizes {
-            run(&format!("realistic mix, {n}"), &|d: &Path| realistic(d, n));
+            alone(&format!("realistic mix, {n}"), &|d: &Path| realistic(d, n));
         }
         return;
     }
     for n in [10_000, 100_000, 300_000] {
-        run(&format!("realistic mix, {n}"), &|d: &Path| realistic(d, n));
+        alone(&format!("realistic mix, {n}"), &|d: &Path| realistic(d, n));
     }
-    let a = run("1,000 namespaces x selector peers", &|d: &Path| {
+    // Each shape next to the realistic mix of as many documents, checked in turn, and how
+    // the two compare.
+    let shape = |name: &str, generate: &dyn Fn(&Path) -> usize| {
+        let shape = Corpus::generate(&root, name, generate);
+        let docs = shape.docs;
+        let mix = Corpus::generate(&root, &format!("realistic mix, {docs}"), &|d: &Path| realistic(d, docs));
+        let m = measure_in_turn(&[&shape, &mix]);
+        shape.row(&m[0]);
+        mix.row(&m[1]);
+        compare(&m[0], &m[1]);
+        shape.remove(clean);
+        mix.remove(clean);
+    };
+    shape("1,000 namespaces x selector peers", &|d: &Path| {
         namespace_peers(d, 1_000, 20, 20)
     });
-    run(&format!("realistic mix, {a}"), &|d: &Path| realistic(d, a));
-    let b = run("1 namespace, 20k workloads, 2k policies", &|d: &Path| {
+    shape("1 namespace, 20k workloads, 2k policies", &|d: &Path| {
         one_namespace(d, 20_000, 2_000)
     });
-    run(&format!("realistic mix, {b}"), &|d: &Path| realistic(d, b));
-    let c = run("20k Deployment+HPA+PDB apps", &|d: &Path| hpa_pdb_apps(d, 20_000));
-    run(&format!("realistic mix, {c}"), &|d: &Path| realistic(d, c));
-    let r = run("20k apps with ServiceAccount+Role+binding", &|d: &Path| {
+    shape("20k Deployment+HPA+PDB apps", &|d: &Path| hpa_pdb_apps(d, 20_000));
+    shape("20k apps with ServiceAccount+Role+binding", &|d: &Path| {
         rbac_apps(d, 20_000)
     });
-    run(&format!("realistic mix, {r}"), &|d: &Path| realistic(d, r));
     // Memory is bounded per file, not only per run: the check reads a large file a part at
     // a time, but its findings (about nine per Deployment here) are all kept.
-    run("one 63 MB file of Deployments", &|d: &Path| large_file(d, 63_000_000));
+    alone("one 63 MB file of Deployments", &|d: &Path| large_file(d, 63_000_000));
     if keep.is_none() {
         let _ = std::fs::remove_dir_all(&root);
     }
 }
 
-/// Generates a corpus, measures a run on it, prints a row and returns its document count.
-fn bench(root: &Path, name: &str, generate: &dyn Fn(&Path) -> usize, clean: bool) -> usize {
-    let dir = root.join(name.replace([' ', ',', '(', ')', '/', '+'], "_"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create corpus dir");
-    let docs = generate(&dir);
-    let m = measure(&dir);
-    println!(
-        "{:<44} {:>8} {:>7.1} {:>8.2} {:>7.2} {:>9.3} {:>7.1}% {:>9.0} {:>10.2}",
-        name,
-        docs,
-        m.bytes as f64 / 1e6,
-        m.wall,
-        // The shapes' documents are larger than the mix's: time per byte compares them too.
-        m.bytes as f64 / 1e6 / m.wall.max(1e-9),
-        m.cross,
-        100.0 * m.cross / m.wall.max(1e-9),
-        m.peak_kb as f64 / 1024.0,
-        m.peak_kb as f64 / docs.max(1) as f64
-    );
-    if clean {
+/// How many times each corpus is checked: a row shows the median of each phase's time and
+/// the largest peak. This machine's wall times vary by a third from one run to the next,
+/// and a shape and its mix are checked in turn, so that both meet it in the same states.
+const RUNS: usize = 3;
+
+/// A generated corpus.
+struct Corpus {
+    name: String,
+    dir: PathBuf,
+    docs: usize,
+}
+
+impl Corpus {
+    fn generate(root: &Path, name: &str, generate: &dyn Fn(&Path) -> usize) -> Corpus {
+        let dir = root.join(name.replace([' ', ',', '(', ')', '/', '+'], "_"));
         let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create corpus dir");
+        let docs = generate(&dir);
+        Corpus {
+            name: name.to_string(),
+            dir,
+            docs,
+        }
     }
-    docs
+
+    fn row(&self, m: &Measured) {
+        println!(
+            "{:<44} {:>8} {:>7.1} {:>8.2} {:>7.2} {:>8.3} {:>9.3} {:>7.1}% {:>9.0} {:>10.2} {:>9}",
+            self.name,
+            self.docs,
+            m.bytes as f64 / 1e6,
+            m.wall,
+            // The shapes' documents are larger than the mix's: time per byte compares them too.
+            m.bytes as f64 / 1e6 / m.wall.max(1e-9),
+            m.check,
+            m.cross,
+            100.0 * m.cross / m.wall.max(1e-9),
+            m.peak_kb as f64 / 1024.0,
+            m.peak_kb as f64 / self.docs.max(1) as f64,
+            m.findings
+        );
+    }
+
+    fn remove(&self, clean: bool) {
+        if clean {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// [`RUNS`] rounds of checking each corpus in turn; for each, the median of each time and
+/// the largest peak.
+fn measure_in_turn(corpora: &[&Corpus]) -> Vec<Measured> {
+    let mut runs: Vec<Vec<Measured>> = corpora.iter().map(|_| Vec::new()).collect();
+    for _ in 0..RUNS {
+        for (c, runs) in corpora.iter().zip(&mut runs) {
+            runs.push(measure(&c.dir));
+        }
+    }
+    runs.into_iter()
+        .map(|runs| {
+            let median = |f: fn(&Measured) -> f64| {
+                let mut v: Vec<f64> = runs.iter().map(f).collect();
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            Measured {
+                bytes: runs[0].bytes,
+                wall: median(|m| m.wall),
+                check: median(|m| m.check),
+                cross: median(|m| m.cross),
+                peak_kb: runs.iter().map(|m| m.peak_kb).max().unwrap_or(0),
+                findings: runs[0].findings,
+            }
+        })
+        .collect()
+}
+
+/// A shape against the mix of as many documents: the whole run, and its three parts. The
+/// check (parsing and rules on each object) and the report (writing every finding, with its
+/// fix lowered) grow with what the documents hold and with the findings; the cross-object
+/// phase is what a shape was made to stress.
+fn compare(shape: &Measured, mix: &Measured) {
+    let x = |a: f64, b: f64| a / b.max(1e-9);
+    let report = |m: &Measured| (m.wall - m.check - m.cross).max(0.0);
+    println!(
+        "{:<44} wall {:.2}x, check {:.2}x, cross-object {:.2}x, the rest (report) {:.2}x; {:.2}x the findings",
+        "  shape / mix",
+        x(shape.wall, mix.wall),
+        x(shape.check, mix.check),
+        x(shape.cross, mix.cross),
+        x(report(shape), report(mix)),
+        x(shape.findings as f64, mix.findings as f64)
+    );
 }
 
 struct Measured {
     bytes: u64,
     wall: f64,
+    /// `load + check` of `--statistics`.
+    check: f64,
     cross: f64,
     peak_kb: u64,
+    findings: u64,
 }
 
 /// Runs the release binary on `dir` under GNU time.
@@ -131,16 +222,27 @@ fn measure(dir: &Path) -> Measured {
             .and_then(|v| v.trim_end_matches('s').parse().ok())
             .unwrap_or(f64::NAN)
     };
-    let cross = err
+    // A phase's time from `--statistics` (`cross-object:   0.123s`).
+    let phase = |prefix: &str| -> f64 {
+        err.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|v| v.trim().trim_end_matches('s').parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // The counts under `findings by rule:` (`   20000  rule-id`).
+    let findings = err
         .lines()
-        .find_map(|l| l.strip_prefix("cross-object:"))
-        .and_then(|v| v.trim().trim_end_matches('s').parse().ok())
-        .unwrap_or(f64::NAN);
+        .skip_while(|l| !l.starts_with("findings by rule:"))
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
     Measured {
         bytes,
         wall: field("wall="),
-        cross,
+        check: phase("load + check:"),
+        cross: phase("cross-object:"),
         peak_kb: field("maxrss=") as u64,
+        findings,
     }
 }
 
