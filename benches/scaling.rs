@@ -84,8 +84,8 @@ fn main() {
     }
 }
 
-/// How many times each corpus is checked: a row shows the median of each phase's time and
-/// the largest peak. This machine's wall times vary by a third from one run to the next,
+/// How many times each corpus is checked: a row shows the median of each phase's time (and
+/// of the cross-object phase's share of each run) and the largest peak. This machine's wall times vary by a third from one run to the next,
 /// and a shape and its mix are checked in turn, so that both meet it in the same states.
 const RUNS: usize = 3;
 
@@ -120,7 +120,7 @@ impl Corpus {
             m.bytes as f64 / 1e6 / m.wall.max(1e-9),
             m.check,
             m.cross,
-            100.0 * m.cross / m.wall.max(1e-9),
+            100.0 * m.cross_share,
             m.peak_kb as f64 / 1024.0,
             m.peak_kb as f64 / self.docs.max(1) as f64,
             m.findings
@@ -135,7 +135,7 @@ impl Corpus {
 }
 
 /// [`RUNS`] rounds of checking each corpus in turn; for each, the median of each time and
-/// the largest peak.
+/// share and the largest peak.
 fn measure_in_turn(corpora: &[&Corpus]) -> Vec<Measured> {
     let mut runs: Vec<Vec<Measured>> = corpora.iter().map(|_| Vec::new()).collect();
     for _ in 0..RUNS {
@@ -155,6 +155,7 @@ fn measure_in_turn(corpora: &[&Corpus]) -> Vec<Measured> {
                 wall: median(|m| m.wall),
                 check: median(|m| m.check),
                 cross: median(|m| m.cross),
+                cross_share: median(|m| m.cross_share),
                 peak_kb: runs.iter().map(|m| m.peak_kb).max().unwrap_or(0),
                 findings: runs[0].findings,
             }
@@ -186,6 +187,8 @@ struct Measured {
     /// `load + check` of `--statistics`.
     check: f64,
     cross: f64,
+    /// The cross-object phase's share of the wall time.
+    cross_share: f64,
     peak_kb: u64,
     findings: u64,
 }
@@ -236,11 +239,13 @@ fn measure(dir: &Path) -> Measured {
         .skip(1)
         .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
         .sum();
+    let (wall, cross) = (field("wall="), phase("cross-object:"));
     Measured {
         bytes,
-        wall: field("wall="),
+        wall,
         check: phase("load + check:"),
-        cross: phase("cross-object:"),
+        cross,
+        cross_share: cross / wall.max(1e-9),
         peak_kb: field("maxrss=") as u64,
         findings,
     }
