@@ -43,6 +43,7 @@ impl<K: Hash + Eq> Grouped<K> {
     pub fn build(entries: impl IntoIterator<Item = (K, usize)>) -> Grouped<K> {
         let mut table: HashTable<u32> = HashTable::new();
         let mut keys: Vec<K> = Vec::new();
+        let mut hashes = Hashes::default();
         let mut sizes: Vec<u32> = Vec::new();
         // Each entry's group and index, in the order given.
         let mut placed: Vec<(u32, u32)> = Vec::new();
@@ -51,8 +52,7 @@ impl<K: Hash + Eq> Grouped<K> {
             let group = match table.find(h, |g| keys[*g as usize] == key) {
                 Some(g) => *g,
                 None => {
-                    let g = to_u32(keys.len());
-                    table.insert_unique(h, g, |g| hash(&keys[*g as usize]));
+                    let g = hashes.insert(&mut table, h);
                     keys.push(key);
                     sizes.push(0);
                     g
@@ -63,7 +63,7 @@ impl<K: Hash + Eq> Grouped<K> {
         }
         let (starts, ids) = place(placed, sizes);
         keys.shrink_to_fit();
-        table.shrink_to_fit(|g| hash(&keys[*g as usize]));
+        hashes.shrink(&mut table);
         Grouped {
             table,
             keys,
@@ -96,6 +96,27 @@ impl<K> Grouped<K> {
     /// Every group's key and indices, groups in the order their keys first came.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &[u32])> + '_ {
         self.keys.iter().enumerate().map(|(g, k)| (k, self.group(g)))
+    }
+}
+
+/// Each group's hash, by group number, while a table of group numbers is built: the table
+/// grows (and is shrunk at the end) by these, not by hashing each group's key again, which
+/// reads keys from all over the heap (a [`Keyless`] group's from its first item).
+#[derive(Default)]
+struct Hashes(Vec<u64>);
+
+impl Hashes {
+    /// Adds the next group, of hash `h`, to `table`; returns its number.
+    fn insert(&mut self, table: &mut HashTable<u32>, h: u64) -> u32 {
+        let g = to_u32(self.0.len());
+        table.insert_unique(h, g, |g| self.0[*g as usize]);
+        self.0.push(h);
+        g
+    }
+
+    /// Shrinks `table` to its groups.
+    fn shrink(self, table: &mut HashTable<u32>) {
+        table.shrink_to_fit(|g| self.0[*g as usize]);
     }
 }
 
@@ -147,6 +168,7 @@ impl Keyless {
     /// keep their order.
     pub fn build<K: Hash + Eq>(n: usize, key_of: impl Fn(usize) -> Option<K>) -> Keyless {
         let mut table: HashTable<u32> = HashTable::new();
+        let mut hashes = Hashes::default();
         // Each group's first index, then each group's size, by group number.
         let mut firsts: Vec<u32> = Vec::new();
         let mut sizes: Vec<u32> = Vec::new();
@@ -158,8 +180,7 @@ impl Keyless {
             let group = match table.find(h, |g| first_key(&firsts, *g).as_ref() == Some(&key)) {
                 Some(g) => *g,
                 None => {
-                    let g = to_u32(firsts.len());
-                    table.insert_unique(h, g, |g| first_key(&firsts, *g).map_or(0, |k| hash(&k)));
+                    let g = hashes.insert(&mut table, h);
                     firsts.push(to_u32(i));
                     sizes.push(0);
                     g
@@ -168,7 +189,7 @@ impl Keyless {
             sizes[group as usize] += 1;
             placed.push((group, to_u32(i)));
         }
-        table.shrink_to_fit(|g| first_key(&firsts, *g).map_or(0, |k| hash(&k)));
+        hashes.shrink(&mut table);
         let (starts, ids) = place(placed, sizes);
         Keyless { table, starts, ids }
     }

@@ -69,23 +69,23 @@ impl RuleFact {
     /// group and resource (subresources included), `*/sub` any resource's `sub`. A rule
     /// with `resourceNames` never authorizes `create` of a main resource.
     pub fn allows(&self, verb: &str, group: &str, resource: &str) -> bool {
-        if !(Self::has(&self.verbs, "*") || Self::has(&self.verbs, verb)) {
-            return false;
-        }
-        if !(Self::has(&self.api_groups, "*") || Self::has(&self.api_groups, group)) {
-            return false;
-        }
-        if self.restricted && verb == "create" && !resource.contains('/') {
-            return false;
-        }
-        self.resources.iter().any(|r| {
-            &**r == "*"
-                || &**r == resource
-                || resource.split_once('/').is_some_and(|(main, sub)| {
-                    r.strip_prefix("*/") == Some(sub)
-                        || (main == "userextras" && sub == "*" && r.starts_with("userextras/"))
-                })
-        })
+        (Self::has(&self.verbs, "*") || Self::has(&self.verbs, verb))
+            && !(self.restricted && verb == "create" && !resource.contains('/'))
+            && self.covers(group, resource)
+    }
+
+    /// Whether the rule names `group`/`resource`, whatever the verb: what [`RuleFact::allows`]
+    /// asks of the group and the resource.
+    fn covers(&self, group: &str, resource: &str) -> bool {
+        (Self::has(&self.api_groups, "*") || Self::has(&self.api_groups, group))
+            && self.resources.iter().any(|r| {
+                &**r == "*"
+                    || &**r == resource
+                    || resource.split_once('/').is_some_and(|(main, sub)| {
+                        r.strip_prefix("*/") == Some(sub)
+                            || (main == "userextras" && sub == "*" && r.starts_with("userextras/"))
+                    })
+            })
     }
 }
 
@@ -691,6 +691,10 @@ pub fn rule_grants(rule: &RuleFact, namespaced: bool) -> Vec<Granted> {
         }
         let (mut verbs, mut resources): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         for (group, resource) in def.targets {
+            // A target the rule does not name is granted by none of the verbs (most).
+            if !rule.covers(group, resource) {
+                continue;
+            }
             for verb in def.verbs {
                 if (namespaced && cluster_scoped(verb, resource)) || !rule.allows(verb, group, resource) {
                     continue;
@@ -854,6 +858,55 @@ impl Grant {
     }
 }
 
+/// ServiceAccounts by (namespace, name), the first of each, and how many each namespace
+/// holds.
+fn index_service_accounts(service_accounts: &[ServiceAccountFact]) -> (PairMap<usize>, FxHashMap<Str, usize>) {
+    let mut by_name = PairMap::default();
+    // Sized once: a ServiceAccount per name, but for copies.
+    by_name.reserve(service_accounts.len());
+    let mut per_namespace: FxHashMap<Str, usize> = FxHashMap::default();
+    for (i, sa) in service_accounts.iter().enumerate() {
+        by_name.entry((sa.namespace.clone(), sa.name.clone())).or_insert(i);
+        *per_namespace.entry(sa.namespace.clone()).or_default() += 1;
+    }
+    (by_name, per_namespace)
+}
+
+/// The (binding, subject) pairs of the bindings by the subject they name.
+#[derive(Default)]
+struct Subjects {
+    by_sa: PairMap<Vec<(u32, u32)>>,
+    by_group: FxHashMap<Str, Vec<(u32, u32)>>,
+    /// Those of `by_group` whose group is that of a namespace's ServiceAccounts.
+    by_namespace_group: FxHashMap<Str, Vec<(u32, u32)>>,
+}
+
+impl Subjects {
+    fn of(bindings: &[BindingFact]) -> Subjects {
+        let mut out = Subjects::default();
+        for (b, binding) in bindings.iter().enumerate() {
+            for (s, subject) in binding.subjects.iter().enumerate() {
+                let pair = (b as u32, s as u32);
+                match &subject.subject {
+                    Subject::ServiceAccount { namespace, name } => out
+                        .by_sa
+                        .entry((namespace.clone(), name.clone()))
+                        .or_default()
+                        .push(pair),
+                    Subject::Group(g) => {
+                        if let Some(ns) = g.strip_prefix(NAMESPACE_ACCOUNTS) {
+                            out.by_namespace_group.entry(Str::from(ns)).or_default().push(pair);
+                        }
+                        out.by_group.entry(g.clone()).or_default().push(pair)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+}
+
 /// What a binding's grant depends on: the role of the set, or the built-in role, and
 /// whether it is granted in one namespace.
 type GrantKey = (Option<usize>, Option<Builtin>, bool);
@@ -898,8 +951,64 @@ impl RbacIndex {
             service_accounts,
             pods,
         } = facts;
+        // The roles, the ServiceAccounts and the bindings' subjects are indexed beside each
+        // other (each reads its own facts).
+        let ((mut index, (sa_by_name, sa_per_namespace)), subjects) = rayon::join(
+            || {
+                rayon::join(
+                    || RbacIndex::with_roles(roles),
+                    || index_service_accounts(&service_accounts),
+                )
+            },
+            || Subjects::of(&bindings),
+        );
+        index.sa_by_name = sa_by_name;
+        index.sa_per_namespace = sa_per_namespace;
+        index.service_accounts = service_accounts;
+        index.bindings_by_sa = subjects.by_sa;
+        index.bindings_by_group = subjects.by_group;
+        index.bindings_by_namespace_group = subjects.by_namespace_group;
+        // Each distinct (role, built-in, scope) is resolved once, for the first binding that
+        // names it, and the distinct ones in parallel: resolving a role's grants reads every
+        // rule it has, and a set may bind thousands of roles.
+        let mut distinct: FxHashMap<GrantKey, usize> = FxHashMap::default();
+        let mut first: Vec<(usize, GrantKey)> = Vec::new();
+        let mut slots: Vec<usize> = Vec::with_capacity(bindings.len());
+        for (b, binding) in bindings.iter().enumerate() {
+            let namespaced = !binding.cluster;
+            let builtin = Builtin::of(&binding.role_kind, &binding.role_name);
+            let role = if builtin.is_some() {
+                None
+            } else {
+                index.role_of(binding)
+            };
+            let key = (role, builtin, namespaced);
+            let slot = *distinct.entry(key).or_insert_with(|| {
+                first.push((b, key));
+                first.len() - 1
+            });
+            slots.push(slot);
+        }
+        let resolved: Vec<Option<Arc<Grant>>> = first
+            .par_iter()
+            .map(|(b, (role, builtin, namespaced))| {
+                index.grant(&bindings[*b], *role, *builtin, *namespaced).map(Arc::new)
+            })
+            .collect();
+        index.grants = slots.into_iter().map(|slot| resolved[slot].clone()).collect();
+        index.bindings = bindings;
+        index.pods = pods;
+        index
+    }
+
+    /// An index of the roles alone: by name, by namespace, aggregated and extending
+    /// built-in roles.
+    fn with_roles(roles: Vec<RoleFact>) -> RbacIndex {
         let mut index = RbacIndex::default();
         let mut by_label: FxHashMap<Str, FxHashMap<Str, Vec<usize>>> = FxHashMap::default();
+        // Sized once (a map that grows hashes its keys again, reading them from all over the
+        // heap): a role per name, but for copies.
+        index.roles_by_name.reserve(roles.len());
         for (i, r) in roles.iter().enumerate() {
             index
                 .roles_by_name
@@ -946,65 +1055,6 @@ impl RbacIndex {
             index.aggregated.insert(i, found);
         }
         index.roles = roles;
-        for (i, sa) in service_accounts.iter().enumerate() {
-            index
-                .sa_by_name
-                .entry((sa.namespace.clone(), sa.name.clone()))
-                .or_insert(i);
-            *index.sa_per_namespace.entry(sa.namespace.clone()).or_default() += 1;
-        }
-        index.service_accounts = service_accounts;
-        // Each distinct (role, built-in, scope) is resolved once, for the first binding that
-        // names it, and the distinct ones in parallel: resolving a role's grants reads every
-        // rule it has, and a set may bind thousands of roles.
-        let mut distinct: FxHashMap<GrantKey, usize> = FxHashMap::default();
-        let mut first: Vec<(usize, GrantKey)> = Vec::new();
-        let mut slots: Vec<usize> = Vec::with_capacity(bindings.len());
-        for (b, binding) in bindings.iter().enumerate() {
-            for (s, subject) in binding.subjects.iter().enumerate() {
-                let pair = (b as u32, s as u32);
-                match &subject.subject {
-                    Subject::ServiceAccount { namespace, name } => index
-                        .bindings_by_sa
-                        .entry((namespace.clone(), name.clone()))
-                        .or_default()
-                        .push(pair),
-                    Subject::Group(g) => {
-                        if let Some(ns) = g.strip_prefix(NAMESPACE_ACCOUNTS) {
-                            index
-                                .bindings_by_namespace_group
-                                .entry(Str::from(ns))
-                                .or_default()
-                                .push(pair);
-                        }
-                        index.bindings_by_group.entry(g.clone()).or_default().push(pair)
-                    }
-                    _ => {}
-                }
-            }
-            let namespaced = !binding.cluster;
-            let builtin = Builtin::of(&binding.role_kind, &binding.role_name);
-            let role = if builtin.is_some() {
-                None
-            } else {
-                index.role_of(binding)
-            };
-            let key = (role, builtin, namespaced);
-            let slot = *distinct.entry(key).or_insert_with(|| {
-                first.push((b, key));
-                first.len() - 1
-            });
-            slots.push(slot);
-        }
-        let resolved: Vec<Option<Arc<Grant>>> = first
-            .par_iter()
-            .map(|(b, (role, builtin, namespaced))| {
-                index.grant(&bindings[*b], *role, *builtin, *namespaced).map(Arc::new)
-            })
-            .collect();
-        index.grants = slots.into_iter().map(|slot| resolved[slot].clone()).collect();
-        index.bindings = bindings;
-        index.pods = pods;
         index
     }
 
