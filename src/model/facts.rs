@@ -774,12 +774,19 @@ impl Index {
         index
     }
 
-    /// Drops the index on two threads: its largest lists (every object, every workload)
-    /// beside the rest. Freeing a large set's facts one after another is a serial step of
-    /// the cross-object phase.
+    /// Drops the index on the pool's threads: its largest parts (every object, every
+    /// workload, the RBAC index) each beside the rest, as threads are free. Freeing a large
+    /// set's facts one after another is a serial step of the cross-object phase, and which
+    /// part is largest depends on the set.
     pub fn drop_in_parallel(mut self) {
-        let objects = std::mem::take(&mut self.objects);
-        rayon::join(move || drop(objects), move || drop(self));
+        use rayon::prelude::*;
+        let parts: Vec<Box<dyn Send>> = vec![
+            Box::new(std::mem::take(&mut self.objects)),
+            Box::new(std::mem::take(&mut self.workloads)),
+            Box::new(std::mem::take(&mut self.rbac)),
+            Box::new(self),
+        ];
+        parts.into_par_iter().with_max_len(1).for_each(drop);
     }
 
     /// [`Index::build`] without the RBAC index, the objects by identity and the groupings of
