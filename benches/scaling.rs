@@ -19,7 +19,10 @@
 //! (a Deployment against a Service), and may hold more findings: MB/s compares them by the
 //! bytes read, and a line under each shape compares it with its mix phase by phase (the
 //! cross-object phase is what the shape stresses; the check and the report grow with the
-//! documents and the findings). `cargo bench --bench scaling -- 10000 100000` runs only the
+//! documents and the findings). The first two shapes have a control besides: the same
+//! documents arranged without what the shape stresses (peers selected by pod only; the
+//! workloads and policies spread over 1,000 namespaces), so that shape / control is what
+//! the arrangement itself costs. `cargo bench --bench scaling -- 10000 100000` runs only the
 //! given sizes of the realistic mix.
 
 use std::fmt::Write as _;
@@ -55,27 +58,52 @@ fn main() {
     }
     // Each shape next to the realistic mix of as many documents, checked in turn, and how
     // the two compare.
-    let shape = |name: &str, generate: &dyn Fn(&Path) -> usize| {
+    // With a control: the same kinds and numbers of documents, arranged without what the
+    // shape stresses, checked in turn with the shape and its mix. The mix holds fewer
+    // workloads than a shape made of them; the control holds as many, so that shape / control
+    // is what the arrangement itself costs.
+    type Generate<'a> = &'a dyn Fn(&Path) -> usize;
+    let shape = |name: &str, generate: Generate<'_>, control: Option<(&str, Generate<'_>)>| {
         let shape = Corpus::generate(&root, name, generate);
         let docs = shape.docs;
         let mix = Corpus::generate(&root, &format!("realistic mix, {docs}"), &|d: &Path| realistic(d, docs));
-        let m = measure_in_turn(&[&shape, &mix]);
+        let control = control.map(|(name, generate)| Corpus::generate(&root, name, generate));
+        let mut corpora = vec![&shape, &mix];
+        corpora.extend(&control);
+        let m = measure_in_turn(&corpora);
         shape.row(&m[0]);
         mix.row(&m[1]);
-        compare(&m[0], &m[1]);
-        shape.remove(clean);
-        mix.remove(clean);
+        if let Some(c) = &control {
+            c.row(&m[2]);
+        }
+        compare("  shape / mix", &m[0], &m[1]);
+        if control.is_some() {
+            compare("  shape / control", &m[0], &m[2]);
+        }
+        for c in corpora {
+            c.remove(clean);
+        }
     };
-    shape("1,000 namespaces x selector peers", &|d: &Path| {
-        namespace_peers(d, 1_000, 20, 20)
-    });
-    shape("1 namespace, 20k workloads, 2k policies", &|d: &Path| {
-        one_namespace(d, 20_000, 2_000)
-    });
-    shape("20k Deployment+HPA+PDB apps", &|d: &Path| hpa_pdb_apps(d, 20_000));
-    shape("20k apps with ServiceAccount+Role+binding", &|d: &Path| {
-        rbac_apps(d, 20_000)
-    });
+    shape(
+        "1,000 namespaces x selector peers",
+        &|d: &Path| namespace_peers(d, 1_000, 20, 20, true),
+        Some(("  control: the same, peers by pod only", &|d: &Path| {
+            namespace_peers(d, 1_000, 20, 20, false)
+        })),
+    );
+    shape(
+        "1 namespace, 20k workloads, 2k policies",
+        &|d: &Path| one_namespace(d, 20_000, 2_000, 1),
+        Some(("  control: the same in 1,000 namespaces", &|d: &Path| {
+            one_namespace(d, 20_000, 2_000, 1_000)
+        })),
+    );
+    shape("20k Deployment+HPA+PDB apps", &|d: &Path| hpa_pdb_apps(d, 20_000), None);
+    shape(
+        "20k apps with ServiceAccount+Role+binding",
+        &|d: &Path| rbac_apps(d, 20_000),
+        None,
+    );
     // Memory is bounded per file, not only per run: the check reads a large file a part at
     // a time, but its findings (about nine per Deployment here) are all kept.
     alone("one 63 MB file of Deployments", &|d: &Path| large_file(d, 63_000_000));
@@ -98,7 +126,7 @@ struct Corpus {
 
 impl Corpus {
     fn generate(root: &Path, name: &str, generate: &dyn Fn(&Path) -> usize) -> Corpus {
-        let dir = root.join(name.replace([' ', ',', '(', ')', '/', '+'], "_"));
+        let dir = root.join(name.trim().replace([' ', ',', '(', ')', '/', '+', ':'], "_"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create corpus dir");
         let docs = generate(&dir);
@@ -163,16 +191,17 @@ fn measure_in_turn(corpora: &[&Corpus]) -> Vec<Measured> {
         .collect()
 }
 
-/// A shape against the mix of as many documents: the whole run, and its three parts. The
+/// A shape against the mix of as many documents (or against its control): the whole run,
+/// and its three parts. The
 /// check (parsing and rules on each object) and the report (writing every finding, with its
 /// fix lowered) grow with what the documents hold and with the findings; the cross-object
 /// phase is what a shape was made to stress.
-fn compare(shape: &Measured, mix: &Measured) {
+fn compare(what: &str, shape: &Measured, mix: &Measured) {
     let x = |a: f64, b: f64| a / b.max(1e-9);
     let report = |m: &Measured| (m.wall - m.check - m.cross).max(0.0);
     println!(
         "{:<44} wall {:.2}x, check {:.2}x, cross-object {:.2}x, the rest (report) {:.2}x; {:.2}x the findings",
-        "  shape / mix",
+        what,
         x(shape.wall, mix.wall),
         x(shape.check, mix.check),
         x(shape.cross, mix.cross),
@@ -328,8 +357,9 @@ fn realistic(dir: &Path, n: usize) -> usize {
 }
 
 /// `namespaces` namespaces, each with `policies` NetworkPolicies allowing peers from other
-/// namespaces by label (`team`, `env`) and `workloads` Deployments.
-fn namespace_peers(dir: &Path, namespaces: usize, policies: usize, workloads: usize) -> usize {
+/// namespaces by label (`team`, `env`) and `workloads` Deployments. Without `by_namespace`
+/// (the control), the peers are pods of the policy's own namespace, selected alike.
+fn namespace_peers(dir: &Path, namespaces: usize, policies: usize, workloads: usize, by_namespace: bool) -> usize {
     let mut docs = 0;
     for n in 0..namespaces {
         let ns = format!("peer-{n:05}");
@@ -339,10 +369,23 @@ fn namespace_peers(dir: &Path, namespaces: usize, policies: usize, workloads: us
         for p in 0..policies {
             let _ = write!(
                 s,
-                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{p}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels: {{app: app-{p}}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels: {{team: team-{}}}\n          podSelector:\n            matchLabels: {{app: app-{}}}\n      ports: [{{port: http}}]\n  egress:\n    - to:\n        - namespaceSelector:\n            matchExpressions: [{{key: env, operator: In, values: [prod, staging]}}]\n      ports: [{{port: 8080}}]\n",
-                (n + p) % 40,
-                (p + 1) % workloads
+                "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{p}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels: {{app: app-{p}}}\n  policyTypes: [Ingress, Egress]\n"
             );
+            if by_namespace {
+                let _ = write!(
+                    s,
+                    "  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels: {{team: team-{}}}\n          podSelector:\n            matchLabels: {{app: app-{}}}\n      ports: [{{port: http}}]\n  egress:\n    - to:\n        - namespaceSelector:\n            matchExpressions: [{{key: env, operator: In, values: [prod, staging]}}]\n      ports: [{{port: 8080}}]\n",
+                    (n + p) % 40,
+                    (p + 1) % workloads
+                );
+            } else {
+                let _ = write!(
+                    s,
+                    "  ingress:\n    - from:\n        - podSelector:\n            matchLabels: {{app: app-{}, team: team-{}}}\n      ports: [{{port: http}}]\n  egress:\n    - to:\n        - podSelector:\n            matchExpressions: [{{key: tier, operator: In, values: [web, api]}}]\n      ports: [{{port: 8080}}]\n",
+                    (p + 1) % workloads,
+                    n % 40
+                );
+            }
             docs += 1;
         }
         for w in 0..workloads {
@@ -354,17 +397,30 @@ fn namespace_peers(dir: &Path, namespaces: usize, policies: usize, workloads: us
     docs
 }
 
-/// One namespace with `workloads` Deployments (100 per file) and `policies` policies.
-fn one_namespace(dir: &Path, workloads: usize, policies: usize) -> usize {
-    let ns = "big";
+/// `workloads` Deployments (100 per file) and `policies` policies in `namespaces`
+/// namespaces: one (the shape), or many (its control: each namespace holds an equal run of
+/// the workloads and of the policies that select them).
+fn one_namespace(dir: &Path, workloads: usize, policies: usize, namespaces: usize) -> usize {
+    let ns_name = |i: usize| {
+        if namespaces == 1 {
+            "big".to_string()
+        } else {
+            format!("big-{i:04}")
+        }
+    };
+    let of_workload = |w: usize| ns_name(w * namespaces / workloads);
+    let of_policy = |p: usize| ns_name(p * namespaces / policies);
     let mut docs = 0;
     let mut s = String::new();
-    namespace(&mut s, ns, 1);
-    docs += 1;
+    for i in 0..namespaces {
+        namespace(&mut s, &ns_name(i), 1);
+        docs += 1;
+    }
     for p in 0..policies {
         let _ = write!(
             s,
-            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{p}\n  namespace: {ns}\nspec:\n  podSelector:\n    matchLabels: {{app: app-{}}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels: {{tier: web}}\n  egress:\n    - to:\n        - podSelector:\n            matchLabels: {{tier: api}}\n      ports: [{{port: 8080}}]\n",
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np-{p}\n  namespace: {}\nspec:\n  podSelector:\n    matchLabels: {{app: app-{}}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels: {{tier: web}}\n  egress:\n    - to:\n        - podSelector:\n            matchLabels: {{tier: api}}\n      ports: [{{port: 8080}}]\n",
+            of_policy(p),
             p * 10
         );
         docs += 1;
@@ -373,7 +429,7 @@ fn one_namespace(dir: &Path, workloads: usize, policies: usize) -> usize {
     for f in 0..workloads.div_ceil(100) {
         let mut s = String::new();
         for w in f * 100..((f + 1) * 100).min(workloads) {
-            deployment(&mut s, ns, &format!("app-{w}"), w % 40, w);
+            deployment(&mut s, &of_workload(w), &format!("app-{w}"), w % 40, w);
             docs += 1;
         }
         write(dir, &format!("apps-{f:04}.yaml"), &s);
