@@ -7,7 +7,10 @@
 //! - one namespace with 20,000 workloads and 2,000 NetworkPolicies;
 //! - 20,000 apps of a Deployment, an HPA and a PodDisruptionBudget in one namespace;
 //! - 20,000 apps of a Deployment, a ServiceAccount, a Role and a RoleBinding in one
-//!   namespace, with group bindings and aggregated ClusterRoles that reach every one of them.
+//!   namespace, with group bindings and aggregated ClusterRoles that reach every one of them;
+//! - 5,000 namespaces whose policies each select another namespace by name;
+//! - 20,000 Argo CD Applications beside 20,000 apps of a Deployment and an HPA;
+//! - 2,000 namespaces whose policies each name a port of the pods of every namespace;
 //!
 //! and one 63 MB file of Deployments with many findings each (memory per file).
 //!
@@ -106,6 +109,23 @@ fn main() {
     );
     // Memory is bounded per file, not only per run: the check reads a large file a part at
     // a time, but its findings (about nine per Deployment here) are all kept.
+    // Shapes found by reading every cross-object rule for work that grows with the product
+    // of two set sizes (each was quadratic once).
+    shape(
+        "5,000 namespaces, peers by namespace name",
+        &|d: &Path| namespace_name_peers(d, 5_000),
+        None,
+    );
+    shape(
+        "20k Argo CD Applications beside 20k HPA apps",
+        &|d: &Path| argo_apps(d, 20_000),
+        None,
+    );
+    shape(
+        "2,000 namespaces, named ports of any namespace",
+        &|d: &Path| named_ports_anywhere(d, 2_000, 20),
+        None,
+    );
     alone("one 63 MB file of Deployments", &|d: &Path| large_file(d, 63_000_000));
     if keep.is_none() {
         let _ = std::fs::remove_dir_all(&root);
@@ -433,6 +453,91 @@ fn one_namespace(dir: &Path, workloads: usize, policies: usize, namespaces: usiz
             docs += 1;
         }
         write(dir, &format!("apps-{f:04}.yaml"), &s);
+    }
+    docs
+}
+
+/// `namespaces` namespaces, each with a Deployment and a NetworkPolicy that admits the next
+/// namespace and reaches the one after by `kubernetes.io/metadata.name` (one in ten names a
+/// namespace that is not there): as many distinct namespace selectors as namespaces.
+fn namespace_name_peers(dir: &Path, namespaces: usize) -> usize {
+    let mut docs = 0;
+    let mut s = String::new();
+    for i in 0..namespaces {
+        let ns = format!("ns-{i:05}");
+        if !s.is_empty() {
+            s.push_str("---\n");
+        }
+        namespace(&mut s, &ns, i);
+        let _ = write!(
+            s,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: from-next\n  namespace: {ns}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels: {{kubernetes.io/metadata.name: {}-{:05}}}\n  egress:\n    - to:\n        - namespaceSelector:\n            matchLabels: {{kubernetes.io/metadata.name: ns-{:05}}}\n      ports: [{{port: http}}]\n",
+            if i % 10 == 0 { "gone" } else { "ns" },
+            (i + 1) % namespaces,
+            (i + 2) % namespaces
+        );
+        deployment(&mut s, &ns, "app", i % 40, i);
+        docs += 3;
+        if i % 100 == 99 || i + 1 == namespaces {
+            write(dir, &format!("ns-{:03}.yaml", i / 100), &s);
+            s.clear();
+        }
+    }
+    docs
+}
+
+/// `apps` apps, each in its own namespace: a Deployment that sets `spec.replicas`, an HPA
+/// over it, and the Argo CD Application that syncs the namespace (one in two ignores the
+/// Deployment's `/spec/replicas`).
+fn argo_apps(dir: &Path, apps: usize) -> usize {
+    let mut docs = 0;
+    let mut s = String::new();
+    for i in 0..apps {
+        let ns = format!("app-{i:05}");
+        let _ = write!(
+            s,
+            "---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {ns}\n  namespace: argocd\nspec:\n  project: default\n  source: {{repoURL: https://example.com/apps.git, path: apps/{ns}, targetRevision: main}}\n  destination: {{server: https://kubernetes.default.svc, namespace: {ns}}}\n  syncPolicy:\n    automated: {{selfHeal: true}}\n    syncOptions: [RespectIgnoreDifferences=true]\n  ignoreDifferences:\n    - group: apps\n      kind: Deployment\n      name: {}\n      jsonPointers: [/spec/replicas]\n",
+            if i % 2 == 0 { "web" } else { "other" }
+        );
+        deployment(&mut s, &ns, "web", i % 40, i);
+        let _ = write!(
+            s,
+            "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n  namespace: {ns}\nspec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}\n  minReplicas: 2\n  maxReplicas: 10\n"
+        );
+        docs += 3;
+        if i % 100 == 99 || i + 1 == apps {
+            write(dir, &format!("apps-{:03}.yaml", i / 100), &s);
+            s.clear();
+        }
+    }
+    docs
+}
+
+/// `namespaces` namespaces of `workloads` Deployments each, and in each a NetworkPolicy
+/// whose egress names a port (`metrics`, declared by no container) of the pods of every
+/// namespace (`namespaceSelector: {}`).
+fn named_ports_anywhere(dir: &Path, namespaces: usize, workloads: usize) -> usize {
+    let mut docs = 0;
+    let mut s = String::new();
+    for i in 0..namespaces {
+        let ns = format!("team-{i:04}");
+        if !s.is_empty() {
+            s.push_str("---\n");
+        }
+        namespace(&mut s, &ns, i);
+        let _ = write!(
+            s,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: to-metrics\n  namespace: {ns}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - namespaceSelector: {{}}\n      ports: [{{port: metrics}}]\n"
+        );
+        docs += 2;
+        for w in 0..workloads {
+            deployment(&mut s, &ns, &format!("app-{w}"), i % 40, w);
+            docs += 1;
+        }
+        if i % 20 == 19 || i + 1 == namespaces {
+            write(dir, &format!("team-{:03}.yaml", i / 20), &s);
+            s.clear();
+        }
     }
     docs
 }

@@ -632,6 +632,9 @@ pub struct Index {
     count_by_kind_namespace: FxHashMap<(Str, Option<Str>), usize>,
     /// Every namespace something lives in or that a `Namespace` object declares.
     pub namespace_names: std::collections::BTreeSet<Str>,
+    /// The namespaces of `namespace_names` that no `Namespace` object declares (their
+    /// labels are unknown but for their name), in order.
+    undeclared_namespaces: Vec<Str>,
     /// The labels of each declared namespace as selectors see them (with the
     /// `kubernetes.io/metadata.name` label the control plane sets), computed once.
     namespace_labels: FxHashMap<Str, Labels>,
@@ -666,6 +669,8 @@ pub struct Index {
     pub limit_range_defaults: FxHashMap<Str, ContainerDefaults>,
     pub canaries: Vec<CanaryFact>,
     pub applications: Vec<ApplicationFact>,
+    /// Argo CD Applications by destination namespace, as indices into `applications`.
+    applications_by_namespace: FxHashMap<String, Vec<usize>>,
     pub image_policies: Vec<ImagePolicyFact>,
     pub store_refs: Vec<StoreRefFact>,
     pub spc_refs: Vec<SpcRefFact>,
@@ -842,6 +847,11 @@ impl Index {
             index.limit_range_defaults.entry(ns).or_default().merge(defaults);
         }
         index.canaries = canaries;
+        for (i, a) in applications.iter().enumerate() {
+            if let Some(ns) = &a.destination_namespace {
+                index.applications_by_namespace.entry(ns.clone()).or_default().push(i);
+            }
+        }
         index.applications = applications;
         index.image_policies = image_policies;
         index.store_refs = store_refs;
@@ -925,6 +935,12 @@ impl Index {
             }
             index.namespace_labels.insert(name.clone(), labels);
         }
+        index.undeclared_namespaces = index
+            .namespace_names
+            .iter()
+            .filter(|n| !index.namespace_labels.contains_key(*n))
+            .cloned()
+            .collect();
         index.strings = interner.to_set();
         index
     }
@@ -1064,11 +1080,11 @@ impl Index {
     }
 
     /// The workloads in a namespace.
-    pub fn workloads_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a WorkloadFact> + 'a {
+    pub fn workloads_in<'a>(&'a self, namespace: &str) -> impl ExactSizeIterator<Item = &'a WorkloadFact> + 'a {
         self.workloads_by_namespace
             .get(namespace)
-            .into_iter()
-            .flatten()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
             .map(|i| &self.workloads[*i])
     }
 
@@ -1089,8 +1105,16 @@ impl Index {
         namespace: &str,
         selector: &'a Selector,
     ) -> impl Iterator<Item = usize> + 'a {
-        let (by_label, in_namespace): (&[u32], &[usize]) = match selector.required_pair() {
-            Some((k, v)) => (self.workloads_by_label.get(&Triple(namespace, k, v)), &[]),
+        // The fewest workloads that carry one of the pairs the selector requires (each
+        // group lists its workloads in order, so the matches come in order whichever is
+        // taken): a pair many selectors share (`app.kubernetes.io/instance` of a release) is
+        // not scanned for each of them.
+        let fewest = selector
+            .required_pairs()
+            .map(|(k, v)| self.workloads_by_label.get(&Triple(namespace, k, v)))
+            .min_by_key(|group| group.len());
+        let (by_label, in_namespace): (&[u32], &[usize]) = match fewest {
+            Some(group) => (group, &[]),
             None => (
                 &[],
                 self.workloads_by_namespace.get(namespace).map_or(&[], Vec::as_slice),
@@ -1247,6 +1271,16 @@ impl Index {
         self.namespaces.get(name).map(|ns| ns.labels.get(key))
     }
 
+    /// Whether an Argo CD Application that syncs into `namespace` leaves `pointer` of the
+    /// object (group, kind, name) in it alone on sync ([`ApplicationFact::ignores`]).
+    pub fn gitops_ignores(&self, namespace: &str, group: &str, kind: &str, name: &str, pointer: &str) -> bool {
+        self.applications_by_namespace
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .any(|i| self.applications[*i].ignores(group, kind, namespace, name, pointer))
+    }
+
     /// Whether `selector` matches namespace `name`: against its `Namespace` object's labels
     /// when the set declares it, else only the `kubernetes.io/metadata.name` label the
     /// control plane sets is known (three-valued, rule-families §0.4).
@@ -1284,12 +1318,17 @@ impl Index {
             Some((k, v)) => {
                 let declared = (|| self.namespaces_by_label.get(&(self.sym(k)?, self.sym(v)?)))();
                 declared.into_iter().flatten().for_each(&mut consider);
-                // Namespaces not declared: only their name label is known.
-                self.namespace_names
-                    .iter()
-                    .filter(|n| !self.namespace_labels.contains_key(*n))
-                    .filter(|n| k != NAME_LABEL || &***n == v)
-                    .for_each(&mut consider);
+                // Namespaces not declared: only their name label is known (a selector of
+                // one name is looked up, not tested against every namespace).
+                if k == NAME_LABEL {
+                    self.namespace_names
+                        .get(v)
+                        .filter(|n| !self.namespace_labels.contains_key(*n))
+                        .into_iter()
+                        .for_each(&mut consider);
+                } else {
+                    self.undeclared_namespaces.iter().for_each(&mut consider);
+                }
             }
             None => self.namespace_names.iter().for_each(&mut consider),
         }
@@ -1315,11 +1354,11 @@ impl Index {
     }
 
     /// The Services of a namespace.
-    pub fn services_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a ServiceFact> + 'a {
+    pub fn services_in<'a>(&'a self, namespace: &str) -> impl ExactSizeIterator<Item = &'a ServiceFact> + 'a {
         self.services_by_namespace
             .get(namespace)
-            .into_iter()
-            .flatten()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
             .map(|i| &self.services[*i])
     }
 
@@ -1353,10 +1392,14 @@ impl Index {
     /// The workloads of a namespace a Service selects (their template labels carry every
     /// pair of its selector), answered from the label index.
     pub fn workloads_selected_by<'a>(&'a self, svc: &'a ServiceFact) -> impl Iterator<Item = &'a WorkloadFact> + 'a {
-        let candidates: &[u32] = match svc.template_pairs().next() {
-            _ if !svc.selects_pods() => &[],
-            Some((k, v)) => self.workloads_by_label.get(&Triple(&svc.namespace, k, v)),
-            None => &[],
+        // The fewest workloads that carry one of its pairs (groups list them in order).
+        let candidates: &[u32] = if svc.selects_pods() {
+            svc.template_pairs()
+                .map(|(k, v)| self.workloads_by_label.get(&Triple(&svc.namespace, k, v)))
+                .min_by_key(|group| group.len())
+                .unwrap_or(&[])
+        } else {
+            &[]
         };
         candidates
             .iter()

@@ -89,11 +89,6 @@ impl ApplicationFact {
         }
     }
 
-    /// Whether the Application manages objects in `namespace`.
-    pub fn manages_namespace(&self, namespace: &str) -> bool {
-        self.destination_namespace.as_deref() == Some(namespace)
-    }
-
     /// Whether the sync leaves a field of an object alone: an `ignoreDifferences` entry
     /// matching the object lists the JSON pointer, and the sync respects it.
     pub fn ignores(&self, group: &str, kind: &str, namespace: &str, name: &str, pointer: &str) -> bool {

@@ -146,6 +146,17 @@ impl Selector {
         result
     }
 
+    /// Every `key=value` pair a matching object must carry (`matchLabels`, then `In`
+    /// requirements of one value), for index lookups.
+    pub fn required_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.match_labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(
+            self.requirements
+                .iter()
+                .filter(|r| r.op == Op::In && r.values.len() == 1)
+                .map(|r| (r.key.as_str(), r.values[0].as_str())),
+        )
+    }
+
     /// A `key=value` pair every matching object must carry, for index lookups.
     pub fn required_pair(&self) -> Option<(&str, &str)> {
         self.match_labels

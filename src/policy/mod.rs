@@ -196,6 +196,10 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
     }
 
     // Units: every binding of a policy; a policy with none is evaluated as bound with Deny.
+    let mut bindings_of: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (bi, b) in bindings.iter().enumerate() {
+        bindings_of.entry(b.policy_name.as_str()).or_default().push(bi);
+    }
     let mut units = Vec::new();
     for (pi, p) in policies.iter().enumerate() {
         if let Some(why) = &p.skipped {
@@ -220,7 +224,8 @@ fn evaluate(cx: &SetCx<'_>) -> PolicyRun {
             continue;
         }
         let mut bound = false;
-        for (bi, b) in bindings.iter().enumerate().filter(|(_, b)| b.policy_name == p.name) {
+        for &bi in bindings_of.get(p.name.as_str()).into_iter().flatten() {
+            let b = &bindings[bi];
             bound = true;
             if b.invalid {
                 continue;

@@ -26,17 +26,13 @@ impl Rule for GitopsReplicasConflict {
                 let ambiguity = index.ambiguity(&target, w);
                 let Some((replicas, loc)) = w.replicas else { continue };
                 let name = w.obj.name.as_deref().unwrap_or("");
-                let ignored = index.applications.iter().any(|a| {
-                    a.manages_namespace(&c.namespace)
-                        && a.ignores(
-                            group_of(&w.obj.api_version),
-                            &w.obj.kind,
-                            &c.namespace,
-                            name,
-                            "/spec/replicas",
-                        )
-                });
-                if ignored {
+                if index.gitops_ignores(
+                    &c.namespace,
+                    group_of(&w.obj.api_version),
+                    &w.obj.kind,
+                    name,
+                    "/spec/replicas",
+                ) {
                     continue;
                 }
                 out.emit_for(

@@ -21,11 +21,7 @@ impl Rule for TargetReplicasConflict {
                 let Some((replicas, loc)) = w.replicas else { continue };
                 let name = w.obj.name.as_deref().unwrap_or("");
                 let group = group_of(&w.obj.api_version);
-                let ignored = index.applications.iter().any(|a| {
-                    a.manages_namespace(&h.namespace)
-                        && a.ignores(group, &w.obj.kind, &h.namespace, name, "/spec/replicas")
-                });
-                if ignored {
+                if index.gitops_ignores(&h.namespace, group, &w.obj.kind, name, "/spec/replicas") {
                     continue;
                 }
                 out.emit_for(

@@ -19,7 +19,7 @@ impl Rule for DanglingPolicy {
             {
                 continue;
             }
-            let searched = cx.index.workloads_in(&p.namespace).count();
+            let searched = cx.index.workloads_in(&p.namespace).len();
             let f = out.emit_for(
                 &p.obj,
                 p.pod_selector_loc,

@@ -21,7 +21,7 @@ impl Rule for ServiceSelectorNoMatch {
             {
                 continue;
             }
-            let searched = index.workloads_in(&svc.namespace).count();
+            let searched = index.workloads_in(&svc.namespace).len();
             let f = out.emit_for(
                 &svc.obj,
                 svc.selector_loc,

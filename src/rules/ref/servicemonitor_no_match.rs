@@ -44,7 +44,7 @@ fn services<'a>(index: &'a Index, m: &'a MonitorFact) -> (Vec<&'a ServiceFact>, 
     let searched;
     match namespaces(m) {
         Some(nss) => {
-            searched = nss.iter().map(|ns| index.services_in(ns).count()).sum();
+            searched = nss.iter().map(|ns| index.services_in(ns).len()).sum();
             for ns in &nss {
                 match pair {
                     Some((k, v)) => found.extend(
@@ -82,7 +82,7 @@ fn workloads<'a>(index: &'a Index, m: &'a MonitorFact) -> (Vec<&'a WorkloadFact>
     let mut found = Vec::new();
     let mut searched = 0;
     for ns in &nss {
-        searched += index.workloads_in(ns).count();
+        searched += index.workloads_in(ns).len();
         found.extend(index.workloads_matching(ns, &m.selector));
     }
     (found, searched)
