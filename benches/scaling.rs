@@ -22,9 +22,9 @@
 //! (a Deployment against a Service), and may hold more findings: MB/s compares them by the
 //! bytes read, and a line under each shape compares it with its mix phase by phase (the
 //! cross-object phase is what the shape stresses; the check and the report grow with the
-//! documents and the findings). The first two shapes have a control besides: the same
-//! documents arranged without what the shape stresses (peers selected by pod only; the
-//! workloads and policies spread over 1,000 namespaces), so that shape / control is what
+//! documents and the findings). Three shapes have a control besides: the same documents
+//! arranged without what the shape stresses (peers selected by pod only; the workloads and
+//! policies spread over 1,000 namespaces; ports by number), so that shape / control is what
 //! the arrangement itself costs. `cargo bench --bench scaling -- 10000 100000` runs only the
 //! given sizes of the realistic mix.
 
@@ -123,8 +123,10 @@ fn main() {
     );
     shape(
         "2,000 namespaces, named ports of any namespace",
-        &|d: &Path| named_ports_anywhere(d, 2_000, 20),
-        None,
+        &|d: &Path| named_ports_anywhere(d, 2_000, 10, true),
+        Some(("  control: the same, ports by number", &|d: &Path| {
+            named_ports_anywhere(d, 2_000, 10, false)
+        })),
     );
     alone("one 63 MB file of Deployments", &|d: &Path| large_file(d, 63_000_000));
     if keep.is_none() {
@@ -515,8 +517,8 @@ fn argo_apps(dir: &Path, apps: usize) -> usize {
 
 /// `namespaces` namespaces of `workloads` Deployments each, and in each a NetworkPolicy
 /// whose egress names a port (`metrics`, declared by no container) of the pods of every
-/// namespace (`namespaceSelector: {}`).
-fn named_ports_anywhere(dir: &Path, namespaces: usize, workloads: usize) -> usize {
+/// namespace (`namespaceSelector: {}`); without `named` (the control), the port is a number.
+fn named_ports_anywhere(dir: &Path, namespaces: usize, workloads: usize, named: bool) -> usize {
     let mut docs = 0;
     let mut s = String::new();
     for i in 0..namespaces {
@@ -527,7 +529,8 @@ fn named_ports_anywhere(dir: &Path, namespaces: usize, workloads: usize) -> usiz
         namespace(&mut s, &ns, i);
         let _ = write!(
             s,
-            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: to-metrics\n  namespace: {ns}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - namespaceSelector: {{}}\n      ports: [{{port: metrics}}]\n"
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: to-metrics\n  namespace: {ns}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - namespaceSelector: {{}}\n      ports: [{{port: {}}}]\n",
+            if named { "metrics" } else { "9090" }
         );
         docs += 2;
         for w in 0..workloads {
